@@ -1,0 +1,24 @@
+// Two projects: fast unit specs next to the code, and slower integration /
+// end-to-end tests under test/ that talk to real SQLite, PostgreSQL, Kafka and HTTP.
+const transform = { '^.+\\.ts$': ['@swc/jest'] };
+module.exports = {
+  globalSetup: '<rootDir>/test/support/global-setup.ts',
+  globalTeardown: '<rootDir>/test/support/global-teardown.ts',
+  projects: [
+    {
+      displayName: 'unit',
+      transform,
+      testEnvironment: 'node',
+      roots: ['<rootDir>/libs', '<rootDir>/apps'],
+      testMatch: ['**/*.spec.ts'],
+    },
+    {
+      displayName: 'integration',
+      transform,
+      testEnvironment: 'node',
+      roots: ['<rootDir>/test'],
+      testMatch: ['**/*.test.ts'],
+      testTimeout: 120000,
+    },
+  ],
+};

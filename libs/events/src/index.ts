@@ -1,0 +1,6 @@
+export * from './catalogue';
+export * from './define-event';
+export * from './envelope';
+export * from './partition-key';
+export * from './read-event';
+export * from './upcasters';

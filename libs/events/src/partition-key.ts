@@ -1,0 +1,60 @@
+import type { DomainEvent } from './catalogue';
+
+/**
+ * The Kafka partition key of an event (DESIGN.md section 3): network, subnet and
+ * port events by network id; security groups by group id; routers and HA
+ * decisions by project; agents by host. Events sharing a key keep their order.
+ */
+export function partitionKey(event: DomainEvent): string {
+  switch (event.type) {
+    case 'NetworkCreated':
+    case 'NetworkUpdated':
+    case 'NetworkDeleted':
+      return `network:${event.data.id}`;
+    case 'SubnetCreated':
+    case 'SubnetUpdated':
+    case 'SubnetDeleted':
+    case 'PortCreated':
+    case 'PortUpdated':
+    case 'PortBoundToHost':
+    case 'PortUnbound':
+    case 'PortActivated':
+    case 'PortDeactivated':
+    case 'PortDeleted':
+      return `network:${event.data.networkId}`;
+    case 'SecurityGroupCreated':
+    case 'SecurityGroupUpdated':
+    case 'SecurityGroupDeleted':
+      return `security-group:${event.data.id}`;
+    case 'SecurityGroupRuleCreated':
+    case 'SecurityGroupRuleDeleted':
+      return `security-group:${event.data.securityGroupId}`;
+    case 'RouterCreated':
+    case 'RouterUpdated':
+    case 'RouterInterfaceAdded':
+    case 'RouterInterfaceRemoved':
+    case 'RouterGatewaySet':
+    case 'RouterGatewayCleared':
+    case 'RouterDeleted':
+    case 'HaNetworkCreated':
+    case 'HaNetworkDeleted':
+    case 'VridAllocated':
+    case 'VridReleased':
+    case 'RouterScheduledToAgent':
+    case 'RouterUnscheduledFromAgent':
+    case 'RouterSchedulingPending':
+    case 'RouterHaStateReported':
+      return `project:${event.data.projectId}`;
+    case 'AgentRegistered':
+    case 'AgentConfigurationChanged':
+    case 'AgentAlive':
+    case 'AgentDead':
+    case 'AgentAdminStateChanged':
+    case 'AgentDeleted':
+      return `host:${event.data.host}`;
+    default: {
+      const unreachable: never = event;
+      throw new Error(`no partition key for ${(unreachable as DomainEvent).type}`);
+    }
+  }
+}

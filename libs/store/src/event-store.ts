@@ -1,0 +1,185 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import { readEvent, type CommandContext, type DomainEvent, type DomainEventBody, CATALOGUE } from '../../events/src';
+import type { Database, Tx } from './database';
+
+export interface StreamAppend {
+  streamId: string;
+  /** Version the caller folded its decision from; 0 for a new stream; 'any' skips the check. */
+  expectedVersion: number | 'any';
+  events: DomainEventBody[];
+}
+
+export class ConcurrencyError extends Error {
+  override name = 'ConcurrencyError';
+}
+
+/** Runs in the append transaction: write-side indexes and the API's read model. */
+export interface InlineProjection {
+  readonly name: string;
+  apply(tx: Tx, event: DomainEvent): Promise<void>;
+}
+
+interface EventRow {
+  position: number | string;
+  event_id: string;
+  stream_id: string;
+  stream_version: number;
+  type: string;
+  schema_version: number;
+  project_id: string;
+  actor: string;
+  request_id: string;
+  causation_id: string | null;
+  occurred_at: string;
+  data: string;
+}
+
+const COLUMNS =
+  'position, event_id, stream_id, stream_version, type, schema_version, project_id, actor, request_id, causation_id, occurred_at, data';
+
+/**
+ * Append-only store with a global position and per-stream optimistic concurrency.
+ * A command's events, across any number of streams, are appended in one
+ * transaction together with the inline projections: all or nothing.
+ */
+export class EventStore {
+  private readonly emitter = new EventEmitter();
+  private inline: InlineProjection[] = [];
+
+  constructor(readonly db: Database) {
+    this.emitter.setMaxListeners(0);
+  }
+
+  registerInline(projection: InlineProjection): void {
+    this.inline.push(projection);
+  }
+
+  /** Calls back with the new head position after every commit that appended events. */
+  onAppended(listener: (head: number) => void): () => void {
+    this.emitter.on('appended', listener);
+    return () => this.emitter.off('appended', listener);
+  }
+
+  /** A transaction whose appends are announced to subscribers once it commits. */
+  async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    let head = 0;
+    const result = await this.db.transaction(async (tx) => {
+      const out = await fn(tx);
+      head = (tx as unknown as { __appendedHead?: number }).__appendedHead ?? 0;
+      return out;
+    });
+    if (head > 0) this.emitter.emit('appended', head);
+    return result;
+  }
+
+  async append(appends: StreamAppend[], ctx: CommandContext, tx: Tx): Promise<DomainEvent[]> {
+    const pending = appends.filter((a) => a.events.length > 0);
+    if (pending.length === 0) return [];
+    if (this.db.kind === 'postgres') {
+      // One writer at a time takes positions, so positions become visible in order
+      // and a tailing reader never skips an event that commits late.
+      await this.db.run('SELECT pg_advisory_xact_lock(724201)', [], tx);
+    }
+    const stored: DomainEvent[] = [];
+    for (const a of pending) {
+      const current = await this.streamVersion(a.streamId, tx);
+      if (a.expectedVersion !== 'any' && current !== a.expectedVersion) {
+        throw new ConcurrencyError(`stream ${a.streamId} is at version ${current}, expected ${a.expectedVersion}`);
+      }
+      let version = current;
+      for (const body of a.events) {
+        version += 1;
+        const event = {
+          ...body,
+          metadata: {
+            eventId: randomUUID(),
+            schemaVersion: CATALOGUE[body.type].schemaVersion,
+            streamId: a.streamId,
+            streamVersion: version,
+            projectId: ctx.projectId,
+            actor: ctx.actor,
+            requestId: ctx.requestId,
+            causationId: ctx.causationId,
+            occurredAt: ctx.now,
+          },
+        } as DomainEvent;
+        const [resourceType, resourceId] = resourceOf(event);
+        const rows = await this.db.all<{ position: number | string }>(
+          `INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, resource_type, resource_id,
+             project_id, actor, request_id, causation_id, occurred_at, data)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING position`,
+          [
+            event.metadata.eventId, a.streamId, version, event.type, event.metadata.schemaVersion, resourceType, resourceId,
+            ctx.projectId, ctx.actor, ctx.requestId, ctx.causationId, ctx.now, JSON.stringify(event.data),
+          ],
+          tx,
+        );
+        event.metadata.position = Number(rows[0].position);
+        stored.push(event);
+      }
+    }
+    for (const event of stored) for (const p of this.inline) await p.apply(tx, event);
+    (tx as unknown as { __appendedHead?: number }).__appendedHead = stored[stored.length - 1].metadata.position;
+    return stored;
+  }
+
+  async streamVersion(streamId: string, tx?: Tx): Promise<number> {
+    const row = await this.db.get<{ v: number | null }>(
+      'SELECT MAX(stream_version) AS v FROM events WHERE stream_id = ?',
+      [streamId],
+      tx,
+    );
+    return Number(row?.v ?? 0);
+  }
+
+  async readStream(streamId: string, tx?: Tx): Promise<DomainEvent[]> {
+    const rows = await this.db.all<EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = ? ORDER BY stream_version`,
+      [streamId],
+      tx,
+    );
+    return rows.map(toEvent);
+  }
+
+  /** Events with position > `after`, in order, at most `limit`. */
+  async readAll(after: number, limit = 1000, tx?: Tx): Promise<DomainEvent[]> {
+    const rows = await this.db.all<EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
+      [after, limit],
+      tx,
+    );
+    return rows.map(toEvent);
+  }
+
+  async headPosition(): Promise<number> {
+    const row = await this.db.get<{ p: number | null }>('SELECT MAX(position) AS p FROM events');
+    return Number(row?.p ?? 0);
+  }
+}
+
+export function toEvent(row: EventRow): DomainEvent {
+  return readEvent({
+    type: row.type,
+    data: JSON.parse(row.data),
+    metadata: {
+      eventId: row.event_id,
+      schemaVersion: row.schema_version,
+      streamId: row.stream_id,
+      streamVersion: Number(row.stream_version),
+      position: Number(row.position),
+      projectId: row.project_id,
+      actor: row.actor,
+      requestId: row.request_id,
+      causationId: row.causation_id,
+      occurredAt: row.occurred_at,
+    },
+  });
+}
+
+/** Resource type and id an event is about, for the audit API's filters. */
+export function resourceOf(event: DomainEvent): [string, string] {
+  const [category] = event.metadata.streamId.split(':', 1);
+  const d = event.data as { id?: string; routerId?: string };
+  return [category, d.routerId ?? d.id ?? event.metadata.streamId.slice(category.length + 1)];
+}
