@@ -201,11 +201,46 @@ fi
 
 fetch_jars
 
+if [ -n "$port" ] && port_in_use "$port"; then die "port $port on 127.0.0.1 is already in use"; fi
+
+broker_pid=""
+started=0
+created_dir=0
+print_logs() {
+  local f
+  for f in "$server_log" "$stdout_log"; do
+    if [ -s "$f" ]; then
+      log "---- last lines of $f ----"
+      tail -n 30 "$f" >&2
+    fi
+  done
+}
+stop_broker_now() {
+  local i
+  if [ -z "$broker_pid" ] || ! alive "$broker_pid"; then return 0; fi
+  kill -TERM "$broker_pid" 2>/dev/null || true
+  for ((i = 0; i < 100; i++)); do
+    alive "$broker_pid" || return 0
+    sleep 0.1
+  done
+  kill -KILL "$broker_pid" 2>/dev/null || true
+}
+# Any failure or interruption from here on (including the caller killing us on its own
+# timeout) must not leave a half-started broker or a stray temp dir behind.
+on_exit() {
+  [ "$started" = 1 ] && return 0
+  stop_broker_now
+  if [ "$created_dir" = 1 ]; then rm -rf "$data_dir"; fi
+  rm -f "$state_file"
+}
+trap on_exit EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
 # ---------------------------------------------------------------------------------------------
 # Working dir: config, logs and Kafka's log.dirs all live in one dir, so --keep-data and
 # --data-dir deal with a single path. The marker file tells stop.sh the dir is ours to delete.
 # ---------------------------------------------------------------------------------------------
-created_dir=0
 if [ -n "$data_dir" ]; then
   if [ -d "$data_dir" ] && [ -n "$(ls -A "$data_dir")" ] && [ ! -f "$data_dir/.controlplane-kafka" ]; then
     # Refuse: stop.sh deletes the dir, and this one holds something that is not ours.
@@ -234,17 +269,14 @@ if [ -f "$data_dir/controller.port" ]; then
     controller_port=""
   fi
 fi
-if [ -n "$port" ]; then
-  port_in_use "$port" && die "port $port on 127.0.0.1 is already in use"
-fi
 if [ -z "$port" ] || [ -z "$controller_port" ]; then
   read -r p1 p2 <<<"$(pick_free_ports 2)" || true
   if [ -z "${p1:-}" ] || [ -z "${p2:-}" ]; then die "could not pick free ports"; fi
+  # p1 != p2, so taking whichever differs from the port already fixed never collides.
   if [ -z "$port" ]; then
-    port=$p1
-    [ -n "$controller_port" ] || controller_port=$p2
-  else
-    # Forced broker port: take whichever picked port differs from it.
+    if [ "$p1" != "$controller_port" ]; then port=$p1; else port=$p2; fi
+  fi
+  if [ -z "$controller_port" ]; then
     if [ "$p1" != "$port" ]; then controller_port=$p1; else controller_port=$p2; fi
   fi
   [ "$controller_port" != "$port" ] || die "internal error: broker and controller ports collide"
@@ -306,46 +338,23 @@ log4j.logger.state.change.logger=WARN
 log4j.logger.kafka.log.LogCleaner=WARN
 EOF
 
+# Command-line tools (the storage formatter) log warnings to stderr only, which goes to
+# format.log: server.log stays the broker's own.
+cat >"$data_dir/log4j-tools.properties" <<'EOF'
+log4j.rootLogger=WARN, stderr
+log4j.appender.stderr=org.apache.log4j.ConsoleAppender
+log4j.appender.stderr.Target=System.err
+log4j.appender.stderr.layout=org.apache.log4j.PatternLayout
+log4j.appender.stderr.layout.ConversionPattern=[%d] %p %m (%c)%n
+EOF
+
 # A fresh server.log per start, so the readiness check below cannot match a previous run.
 if [ -f "$server_log" ]; then mv -f "$server_log" "$server_log.previous"; fi
 if [ -f "$stdout_log" ]; then mv -f "$stdout_log" "$stdout_log.previous"; fi
 
-broker_pid=""
-started=0
-print_logs() {
-  local f
-  for f in "$server_log" "$stdout_log"; do
-    if [ -s "$f" ]; then
-      log "---- last lines of $f ----"
-      tail -n 40 "$f" >&2
-    fi
-  done
-}
-stop_broker_now() {
-  local i
-  if [ -z "$broker_pid" ] || ! alive "$broker_pid"; then return 0; fi
-  kill -TERM "$broker_pid" 2>/dev/null || true
-  for ((i = 0; i < 100; i++)); do
-    alive "$broker_pid" || return 0
-    sleep 0.1
-  done
-  kill -KILL "$broker_pid" 2>/dev/null || true
-}
-# Any failure or interruption after this point (including the caller killing us on its own
-# timeout) must not leave a half-started broker or a stray temp dir behind.
-on_exit() {
-  [ "$started" = 1 ] && return 0
-  stop_broker_now
-  if [ "$created_dir" = 1 ]; then rm -rf "$data_dir"; fi
-  rm -f "$state_file"
-}
-trap on_exit EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 
 java_common=(
   -Djava.awt.headless=true
-  "-Dlog4j.configuration=file:$data_dir/log4j.properties"
   "-Dkafka.logs.dir=$logs_dir"
   -cp "$libs/*"
 )
@@ -354,7 +363,8 @@ java_common=(
 if [ ! -f "$kraft_dir/meta.properties" ]; then
   cluster_id=$(random_cluster_id)
   # Short-lived tool: C1 only (TieredStopAtLevel=1) starts faster and needs little heap.
-  if ! java -Xmx256m -XX:TieredStopAtLevel=1 "${java_common[@]}" kafka.tools.StorageTool format \
+  if ! java -Xmx256m -XX:TieredStopAtLevel=1 "-Dlog4j.configuration=file:$data_dir/log4j-tools.properties" \
+    "${java_common[@]}" kafka.tools.StorageTool format \
     --cluster-id "$cluster_id" --config "$props" >"$logs_dir/format.log" 2>&1; then
     cat "$logs_dir/format.log" >&2
     die "formatting the storage in $kraft_dir failed"
@@ -376,6 +386,7 @@ if command -v setsid >/dev/null 2>&1; then launcher=(setsid); fi
   -XX:+UseG1GC -XX:MaxGCPauseMillis=20 -XX:InitiatingHeapOccupancyPercent=35 \
   -XX:+ExplicitGCInvokesConcurrent \
   "-Dcontrolplane.kafka.dir=$data_dir" \
+  "-Dlog4j.configuration=file:$data_dir/log4j.properties" \
   "${java_common[@]}" kafka.Kafka "$props" \
   </dev/null >"$stdout_log" 2>&1 &
 

@@ -1,0 +1,20 @@
+import { Module, type DynamicModule, type Type } from '@nestjs/common';
+import type { Settings } from './config';
+import { CoreModule } from './core.module';
+import { DiscoveryController } from './discovery/discovery.controller';
+import { NetworksModule } from './networks/networks.module';
+import type { WriteSide } from './write-side';
+
+/** The Neutron API's slices. Embedded mode adds the projectors' and scheduler's modules. */
+export const API_MODULES: Type[] = [NetworksModule];
+
+@Module({})
+export class AppModule {
+  static forRoot(ws: WriteSide, settings: Settings, extra: Array<Type | DynamicModule> = []): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [CoreModule.forRoot(ws, settings), ...API_MODULES, ...extra],
+      controllers: [DiscoveryController],
+    };
+  }
+}

@@ -1,0 +1,59 @@
+import { Controller, Get, Req } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request } from 'express';
+
+/** Extensions this API implements; clients (openstacksdk) check these before using attributes. */
+const EXTENSIONS = [
+  ['agent', 'agent'],
+  ['allowed-address-pairs', 'Allowed Address Pairs'],
+  ['binding', 'Port Binding'],
+  ['external-net', 'Neutron external network'],
+  ['ext-gw-mode', 'Neutron L3 Configurable external gateway mode'],
+  ['l3-ha', 'HA Router extension'],
+  ['l3_agent_scheduler', 'L3 Agent Scheduler'],
+  ['port-security', 'Port Security'],
+  ['project-id', 'project_id field enabled'],
+  ['provider', 'Provider Network'],
+  ['router', 'Neutron L3 Router'],
+  ['security-group', 'security-group'],
+  ['standard-attr-description', 'standard-attr-description'],
+  ['standard-attr-revisions', 'Resource revision numbers'],
+  ['standard-attr-timestamp', 'Resource timestamps'],
+] as const;
+
+@ApiExcludeController()
+@Controller()
+export class DiscoveryController {
+  @Get()
+  versions(@Req() req: Request) {
+    const base = `${req.protocol}://${req.get('host')}`;
+    return { versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ href: `${base}/v2.0/`, rel: 'self' }] }] };
+  }
+
+  @Get('v2.0')
+  resources(@Req() req: Request) {
+    const base = `${req.protocol}://${req.get('host')}/v2.0`;
+    const names = ['network', 'subnet', 'port', 'router', 'security_group', 'security_group_rule', 'agent'];
+    return {
+      resources: names.map((n) => ({
+        name: n,
+        collection: `${n}s`.replace(/_/g, '-'),
+        links: [{ href: `${base}/${n.replace(/_/g, '-')}s`, rel: 'self' }],
+      })),
+    };
+  }
+
+  @Get('v2.0/extensions')
+  extensions() {
+    return {
+      extensions: EXTENSIONS.map(([alias, name]) => ({ alias, name, description: name, updated: '2026-01-01T00:00:00-00:00', links: [] })),
+    };
+  }
+
+  @Get('v2.0/extensions/:alias')
+  extension(@Req() req: Request) {
+    const alias = req.params.alias;
+    const found = EXTENSIONS.find(([a]) => a === alias);
+    return found ? { extension: { alias, name: found[1], description: found[1], links: [] } } : { extension: null };
+  }
+}

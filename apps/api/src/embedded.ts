@@ -1,0 +1,26 @@
+import type { Settings } from './config';
+import { createHttpApp } from './http-app';
+import { eventStoreConfig, openWriteSide } from './write-side';
+
+export interface Running {
+  port: number;
+  close(): Promise<void>;
+}
+
+/**
+ * Embedded mode: API, projectors and scheduler in one process over the SQLite
+ * event store; their read models live in SQLite files beside it.
+ */
+export async function startEmbedded(settings: Settings): Promise<Running> {
+  const ws = await openWriteSide(eventStoreConfig(settings));
+  const app = await createHttpApp(ws, settings);
+  await app.listen(settings.port, settings.host);
+  const address = app.getHttpServer().address() as { port: number };
+  return {
+    port: address.port,
+    async close() {
+      await app.close();
+      await ws.db.close();
+    },
+  };
+}

@@ -1,0 +1,30 @@
+import { NestFactory } from '@nestjs/core';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { DynamicModule, Type } from '@nestjs/common';
+import express from 'express';
+import { AppModule } from './app.module';
+import type { Settings } from './config';
+import { NeutronExceptionFilter } from './platform/neutron-exception.filter';
+import { requestContextMiddleware } from './platform/request-context.middleware';
+import type { WriteSide } from './write-side';
+
+/** Builds the HTTP application (not yet listening), shared by main and tests. */
+export async function createHttpApp(ws: WriteSide, settings: Settings, extra: Array<Type | DynamicModule> = []) {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(ws, settings, extra), {
+    bodyParser: false,
+    logger: settings.logLevel === 'silent' ? false : ['error', 'warn'],
+  });
+  // Neutron caps request bodies; 1 MiB here, answered with 413 and a Neutron error body.
+  app.use(express.json({ limit: '1mb', strict: false, type: () => true }));
+  app.use(requestContextMiddleware(settings.defaultProjectId));
+  app.useGlobalFilters(new NeutronExceptionFilter());
+  app.enableShutdownHooks();
+  const doc = new DocumentBuilder()
+    .setTitle('Event-sourced Neutron control plane')
+    .setDescription('Neutron v2.0 REST API, agent-facing API and audit log')
+    .setVersion('0.1')
+    .build();
+  SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc));
+  return app;
+}

@@ -1,0 +1,50 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Ctx } from '../platform/ctx.decorator';
+import { applyListQuery, selectFields, type Query as ListQuery } from '../platform/list-query';
+import type { RequestContext } from '../platform/request-context';
+import { validateBody } from '../platform/validate-body';
+import { canSee } from '../platform/visibility';
+import { WRITE_SIDE, type WriteSide } from '../write-side';
+import { createNetworkInput, updateNetworkInput } from './network.input';
+import { NETWORK, NETWORK_ATTRIBUTES } from './network.view';
+import { NetworksService } from './networks.service';
+
+@ApiTags('networks')
+@Controller('v2.0/networks')
+export class NetworksController {
+  constructor(
+    private readonly networks: NetworksService,
+    @Inject(WRITE_SIDE) private readonly ws: WriteSide,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List networks visible to the caller (filters, fields, sort, pagination)' })
+  async list(@Ctx() ctx: RequestContext, @Query() q: ListQuery) {
+    const all = await this.ws.resources.list(NETWORK);
+    return applyListQuery('networks', all.filter((b) => canSee(ctx, b)), q, { attributes: NETWORK_ATTRIBUTES });
+  }
+
+  @Get(':id')
+  async show(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() q: ListQuery) {
+    return { network: selectFields(await this.networks.show(ctx, id), q) };
+  }
+
+  @Post()
+  @HttpCode(201)
+  async create(@Ctx() ctx: RequestContext, @Body() body: unknown) {
+    const { network } = await this.networks.create(ctx, validateBody('network', createNetworkInput, body));
+    return { network };
+  }
+
+  @Put(':id')
+  async update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown) {
+    return this.networks.update(ctx, id, validateBody('network', updateNetworkInput, body));
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<void> {
+    await this.networks.remove(ctx, id);
+  }
+}

@@ -1,0 +1,113 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { networkDecider } from '../../../../libs/domain/src/network/network.decider';
+import { SETTINGS, type Settings } from '../config';
+import { fail } from '../platform/rejection.error';
+import type { RequestContext } from '../platform/request-context';
+import { assertCanChange, owningProject, visibleOr404 } from '../platform/visibility';
+import type { UnitOfWork } from '../platform/command-runner';
+import { WRITE_SIDE, type WriteSide } from '../write-side';
+import { NETWORK } from './network.view';
+import type { CreateNetworkInput, UpdateNetworkInput } from './network.input';
+
+export const networkStream = (id: string) => `network:${id}`;
+const notFound = (id: string) => `Network ${id} could not be found.`;
+
+@Injectable()
+export class NetworksService {
+  constructor(
+    @Inject(WRITE_SIDE) private readonly ws: WriteSide,
+    @Inject(SETTINGS) private readonly settings: Settings,
+  ) {}
+
+  async create(ctx: RequestContext, input: CreateNetworkInput) {
+    const projectId = owningProject(ctx, input, 'create_network');
+    const provider = input['provider:network_type'] ?? input['provider:segmentation_id'] ?? input['provider:physical_network'];
+    if (provider !== undefined && !ctx.isAdmin) {
+      fail(403, 'PolicyNotAuthorized', '(rule:create_network:provider:network_type) is disallowed by policy: only admins set provider attributes.');
+    }
+    if (input.shared && !ctx.isAdmin) fail(403, 'PolicyNotAuthorized', '(rule:create_network:shared) is disallowed by policy.');
+    const id = input.id ?? randomUUID();
+    const { events } = await this.ws.runner.run(ctx, async (uow) => {
+      const networkType = input['provider:network_type'] ?? this.settings.tenantNetworkType;
+      const segmentationId = await this.segmentFor(uow, networkType, input);
+      await uow.decide(networkDecider, networkStream(id), {
+        type: 'CreateNetwork',
+        data: {
+          id,
+          projectId,
+          name: input.name ?? '',
+          description: input.description ?? '',
+          adminStateUp: input.admin_state_up ?? true,
+          shared: input.shared ?? false,
+          external: input['router:external'] ?? false,
+          mtu: input.mtu ?? (networkType === 'vlan' || networkType === 'flat' ? 1500 : this.settings.tunnelMtu),
+          networkType,
+          segmentationId,
+          physicalNetwork: input['provider:physical_network'] ?? null,
+        },
+      });
+    });
+    return { network: await this.show(ctx, id), position: events.at(-1)?.metadata.position };
+  }
+
+  /** Given ids must be free; tunnelled networks without one get the lowest free VNI. */
+  private async segmentFor(uow: UnitOfWork, type: string, input: CreateNetworkInput): Promise<number | null> {
+    const given = input['provider:segmentation_id'];
+    const physnet = input['provider:physical_network'] ?? null;
+    if (given !== undefined && given !== null) {
+      if (await this.ws.segments.isTaken(uow.tx, type, physnet, given)) {
+        fail(409, 'SegmentationIdInUse', `Unable to create the network. The ${type} ${given} on physical network ${physnet ?? ''} is in use.`.replace(' on physical network  ', ' '));
+      }
+      return given;
+    }
+    if (type === 'flat' || type === 'local') return null;
+    if (type === 'vlan') fail(400, 'InvalidInput', 'provider:segmentation_id is required for vlan networks.');
+    const [min, max] = this.settings.vniRange;
+    const free = await this.ws.segments.lowestFree(uow.tx, type, min, max);
+    if (free === null) fail(503, 'NoNetworkAvailable', 'Unable to create the network. No tenant network is available for allocation.');
+    return free;
+  }
+
+  async update(ctx: RequestContext, id: string, input: UpdateNetworkInput) {
+    await this.ws.runner.run(ctx, async (uow) => {
+      const body = visibleOr404(ctx, await uow.resources.get(NETWORK, id, uow.tx), 'NetworkNotFound', notFound(id));
+      assertCanChange(ctx, body, 'update_network');
+      if ((input.shared !== undefined || input['router:external'] !== undefined) && !ctx.isAdmin) {
+        fail(403, 'PolicyNotAuthorized', '(rule:update_network:shared) is disallowed by policy.');
+      }
+      const changes = {
+        name: input.name,
+        description: input.description,
+        adminStateUp: input.admin_state_up,
+        shared: input.shared,
+        external: input['router:external'],
+        mtu: input.mtu,
+      };
+      const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+      await uow.decide(networkDecider, networkStream(id), { type: 'UpdateNetwork', data: { id, changes: defined } });
+    });
+    return { network: await this.show(ctx, id) };
+  }
+
+  async remove(ctx: RequestContext, id: string): Promise<void> {
+    await this.ws.runner.run(ctx, async (uow) => {
+      const body = visibleOr404(ctx, await uow.resources.get(NETWORK, id, uow.tx), 'NetworkNotFound', notFound(id));
+      assertCanChange(ctx, body, 'delete_network');
+      await this.deleteNetwork(uow, id);
+    });
+  }
+
+  /** Hook for the subnet/port slices: they delete the network's subnets and service ports first. */
+  static beforeDelete: Array<(uow: UnitOfWork, networkId: string) => Promise<void>> = [];
+
+  private async deleteNetwork(uow: UnitOfWork, id: string) {
+    for (const hook of NetworksService.beforeDelete) await hook(uow, id);
+    const portsInUse = await uow.resources.count('port', id, uow.tx);
+    await uow.decide(networkDecider, networkStream(id), { type: 'DeleteNetwork', data: { id, portsInUse } });
+  }
+
+  async show(ctx: RequestContext, id: string) {
+    return visibleOr404(ctx, await this.ws.resources.get(NETWORK, id), 'NetworkNotFound', notFound(id));
+  }
+}

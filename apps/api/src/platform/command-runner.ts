@@ -1,0 +1,94 @@
+import type { CommandContext, DomainEvent, DomainEventBody } from '../../../../libs/events/src';
+import { isRejection, type Decider } from '../../../../libs/domain/src/decider';
+import { isConflictError, type EventStore, type Tx } from '../../../../libs/store/src';
+import { ResourceStore } from '../read-model/resource-store';
+import { RejectionError } from './rejection.error';
+
+interface Loaded<S> {
+  state: S;
+  version: number;
+  pending: DomainEventBody[];
+}
+
+/**
+ * One command's work: load streams by folding their events, decide, queue the
+ * events with the version they were decided on, and append them all at once.
+ * Facts that span aggregates are read through `tx`, inside the same transaction.
+ */
+export class UnitOfWork {
+  private readonly loaded = new Map<string, Loaded<unknown>>();
+  readonly resources: ResourceStore;
+
+  constructor(
+    private readonly store: EventStore,
+    readonly tx: Tx,
+    readonly ctx: CommandContext,
+  ) {
+    this.resources = new ResourceStore(store.db);
+  }
+
+  get db() {
+    return this.store.db;
+  }
+
+  async load<S>(decider: Decider<never, S, never>, streamId: string): Promise<S> {
+    return (await this.entry(decider, streamId)).state;
+  }
+
+  /** Decides on a stream; a rejection aborts the whole command (nothing is appended). */
+  async decide<C, S, E extends DomainEventBody>(decider: Decider<C, S, E>, streamId: string, command: C): Promise<E[]> {
+    const entry = await this.entry(decider as Decider<never, S, never>, streamId);
+    const result = decider.decide(command, entry.state);
+    if (isRejection(result)) throw new RejectionError(result);
+    for (const e of result) entry.state = decider.evolve(entry.state, e);
+    entry.pending.push(...result);
+    return result;
+  }
+
+  async commit(): Promise<DomainEvent[]> {
+    const appends = [...this.loaded.entries()].map(([streamId, l]) => ({
+      streamId,
+      expectedVersion: l.version,
+      events: l.pending,
+    }));
+    return this.store.append(appends, this.ctx, this.tx);
+  }
+
+  private async entry<S>(decider: Decider<never, S, never>, streamId: string): Promise<Loaded<S>> {
+    let entry = this.loaded.get(streamId) as Loaded<S> | undefined;
+    if (!entry) {
+      const events = await this.store.readStream(streamId, this.tx);
+      const state = events.reduce((s, e) => decider.evolve(s, e), decider.initialState());
+      entry = { state, version: events.length ? events[events.length - 1].metadata.streamVersion : 0, pending: [] };
+      this.loaded.set(streamId, entry as Loaded<unknown>);
+    }
+    return entry;
+  }
+}
+
+/**
+ * The application service every controller calls: runs the work in one
+ * transaction and retries when another writer changed a stream or claimed a
+ * unique value first (the work is re-run from fresh state, so it re-decides).
+ */
+export class CommandRunner {
+  constructor(
+    readonly store: EventStore,
+    private readonly maxAttempts = 8,
+  ) {}
+
+  async run<T>(ctx: CommandContext, work: (uow: UnitOfWork) => Promise<T>): Promise<{ result: T; events: DomainEvent[] }> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        return await this.store.transaction(async (tx) => {
+          const uow = new UnitOfWork(this.store, tx, ctx);
+          const result = await work(uow);
+          const events = await uow.commit();
+          return { result, events };
+        });
+      } catch (err) {
+        if (err instanceof RejectionError || attempt >= this.maxAttempts || !isConflictError(err)) throw err;
+      }
+    }
+  }
+}

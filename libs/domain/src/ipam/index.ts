@@ -1,0 +1,7 @@
+export * from './allocate';
+export * from './cidr';
+export * from './errors';
+export * from './eui64';
+export * from './ip';
+export * from './mac';
+export * from './pools';
