@@ -18,6 +18,7 @@ import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 
+import { buildDist } from './build-dist';
 import { type KafkaBroker, startKafka } from './kafka-broker';
 
 /** Where setup hands the broker to teardown (both run in jest's main process). */
@@ -125,6 +126,8 @@ export default async function globalSetup(globalConfig?: JestGlobalConfigLike): 
   // `jest --selectProjects unit` runs no test that needs the services: skip their startup.
   const selected = globalConfig?.selectProjects;
   if (selected && selected.length > 0 && !selected.includes('integration')) return;
+
+  buildDist();
 
   // allSettled: a PostgreSQL failure must not leave a freshly started broker unrecorded.
   const results = await Promise.allSettled([ensureKafka(), ensurePostgres()]);

@@ -2,11 +2,12 @@ import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import type { Settings } from './config';
 import { CoreModule } from './core.module';
 import { DiscoveryController } from './discovery/discovery.controller';
+import { AuditModule } from './audit/audit.module';
 import { NetworksModule } from './networks/networks.module';
 import type { WriteSide } from './write-side';
 
 /** The Neutron API's slices. Embedded mode adds the projectors' and scheduler's modules. */
-export const API_MODULES: Type[] = [NetworksModule];
+export const API_MODULES: Type[] = [NetworksModule, AuditModule];
 
 @Module({})
 export class AppModule {

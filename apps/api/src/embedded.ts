@@ -1,9 +1,10 @@
 import type { Settings } from './config';
 import { createHttpApp } from './http-app';
-import { eventStoreConfig, openWriteSide } from './write-side';
+import { eventStoreConfig, openWriteSide, type WriteSide } from './write-side';
 
 export interface Running {
   port: number;
+  ws: WriteSide;
   close(): Promise<void>;
 }
 
@@ -18,6 +19,7 @@ export async function startEmbedded(settings: Settings): Promise<Running> {
   const address = app.getHttpServer().address() as { port: number };
   return {
     port: address.port,
+    ws,
     async close() {
       await app.close();
       await ws.db.close();

@@ -48,9 +48,9 @@ export class NeutronExceptionFilter implements ExceptionFilter {
       const status = err.getStatus();
       const response = err.getResponse();
       if (typeof response === 'object' && response !== null && 'NeutronError' in response) return [status, response];
-      if (status === 400 && err.cause instanceof SyntaxError) {
-        return [400, neutronError('HTTPBadRequest', `Malformed request body: ${err.cause.message}`)];
-      }
+      // Nest turns body-parser's JSON SyntaxError (and bad %-escapes) into a bare 400;
+      // our own code never throws those, it throws RejectionError.
+      if (status === 400) return [400, neutronError('HTTPBadRequest', `Malformed request: ${err.message}`)];
       const message = status === 404 ? 'The resource could not be found.' : err.message;
       return [status, neutronError(HTTP_TYPES[status] ?? 'HTTPError', message)];
     }

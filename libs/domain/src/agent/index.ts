@@ -1,0 +1,2 @@
+export * from './agent.commands';
+export * from './agent.decider';

@@ -1,0 +1,86 @@
+import { badRequest, conflict, isRejection, type Decision, type Events } from '../decider';
+import { assignFixedIps } from './fixed-ips';
+import {
+  checkAddressPairs,
+  checkMac,
+  checkSecurityGroupsExist,
+  pairsNeedPortSecurity,
+  portHasSecurityGroup,
+  securityGroupsNeedPortSecurity,
+  uniqueIds,
+} from './port-security';
+import type { PortView, UpdatePortChanges, UpdatePortFacts } from './port.types';
+
+export type UpdatePortEvent = Events<'PortUpdated' | 'PortBoundToHost' | 'PortUnbound'>;
+type Changes = Events<'PortUpdated'>['data']['changes'];
+
+const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);
+
+/**
+ * One PortUpdated with only what differs, then a binding event if the host
+ * moved. An update that changes nothing emits nothing.
+ */
+export function updatePort(port: PortView, req: UpdatePortChanges, facts: UpdatePortFacts): Decision<UpdatePortEvent> {
+  if (req.macAddress !== undefined) {
+    const mac = checkMac(req.macAddress);
+    if (isRejection(mac)) return mac;
+    if (mac !== port.macAddress) {
+      if (port.hostId !== '') {
+        return conflict(
+          'PortBound',
+          `Unable to complete operation on port ${port.id}, port is already bound, old_mac ${port.macAddress}, new_mac ${mac}.`,
+        );
+      }
+      // PortUpdated has no macAddress field yet; refusing beats a change no event records.
+      return badRequest(`Changing the mac_address of port ${port.id} is not supported.`, 'BadRequest');
+    }
+  }
+
+  const psec = req.portSecurityEnabled ?? port.portSecurityEnabled;
+  const groups = req.securityGroups !== undefined ? uniqueIds(req.securityGroups) : port.securityGroups;
+  if (!psec && groups.length > 0) {
+    return req.securityGroups !== undefined ? securityGroupsNeedPortSecurity() : portHasSecurityGroup();
+  }
+  const pairs =
+    req.allowedAddressPairs !== undefined ? checkAddressPairs(req.allowedAddressPairs, port.macAddress) : port.allowedAddressPairs;
+  if (isRejection(pairs)) return pairs;
+  if (!psec && pairs.length > 0) return pairsNeedPortSecurity();
+  if (req.securityGroups !== undefined) {
+    const missing = checkSecurityGroupsExist(facts.missingSecurityGroups ?? []);
+    if (missing) return missing;
+  }
+
+  const changes: Changes = {};
+  for (const key of ['name', 'description', 'adminStateUp', 'deviceId', 'deviceOwner'] as const) {
+    if (req[key] !== undefined && req[key] !== port[key]) (changes as Record<string, unknown>)[key] = req[key];
+  }
+  if (psec !== port.portSecurityEnabled) changes.portSecurityEnabled = psec;
+  if (!same(groups, port.securityGroups)) changes.securityGroups = groups;
+  if (!same(pairs, port.allowedAddressPairs)) changes.allowedAddressPairs = pairs;
+
+  if (req.fixedIps !== undefined) {
+    if (!facts.subnets || !facts.usedIps) throw new Error('UpdatePort with fixedIps needs facts.subnets and facts.usedIps');
+    const fixedIps = assignFixedIps({
+      networkId: port.networkId,
+      macAddress: port.macAddress,
+      deviceOwner: req.deviceOwner ?? port.deviceOwner,
+      requests: req.fixedIps,
+      original: port.fixedIps,
+      facts: { subnets: facts.subnets, usedIps: facts.usedIps },
+    });
+    if (isRejection(fixedIps)) return fixedIps;
+    if (!same(fixedIps, port.fixedIps)) changes.fixedIps = fixedIps;
+  }
+
+  const ref = { id: port.id, networkId: port.networkId, projectId: port.projectId };
+  const events: UpdatePortEvent[] = [];
+  if (Object.keys(changes).length > 0) events.push({ type: 'PortUpdated', data: { ...ref, changes } });
+  if (req.hostId !== undefined && req.hostId !== port.hostId) {
+    events.push(
+      req.hostId === ''
+        ? { type: 'PortUnbound', data: { ...ref, previousHost: port.hostId } }
+        : { type: 'PortBoundToHost', data: { ...ref, host: req.hostId, previousHost: port.hostId } },
+    );
+  }
+  return events;
+}
