@@ -1,6 +1,15 @@
 import { join } from 'node:path';
 import type { EntitySchema } from '@mikro-orm/core';
-import { Database, EventStore, EventTable, type DatabaseConfig, type InlineProjection } from '../../../libs/store/src';
+import {
+  CheckpointTable,
+  Database,
+  EventStore,
+  EventTable,
+  readCheckpoint,
+  writeCheckpoint,
+  type DatabaseConfig,
+  type InlineProjection,
+} from '../../../libs/store/src';
 import { CommandRunner } from './platform/command-runner';
 import { ResourceStore } from './read-model/resource-store';
 import { ResourceTable } from './read-model/resource.table';
@@ -33,15 +42,30 @@ export function eventStoreConfig(s: {
     : { kind: 'sqlite', path: join(s.dataDir, 'events.sqlite'), synchronous: s.sqliteSynchronous };
 }
 
+/** Bump when an inline model's code changes what it derives: the next start rebuilds them from the events. */
+export const INLINE_MODELS_VERSION = 1;
+
 export async function openWriteSide(config: DatabaseConfig): Promise<WriteSide> {
-  const tables: EntitySchema[] = [EventTable, ResourceTable, SegmentAllocationTable, ...WRITE_INDEXES.map((w) => w.table)];
+  const inlineTables: EntitySchema[] = [ResourceTable, SegmentAllocationTable, ...WRITE_INDEXES.map((w) => w.table)];
+  const tables: EntitySchema[] = [EventTable, CheckpointTable, ...inlineTables];
   const db = await Database.open(config, tables);
   const store = new EventStore(db);
   const resources = new ResourceStore(db);
   const segments = new SegmentAllocations(db);
   const inline: InlineProjection[] = [new ResourcesProjection(resources, RESOURCE_MAPPERS), segments, ...WRITE_INDEXES.map((w) => w.create(db))];
   for (const p of inline) store.registerInline(p);
+  await rebuildInlineIfStale(db, store, inlineTables.map((t) => t.meta.tableName!));
   return { db, store, runner: new CommandRunner(store), resources, segments };
 }
 
 export const WRITE_SIDE = Symbol('WRITE_SIDE');
+
+async function rebuildInlineIfStale(db: Database, store: EventStore, tableNames: string[]): Promise<void> {
+  const cp = await readCheckpoint(db, 'inline-models', 'all');
+  if (cp?.version === INLINE_MODELS_VERSION) return;
+  await store.transaction(async (tx) => {
+    await db.truncate(tableNames, tx);
+    const position = await store.replayInline(tx);
+    await writeCheckpoint(db, tx, 'inline-models', 'all', { position, version: INLINE_MODELS_VERSION });
+  });
+}

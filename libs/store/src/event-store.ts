@@ -55,6 +55,21 @@ export class EventStore {
     this.inline.push(projection);
   }
 
+  /**
+   * Re-derives every inline model from position 0 (after their tables were
+   * emptied): used when their code version changed, so they never drift from
+   * the events.
+   */
+  async replayInline(tx: Tx, batchSize = 2000): Promise<number> {
+    let after = 0;
+    for (;;) {
+      const events = await this.readAll(after, batchSize, tx);
+      for (const e of events) for (const p of this.inline) await p.apply(tx, e);
+      if (events.length > 0) after = events[events.length - 1].metadata.position!;
+      if (events.length < batchSize) return after;
+    }
+  }
+
   /** Calls back with the new head position after every commit that appended events. */
   onAppended(listener: (head: number) => void): () => void {
     this.emitter.on('appended', listener);

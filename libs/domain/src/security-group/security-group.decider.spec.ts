@@ -53,6 +53,13 @@ describe('security group decider: groups', () => {
     given(created).when(defaultSecurityGroupCommand('p1', defaultIds)).thenEvents([]);
   });
 
+  it('makes the default group again after an admin deleted it', () => {
+    const created = securityGroupDecider.decide(defaultSecurityGroupCommand('p1', defaultIds), { status: 'absent' }) as never[];
+    const deleted = { type: 'SecurityGroupDeleted' as const, data: { id: 'dsg', projectId: 'p1' } };
+    given([...created, deleted]).when(defaultSecurityGroupCommand('p1', defaultIds)).thenEvents(created);
+    given([...webCreated, { ...deleted, data: { id: 'sg1', projectId: 'p1' } }]).when(createWeb).thenRejected(409, 'SecurityGroupExists');
+  });
+
   it('refuses a tenant group named default, in any case', () => {
     given([]).when({ ...createWeb, data: { ...createWeb.data, name: 'Default' } }).thenRejected(409, 'SecurityGroupDefaultAlreadyExists', /Default security group already exists/);
   });

@@ -42,7 +42,9 @@ function decide(command: SecurityGroupCommand, state: SecurityGroupState): Decis
       } else if (isDefaultName(group.name)) {
         return defaultExists();
       }
-      if (state.status !== 'absent') return conflict('SecurityGroupExists', `Security group ${group.id} already exists.`);
+      // A default group's id is derived from its project, so one an admin deleted comes back on the same stream.
+      const reusable = state.status === 'absent' || (state.status === 'deleted' && group.isDefault);
+      if (!reusable) return conflict('SecurityGroupExists', `Security group ${group.id} already exists.`);
       return [
         { type: 'SecurityGroupCreated', data: group },
         ...initialRules(group, ruleIds).map((rule) => ({ type: 'SecurityGroupRuleCreated' as const, data: rule })),

@@ -10,7 +10,7 @@ const request: CreateSubnetData = {
   id: 's1', networkId: 'n1', projectId: 'p1', name: 'v4', description: '', ipVersion: 4, cidr: '10.0.0.0/24',
   ipv6AddressMode: null, ipv6RaMode: null, enableDhcp: true, dnsNameservers: [], hostRoutes: [],
 };
-const facts = { network, existingCidrs: [] as string[] };
+const facts: { network: NetworkData | null; existingCidrs: string[] } = { network, existingCidrs: [] };
 const v4: SubnetData = { ...request, gatewayIp: '10.0.0.1', allocationPools: [{ start: '10.0.0.2', end: '10.0.0.254' }] };
 const created = { type: 'SubnetCreated' as const, data: v4 };
 const { given } = spec(subnetDecider);
@@ -49,7 +49,13 @@ describe('subnet decider: create', () => {
     ]);
   });
 
-  it('keeps given pools, canonicalised', () => {
+  it('accepts a gateway outside the block, as Neutron does', () => {
+    create({ gatewayIp: '192.168.0.1' }).thenEvents([
+      { type: 'SubnetCreated', data: { ...v4, gatewayIp: '192.168.0.1', allocationPools: [{ start: '10.0.0.1', end: '10.0.0.254' }] } },
+    ]);
+  });
+
+  it('keeps given pools', () => {
     create({ allocationPools: [{ start: '10.0.0.10', end: '10.0.0.20' }] }).thenEvents([
       { type: 'SubnetCreated', data: { ...v4, allocationPools: [{ start: '10.0.0.10', end: '10.0.0.20' }] } },
     ]);
