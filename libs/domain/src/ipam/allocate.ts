@@ -1,5 +1,6 @@
+import type { AllocationPool } from '../../../events/src';
 import { formatIp, parseIp, type IpVersion } from './ip';
-import type { IpRange } from './pools';
+import { poolsToRanges, type IpRange } from './pools';
 
 /**
  * Used addresses as sorted, merged intervals. Built once (O(n log n)) from a
@@ -81,6 +82,12 @@ export function firstFreeIp(version: IpVersion, pools: readonly IpRange[], used:
     }
   }
   return null;
+}
+
+/** firstFreeIp over pools as events carry them (canonical text, one IP version). */
+export function firstFreeIpInPools(pools: readonly AllocationPool[], used: UsedIps): string | null {
+  const version = pools.length > 0 ? parseIp(pools[0].start)?.version : undefined;
+  return version === undefined ? null : firstFreeIp(version, poolsToRanges(pools), used);
 }
 
 export function isIpUsed(used: UsedIps, ip: string): boolean {

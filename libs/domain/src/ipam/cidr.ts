@@ -92,7 +92,10 @@ export function isUsableHostIp(cidr: Cidr, ip: Ip, allowNetworkAddress = false):
 export function canonicalIpOrCidr(text: string): string | null {
   if (typeof text !== 'string') return null;
   const slash = text.indexOf('/');
-  if (slash < 0) return parseIp(text) ? formatIp(parseIp(text)!) : null;
+  if (slash < 0) {
+    const ip = parseIp(text);
+    return ip ? formatIp(ip) : null;
+  }
   const parsed = parseCidr(text);
   const ip = parseIp(text.slice(0, slash));
   return parsed.ok && ip ? `${formatIp(ip)}/${parsed.cidr.prefixLength}` : null;

@@ -1,4 +1,4 @@
-import { buildUsedIndex, firstFreeIp, addToIndex, isIpUsed, poolsSize, withTaken } from './allocate';
+import { addToIndex, buildUsedIndex, firstFreeIp, firstFreeIpInPools, isIpUsed, poolsSize, withTaken } from './allocate';
 import { mustParseCidr } from './cidr';
 import { parseIp } from './ip';
 import { defaultGateway, defaultPools, poolsToRanges, rangeToPool, validatePools } from './pools';
@@ -122,5 +122,20 @@ describe('firstFreeIp', () => {
     expect(index.starts).toEqual([ip('10.0.0.2').value]);
     expect(index.ends).toEqual([ip('10.0.0.4').value]);
     expect(addToIndex(index, ip('10.0.0.3').value)).toBe(index);
+  });
+});
+
+describe('firstFreeIpInPools', () => {
+  it('reads pools as events carry them', () => {
+    expect(firstFreeIpInPools([{ start: '2001:db8::2', end: '2001:db8::9' }], new Set(['2001:db8::2']))).toBe('2001:db8::3');
+    expect(firstFreeIpInPools([], new Set())).toBeNull();
+  });
+
+  it('walks a long used run in a set quickly enough for a /16', () => {
+    const used = new Set<string>();
+    for (let i = 2; i < 65000; i++) used.add(`10.0.${i >> 8}.${i & 255}`);
+    const t0 = Date.now();
+    expect(firstFreeIpInPools([{ start: '10.0.0.2', end: '10.0.255.254' }], used)).toBe('10.0.253.232');
+    expect(Date.now() - t0).toBeLessThan(1000);
   });
 });

@@ -1,21 +1,9 @@
 import type { FixedIp } from '../../../events/src';
 import { badRequest, conflict, isRejection, type Rejection } from '../decider';
-import {
-  eui64Address,
-  firstFreeIp,
-  formatIp,
-  invalidAttribute,
-  invalidInput,
-  isIpUsed,
-  isUsableHostIp,
-  mustParseCidr,
-  parseIp,
-  poolsToRanges,
-  withTaken,
-  type Cidr,
-} from '../ipam';
+import { formatIp, invalidAttribute, invalidInput, isUsableHostIp, mustParseCidr, parseIp } from '../ipam';
 import type { SubnetData } from '../subnet/subnet.decider';
-import { isAutoAddressMode } from '../subnet/subnet.validation';
+import { isAutoAddressSubnet } from '../subnet/subnet.validation';
+import { allocator } from './allocator';
 import type { FixedIpRequest, IpamFacts } from './port.types';
 
 /** Neutron's default max_fixed_ips_per_port. */
@@ -36,7 +24,6 @@ export const ROUTER_OWNERS: ReadonlySet<string> = new Set([
 
 interface Target {
   subnet: SubnetData;
-  cidr: Cidr;
   /** Canonical address asked for, or null to allocate one. */
   ip: string | null;
 }
@@ -52,7 +39,7 @@ export interface AssignArgs {
   facts: IpamFacts;
 }
 
-const isAuto = (s: SubnetData) => s.ipVersion === 6 && isAutoAddressMode(s.ipv6AddressMode);
+const isAuto = isAutoAddressSubnet;
 
 /** Neutron's _get_subnet_for_fixed_ip, plus its SLAAC rule. */
 function target(a: AssignArgs, req: FixedIpRequest): Target | Rejection {
@@ -74,13 +61,13 @@ function target(a: AssignArgs, req: FixedIpRequest): Target | Rejection {
     if (ip && !isUsableHostIp(cidr, ip, isRouter)) {
       return badRequest(`IP address ${req.ipAddress} is not a valid IP for the specified subnet.`, 'InvalidIpForSubnet');
     }
-    found = { subnet, cidr, ip: ip && formatIp(ip) };
+    found = { subnet, ip: ip && formatIp(ip) };
   } else {
     if (!ip) return invalidInput('IP allocation requires subnet_id or ip_address');
     for (const subnet of subnets) {
       const cidr = mustParseCidr(subnet.cidr);
       if (isUsableHostIp(cidr, ip, isRouter)) {
-        found = { subnet, cidr, ip: formatIp(ip) };
+        found = { subnet, ip: formatIp(ip) };
         break;
       }
     }
@@ -117,7 +104,7 @@ export function assignFixedIps(a: AssignArgs): FixedIp[] | Rejection {
     if (isRejection(t)) return t;
     targets.push(t);
   }
-  const alloc = allocator(a);
+  const alloc = allocator(a.macAddress, a.original, a.facts.usedIps);
   const unclaimed = [...a.original];
   const claim = (pred: (o: FixedIp) => boolean) => {
     const i = unclaimed.findIndex(pred);
@@ -134,7 +121,7 @@ export function assignFixedIps(a: AssignArgs): FixedIp[] | Rejection {
   for (let i = 0; i < targets.length; i++) {
     if (result[i]) continue;
     const t = targets[i];
-    const got = t.ip !== null ? alloc.take(t.subnet, t.ip) : alloc.next(t.subnet, t.cidr);
+    const got = t.ip !== null ? alloc.take(t.subnet, t.ip) : alloc.next(t.subnet);
     if (isRejection(got)) return got;
     result[i] = got;
   }
@@ -152,7 +139,7 @@ export function assignFixedIps(a: AssignArgs): FixedIp[] | Rejection {
  * first in the order the edge lists them, so replays and tests are stable.
  */
 function automatic(a: AssignArgs): FixedIp[] | Rejection {
-  const alloc = allocator(a);
+  const alloc = allocator(a.macAddress, a.original, a.facts.usedIps);
   const isRouter = ROUTER_OWNERS.has(a.deviceOwner);
   const out: FixedIp[] = [];
   const groups = [
@@ -161,49 +148,23 @@ function automatic(a: AssignArgs): FixedIp[] | Rejection {
   ];
   for (const group of groups) {
     if (group.length === 0) continue;
-    const got = group.map((s) => alloc.next(s, mustParseCidr(s.cidr))).find((r) => !isRejection(r));
+    let got: FixedIp | null = null;
+    for (const s of group) {
+      const r = alloc.next(s);
+      if (!isRejection(r)) {
+        got = r;
+        break;
+      }
+    }
     if (!got) return conflict('IpAddressGenerationFailure', `No more IP addresses available on network ${a.networkId}.`);
-    out.push(got as FixedIp);
+    out.push(got);
   }
   if (!isRouter) {
     for (const s of a.facts.subnets.filter(isAuto)) {
-      const got = alloc.next(s, mustParseCidr(s.cidr));
+      const got = alloc.next(s);
       if (isRejection(got)) return got;
       out.push(got);
     }
   }
   return out;
-}
-
-/** Allocation state for one command: addresses picked so far count as taken. */
-function allocator(a: AssignArgs) {
-  const taken = new Map<string, Set<string>>();
-  const mine = new Set(a.original.map((o) => `${o.subnetId} ${o.ipAddress}`));
-  const used = (subnetId: string) => withTaken(a.facts.usedIps[subnetId] ?? new Set<string>(), taken.get(subnetId) ?? new Set());
-  const record = (subnetId: string, ip: string): FixedIp => {
-    taken.set(subnetId, (taken.get(subnetId) ?? new Set()).add(ip));
-    return { subnetId, ipAddress: ip };
-  };
-  const alreadyAllocated = (ip: string, subnetId: string) =>
-    conflict('IpAddressAlreadyAllocated', `IP address ${ip} already allocated in subnet ${subnetId}`);
-  return {
-    keep: (o: FixedIp) => record(o.subnetId, o.ipAddress),
-    take(subnet: SubnetData, ip: string): FixedIp | Rejection {
-      // The port's own current addresses are in usedIps too; they are not a conflict.
-      if (isIpUsed(used(subnet.id), ip) && !(mine.has(`${subnet.id} ${ip}`) && !taken.get(subnet.id)?.has(ip))) {
-        return alreadyAllocated(ip, subnet.id);
-      }
-      return record(subnet.id, ip);
-    },
-    next(subnet: SubnetData, cidr: Cidr): FixedIp | Rejection {
-      if (isAuto(subnet)) {
-        const ip = eui64Address(cidr, a.macAddress);
-        if (ip === null) return invalidInput(`Unable to compute an EUI-64 address on subnet ${subnet.id}`);
-        return this.take(subnet, ip);
-      }
-      const ip = firstFreeIp(cidr.version, poolsToRanges(subnet.allocationPools), used(subnet.id));
-      if (ip === null) return conflict('IpAddressGenerationFailure', `No more IP addresses available for subnet ${subnet.id}.`);
-      return record(subnet.id, ip);
-    },
-  };
 }

@@ -118,6 +118,7 @@ export function checkIpv6Modes(
 
 /** SLAAC and DHCPv6-stateless subnets address ports by EUI-64, not from the pools. */
 export const isAutoAddressMode = (addressMode: string | null) => addressMode === 'slaac' || addressMode === 'dhcpv6-stateless';
+export const isAutoAddressSubnet = (s: DataOf<'SubnetCreated'>) => s.ipVersion === 6 && isAutoAddressMode(s.ipv6AddressMode);
 
 /** A DHCP server needs room for itself and a client. */
 export function checkDhcpPrefix(c: Cidr): Rejection | null {

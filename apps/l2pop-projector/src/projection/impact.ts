@@ -1,0 +1,38 @@
+import { ETHERTYPES, type Ethertype } from '../model/rules';
+
+/**
+ * What an event may have changed, as keys of the derived state: (network, hosts)
+ * pairs for L2 population, ipsets by (group, ethertype) and hosts whose set of
+ * needed ipsets may differ. Handlers only name keys; the views recompute them and
+ * write what actually differs, so naming a key too many is cheap and never wrong.
+ */
+export class Impact {
+  readonly networks = new Map<string, Set<string> | 'all'>();
+  readonly sets = new Map<string, { groupId: string; ethertype: Ethertype }>();
+  readonly setHosts = new Set<string>();
+
+  network(networkId: string, hosts: Iterable<string | null | undefined> | 'all'): void {
+    const current = this.networks.get(networkId);
+    if (current === 'all') return;
+    if (hosts === 'all') {
+      this.networks.set(networkId, 'all');
+      return;
+    }
+    const set = current ?? new Set<string>();
+    for (const h of hosts) if (h) set.add(h);
+    this.networks.set(networkId, set);
+  }
+
+  set(groupId: string, ethertype: Ethertype): void {
+    this.sets.set(`${ethertype}/${groupId}`, { groupId, ethertype });
+  }
+
+  /** Every set built from a group's members (both ethertypes). */
+  group(groupId: string): void {
+    for (const e of ETHERTYPES) this.set(groupId, e);
+  }
+
+  hostSets(host: string | null | undefined): void {
+    if (host) this.setHosts.add(host);
+  }
+}
