@@ -46,7 +46,6 @@ export async function applyRouterEvent(q: TxSql, event: RouterEvent, impact: Imp
         'INSERT INTO l2_router_hosts (router_id, host) VALUES (?, ?) ON CONFLICT (router_id, host) DO NOTHING',
         [routerId, event.data.host],
       );
-      impact.network('', []); // placeholder removed below; keeps the switch exhaustive in shape
       break;
     case 'RouterUnscheduledFromAgent':
       await q.run('DELETE FROM l2_router_hosts WHERE router_id = ? AND host = ?', [routerId, event.data.host]);
