@@ -28,7 +28,11 @@ export const PortCreated = defineEvent(
     hostId: z.string(),
   }),
 );
-export const PortUpdated = defineEvent('PortUpdated', z.object({ ...portRef, changes: z.object(mutable).partial() }));
+export const PortUpdated = defineEvent(
+  'PortUpdated',
+  // macAddress: only an unbound port's MAC may change (added later; optional, so old events still read).
+  z.object({ ...portRef, changes: z.object({ ...mutable, macAddress: z.string() }).partial() }),
+);
 /** binding:host_id set or changed; the port is DOWN until the new host's agent reports it up. */
 export const PortBoundToHost = defineEvent(
   'PortBoundToHost',
