@@ -1,0 +1,53 @@
+import { createHash } from 'node:crypto';
+import type { Database } from '../../../../libs/store/src';
+
+/*
+ * What the digest covers: the normalised facts, the per-network state and the
+ * live values of the per-host views. Not revisions, tombstones or the epoch:
+ * those record how the model got here (which interleaving of partitions, how many
+ * rebuilds), and DESIGN.md 6.5 asks for the same model under every interleaving.
+ */
+const PARTS: ReadonlyArray<[name: string, sql: string]> = [
+  ['l2_networks', 'SELECT id, network_type, segmentation_id FROM l2_networks'],
+  ['l2_ports', 'SELECT id, network_id, mac, host, active, device_owner FROM l2_ports'],
+  ['l2_port_ips', 'SELECT port_id, kind, ip, family FROM l2_port_ips'],
+  ['l2_port_sgs', 'SELECT port_id, sg_id FROM l2_port_sgs'],
+  ['l2_agents', 'SELECT id, host, tunnel_ip FROM l2_agents'],
+  ['l2_sgs', 'SELECT id, project_id, is_default FROM l2_sgs'],
+  ['l2_sg_rules', 'SELECT id, sg_id, ethertype, remote_group_id FROM l2_sg_rules'],
+  ['l2_routers', 'SELECT id, ha FROM l2_routers'],
+  ['l2_router_ifaces', 'SELECT router_id, port_id, network_id FROM l2_router_ifaces'],
+  ['l2_router_hosts', 'SELECT router_id, host FROM l2_router_hosts'],
+  ['l2_net_members', 'SELECT network_id, host, tunnel_ip, entries FROM l2_net_members'],
+  ['l2_view_nets', 'SELECT host, network_id, network_type, segmentation_id FROM l2_view_nets WHERE deleted = 0'],
+  ['l2_view_fdb', 'SELECT host, network_id, tunnel_ip, entries FROM l2_view_fdb WHERE deleted = 0'],
+  ['l2_view_ipsets', 'SELECT host, name, sg_id, ethertype, members FROM l2_view_ipsets WHERE deleted = 0'],
+];
+
+/** Per table: a hash of its rows in a backend-independent order and encoding. */
+export async function digestParts(db: Database): Promise<Record<string, string>> {
+  const parts: Record<string, string> = {};
+  for (const [name, sql] of PARTS) {
+    const rows = await db.all<Record<string, unknown>>(sql);
+    // Sorted in JS, not SQL: PostgreSQL's collation and SQLite's byte order differ.
+    const lines = rows.map((r) => JSON.stringify(Object.values(r).map(canonical))).sort();
+    parts[name] = sha256(`${lines.length}\n${lines.join('\n')}`);
+  }
+  return parts;
+}
+
+export async function digestModel(db: Database): Promise<string> {
+  const parts = await digestParts(db);
+  return sha256(JSON.stringify(parts));
+}
+
+/** PostgreSQL may return integers as strings (bigint) where SQLite returns numbers. */
+function canonical(v: unknown): unknown {
+  if (typeof v === 'bigint') return Number(v);
+  if (typeof v === 'string' && /^-?\d+$/.test(v) && v.length < 16) return v;
+  return v;
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

@@ -1,0 +1,83 @@
+import { openstackCli, openstackJson } from '../support/openstack-cli';
+import { removeDir, spawnControlPlane, type ControlPlaneProcess } from '../support/control-plane';
+
+/**
+ * The standard OpenStack client as a real client of our API: create, list, show
+ * and delete every resource kind through `openstack`, with no Keystone.
+ */
+let cp: ControlPlaneProcess;
+let os: ReturnType<typeof openstackCli>;
+
+beforeAll(async () => {
+  cp = await spawnControlPlane();
+  os = openstackCli(cp.url);
+});
+afterAll(async () => {
+  await cp.kill();
+  removeDir(cp.dataDir);
+});
+
+const json = (args: string[]) => openstackJson(os, args);
+const ids = (rows: Array<Record<string, any>>) => rows.map((r) => r.ID ?? r.id);
+
+describe('openstack CLI against the control plane', () => {
+  it('drives networks, subnets and ports', async () => {
+    const net = await json(['network', 'create', 'cli-net']);
+    expect(net).toMatchObject({ name: 'cli-net', status: 'ACTIVE', 'provider:network_type': 'vxlan' });
+    expect(ids(await json(['network', 'list']))).toContain(net.id);
+    expect((await json(['network', 'show', net.id])).name).toBe('cli-net');
+
+    const subnet = await json(['subnet', 'create', '--network', net.id, '--subnet-range', '10.20.0.0/24', 'cli-subnet']);
+    expect(subnet).toMatchObject({ cidr: '10.20.0.0/24', gateway_ip: '10.20.0.1', network_id: net.id });
+    expect(ids(await json(['subnet', 'list', '--network', net.id]))).toEqual([subnet.id]);
+
+    const port = await json(['port', 'create', '--network', net.id, '--fixed-ip', `subnet=${subnet.id},ip-address=10.20.0.50`, 'cli-port']);
+    expect(port.fixed_ips).toEqual([{ subnet_id: subnet.id, ip_address: '10.20.0.50' }]);
+    expect(port.mac_address).toMatch(/^fa:16:3e(:[0-9a-f]{2}){3}$/);
+    expect(ids(await json(['port', 'list', '--network', net.id]))).toContain(port.id);
+    expect((await json(['port', 'show', port.id])).name).toBe('cli-port');
+
+    const clash = await os(['port', 'create', '--network', net.id, '--fixed-ip', `subnet=${subnet.id},ip-address=10.20.0.50`, 'dup']);
+    expect(clash.code).not.toBe(0);
+    expect(clash.stderr).toMatch(/10\.20\.0\.50/);
+
+    expect((await os(['port', 'delete', port.id])).code).toBe(0);
+    expect((await os(['subnet', 'delete', subnet.id])).code).toBe(0);
+    expect((await os(['network', 'delete', net.id])).code).toBe(0);
+    expect(ids(await json(['network', 'list']))).not.toContain(net.id);
+  });
+
+  it('drives security groups and rules', async () => {
+    const sg = await json(['security', 'group', 'create', 'cli-web']);
+    expect(sg.name).toBe('cli-web');
+    const rule = await json(['security', 'group', 'rule', 'create', '--ingress', '--protocol', 'tcp', '--dst-port', '80', sg.id]);
+    expect(rule).toMatchObject({ direction: 'ingress', protocol: 'tcp', port_range_min: 80, port_range_max: 80 });
+    const rules = await json(['security', 'group', 'rule', 'list', sg.id]);
+    expect(ids(rules)).toContain(rule.id);
+    expect((await json(['security', 'group', 'show', sg.id])).name).toBe('cli-web');
+    expect(ids(await json(['security', 'group', 'list']))).toContain(sg.id);
+    expect((await os(['security', 'group', 'rule', 'delete', rule.id])).code).toBe(0);
+    expect((await os(['security', 'group', 'delete', sg.id])).code).toBe(0);
+  });
+
+  it('drives routers with an interface and a gateway', async () => {
+    const ext = await json(['network', 'create', '--external', '--provider-network-type', 'flat', '--provider-physical-network', 'ext', 'cli-ext']);
+    await json(['subnet', 'create', '--network', ext.id, '--subnet-range', '198.51.100.0/24', '--no-dhcp', 'cli-ext-subnet']);
+    const net = await json(['network', 'create', 'cli-inside']);
+    const subnet = await json(['subnet', 'create', '--network', net.id, '--subnet-range', '10.30.0.0/24', 'cli-inside-subnet']);
+    const router = await json(['router', 'create', 'cli-router']);
+    expect(router.name).toBe('cli-router');
+    expect((await os(['router', 'set', '--external-gateway', ext.id, router.id])).code).toBe(0);
+    expect((await os(['router', 'add', 'subnet', router.id, subnet.id])).code).toBe(0);
+    const shown = await json(['router', 'show', router.id]);
+    expect(shown.external_gateway_info.network_id).toBe(ext.id);
+    const ifaces = await json(['port', 'list', '--router', router.id]);
+    expect(ifaces.length).toBeGreaterThanOrEqual(1);
+    expect(ids(await json(['router', 'list']))).toContain(router.id);
+    const busy = await os(['router', 'delete', router.id]);
+    expect(busy.code).not.toBe(0);
+    expect((await os(['router', 'remove', 'subnet', router.id, subnet.id])).code).toBe(0);
+    expect((await os(['router', 'unset', '--external-gateway', router.id])).code).toBe(0);
+    expect((await os(['router', 'delete', router.id])).code).toBe(0);
+  });
+});
