@@ -17,7 +17,8 @@ afterAll(async () => {
   removeDir(cp.dataDir);
 });
 
-const json = (args: string[]) => openstackJson(os, args);
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- CLI output is checked field by field
+const json = (args: string[]): Promise<any> => openstackJson(os, args);
 const ids = (rows: Array<Record<string, any>>) => rows.map((r) => r.ID ?? r.id);
 
 describe('openstack CLI against the control plane', () => {

@@ -4,10 +4,15 @@ import { CoreModule } from './core.module';
 import { DiscoveryController } from './discovery/discovery.controller';
 import { AuditModule } from './audit/audit.module';
 import { NetworksModule } from './networks/networks.module';
+import { SecurityGroupsModule } from './security-groups/security-groups.module';
+import { AgentsModule } from './agents/agents.module';
+import { RoutersModule } from './routers/routers.module';
+import { SubnetsModule } from './subnets/subnets.module';
+import { PortsModule } from './ports/ports.module';
 import type { WriteSide } from './write-side';
 
 /** The Neutron API's slices. Embedded mode adds the projectors' and scheduler's modules. */
-export const API_MODULES: Type[] = [NetworksModule, AuditModule];
+export const API_MODULES: Type[] = [NetworksModule, AuditModule, SecurityGroupsModule, AgentsModule, RoutersModule, SubnetsModule, PortsModule];
 
 @Module({})
 export class AppModule {

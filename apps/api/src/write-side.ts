@@ -14,7 +14,7 @@ import { CommandRunner } from './platform/command-runner';
 import { ResourceStore } from './read-model/resource-store';
 import { ResourceTable } from './read-model/resource.table';
 import { ResourcesProjection } from './read-model/resources.projection';
-import { RESOURCE_MAPPERS, WRITE_INDEXES } from './read-model/registry';
+import { OPERATIONAL_TABLES, RESOURCE_MAPPERS, WRITE_INDEXES } from './read-model/registry';
 import { SegmentAllocations, SegmentAllocationTable } from './networks/segment-allocations';
 
 /**
@@ -47,7 +47,7 @@ export const INLINE_MODELS_VERSION = 1;
 
 export async function openWriteSide(config: DatabaseConfig): Promise<WriteSide> {
   const inlineTables: EntitySchema[] = [ResourceTable, SegmentAllocationTable, ...WRITE_INDEXES.map((w) => w.table)];
-  const tables: EntitySchema[] = [EventTable, CheckpointTable, ...inlineTables];
+  const tables: EntitySchema[] = [EventTable, CheckpointTable, ...OPERATIONAL_TABLES, ...inlineTables];
   const db = await Database.open(config, tables);
   const store = new EventStore(db);
   const resources = new ResourceStore(db);

@@ -5,3 +5,4 @@ export * from './event-store';
 export * from './event-table';
 export * from './projection';
 export * from './store-projector';
+export * from './kafka';

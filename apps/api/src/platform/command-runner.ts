@@ -7,7 +7,6 @@ import { RejectionError } from './rejection.error';
 interface Loaded<S> {
   state: S;
   version: number;
-  pending: DomainEventBody[];
 }
 
 /**
@@ -17,6 +16,8 @@ interface Loaded<S> {
  */
 export class UnitOfWork {
   private readonly loaded = new Map<string, Loaded<unknown>>();
+  /** Every decided event in decision order, so the store keeps cause before effect across streams. */
+  private readonly decided: Array<{ streamId: string; event: DomainEventBody }> = [];
   readonly resources: ResourceStore;
 
   constructor(
@@ -41,16 +42,23 @@ export class UnitOfWork {
     const result = decider.decide(command, entry.state);
     if (isRejection(result)) throw new RejectionError(result);
     for (const e of result) entry.state = decider.evolve(entry.state, e);
-    entry.pending.push(...result);
+    for (const event of result) this.decided.push({ streamId, event });
     return result;
   }
 
+  /** Appends in decision order: runs of consecutive events on one stream, each with its expected version. */
   async commit(): Promise<DomainEvent[]> {
-    const appends = [...this.loaded.entries()].map(([streamId, l]) => ({
-      streamId,
-      expectedVersion: l.version,
-      events: l.pending,
-    }));
+    const appends: Array<{ streamId: string; expectedVersion: number; events: DomainEventBody[] }> = [];
+    const next = new Map<string, number>();
+    for (const { streamId, event } of this.decided) {
+      const last = appends[appends.length - 1];
+      if (last?.streamId === streamId) {
+        last.events.push(event);
+      } else {
+        appends.push({ streamId, expectedVersion: next.get(streamId) ?? this.loaded.get(streamId)!.version, events: [event] });
+      }
+      next.set(streamId, (next.get(streamId) ?? this.loaded.get(streamId)!.version) + 1);
+    }
     return this.store.append(appends, this.ctx, this.tx);
   }
 
@@ -59,7 +67,7 @@ export class UnitOfWork {
     if (!entry) {
       const events = await this.store.readStream(streamId, this.tx);
       const state = events.reduce((s, e) => decider.evolve(s, e), decider.initialState());
-      entry = { state, version: events.length ? events[events.length - 1].metadata.streamVersion : 0, pending: [] };
+      entry = { state, version: events.length ? events[events.length - 1].metadata.streamVersion : 0 };
       this.loaded.set(streamId, entry as Loaded<unknown>);
     }
     return entry;

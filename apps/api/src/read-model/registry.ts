@@ -2,9 +2,27 @@ import type { EntitySchema } from '@mikro-orm/core';
 import type { Database, InlineProjection } from '../../../../libs/store/src';
 import { networkMapper } from '../networks/network.view';
 import type { ResourceMapper } from './resource-mapper';
+import { securityGroupMapper } from '../security-groups/security-group.view';
+import { SecurityGroupPorts, SecurityGroupPortTable } from '../security-groups/security-group-ports';
+import { agentMapper } from '../agents/agent.view';
+import { AgentHeartbeatTable } from '../agents/agent-heartbeats';
+import { routerMapper } from '../routers/router.view';
+import { subnetMapper } from '../subnets/subnet.view';
+import { portMapper } from '../ports/port.view';
+import { IpAllocations, IpAllocationTable, MacAllocations, MacAllocationTable } from '../ports/port-allocations';
 
 /** Every API slice's mapper into the `resources` read model. */
-export const RESOURCE_MAPPERS: ResourceMapper[] = [networkMapper];
+export const RESOURCE_MAPPERS: ResourceMapper[] = [networkMapper, securityGroupMapper, agentMapper, routerMapper, subnetMapper, portMapper];
 
 /** Unique indexes maintained with each append (MAC/IP claims, group usage...). */
-export const WRITE_INDEXES: Array<{ table: EntitySchema; create(db: Database): InlineProjection }> = [];
+export const WRITE_INDEXES: Array<{ table: EntitySchema; create(db: Database): InlineProjection }> = [
+  { table: SecurityGroupPortTable, create: (db) => new SecurityGroupPorts(db) },
+  { table: IpAllocationTable, create: (db) => new IpAllocations(db) },
+  { table: MacAllocationTable, create: (db) => new MacAllocations(db) },
+];
+
+/**
+ * Tables that are not derived from events (agent heartbeats): created with the
+ * others but never truncated or rebuilt, since no event could restore them.
+ */
+export const OPERATIONAL_TABLES: EntitySchema[] = [AgentHeartbeatTable];

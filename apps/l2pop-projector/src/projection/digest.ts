@@ -37,15 +37,16 @@ export async function digestParts(db: Database): Promise<Record<string, string>>
 }
 
 export async function digestModel(db: Database): Promise<string> {
-  const parts = await digestParts(db);
+  return combineParts(await digestParts(db));
+}
+
+export function combineParts(parts: Record<string, string>): string {
   return sha256(JSON.stringify(parts));
 }
 
-/** PostgreSQL may return integers as strings (bigint) where SQLite returns numbers. */
+/** Drivers may hand back integers as bigint; the digest must not depend on the driver. */
 function canonical(v: unknown): unknown {
-  if (typeof v === 'bigint') return Number(v);
-  if (typeof v === 'string' && /^-?\d+$/.test(v) && v.length < 16) return v;
-  return v;
+  return typeof v === 'bigint' ? Number(v) : v;
 }
 
 function sha256(text: string): string {

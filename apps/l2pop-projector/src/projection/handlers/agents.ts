@@ -18,7 +18,7 @@ export async function applyAgentEvent(q: TxSql, event: AgentEvent, impact: Impac
     await q.run(
       `INSERT INTO l2_agents (id, host, tunnel_ip) VALUES (?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET host = excluded.host, tunnel_ip = excluded.tunnel_ip`,
-      [d.id, d.host, d.tunnelIp || null],
+      [d.id, d.host, event.data.tunnelIp || null],
     );
   }
   for (const host of new Set([before?.host, d.host])) if (host) await hostNetworks(q, host, impact);

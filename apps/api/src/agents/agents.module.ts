@@ -1,0 +1,6 @@
+import { Module } from '@nestjs/common';
+import { AgentReportsController, AgentsController } from './agents.controller';
+import { AgentsService } from './agents.service';
+
+@Module({ controllers: [AgentsController, AgentReportsController], providers: [AgentsService] })
+export class AgentsModule {}

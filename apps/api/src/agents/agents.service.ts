@@ -1,0 +1,108 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { agentDecider, type AgentState } from '../../../../libs/domain/src/agent';
+import type { Decider } from '../../../../libs/domain/src/decider';
+import { SETTINGS, type Settings } from '../config';
+import { fail } from '../platform/rejection.error';
+import type { RequestContext } from '../platform/request-context';
+import type { Body } from '../read-model/resource-store';
+import { WRITE_SIDE, type WriteSide } from '../write-side';
+import { AgentHeartbeats } from './agent-heartbeats';
+import { agentDefaults, type AgentReportInput, type UpdateAgentInput } from './agent.input';
+import { AGENT, agentStream, withLiveness } from './agent.view';
+
+const notFound = (id: string) => `Agent ${id} could not be found`;
+
+@Injectable()
+export class AgentsService {
+  private readonly heartbeats: AgentHeartbeats;
+
+  constructor(
+    @Inject(WRITE_SIDE) private readonly ws: WriteSide,
+    @Inject(SETTINGS) private readonly settings: Settings,
+  ) {
+    this.heartbeats = new AgentHeartbeats(ws.db);
+  }
+
+  /**
+   * Register/heartbeat. The decider appends only what changed (registration,
+   * configuration, revival); the heartbeat time is written beside the events in
+   * the same transaction, so a rejected report records no heartbeat either.
+   */
+  async report(ctx: RequestContext, agentType: string, host: string, input: AgentReportInput): Promise<Body> {
+    const defaults = agentDefaults(agentType);
+    const { result: id } = await this.ws.runner.run(ctx, async (uow) => {
+      const stream = agentStream(agentType, host);
+      await uow.decide(agentDecider, stream, {
+        type: 'ReportAgentState',
+        data: {
+          agentType,
+          host,
+          binary: input.binary ?? defaults.binary,
+          topic: input.topic ?? defaults.topic,
+          tunnelIp: input.tunnel_ip ?? null,
+          availabilityZone: input.availability_zone ?? null,
+          configurations: input.configurations ?? {},
+          now: ctx.now,
+          newAgentId: randomUUID(),
+        },
+      });
+      // UnitOfWork.load is typed for Decider<never, S, never>, which no real decider is.
+      const state = await uow.load(agentDecider as unknown as Decider<never, AgentState, never>, stream);
+      if (state.status !== 'registered') throw new Error(`agent ${stream} not registered after its report`);
+      await this.heartbeats.record(uow.tx, agentType, host, state.agent.id, ctx.now);
+      return state.agent.id;
+    });
+    return this.find(id);
+  }
+
+  async list(ctx: RequestContext): Promise<Body[]> {
+    // Agents are admin-only in Neutron's policy; others see an empty list.
+    if (!ctx.isAdmin) return [];
+    const [bodies, beats] = await Promise.all([this.ws.resources.list(AGENT), this.heartbeats.byAgentId()]);
+    const now = Date.now();
+    return bodies.map((b) => withLiveness(b, beats.get(String(b.id)), this.settings.agentDownTimeSeconds, now));
+  }
+
+  async show(ctx: RequestContext, id: string): Promise<Body> {
+    // A resource the policy hides is a 404, as Neutron answers for it.
+    if (!ctx.isAdmin) fail(404, 'AgentNotFound', notFound(id));
+    return this.find(id);
+  }
+
+  async update(ctx: RequestContext, id: string, input: UpdateAgentInput): Promise<Body> {
+    const body = await this.show(ctx, id);
+    if (input.description !== undefined && input.description !== body.description) {
+      // No event records an agent's description yet, and state outside the events would be lost on rebuild.
+      fail(400, 'HTTPBadRequest', "Invalid input for description: changing an agent's description is not supported.");
+    }
+    await this.ws.runner.run(ctx, async (uow) => {
+      if (input.admin_state_up === undefined) return;
+      const agentType = String(body.agent_type);
+      const host = String(body.host);
+      await uow.decide(agentDecider, agentStream(agentType, host), {
+        type: 'SetAgentAdminState',
+        data: { id, agentType, host, adminStateUp: input.admin_state_up },
+      });
+    });
+    return this.find(id);
+  }
+
+  async remove(ctx: RequestContext, id: string): Promise<void> {
+    const body = await this.show(ctx, id);
+    const agentType = String(body.agent_type);
+    const host = String(body.host);
+    await this.ws.runner.run(ctx, async (uow) => {
+      await uow.decide(agentDecider, agentStream(agentType, host), { type: 'DeleteAgent', data: { id, agentType, host } });
+      // A deleted agent is not monitored; its next report registers it anew.
+      await this.heartbeats.forget(uow.tx, agentType, host);
+    });
+  }
+
+  private async find(id: string): Promise<Body> {
+    const body = await this.ws.resources.get(AGENT, id);
+    if (!body) fail(404, 'AgentNotFound', notFound(id));
+    const hb = await this.heartbeats.get(String(body.agent_type), String(body.host));
+    return withLiveness(body, hb?.agent_id === id ? hb : undefined, this.settings.agentDownTimeSeconds, Date.now());
+  }
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import { nameField, neutronBool, uuidLike } from '../platform/validate-body';
+
+/*
+ * Shapes only: addresses, MACs and pairs are judged by the port decider, which
+ * words its errors as Neutron does and names the value at fault.
+ */
+const fixedIp = z.strictObject({ subnet_id: uuidLike.optional(), ip_address: z.string().optional() });
+const addressPair = z.strictObject({ ip_address: z.string(), mac_address: z.string().optional() });
+/** Neutron's VNIC_TYPES. */
+const vnicType = z.enum([
+  'normal', 'direct', 'macvtap', 'baremetal', 'direct-physical', 'virtio-forwarder', 'smart-nic', 'remote-managed', 'vdpa',
+]);
+/** No binding profile or extra DHCP options are stored, so only empty ones are accepted rather than silently dropped. */
+const emptyObject = z.strictObject({});
+const empty = z.array(z.never()).max(0);
+
+const common = {
+  name: nameField.optional(),
+  description: z.string().max(255).optional(),
+  admin_state_up: neutronBool.optional(),
+  device_id: z.string().max(255).optional(),
+  device_owner: z.string().max(255).optional(),
+  fixed_ips: z.array(fixedIp).optional(),
+  security_groups: z.array(uuidLike).nullable().optional(),
+  port_security_enabled: neutronBool.optional(),
+  allowed_address_pairs: z.array(addressPair).nullable().optional(),
+  'binding:host_id': z.string().max(255).optional(),
+  'binding:vnic_type': vnicType.optional(),
+  'binding:profile': emptyObject.nullable().optional(),
+  extra_dhcp_opts: empty.nullable().optional(),
+  mac_address: z.string().optional(),
+};
+
+export const createPortInput = z.strictObject({
+  ...common,
+  id: uuidLike.optional(),
+  tenant_id: uuidLike.optional(),
+  project_id: uuidLike.optional(),
+  network_id: uuidLike,
+});
+export type CreatePortInput = z.infer<typeof createPortInput>;
+
+export const updatePortInput = z.strictObject(common);
+export type UpdatePortInput = z.infer<typeof updatePortInput>;

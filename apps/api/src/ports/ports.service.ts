@@ -1,0 +1,139 @@
+import { Inject, Injectable } from '@nestjs/common';
+import { portDecider } from '../../../../libs/domain/src/port/port.decider';
+import type { UpdatePortChanges } from '../../../../libs/domain/src/port/port.types';
+import { NETWORK } from '../networks/network.view';
+import type { UnitOfWork } from '../platform/command-runner';
+import { fail } from '../platform/rejection.error';
+import type { RequestContext } from '../platform/request-context';
+import { owningProject, visibleOr404 } from '../platform/visibility';
+import { ensureDefaultSecurityGroup } from '../security-groups/default-group';
+import { SECURITY_GROUP } from '../security-groups/security-group.view';
+import { WRITE_SIDE, type WriteSide } from '../write-side';
+import type { CreatePortInput, UpdatePortInput } from './port.input';
+import { checkCreatePolicy, checkUpdatePolicy, portOr404 } from './port-policy';
+import { createPortInUow, deletePortInUow, portStream, updatePortInUow } from './port-writes';
+import { forCaller, PORT } from './port.view';
+
+/** Owners whose ports belong to a router: Neutron refuses to delete them through the port API. */
+const L3_OWNERS = new Set(['network:router_interface', 'network:router_interface_distributed', 'network:router_gateway', 'network:ha_router_replicated_interface', 'network:router_ha_interface', 'network:router_centralized_snat']);
+
+const fixedIps = (input: CreatePortInput | UpdatePortInput) =>
+  input.fixed_ips?.map((f) => ({ subnetId: f.subnet_id, ipAddress: f.ip_address }));
+const pairs = (input: CreatePortInput | UpdatePortInput) =>
+  input.allowed_address_pairs === undefined ? undefined : (input.allowed_address_pairs ?? []).map((p) => ({ ipAddress: p.ip_address, macAddress: p.mac_address }));
+
+@Injectable()
+export class PortsService {
+  constructor(@Inject(WRITE_SIDE) private readonly ws: WriteSide) {}
+
+  async create(ctx: RequestContext, input: CreatePortInput) {
+    const projectId = owningProject(ctx, input, 'create_port');
+    const { result: portId } = await this.ws.runner.run(ctx, async (uow) => {
+      const network = await uow.resources.get(NETWORK, input.network_id, uow.tx);
+      visibleOr404(ctx, network, 'NetworkNotFound', `Network ${input.network_id} could not be found.`);
+      checkCreatePolicy(ctx, input, network!);
+      const deviceOwner = input.device_owner ?? '';
+      const portSecurityEnabled = input.port_security_enabled ?? (network!.port_security_enabled !== false);
+      // null is Neutron's convert_none_to_empty_list: no groups, not the default one.
+      const groups = await this.securityGroups(uow, ctx, input.security_groups === null ? [] : input.security_groups, {
+        projectId,
+        // Neutron adds no default group to a port without port security or to a trusted (network:) port.
+        wantsDefault: portSecurityEnabled && !deviceOwner.startsWith('network:'),
+      });
+      const { portId } = await createPortInUow(
+        uow,
+        {
+          id: input.id,
+          networkId: input.network_id,
+          projectId,
+          name: input.name,
+          description: input.description,
+          adminStateUp: input.admin_state_up,
+          deviceId: input.device_id,
+          deviceOwner,
+          securityGroups: groups.ids,
+          portSecurityEnabled,
+          allowedAddressPairs: pairs(input),
+          vnicType: input['binding:vnic_type'],
+          hostId: input['binding:host_id'],
+          macAddress: input.mac_address,
+          fixedIps: fixedIps(input),
+        },
+        { missingSecurityGroups: groups.missing },
+      );
+      return portId;
+    });
+    return this.show(ctx, portId);
+  }
+
+  async update(ctx: RequestContext, id: string, input: UpdatePortInput) {
+    await this.ws.runner.run(ctx, async (uow) => {
+      const { port, network } = await this.visible(ctx, id, uow);
+      checkUpdatePolicy(ctx, input, port, network);
+      const groups = input.security_groups === undefined
+        ? { ids: undefined, missing: [] }
+        : await this.securityGroups(uow, ctx, input.security_groups ?? [], { projectId: String(port.project_id), wantsDefault: false });
+      const changes: UpdatePortChanges = {
+        name: input.name,
+        description: input.description,
+        adminStateUp: input.admin_state_up,
+        deviceId: input.device_id,
+        deviceOwner: input.device_owner,
+        fixedIps: fixedIps(input),
+        securityGroups: groups.ids,
+        portSecurityEnabled: input.port_security_enabled,
+        allowedAddressPairs: pairs(input),
+        hostId: input['binding:host_id'],
+        macAddress: input.mac_address,
+      };
+      const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as UpdatePortChanges;
+      await updatePortInUow(uow, id, defined, { missingSecurityGroups: groups.missing });
+    });
+    return this.show(ctx, id);
+  }
+
+  async remove(ctx: RequestContext, id: string): Promise<void> {
+    await this.ws.runner.run(ctx, async (uow) => {
+      const { port } = await this.visible(ctx, id, uow);
+      if (L3_OWNERS.has(String(port.device_owner)) && port.device_id) {
+        fail(409, 'ServicePortInUse', `Port ${id} cannot be deleted directly via the port API: has device owner ${String(port.device_owner)}.`);
+      }
+      await deletePortInUow(uow, id);
+    });
+  }
+
+  /** An L2 agent's report (ReportPortUp/Down); answers with the port as an admin sees it. */
+  async report(ctx: RequestContext, host: string, id: string, up: boolean) {
+    if (!ctx.isAdmin) fail(403, 'PolicyNotAuthorized', '(rule:report_port_status) is disallowed by policy: agents report as admin.');
+    await this.ws.runner.run(ctx, (uow) =>
+      uow.decide(portDecider, portStream(id), { type: up ? 'ReportPortUp' : 'ReportPortDown', data: { id, host } }),
+    );
+    return this.show(ctx, id);
+  }
+
+  async show(ctx: RequestContext, id: string) {
+    return forCaller((await this.visible(ctx, id)).port, ctx.isAdmin);
+  }
+
+  private async visible(ctx: RequestContext, id: string, uow?: UnitOfWork) {
+    const port = await this.ws.resources.get(PORT, id, uow?.tx);
+    const network = port ? await this.ws.resources.get(NETWORK, String(port.network_id), uow?.tx) : null;
+    return { port: portOr404(ctx, id, port, network), network };
+  }
+
+  /**
+   * The groups a port gets: the given ones (each must exist and be visible to
+   * the caller, else the decider answers 404), or the project's default group.
+   */
+  private async securityGroups(uow: UnitOfWork, ctx: RequestContext, given: string[] | undefined, o: { projectId: string; wantsDefault: boolean }) {
+    if (given === undefined) {
+      return { ids: o.wantsDefault ? [await ensureDefaultSecurityGroup(uow, o.projectId, ctx.now)] : [], missing: [] as string[] };
+    }
+    const missing: string[] = [];
+    for (const sg of given) {
+      const body = await uow.resources.get(SECURITY_GROUP, sg, uow.tx);
+      if (!body || !(ctx.isAdmin || body.project_id === ctx.projectId || body.shared === true)) missing.push(sg);
+    }
+    return { ids: given, missing };
+  }
+}

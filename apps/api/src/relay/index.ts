@@ -1,0 +1,2 @@
+export * from './relay-config';
+export * from './start-relay';

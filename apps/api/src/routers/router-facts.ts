@@ -1,0 +1,68 @@
+import { networkDecider, type NetworkData } from '../../../../libs/domain/src/network/network.decider';
+import type { ActiveRouter, SubnetCidr, SubnetFacts } from '../../../../libs/domain/src/router';
+import { subnetDecider, type SubnetData } from '../../../../libs/domain/src/subnet/subnet.decider';
+import { networkStream } from '../networks/networks.service';
+import type { UnitOfWork } from '../platform/command-runner';
+import { loadState, networkSubnets } from '../ports/port-writes';
+import { fail } from '../platform/rejection.error';
+import type { RequestContext } from '../platform/request-context';
+import { subnetStream } from '../subnets/subnet.view';
+
+/*
+ * The facts the router decider asks the edge for, read inside the command's
+ * transaction. Subnets and networks are folded from their own streams, the
+ * source of truth, rather than parsed back out of another slice's JSON.
+ */
+
+export async function loadSubnet(uow: UnitOfWork, id: string): Promise<SubnetData | null> {
+  const state = await loadState(uow, subnetDecider, subnetStream(id));
+  return state.status === 'active' ? state.subnet : null;
+}
+
+export async function loadNetwork(uow: UnitOfWork, id: string): Promise<NetworkData | null> {
+  const state = await loadState(uow, networkDecider, networkStream(id));
+  return state.status === 'active' ? state.network : null;
+}
+
+/** A subnet the caller may route: its own, or one on a network shared with it (else 404, as Neutron hides it). */
+export async function usableSubnet(uow: UnitOfWork, ctx: RequestContext, id: string): Promise<SubnetData> {
+  const subnet = await loadSubnet(uow, id);
+  const network = subnet && (await loadNetwork(uow, subnet.networkId));
+  if (!subnet || !network || !(ctx.isAdmin || subnet.projectId === ctx.projectId || network.shared)) {
+    fail(404, 'SubnetNotFound', `Subnet ${id} could not be found.`);
+  }
+  return subnet;
+}
+
+export function subnetFacts(s: SubnetData): SubnetFacts {
+  return {
+    id: s.id,
+    networkId: s.networkId,
+    cidr: s.cidr,
+    ipVersion: s.ipVersion,
+    gatewayIp: s.gatewayIp,
+    ipv6RaMode: s.ipv6RaMode,
+    ipv6AddressMode: s.ipv6AddressMode,
+  };
+}
+
+async function cidrsOf(uow: UnitOfWork, ids: readonly string[]): Promise<SubnetCidr[]> {
+  const out: SubnetCidr[] = [];
+  for (const id of ids) {
+    const s = await loadSubnet(uow, id);
+    if (s) out.push({ id: s.id, cidr: s.cidr });
+  }
+  return out;
+}
+
+/** CIDRs of the subnets on the router's interfaces (the gateway's overlap check). */
+export function interfaceSubnets(uow: UnitOfWork, router: ActiveRouter): Promise<SubnetCidr[]> {
+  return cidrsOf(uow, Object.values(router.interfaces).flatMap((i) => i.subnetIds));
+}
+
+/** What a new interface must not overlap: the interfaces' subnets and every subnet of the gateway network. */
+export async function routerSubnets(uow: UnitOfWork, router: ActiveRouter): Promise<SubnetCidr[]> {
+  const onInterfaces = await interfaceSubnets(uow, router);
+  const external = router.gateway ? await networkSubnets(uow, router.gateway.networkId) : [];
+  return [...onInterfaces, ...external.map((s) => ({ id: s.id, cidr: s.cidr }))];
+}

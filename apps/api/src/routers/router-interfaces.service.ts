@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { routerDecider, type ActiveRouter, type SubnetCidr, type SubnetFacts } from '../../../../libs/domain/src/router';
+import type { UnitOfWork } from '../platform/command-runner';
+import { fail } from '../platform/rejection.error';
+import type { RequestContext } from '../platform/request-context';
+import { createPortInUow, deletePortInUow, loadPort, updatePortInUow } from '../ports/port-writes';
+import { WRITE_SIDE, type WriteSide } from '../write-side';
+import { loadSubnet, routerSubnets, subnetFacts, usableSubnet } from './router-facts';
+import type { InterfaceInfo } from './router.input';
+import { changeableRouter, loadRouter, routerNotFound, routerStream } from './routers.service';
+
+/** Neutron's owners: HA routers' interfaces are replicated on every node that hosts them. */
+export const interfaceOwner = (router: ActiveRouter) =>
+  router.router.ha ? 'network:ha_router_replicated_interface' : 'network:router_interface';
+
+/** Neutron's add/remove_router_interface response. */
+export interface InterfaceResult {
+  id: string;
+  tenant_id: string;
+  project_id: string;
+  port_id: string;
+  subnet_id: string;
+  subnet_ids: string[];
+  network_id: string;
+}
+
+@Injectable()
+export class RouterInterfacesService {
+  constructor(@Inject(WRITE_SIDE) private readonly ws: WriteSide) {}
+
+  async add(ctx: RequestContext, routerId: string, info: InterfaceInfo): Promise<InterfaceResult> {
+    const { result } = await this.ws.runner.run(ctx, async (uow) => {
+      const router = await this.activeRouter(uow, ctx, routerId, 'add_router_interface');
+      const reach = await routerSubnets(uow, router);
+      return info.port_id !== undefined
+        ? this.addByPort(uow, ctx, router, info.port_id, reach)
+        : this.addBySubnet(uow, ctx, router, info.subnet_id!, reach);
+    });
+    return result;
+  }
+
+  /**
+   * A new port holding the subnet's gateway IP; the decider's checks run first,
+   * so a refused interface allocates nothing. A gateway IP some other port took
+   * is the port slice's IpAddressAlreadyAllocated (409), as in Neutron.
+   */
+  private async addBySubnet(uow: UnitOfWork, ctx: RequestContext, router: ActiveRouter, subnetId: string, reach: SubnetCidr[]) {
+    const subnet = await usableSubnet(uow, ctx, subnetId);
+    const portId = randomUUID();
+    const { id, projectId } = router.router;
+    await uow.decide(routerDecider, routerStream(id), {
+      type: 'AddRouterInterface',
+      data: { routerId: id, by: 'subnet', subnet: subnetFacts(subnet), portId, routerSubnets: reach },
+    });
+    // Router ports carry no security groups: the router is the enforcement point, not a VM.
+    await createPortInUow(uow, {
+      id: portId,
+      networkId: subnet.networkId,
+      projectId,
+      deviceOwner: interfaceOwner(router),
+      deviceId: id,
+      portSecurityEnabled: false,
+      securityGroups: [],
+      fixedIps: [{ subnetId: subnet.id, ipAddress: subnet.gatewayIp! }],
+    });
+    return result(id, projectId, portId, subnet.networkId, [subnet.id]);
+  }
+
+  /** An existing unused port becomes the interface; it keeps its addresses. */
+  private async addByPort(uow: UnitOfWork, ctx: RequestContext, router: ActiveRouter, portId: string, reach: SubnetCidr[]) {
+    const state = await loadPort(uow, portId);
+    if (state.status !== 'active' || !(ctx.isAdmin || state.port.projectId === ctx.projectId)) {
+      fail(404, 'PortNotFound', `Port ${portId} could not be found.`);
+    }
+    const { port } = state;
+    const subnets: SubnetFacts[] = [];
+    for (const ip of port.fixedIps) {
+      const s = await loadSubnet(uow, ip.subnetId);
+      if (s && !subnets.some((f) => f.id === s.id)) subnets.push(subnetFacts(s));
+    }
+    await uow.decide(routerDecider, routerStream(router.router.id), {
+      type: 'AddRouterInterface',
+      data: {
+        routerId: router.router.id,
+        by: 'port',
+        port: { id: port.id, networkId: port.networkId, deviceId: port.deviceId, fixedIps: [...port.fixedIps] },
+        subnets,
+        routerSubnets: reach,
+      },
+    });
+    await updatePortInUow(uow, port.id, { deviceId: router.router.id, deviceOwner: interfaceOwner(router) });
+    return result(router.router.id, port.projectId, port.id, port.networkId, subnets.map((s) => s.id));
+  }
+
+  /**
+   * The interface's port is deleted, unless it keeps addresses on other subnets
+   * (removal by one subnet of a multi-prefix port): then only that address goes.
+   */
+  async remove(ctx: RequestContext, routerId: string, info: InterfaceInfo): Promise<InterfaceResult> {
+    const { result: out } = await this.ws.runner.run(ctx, async (uow) => {
+      const router = await this.activeRouter(uow, ctx, routerId, 'remove_router_interface');
+      const events = await uow.decide(routerDecider, routerStream(routerId), {
+        type: 'RemoveRouterInterface',
+        data: { routerId, portId: info.port_id, subnetId: info.subnet_id },
+      });
+      const removed = events.find((e) => e.type === 'RouterInterfaceRemoved');
+      if (removed?.type !== 'RouterInterfaceRemoved') throw new Error('RemoveRouterInterface decided no removal');
+      const { portId, networkId, subnetIds } = removed.data;
+      const left = router.interfaces[portId].subnetIds.filter((s) => !subnetIds.includes(s));
+      const port = await loadPort(uow, portId);
+      const tenant = port.status === 'active' ? port.port.projectId : router.router.projectId;
+      if (left.length === 0) {
+        await deletePortInUow(uow, portId);
+      } else if (port.status === 'active') {
+        const keep = port.port.fixedIps.filter((ip) => !subnetIds.includes(ip.subnetId));
+        await updatePortInUow(uow, portId, { fixedIps: keep.map((ip) => ({ subnetId: ip.subnetId, ipAddress: ip.ipAddress })) });
+      }
+      return result(routerId, tenant, portId, networkId, [...subnetIds], subnetIds[0]);
+    });
+    return out;
+  }
+
+  private async activeRouter(uow: UnitOfWork, ctx: RequestContext, id: string, action: string): Promise<ActiveRouter> {
+    await changeableRouter(uow, ctx, id, action);
+    const state = await loadRouter(uow, id);
+    if (state.status !== 'active') fail(404, 'RouterNotFound', routerNotFound(id));
+    return state;
+  }
+}
+
+/** Neutron's deprecated single subnet_id: the last of the port's subnets when adding, the first when removing. */
+function result(routerId: string, tenant: string, portId: string, networkId: string, subnetIds: string[], subnetId = subnetIds.at(-1)!): InterfaceResult {
+  return {
+    id: routerId,
+    tenant_id: tenant,
+    project_id: tenant,
+    port_id: portId,
+    subnet_id: subnetId,
+    subnet_ids: subnetIds,
+    network_id: networkId,
+  };
+}

@@ -1,0 +1,125 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable, Optional } from '@nestjs/common';
+import { routerDecider, type GatewayRequest, type RouterData, type RouterState } from '../../../../libs/domain/src/router';
+import type { UnitOfWork } from '../platform/command-runner';
+import { fail } from '../platform/rejection.error';
+import type { RequestContext } from '../platform/request-context';
+import { assertCanChange, owningProject, visibleOr404 } from '../platform/visibility';
+import { loadState } from '../ports/port-writes';
+import type { Body } from '../read-model/resource-store';
+import { WRITE_SIDE, type WriteSide } from '../write-side';
+import { interfaceSubnets } from './router-facts';
+import { assertGatewayPolicy, clearsGateway, deleteClearedGatewayPorts, resolveGateway } from './router-gateway';
+import type { CreateRouterInput, GatewayInfoInput, UpdateRouterInput } from './router.input';
+import { ADMIN_ONLY_ATTRIBUTES, ROUTER } from './router.view';
+
+export const routerStream = (id: string) => `router:${id}`;
+export const routerNotFound = (id: string) => `Router ${id} could not be found`;
+
+/** Whether new routers are HA when the request does not say (Neutron's l3_ha option). */
+export const ROUTER_HA_DEFAULT = Symbol('ROUTER_HA_DEFAULT');
+
+export const loadRouter = (uow: UnitOfWork, id: string): Promise<RouterState> => loadState(uow, routerDecider, routerStream(id));
+
+/** The router row a caller may change, or 404/403 as Neutron answers. */
+export async function changeableRouter(uow: UnitOfWork, ctx: RequestContext, id: string, action: string): Promise<Body> {
+  const body = visibleOr404(ctx, await uow.resources.get(ROUTER, id, uow.tx), 'RouterNotFound', routerNotFound(id));
+  assertCanChange(ctx, body, action);
+  return body;
+}
+
+/** Neutron's policy: ha and distributed are admin-only; we have no DVR to offer. */
+function assertFlagsPolicy(ctx: RequestContext, input: { ha?: boolean; distributed?: boolean }, action: string): void {
+  for (const attr of ADMIN_ONLY_ATTRIBUTES) {
+    if (input[attr] !== undefined && !ctx.isAdmin) fail(403, 'PolicyNotAuthorized', `(rule:${action}:${attr}) is disallowed by policy.`);
+  }
+  if (input.distributed) fail(400, 'BadRequest', 'Bad router request: Distributed (DVR) routers are not supported.');
+}
+
+@Injectable()
+export class RoutersService {
+  constructor(
+    @Inject(WRITE_SIDE) private readonly ws: WriteSide,
+    // Injected so the setting is wired in one place; absent, routers are legacy as in Neutron's default.
+    @Optional() @Inject(ROUTER_HA_DEFAULT) private readonly haDefault: boolean = false,
+  ) {}
+
+  async create(ctx: RequestContext, input: CreateRouterInput) {
+    const projectId = owningProject(ctx, input, 'create_router');
+    assertFlagsPolicy(ctx, input, 'create_router');
+    assertGatewayPolicy(ctx, input.external_gateway_info, 'create_router');
+    const id = randomUUID();
+    const router: RouterData = {
+      id,
+      projectId,
+      name: input.name ?? '',
+      description: input.description ?? '',
+      adminStateUp: input.admin_state_up ?? true,
+      ha: input.ha ?? this.haDefault,
+    };
+    await this.ws.runner.run(ctx, async (uow) => {
+      const info = input.external_gateway_info ?? null;
+      const gateway = clearsGateway(info)
+        ? null
+        : await resolveGateway(uow, ctx, id, null, info as GatewayInfoInput & { network_id: string }, (gw) =>
+            routerDecider.decide({ type: 'CreateRouter', data: { ...router, gateway: gw } }, routerDecider.initialState()),
+          );
+      await uow.decide(routerDecider, routerStream(id), { type: 'CreateRouter', data: { ...router, gateway } });
+    });
+    return { router: await this.show(ctx, id) };
+  }
+
+  async update(ctx: RequestContext, id: string, input: UpdateRouterInput) {
+    assertFlagsPolicy(ctx, input, 'update_router');
+    assertGatewayPolicy(ctx, input.external_gateway_info, 'update_router');
+    await this.ws.runner.run(ctx, async (uow) => {
+      await changeableRouter(uow, ctx, id, 'update_router');
+      // The gateway first, as Neutron's update_router does.
+      if (input.external_gateway_info !== undefined) await this.updateGateway(uow, ctx, id, input.external_gateway_info);
+      const changes = { name: input.name, description: input.description, adminStateUp: input.admin_state_up, ha: input.ha };
+      const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+      await uow.decide(routerDecider, routerStream(id), { type: 'UpdateRouter', data: { id, changes: defined } });
+    });
+    return { router: await this.show(ctx, id) };
+  }
+
+  private async updateGateway(uow: UnitOfWork, ctx: RequestContext, id: string, info: GatewayInfoInput | null) {
+    const state = await loadRouter(uow, id);
+    if (state.status !== 'active') fail(404, 'RouterNotFound', routerNotFound(id));
+    if (clearsGateway(info)) {
+      if (info && (info.enable_snat !== undefined || info.external_fixed_ips !== undefined)) {
+        fail(400, 'BadRequest', 'Bad router request: external_gateway_info needs a network_id.');
+      }
+      const events = await uow.decide(routerDecider, routerStream(id), { type: 'ClearRouterGateway', data: { routerId: id } });
+      return deleteClearedGatewayPorts(uow, events);
+    }
+    const ifaces = await interfaceSubnets(uow, state);
+    const command = (gateway: GatewayRequest) => ({ type: 'SetRouterGateway' as const, data: { routerId: id, gateway, interfaceSubnets: ifaces } });
+    const gateway = await resolveGateway(uow, ctx, id, state.gateway, info as GatewayInfoInput & { network_id: string }, (gw) =>
+      routerDecider.decide(command(gw), state),
+    );
+    const events = await uow.decide(routerDecider, routerStream(id), command(gateway));
+    await deleteClearedGatewayPorts(uow, events);
+  }
+
+  async remove(ctx: RequestContext, id: string): Promise<void> {
+    await this.ws.runner.run(ctx, async (uow) => {
+      await changeableRouter(uow, ctx, id, 'delete_router');
+      // RouterInUse while interfaces remain; otherwise the gateway is cleared first and its port deleted.
+      const events = await uow.decide(routerDecider, routerStream(id), { type: 'DeleteRouter', data: { id } });
+      await deleteClearedGatewayPorts(uow, events);
+    });
+  }
+
+  async show(ctx: RequestContext, id: string) {
+    return present(ctx, visibleOr404(ctx, await this.ws.resources.get(ROUTER, id), 'RouterNotFound', routerNotFound(id)));
+  }
+}
+
+/** What a caller reads: Neutron shows ha and distributed to admins only. */
+export function present(ctx: RequestContext, body: Body): Body {
+  if (ctx.isAdmin) return body;
+  const out = { ...body };
+  for (const attr of ADMIN_ONLY_ATTRIBUTES) delete out[attr];
+  return out;
+}

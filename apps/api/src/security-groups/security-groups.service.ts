@@ -1,0 +1,100 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { securityGroupDecider } from '../../../../libs/domain/src/security-group';
+import type { UnitOfWork } from '../platform/command-runner';
+import type { RequestContext } from '../platform/request-context';
+import { assertCanChange, owningProject, visibleOr404 } from '../platform/visibility';
+import { WRITE_SIDE, type WriteSide } from '../write-side';
+import { defaultSecurityGroupId, ensureDefaultSecurityGroup, securityGroupStream } from './default-group';
+import type { CreateSecurityGroupInput, UpdateSecurityGroupInput } from './security-group.input';
+import { SecurityGroupPorts } from './security-group-ports';
+import { SECURITY_GROUP, SECURITY_GROUP_RULE } from './security-group.view';
+
+export const groupNotFound = (id: string) => `Security group ${id} does not exist`;
+
+@Injectable()
+export class SecurityGroupsService {
+  private readonly ports: SecurityGroupPorts;
+
+  constructor(@Inject(WRITE_SIDE) private readonly ws: WriteSide) {
+    this.ports = new SecurityGroupPorts(ws.db);
+  }
+
+  /**
+   * Neutron makes a project's default group on its first list or create. The
+   * read-model check spares a write transaction on every later list; the
+   * unit of work re-checks inside the transaction.
+   */
+  async ensureDefault(ctx: RequestContext, projectId: string): Promise<void> {
+    if (await this.ws.resources.get(SECURITY_GROUP, defaultSecurityGroupId(projectId))) return;
+    await this.ws.runner.run(ctx, (uow) => ensureDefaultSecurityGroup(uow, projectId));
+  }
+
+  async create(ctx: RequestContext, input: CreateSecurityGroupInput) {
+    const projectId = owningProject(ctx, input, 'create_security_group');
+    const id = randomUUID();
+    await this.ws.runner.run(ctx, async (uow) => {
+      // In the same command: a rejected create (e.g. named "default") leaves nothing behind.
+      await ensureDefaultSecurityGroup(uow, projectId);
+      await uow.decide(securityGroupDecider, securityGroupStream(id), {
+        type: 'CreateSecurityGroup',
+        data: {
+          id,
+          projectId,
+          name: input.name ?? '',
+          description: input.description ?? '',
+          isDefault: false,
+          stateful: input.stateful ?? true,
+          ruleIds: { egressIPv4: randomUUID(), egressIPv6: randomUUID() },
+        },
+      });
+    });
+    return this.show(ctx, id);
+  }
+
+  async update(ctx: RequestContext, id: string, input: UpdateSecurityGroupInput) {
+    await this.ws.runner.run(ctx, async (uow) => {
+      const body = visibleOr404(ctx, await uow.resources.get(SECURITY_GROUP, id, uow.tx), 'SecurityGroupNotFound', groupNotFound(id));
+      assertCanChange(ctx, body, 'update_security_group');
+      const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
+      await uow.decide(securityGroupDecider, securityGroupStream(id), { type: 'UpdateSecurityGroup', data: { id, changes } });
+    });
+    return this.show(ctx, id);
+  }
+
+  async remove(ctx: RequestContext, id: string): Promise<void> {
+    await this.ws.runner.run(ctx, async (uow) => {
+      const body = visibleOr404(ctx, await uow.resources.get(SECURITY_GROUP, id, uow.tx), 'SecurityGroupNotFound', groupNotFound(id));
+      assertCanChange(ctx, body, 'delete_security_group');
+      // Read in the command's transaction: a port created with this group concurrently
+      // either committed first (and is counted) or conflicts with this delete.
+      const portsUsingGroup = await this.ports.countPorts(uow.tx, id);
+      await this.dropRulesNaming(uow, id);
+      await uow.decide(securityGroupDecider, securityGroupStream(id), {
+        type: 'DeleteSecurityGroup',
+        data: { id, portsUsingGroup, isAdmin: ctx.isAdmin },
+      });
+    });
+  }
+
+  /**
+   * Rules of other groups that name this one as their remote group go with it, as
+   * Neutron's ON DELETE CASCADE does; recorded as events on their groups' streams so
+   * every consumer (ipsets) sees them go. A rejected delete aborts these too.
+   */
+  private async dropRulesNaming(uow: UnitOfWork, id: string): Promise<void> {
+    const rules = await uow.resources.list(SECURITY_GROUP_RULE, {}, uow.tx);
+    for (const r of rules) {
+      if (r.remote_group_id !== id || r.security_group_id === id) continue;
+      const securityGroupId = String(r.security_group_id);
+      await uow.decide(securityGroupDecider, securityGroupStream(securityGroupId), {
+        type: 'DeleteSecurityGroupRule',
+        data: { id: String(r.id), securityGroupId },
+      });
+    }
+  }
+
+  async show(ctx: RequestContext, id: string) {
+    return visibleOr404(ctx, await this.ws.resources.get(SECURITY_GROUP, id), 'SecurityGroupNotFound', groupNotFound(id));
+  }
+}

@@ -1,0 +1,52 @@
+import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { NETWORK } from '../networks/network.view';
+import { Ctx } from '../platform/ctx.decorator';
+import { applyListQuery, selectFields, type Query as ListQuery } from '../platform/list-query';
+import type { RequestContext } from '../platform/request-context';
+import { validateBody } from '../platform/validate-body';
+import { WRITE_SIDE, type WriteSide } from '../write-side';
+import { canSeeSubnet } from './subnet-access';
+import { createSubnetInput, updateSubnetInput } from './subnet.input';
+import { SUBNET, SUBNET_ATTRIBUTES } from './subnet.view';
+import { SubnetsService } from './subnets.service';
+
+@ApiTags('subnets')
+@Controller('v2.0/subnets')
+export class SubnetsController {
+  constructor(
+    private readonly subnets: SubnetsService,
+    @Inject(WRITE_SIDE) private readonly ws: WriteSide,
+  ) {}
+
+  @Get()
+  @ApiOperation({ summary: 'List subnets visible to the caller (filters, fields, sort, pagination)' })
+  async list(@Ctx() ctx: RequestContext, @Query() q: ListQuery) {
+    const networks = new Map((await this.ws.resources.list(NETWORK)).map((n) => [n.id, n]));
+    const all = await this.ws.resources.list(SUBNET);
+    const visible = all.filter((s) => canSeeSubnet(ctx, s, networks.get(s.network_id) ?? null));
+    return applyListQuery('subnets', visible, q, { attributes: SUBNET_ATTRIBUTES });
+  }
+
+  @Get(':id')
+  async show(@Ctx() ctx: RequestContext, @Param('id') id: string, @Query() q: ListQuery) {
+    return { subnet: selectFields(await this.subnets.show(ctx, id), q) };
+  }
+
+  @Post()
+  @HttpCode(201)
+  async create(@Ctx() ctx: RequestContext, @Body() body: unknown) {
+    return { subnet: await this.subnets.create(ctx, validateBody('subnet', createSubnetInput, body)) };
+  }
+
+  @Put(':id')
+  async update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown) {
+    return { subnet: await this.subnets.update(ctx, id, validateBody('subnet', updateSubnetInput, body)) };
+  }
+
+  @Delete(':id')
+  @HttpCode(204)
+  async remove(@Ctx() ctx: RequestContext, @Param('id') id: string): Promise<void> {
+    await this.subnets.remove(ctx, id);
+  }
+}

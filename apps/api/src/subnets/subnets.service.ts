@@ -1,0 +1,120 @@
+import { randomUUID } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { networkDecider } from '../../../../libs/domain/src/network/network.decider';
+import { ROUTER_OWNERS } from '../../../../libs/domain/src/port/fixed-ips';
+import { subnetDecider, type SubnetChanges } from '../../../../libs/domain/src/subnet/subnet.decider';
+import { NETWORK } from '../networks/network.view';
+import { networkStream } from '../networks/networks.service';
+import type { UnitOfWork } from '../platform/command-runner';
+import { fail } from '../platform/rejection.error';
+import type { RequestContext } from '../platform/request-context';
+import { owningProject, visibleOr404 } from '../platform/visibility';
+import { allocationQueries } from '../ports/port-allocations';
+import { loadState, networkSubnets, updatePortInUow } from '../ports/port-writes';
+import { PORT } from '../ports/port.view';
+import { WRITE_SIDE, type WriteSide } from '../write-side';
+import { assertNetworkOwner, subnetOr404 } from './subnet-access';
+import type { CreateSubnetInput, UpdateSubnetInput } from './subnet.input';
+import { SUBNET, subnetStream } from './subnet.view';
+
+/** Neutron removes a DHCP port's address itself when its subnet goes; any other holder makes the subnet in use. */
+const RELEASED_ON_SUBNET_DELETE = new Set(['network:dhcp']);
+
+@Injectable()
+export class SubnetsService {
+  constructor(@Inject(WRITE_SIDE) private readonly ws: WriteSide) {}
+
+  async create(ctx: RequestContext, input: CreateSubnetInput) {
+    const projectId = owningProject(ctx, input, 'create_subnet');
+    const id = input.id ?? randomUUID();
+    await this.ws.runner.run(ctx, async (uow) => {
+      const body = await uow.resources.get(NETWORK, input.network_id, uow.tx);
+      const netBody = visibleOr404(ctx, body, 'NetworkNotFound', `Network ${input.network_id} could not be found.`);
+      assertNetworkOwner(ctx, netBody, 'create_subnet');
+      const net = await loadState(uow, networkDecider, networkStream(input.network_id));
+      const existing = await networkSubnets(uow, input.network_id);
+      await uow.decide(subnetDecider, subnetStream(id), {
+        type: 'CreateSubnet',
+        data: {
+          id,
+          networkId: input.network_id,
+          projectId,
+          name: input.name ?? '',
+          description: input.description ?? '',
+          ipVersion: input.ip_version,
+          cidr: input.cidr,
+          ipv6AddressMode: input.ipv6_address_mode ?? null,
+          ipv6RaMode: input.ipv6_ra_mode ?? null,
+          enableDhcp: input.enable_dhcp ?? true,
+          dnsNameservers: input.dns_nameservers ?? [],
+          hostRoutes: input.host_routes ?? [],
+          gatewayIp: input.gateway_ip,
+          allocationPools: input.allocation_pools,
+        },
+        facts: { network: net.status === 'active' ? net.network : null, existingCidrs: existing.map((s) => s.cidr) },
+      });
+    });
+    return this.show(ctx, id);
+  }
+
+  async update(ctx: RequestContext, id: string, input: UpdateSubnetInput) {
+    await this.ws.runner.run(ctx, async (uow) => {
+      const { network } = await this.visible(ctx, id, uow);
+      assertNetworkOwner(ctx, network, 'update_subnet');
+      const changes: SubnetChanges = {
+        name: input.name,
+        description: input.description,
+        gatewayIp: input.gateway_ip,
+        allocationPools: input.allocation_pools,
+        enableDhcp: input.enable_dhcp,
+        dnsNameservers: input.dns_nameservers,
+        hostRoutes: input.host_routes,
+      };
+      const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
+      const gatewayPortId = input.gateway_ip !== undefined ? await this.gatewayPort(uow, id) : null;
+      await uow.decide(subnetDecider, subnetStream(id), { type: 'UpdateSubnet', data: { id, changes: defined }, facts: { gatewayPortId } });
+    });
+    return this.show(ctx, id);
+  }
+
+  async remove(ctx: RequestContext, id: string): Promise<void> {
+    await this.ws.runner.run(ctx, async (uow) => {
+      const { network } = await this.visible(ctx, id, uow);
+      assertNetworkOwner(ctx, network, 'delete_subnet');
+      let portsInUse = 0;
+      const holders = new Set((await allocationQueries.holders(uow.db, uow.tx, id)).map((h) => h.portId));
+      for (const portId of holders) {
+        const port = await uow.resources.get(PORT, portId, uow.tx);
+        if (!port || !RELEASED_ON_SUBNET_DELETE.has(String(port.device_owner))) {
+          portsInUse++;
+          continue;
+        }
+        const keep = (port.fixed_ips as Array<{ subnet_id: string; ip_address: string }>).filter((f) => f.subnet_id !== id);
+        await updatePortInUow(uow, portId, { fixedIps: keep.map((f) => ({ subnetId: f.subnet_id, ipAddress: f.ip_address })) });
+      }
+      await uow.decide(subnetDecider, subnetStream(id), { type: 'DeleteSubnet', data: { id }, facts: { portsInUse } });
+    });
+  }
+
+  async show(ctx: RequestContext, id: string) {
+    return (await this.visible(ctx, id)).subnet;
+  }
+
+  /** Both bodies, or 404 as Neutron hides a subnet the caller may not see. */
+  private async visible(ctx: RequestContext, id: string, uow?: UnitOfWork) {
+    const subnet = await this.ws.resources.get(SUBNET, id, uow?.tx);
+    const network = subnet ? await this.ws.resources.get(NETWORK, String(subnet.network_id), uow?.tx) : null;
+    subnetOr404(ctx, id, subnet, network);
+    if (!network) fail(404, 'SubnetNotFound', `Subnet ${id} could not be found.`);
+    return { subnet: subnet!, network };
+  }
+
+  /** A router port holding the subnet's gateway address (Neutron: GatewayIpInUse). */
+  private async gatewayPort(uow: UnitOfWork, id: string): Promise<string | null> {
+    const subnet = await uow.resources.get(SUBNET, id, uow.tx);
+    if (!subnet?.gateway_ip) return null;
+    const holder = (await allocationQueries.holders(uow.db, uow.tx, id)).find((h) => h.ipAddress === subnet.gateway_ip);
+    const port = holder ? await uow.resources.get(PORT, holder.portId, uow.tx) : null;
+    return port && ROUTER_OWNERS.has(String(port.device_owner)) ? holder!.portId : null;
+  }
+}

@@ -1,0 +1,67 @@
+import type { L2Changes, L2NetworkView, L2Snapshot, MacIp } from '../contract/l2-documents';
+
+export class DeltaMismatchError extends Error {
+  override name = 'DeltaMismatchError';
+}
+
+/**
+ * Applies a change document to an agent's local copy and returns the new copy
+ * (the input is not modified). A resync replaces the copy; a delta must start
+ * where the copy is (`since` = its revision), otherwise the agent has missed
+ * something and must fetch a snapshot: that is a DeltaMismatchError.
+ *
+ * snapshot(r0) + every delta up to r == snapshot(r) is the contract this encodes.
+ */
+export function applyDelta(local: L2Snapshot | null, doc: L2Changes | L2Snapshot): L2Snapshot {
+  if (!('resync' in doc) || doc.resync) return toSnapshot(doc);
+  if (!local || local.revision !== doc.since) {
+    throw new DeltaMismatchError(`delta since ${doc.since} does not apply to local revision ${local?.revision ?? 'none'}`);
+  }
+  if (local.host !== doc.host) throw new DeltaMismatchError(`delta for host ${doc.host} applied to ${local.host}`);
+
+  const networks = { ...local.networks };
+  for (const [id, change] of Object.entries(doc.networks)) {
+    if (change === null) {
+      delete networks[id];
+      continue;
+    }
+    const remotes = remotesOf(networks[id]);
+    for (const [tunnelIp, entries] of Object.entries(change.remotes)) {
+      if (entries === null) remotes.delete(tunnelIp);
+      else remotes.set(tunnelIp, entries);
+    }
+    networks[id] = fromRemotes(change.network_type, change.segmentation_id, remotes);
+  }
+  const ipsets = { ...local.ipsets };
+  for (const [name, set] of Object.entries(doc.ipsets)) {
+    if (set === null) delete ipsets[name];
+    else ipsets[name] = { ...set, members: [...set.members] };
+  }
+  return { host: local.host, revision: doc.revision, networks: sortKeys(networks), ipsets: sortKeys(ipsets) };
+}
+
+function toSnapshot(doc: L2Snapshot): L2Snapshot {
+  // Drop resync/since: the local copy has the snapshot's shape whatever produced it.
+  return { host: doc.host, revision: doc.revision, networks: structuredClone(doc.networks), ipsets: structuredClone(doc.ipsets) };
+}
+
+/** A network view as remote -> entries, flood-only remotes included with []. */
+function remotesOf(view: L2NetworkView | undefined): Map<string, MacIp[]> {
+  const remotes = new Map<string, MacIp[]>();
+  for (const t of view?.flood ?? []) remotes.set(t, view?.fdb[t] ?? []);
+  return remotes;
+}
+
+function fromRemotes(type: string, seg: number | null, remotes: Map<string, MacIp[]>): L2NetworkView {
+  const flood = [...remotes.keys()].sort();
+  const fdb: Record<string, MacIp[]> = {};
+  for (const t of flood) {
+    const entries = remotes.get(t)!;
+    if (entries.length > 0) fdb[t] = entries.map((e) => [e[0], e[1]] as MacIp);
+  }
+  return { network_type: type, segmentation_id: seg, flood, fdb };
+}
+
+function sortKeys<T>(record: Record<string, T>): Record<string, T> {
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}

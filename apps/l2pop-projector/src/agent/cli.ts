@@ -1,0 +1,46 @@
+#!/usr/bin/env node
+import { Command } from 'commander';
+import { ReferenceAgent } from './agent';
+import { render } from './render';
+
+/**
+ * npm run agent -- --host compute-1 --tunnel-ip 10.0.0.11 [--server http://127.0.0.1:9696]
+ *   [--state-file ./compute-1.json] [--heartbeat 30] [--once] [--json]
+ */
+async function main(argv: string[]): Promise<void> {
+  const program = new Command()
+    .name('l2-agent')
+    .description('Reference L2 agent: registers its host, keeps a local copy of its L2 read model and prints it')
+    .requiredOption('--host <host>', 'this hypervisor\'s host name (binding:host_id)')
+    .requiredOption('--tunnel-ip <ip>', 'local tunnel endpoint registered for the host')
+    .option('--server <url>', 'control plane API', 'http://127.0.0.1:9696')
+    .option('--state-file <path>', 'where the local copy is kept; a restart resumes from its revision')
+    .option('--availability-zone <az>', 'availability zone to register', 'nova')
+    .option('--heartbeat <seconds>', 'heartbeat interval', (v) => Number(v), 30)
+    .option('--once', 'register, sync once, print and exit')
+    .option('--json', 'print the local copy as JSON instead of text')
+    .parse(argv);
+  const o = program.opts<{
+    host: string; tunnelIp: string; server: string; stateFile?: string; availabilityZone: string;
+    heartbeat: number; once?: boolean; json?: boolean;
+  }>();
+  const agent = new ReferenceAgent({
+    server: o.server, host: o.host, tunnelIp: o.tunnelIp, stateFile: o.stateFile,
+    availabilityZone: o.availabilityZone, heartbeatSeconds: o.heartbeat, json: o.json,
+  });
+  if (o.once) {
+    await agent.register().catch((err: Error) => process.stderr.write(`registration failed: ${err.message}\n`));
+    await agent.sync();
+    process.stdout.write(`${o.json ? JSON.stringify(agent.view) : render(agent.view!)}\n`);
+    return;
+  }
+  await agent.start();
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => void agent.stop().then(() => process.exit(0)));
+  }
+}
+
+main(process.argv).catch((err: Error) => {
+  process.stderr.write(`${err.message}\n`);
+  process.exit(1);
+});

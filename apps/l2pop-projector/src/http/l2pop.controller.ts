@@ -1,0 +1,31 @@
+import { Controller, Get, Headers, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { L2Changes, L2Snapshot } from '../contract/l2-documents';
+import { L2popRuntime } from '../runtime';
+import { WatchSession } from './watch-session';
+
+/** The L2 agent's view of its host (DESIGN.md 5). Thin: the runtime's queries do the work. */
+@Controller('v1/hosts')
+export class L2popController {
+  constructor(@Inject(L2popRuntime) private readonly runtime: L2popRuntime) {}
+
+  /** The snapshot, or with `?since=<revision>` the changes since then (a snapshot marked `resync: true` when it cannot). */
+  @Get(':host/l2')
+  get(@Param('host') host: string, @Query('since') since?: string): Promise<L2Snapshot | L2Changes> {
+    return since === undefined ? this.runtime.queries.snapshot(host) : this.runtime.queries.changes(host, since);
+  }
+
+  /** Server-sent events: each message a change document; Last-Event-ID (set by reconnecting clients) wins over `since`. */
+  @Get(':host/l2/watch')
+  watch(
+    @Param('host') host: string,
+    @Query('since') since: string | undefined,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() req: IncomingMessage,
+    @Res() res: ServerResponse,
+  ): void {
+    const session = new WatchSession(this.runtime, host, lastEventId || since || null, res);
+    req.on('close', () => session.close());
+    session.start();
+  }
+}

@@ -1,0 +1,194 @@
+import type { DomainEvent } from '../../../../libs/events/src';
+import { bindingsOf } from '../../../../libs/domain/src/ha';
+import { ALL_PARTITION, readCheckpoint, writeCheckpoint, type Database, type EventStore } from '../../../../libs/store/src';
+import { l3Config, type L3Config } from '../config';
+import { SchedulerFacts, type Trigger } from './facts';
+import { HaNetworks } from './ha-networks';
+import { Placements } from './placements';
+import { Reconciler, ReconcileGaveUp, type Outcome } from './reconciler';
+import { clearDirty, clearSchedulerState, loadSchedulerState, saveSchedulerState } from './scheduler-state';
+import { StreamReader } from './stream-reader';
+
+export interface L3SchedulerOptions {
+  /** The write side's event store (with the API's inline indexes registered, so HA ports claim their IPs). */
+  store: EventStore;
+  /** Where the checkpoint and state live; the event store's database by default. */
+  stateDb?: Database;
+  config?: L3Config;
+  /** Checkpoint name; instances that must not share state need different names. */
+  name?: string;
+  actor?: string;
+  batchSize?: number;
+  /** Re-read the store this often: other processes' appends do not notify this one. */
+  pollMs?: number;
+  clock?: () => string;
+  /** Called when one router could not be scheduled (the scheduler goes on with the others). */
+  onError?: (err: Error) => void;
+}
+
+/** Bump when the saved state's shape or meaning changes: the scheduler then refolds from 0 (deciding nothing again). */
+export const SCHEDULER_STATE_VERSION = 1;
+
+/**
+ * The HA router process manager (DESIGN.md 4). It tails the event store, keeps the
+ * facts it decides on (routers, L3 agents) as of each event, and for every event
+ * that may change where routers belong reconciles those routers, appending its
+ * decisions as events caused by that event. Facts and checkpoint commit together.
+ */
+export class L3Scheduler {
+  readonly name: string;
+  readonly config: L3Config;
+  readonly facts = new SchedulerFacts();
+  readonly reader: StreamReader;
+  readonly placements: Placements;
+  readonly networks: HaNetworks;
+  readonly outcomes: Record<Outcome, number> = { appended: 0, unchanged: 0, 'already-decided': 0 };
+  private readonly reconciler: Reconciler;
+  private readonly db: Database;
+  private position = 0;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private unsubscribe: (() => void) | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private waiters: Array<{ position: number; resolve: () => void }> = [];
+
+  constructor(private readonly options: L3SchedulerOptions) {
+    this.name = options.name ?? 'l3-scheduler';
+    this.config = options.config ?? l3Config();
+    this.db = options.stateDb ?? options.store.db;
+    this.reader = new StreamReader(options.store);
+    this.placements = new Placements(this.reader);
+    this.networks = new HaNetworks(this.reader);
+    this.reconciler = new Reconciler({
+      store: options.store, facts: this.facts, placements: this.placements, networks: this.networks, config: this.config,
+      actor: options.actor ?? 'l3-scheduler', clock: options.clock ?? (() => new Date().toISOString()),
+    });
+  }
+
+  get checkpoint(): number {
+    return this.position;
+  }
+
+  get conflicts(): number {
+    return this.reconciler.conflicts;
+  }
+
+  async start(): Promise<void> {
+    const cp = await readCheckpoint(this.db, this.name, ALL_PARTITION);
+    if (cp && cp.version === SCHEDULER_STATE_VERSION) {
+      await loadSchedulerState(this.db, this.name, this.facts, this.placements);
+      this.position = cp.position;
+    } else if (cp) {
+      await this.db.transaction((tx) => clearSchedulerState(this.db, tx, this.name));
+    }
+    this.unsubscribe = this.options.store.onAppended(() => this.kick());
+    if (this.options.pollMs) this.timer = setInterval(() => this.kick(), this.options.pollMs);
+    await this.catchUp();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    this.unsubscribe?.();
+    if (this.timer) clearInterval(this.timer);
+    while (this.running) await this.running;
+  }
+
+  /** Processes everything appended so far (and whatever that appends in turn). */
+  async catchUp(): Promise<void> {
+    this.kick();
+    while (this.running) await this.running;
+  }
+
+  waitFor(position: number): Promise<void> {
+    if (this.position >= position) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.waiters.push({ position, resolve });
+      this.kick();
+    });
+  }
+
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  private async loop(): Promise<void> {
+    const batchSize = this.options.batchSize ?? 500;
+    for (;;) {
+      const events = await this.options.store.readAll(this.position, batchSize);
+      if (events.length === 0) break;
+      for (const e of events) await this.process(e);
+      const last = events[events.length - 1].metadata.position!;
+      await this.db.transaction(async (tx) => {
+        await saveSchedulerState(this.db, tx, this.name, this.facts, this.placements);
+        await writeCheckpoint(this.db, tx, this.name, ALL_PARTITION, { position: last, version: SCHEDULER_STATE_VERSION });
+      });
+      clearDirty(this.facts, this.placements);
+      this.position = last;
+      this.releaseWaiters();
+      if (events.length < batchSize || this.stopped) break;
+    }
+    this.releaseWaiters();
+  }
+
+  private async process(e: DomainEvent): Promise<void> {
+    const trigger = this.facts.apply(e);
+    await this.placements.applyTailed(e, (id) => this.facts.routers.has(id));
+    await this.networks.applyTailed(e);
+    if (!trigger) return;
+    this.reader.remember(e.metadata.eventId, e.metadata.position!);
+    for (const { routerId, fill } of await this.targets(trigger)) {
+      try {
+        this.outcomes[await this.reconciler.reconcile(routerId, e, fill)]++;
+      } catch (err) {
+        if (!(err instanceof ReconcileGaveUp)) throw err;
+        this.options.onError?.(err);
+      }
+      const facts = this.facts.routers.get(routerId);
+      const placement = this.placements.peek(routerId);
+      // A deleted router with nothing left on agents needs no memory (its streams stay the truth).
+      if (facts?.deleted && placement && bindingsOf(placement.state).length === 0) {
+        this.placements.forget(routerId);
+        this.facts.forgetRouter(routerId);
+      }
+    }
+  }
+
+  /** The routers a trigger concerns, oldest router first (the order they asked for agents). */
+  private async targets(trigger: Trigger): Promise<Array<{ routerId: string; fill: boolean }>> {
+    if (trigger.kind === 'router') return [{ routerId: trigger.routerId, fill: false }];
+    let ids: string[];
+    if (trigger.kind === 'agent-gone') {
+      if (trigger.reason === 'agent_dead' && !this.config.allowAutomaticL3agentFailover) return [];
+      ids = this.placements.routersOn(trigger.agentId);
+    } else {
+      ids = [];
+      for (const [id, r] of this.facts.routers) {
+        if (!r.ha || r.deleted) continue;
+        const p = await this.placements.get(id);
+        const bound = bindingsOf(p.state).length;
+        const below = trigger.fill ? this.config.maxL3AgentsPerRouter : this.config.minL3AgentsPerRouter;
+        if (bound < below || p.state.status === 'pending') ids.push(id);
+      }
+    }
+    const seq = (id: string) => this.facts.routers.get(id)?.seq ?? 0;
+    return ids.sort((a, b) => seq(a) - seq(b) || (a < b ? -1 : 1)).map((routerId) => ({ routerId, fill: trigger.kind === 'agent-usable' && trigger.fill }));
+  }
+
+  private releaseWaiters(): void {
+    const ready = this.waiters.filter((w) => w.position <= this.position);
+    this.waiters = this.waiters.filter((w) => w.position > this.position);
+    for (const w of ready) w.resolve();
+  }
+}

@@ -1,0 +1,5 @@
+export * from './decide-all';
+export * from './ha-network.decider';
+export * from './ha-resources';
+export * from './ranking';
+export * from './router-placement.decider';

@@ -1,0 +1,145 @@
+import type { DataOf } from '../../../events/src';
+import { assertNever, notFound, type Decider, type Decision, type Events } from '../decider';
+import { rankCandidates, type AgentCandidate } from './ranking';
+
+/**
+ * Where one HA router runs (stream `router-ha:<routerId>`): its L3 agent
+ * bindings and whether it waits for agents. The scheduler appends here with
+ * the expected version, so two schedulers cannot both place the same router.
+ */
+export type HaState = DataOf<'RouterHaStateReported'>['state'];
+export type UnscheduleReason = DataOf<'RouterUnscheduledFromAgent'>['reason'];
+
+export interface HaBinding {
+  agentId: string;
+  host: string;
+  priority: number;
+  haPortId: string | null;
+  /**
+   * The binding's place among the router's bindings, lowest free first. Derived by
+   * evolve (not stored in the event) so it is the same on every fold; the HA port
+   * address is computed from (VRID, slot), which keeps addresses unique per HA network.
+   */
+  slot: number;
+  /** Last state the agent reported; Neutron starts every binding as standby. */
+  state: HaState;
+}
+
+export type RouterPlacementState =
+  | { status: 'unscheduled'; projectId: string | null }
+  | { status: 'pending'; projectId: string; bindings: readonly HaBinding[]; reason: string }
+  | { status: 'scheduled'; projectId: string; bindings: readonly HaBinding[] };
+
+export type RouterPlacementCommand =
+  | {
+      type: 'ScheduleRouter';
+      data: {
+        routerId: string;
+        projectId: string;
+        /** Alive, enabled L3 agents with their load; the decider ranks them. */
+        candidates: readonly AgentCandidate[];
+        maxAgents: number;
+        minAgents: number;
+        priority: number;
+        /** HA port id for each candidate, generated at the edge. */
+        haPortIds: Readonly<Record<string, string>>;
+      };
+    }
+  | { type: 'UnscheduleFromAgents'; data: { routerId: string; agentIds: readonly string[]; reason: UnscheduleReason } }
+  | { type: 'UnscheduleRouter'; data: { routerId: string; reason: UnscheduleReason } }
+  | { type: 'ReportHaState'; data: { routerId: string; host: string; state: HaState } };
+
+export type RouterPlacementEvent = Events<
+  'RouterScheduledToAgent' | 'RouterUnscheduledFromAgent' | 'RouterSchedulingPending' | 'RouterHaStateReported'
+>;
+
+export const bindingsOf = (s: RouterPlacementState): readonly HaBinding[] => (s.status === 'unscheduled' ? [] : s.bindings);
+
+export function pendingReason(routerId: string, bound: number, minAgents: number): string {
+  return `HA router ${routerId} runs on ${bound} L3 agent(s); at least ${minAgents} alive L3 agents are needed`;
+}
+
+function decide(command: RouterPlacementCommand, state: RouterPlacementState): Decision<RouterPlacementEvent> {
+  const bindings = bindingsOf(state);
+  switch (command.type) {
+    case 'ScheduleRouter': {
+      const d = command.data;
+      const bound = new Set(bindings.map((b) => b.agentId));
+      const wanted = Math.max(0, d.maxAgents - bindings.length);
+      const picks = rankCandidates(d.candidates.filter((c) => !bound.has(c.agentId))).slice(0, wanted);
+      const events: RouterPlacementEvent[] = picks.map((c) => ({
+        type: 'RouterScheduledToAgent',
+        data: { projectId: d.projectId, routerId: d.routerId, agentId: c.agentId, host: c.host, priority: d.priority, haPortId: d.haPortIds[c.agentId] ?? null },
+      }));
+      const total = bindings.length + picks.length;
+      // A scheduled event clears pending (see evolve), so restate it whenever agents were added;
+      // otherwise say it once: re-processing the same situation appends nothing.
+      if (total < d.minAgents && (picks.length > 0 || state.status !== 'pending')) {
+        events.push({ type: 'RouterSchedulingPending', data: { projectId: d.projectId, routerId: d.routerId, reason: pendingReason(d.routerId, total, d.minAgents) } });
+      }
+      return events;
+    }
+    case 'UnscheduleFromAgents': {
+      const gone = new Set(command.data.agentIds);
+      return unschedule(state, bindings.filter((b) => gone.has(b.agentId)), command.data.routerId, command.data.reason);
+    }
+    case 'UnscheduleRouter':
+      return unschedule(state, bindings, command.data.routerId, command.data.reason);
+    case 'ReportHaState': {
+      const { routerId, host, state: reported } = command.data;
+      const binding = bindings.find((b) => b.host === host);
+      if (!binding || state.status === 'unscheduled') {
+        return notFound('HARouterNotScheduledOnHost', `HA router ${routerId} is not scheduled on host ${host}`);
+      }
+      // Agents re-report after restarts; an unchanged state is not a new fact.
+      if (binding.state === reported) return [];
+      return [{ type: 'RouterHaStateReported', data: { projectId: state.projectId, routerId, agentId: binding.agentId, host, state: reported } }];
+    }
+    default:
+      return assertNever(command);
+  }
+}
+
+function unschedule(state: RouterPlacementState, gone: readonly HaBinding[], routerId: string, reason: UnscheduleReason): RouterPlacementEvent[] {
+  if (state.status === 'unscheduled') return [];
+  return [...gone]
+    .sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0))
+    .map((b) => ({ type: 'RouterUnscheduledFromAgent', data: { projectId: state.projectId, routerId, agentId: b.agentId, host: b.host, reason } }));
+}
+
+function lowestFreeSlot(bindings: readonly HaBinding[]): number {
+  const used = new Set(bindings.map((b) => b.slot));
+  let slot = 0;
+  while (used.has(slot)) slot++;
+  return slot;
+}
+
+function evolve(state: RouterPlacementState, event: { type: string; data: unknown }): RouterPlacementState {
+  const e = event as RouterPlacementEvent;
+  const bindings = bindingsOf(state);
+  switch (e.type) {
+    case 'RouterScheduledToAgent': {
+      const { agentId, host, priority, haPortId, projectId } = e.data;
+      const binding: HaBinding = { agentId, host, priority, haPortId, slot: lowestFreeSlot(bindings), state: 'standby' };
+      return { status: 'scheduled', projectId, bindings: [...bindings.filter((b) => b.agentId !== agentId), binding] };
+    }
+    case 'RouterUnscheduledFromAgent': {
+      if (state.status === 'unscheduled') return state;
+      const rest = bindings.filter((b) => b.agentId !== e.data.agentId);
+      return rest.length === 0 ? { status: 'unscheduled', projectId: state.projectId } : { ...state, bindings: rest };
+    }
+    case 'RouterSchedulingPending':
+      return { status: 'pending', projectId: e.data.projectId, bindings, reason: e.data.reason };
+    case 'RouterHaStateReported':
+      if (state.status === 'unscheduled') return state;
+      return { ...state, bindings: bindings.map((b) => (b.host === e.data.host ? { ...b, state: e.data.state } : b)) };
+    default:
+      return state;
+  }
+}
+
+export const routerPlacementDecider: Decider<RouterPlacementCommand, RouterPlacementState, RouterPlacementEvent> = {
+  decide,
+  evolve,
+  initialState: () => ({ status: 'unscheduled', projectId: null }),
+};

@@ -1,0 +1,6 @@
+export * from './kafka-client';
+export * from './kafka-projector';
+export * from './partition-applier';
+export * from './relay';
+export * from './tables';
+export * from './watermarks';

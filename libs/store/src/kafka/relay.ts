@@ -1,0 +1,220 @@
+import { Partitioners, type Kafka, type Producer } from 'kafkajs';
+import type { EventStore } from '../event-store';
+import { DEFAULT_PARTITIONS, DEFAULT_TOPIC, encodeEvent, ensureTopic, kafkaClient, silentLogger, type KafkaConnection, type KafkaLogger } from './kafka-client';
+import { ensureTables, RelayOffsetTable } from './tables';
+
+export interface RelayMetrics {
+  /** `count` events were acknowledged by Kafka; `position` is now the last published one. */
+  published?(count: number, position: number): void;
+  /** Events stored but not yet acknowledged by Kafka (head - published). */
+  lag?(events: number): void;
+}
+
+export interface RelayOptions extends KafkaConnection {
+  topic?: string;
+  /** Used only when the relay creates the topic. */
+  partitions?: number;
+  replicationFactor?: number;
+  /** Row in relay_offsets; defaults to the topic, so one store can feed several topics. */
+  name?: string;
+  batchSize?: number;
+  /** Other writer processes do not notify this one: poll the store this often. */
+  pollMs?: number;
+  backoffMs?: { min: number; max: number };
+  metrics?: RelayMetrics;
+  logger?: KafkaLogger;
+}
+
+/**
+ * Publishes every stored event, in position order, to the event topic. Each
+ * batch is sent by an idempotent producer (acks=all, one request in flight, so
+ * per-partition order holds across retries), and only once Kafka acknowledged it
+ * is the batch's last position recorded in relay_offsets. A crash between the
+ * two re-sends that batch: consumers skip what they have by position. Failures
+ * never skip ahead: the same batch is retried with backoff, on a fresh producer.
+ */
+export class EventRelay {
+  readonly topic: string;
+  private readonly kafka: Kafka;
+  private readonly name: string;
+  private readonly log: KafkaLogger;
+  private published = 0;
+  private producer: Producer | null = null;
+  private topicReady = false;
+  private running: Promise<void> | null = null;
+  private again = false;
+  private stopped = false;
+  private aborted = false;
+  private failures = 0;
+  private unsubscribe: (() => void) | null = null;
+  private timer: NodeJS.Timeout | null = null;
+  private wake: (() => void) | null = null;
+  private waiters: Array<{ position: number; resolve: () => void }> = [];
+
+  constructor(
+    readonly store: EventStore,
+    private readonly options: RelayOptions,
+  ) {
+    this.kafka = kafkaClient(options, 'controlplane-relay');
+    this.topic = options.topic ?? DEFAULT_TOPIC;
+    this.name = options.name ?? this.topic;
+    this.log = options.logger ?? silentLogger;
+  }
+
+  /** Last position Kafka acknowledged (and this relay recorded). */
+  get position(): number {
+    return this.published;
+  }
+
+  /** Resumes after the recorded position. Does not wait for Kafka: the API must start while the broker is down. */
+  async start(): Promise<void> {
+    await ensureTables(this.store.db, [RelayOffsetTable]);
+    const row = await this.store.db.get<{ position: number | string }>('SELECT position FROM relay_offsets WHERE relay = ?', [this.name]);
+    this.published = Number(row?.position ?? 0);
+    this.unsubscribe = this.store.onAppended(() => this.kick());
+    this.timer = setInterval(() => this.kick(), this.options.pollMs ?? 1_000);
+    this.kick();
+  }
+
+  /**
+   * Graceful: finishes the batch in flight. `abrupt` behaves like a crash: whatever
+   * is in flight is neither waited for nor recorded (tests inject faults with it).
+   */
+  async stop(opts: { abrupt?: boolean } = {}): Promise<void> {
+    this.stopped = true;
+    this.aborted = opts.abrupt === true;
+    this.unsubscribe?.();
+    if (this.timer) clearInterval(this.timer);
+    this.wake?.();
+    if (!this.aborted) await this.running;
+    await this.dropProducer();
+  }
+
+  /** Resolves once everything up to `position` is acknowledged by Kafka. */
+  waitForPublished(position: number, timeoutMs = 30_000): Promise<void> {
+    if (this.published >= position) return Promise.resolve();
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`relay at ${this.published}, not ${position}, after ${timeoutMs} ms`)), timeoutMs);
+      this.waiters.push({ position, resolve: () => (clearTimeout(timer), resolve()) });
+      this.kick();
+    });
+  }
+
+  kick(): void {
+    if (this.stopped) return;
+    if (this.running) {
+      this.again = true;
+      return;
+    }
+    this.running = this.loop().finally(() => {
+      this.running = null;
+      if (this.again) {
+        this.again = false;
+        this.kick();
+      }
+    });
+  }
+
+  /** Records what Kafka acknowledged; never moves backwards (two relays at once only cost duplicates). */
+  protected async recordPublished(position: number): Promise<void> {
+    await this.store.db.run(
+      `INSERT INTO relay_offsets (relay, position) VALUES (?, ?)
+       ON CONFLICT (relay) DO UPDATE SET position = CASE WHEN excluded.position > relay_offsets.position
+         THEN excluded.position ELSE relay_offsets.position END`,
+      [this.name, position],
+    );
+  }
+
+  private async loop(): Promise<void> {
+    const batchSize = this.options.batchSize ?? 500;
+    while (!this.stopped) {
+      try {
+        if (!this.topicReady) await this.prepareTopic();
+        const events = await this.store.readAll(this.published, batchSize);
+        if (events.length === 0) break;
+        const producer = await this.connectedProducer();
+        await producer.send({ topic: this.topic, acks: -1, messages: events.map(encodeEvent) });
+        if (this.aborted) return;
+        const last = events[events.length - 1].metadata.position!;
+        await this.recordPublished(last);
+        this.published = last;
+        if (this.failures > 0) this.log.info({ position: last, failures: this.failures }, 'relay resumed publishing');
+        this.failures = 0;
+        this.options.metrics?.published?.(events.length, last);
+        this.releaseWaiters();
+        await this.reportLag();
+        if (events.length < batchSize) break;
+      } catch (err) {
+        if (this.stopped) return;
+        this.failures += 1;
+        const { min, max } = this.options.backoffMs ?? { min: 200, max: 5_000 };
+        const delay = Math.min(max, min * 2 ** Math.min(this.failures - 1, 16));
+        this.log.warn({ err, position: this.published, failures: this.failures, retryInMs: delay }, 'relay: publishing failed, retrying the same batch');
+        // A fresh producer next time: a fenced or confused idempotent session must not wedge the relay.
+        await this.dropProducer();
+        await this.sleep(delay);
+      }
+    }
+    await this.reportLag();
+  }
+
+  private async prepareTopic(): Promise<void> {
+    const want = this.options.partitions ?? DEFAULT_PARTITIONS;
+    const spec = { topic: this.topic, partitions: want, replicationFactor: this.options.replicationFactor ?? 1 };
+    const actual = await ensureTopic(this.kafka, spec);
+    if (actual !== want) this.log.warn({ topic: this.topic, partitions: actual, configured: want }, 'relay: topic exists with another partition count; using it as is');
+    this.topicReady = true;
+  }
+
+  private async connectedProducer(): Promise<Producer> {
+    if (this.producer) return this.producer;
+    const producer = this.kafka.producer({
+      idempotent: true,
+      maxInFlightRequests: 1,
+      allowAutoTopicCreation: false,
+      // Java's murmur2 placement, so clients in other languages agree on a key's partition.
+      createPartitioner: Partitioners.DefaultPartitioner,
+    });
+    try {
+      await producer.connect();
+    } catch (err) {
+      await producer.disconnect().catch(() => undefined);
+      throw err;
+    }
+    this.producer = producer;
+    return producer;
+  }
+
+  private async dropProducer(): Promise<void> {
+    const p = this.producer;
+    this.producer = null;
+    await p?.disconnect().catch(() => undefined);
+  }
+
+  private async reportLag(): Promise<void> {
+    if (!this.options.metrics?.lag || this.aborted) return;
+    try {
+      this.options.metrics.lag(Math.max(0, (await this.store.headPosition()) - this.published));
+    } catch {
+      // A metric is not worth failing the relay for; the next batch reports again.
+    }
+  }
+
+  private sleep(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const done = () => {
+        clearTimeout(timer);
+        this.wake = null;
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      this.wake = done;
+    });
+  }
+
+  private releaseWaiters(): void {
+    const ready = this.waiters.filter((w) => w.position <= this.published);
+    this.waiters = this.waiters.filter((w) => w.position > this.published);
+    for (const w of ready) w.resolve();
+  }
+}

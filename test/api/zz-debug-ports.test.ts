@@ -1,0 +1,22 @@
+import { startInProcess } from '../support/control-plane';
+it('debug', async () => {
+  const schema = `dbg_${process.pid}_${Date.now()}`;
+  const pg = await startInProcess({ CP_EVENT_STORE_URL: 'postgresql://postgres@127.0.0.1:5432/test', CP_EVENT_STORE_SCHEMA: schema });
+  const { createPortInUow } = await import('../../apps/api/src/ports/port-writes');
+  const net = (await pg.api.post('/v2.0/networks', { network: { name: 'pg' } })).body!.network;
+  await pg.api.post('/v2.0/subnets', { subnet: { network_id: net.id, ip_version: 4, cidr: '10.64.0.0/26' } });
+  const ctx = { projectId: net.project_id, actor: 'test', requestId: 'req-test', causationId: null, now: new Date().toISOString(), isAdmin: true };
+  const { CommandRunner } = await import('../../apps/api/src/platform/command-runner');
+  const runner = new CommandRunner(pg.running.ws.store, Number(process.env.ATT ?? 8));
+  const errs: string[] = [];
+  const store = pg.running.ws.store;
+  const origTx = store.transaction.bind(store);
+  let attempts = 0;
+  (store as any).transaction = async (fn: any) => { attempts++; try { return await origTx(fn); } catch (e: any) { errs.push(`${e.code} ${e.name} ${String(e.message).slice(0, 150)}`); throw e; } };
+  await Promise.all(Array.from({ length: 50 }, () => runner.run(ctx, (uow) => createPortInUow(uow, { networkId: net.id, projectId: net.project_id, deviceOwner: '' })).catch((e) => errs.push('FINAL ' + e.message))));
+  const counts: Record<string, number> = {};
+  for (const e of errs) counts[e.replace(/[0-9a-f-]{36}/g, 'X').replace(/\d+/g, 'N')] = (counts[e.replace(/[0-9a-f-]{36}/g, 'X').replace(/\d+/g, 'N')] ?? 0) + 1;
+  console.log(attempts, counts);
+  await pg.running.ws.db.run(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+  await pg.close();
+});

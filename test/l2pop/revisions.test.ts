@@ -1,0 +1,168 @@
+/*
+ * Per-host revisions: since/resync semantics, snapshot(r0) + deltas == snapshot(r),
+ * compaction, idempotent redelivery and the fan-out of notifications.
+ */
+import { join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { StoreProjector, type Projection } from '../../libs/store/src';
+import { applyDelta } from '../../apps/l2pop-projector/src/agent/apply-delta';
+import type { L2Snapshot } from '../../apps/l2pop-projector/src/contract/l2-documents';
+import { replayInto } from '../../apps/l2pop-projector/src/cli/replay';
+import { L2popProjection } from '../../apps/l2pop-projector/src/projection/l2pop.projection';
+import { openReadModel } from '../../apps/l2pop-projector/src/runtime';
+import * as e from './support/events';
+import { L2Harness, tempDir } from './support/harness';
+
+const MAC = (n: number) => `fa:16:3e:00:01:${n.toString(16).padStart(2, '0')}`;
+const vm = (id: string, host: string, n: number, net = 'n1', groups: string[] = []) => [
+  e.port(id, net, { host, mac: MAC(n), ips: [`192.168.1.${n}`], groups }),
+  e.up(id, net, host),
+];
+const HOSTS = ['c1', 'c2', 'c3'];
+
+/** A scenario touching every kind of row: joins, leaves, tunnel moves, ipsets, HA routers. */
+const SCENARIO = [
+  [e.network('n1'), e.network('n2', 'geneve', 7), ...e.defaultGroup('def')],
+  [...vm('p1', 'c1', 1, 'n1', ['def']), ...vm('p2', 'c2', 2, 'n1', ['def'])],
+  [...vm('p3', 'c3', 3, 'n2', ['def']), ...vm('p4', 'c1', 4, 'n2')],
+  [e.agentChanged('c2', '10.9.0.2')],
+  [e.down('p1', 'n1', 'c1')],
+  [e.bound('p2', 'n1', 'c3', 'c2'), e.up('p2', 'n1', 'c3')],
+  [e.router('r1'), e.iface('r1', 'ha1', 'n1'), e.scheduled('r1', 'c2')],
+  [e.portDeleted('p3', 'n2', 'c3'), e.portUpdated('p4', 'n2', { securityGroups: ['def'] })],
+  [e.agentDeleted('c1'), e.networkDeleted('n2', 'geneve', 7)],
+];
+
+let h: L2Harness;
+afterEach(async () => {
+  await h.expectRebuiltEqualsLive();
+  await h.close();
+});
+
+test('snapshot(r0) + every delta up to r == snapshot(r), from any starting point', async () => {
+  h = await L2Harness.sqlite();
+  await h.append(e.agent('c1', '10.0.0.1'), e.agent('c2', '10.0.0.2'), e.agent('c3', '10.0.0.3'));
+  const starts: L2Snapshot[] = [];
+  const chained = new Map<string, L2Snapshot>();
+  for (const host of HOSTS) chained.set(host, await h.snapshot(host));
+  for (const step of SCENARIO) {
+    for (const host of HOSTS) starts.push(await h.snapshot(host));
+    await h.append(step);
+    for (const host of HOSTS) {
+      const now = await h.snapshot(host);
+      // Step by step, as a watching agent does...
+      const local = applyDelta(chained.get(host)!, await h.changes(host, chained.get(host)!.revision));
+      expect(local).toEqual(now);
+      chained.set(host, local);
+    }
+    // ...and in one go from every earlier revision, as an agent back from a restart does.
+    for (const r0 of starts) {
+      const doc = await h.changes(r0.host, r0.revision);
+      expect(doc.resync).toBe(false);
+      expect(applyDelta(r0, doc)).toEqual(await h.snapshot(r0.host));
+    }
+  }
+});
+
+test('since semantics: empty delta when current, resync when foreign, future, garbage or after a rebuild', async () => {
+  h = await L2Harness.sqlite();
+  await h.append(e.agent('c1', '10.0.0.1'), e.agent('c2', '10.0.0.2'), ...SCENARIO.slice(0, 2).flat());
+  const snap = await h.snapshot('c1');
+  expect(snap.revision).toMatch(/^1-\d+$/);
+  expect(await h.changes('c1', snap.revision)).toEqual({
+    host: 'c1', revision: snap.revision, since: snap.revision, resync: false, networks: {}, ipsets: {},
+  });
+  for (const since of ['2-1', '1-999', 'garbage', '']) {
+    expect(await h.changes('c1', since)).toEqual({ ...snap, since, resync: true });
+  }
+  // A change elsewhere leaves this host's revision alone.
+  await h.append(e.network('n9'), e.portUpdated('p1', 'n1', { securityGroups: ['def'] }));
+  expect((await h.snapshot('c1')).revision).toBe(snap.revision);
+  // A host never seen has revision 0 of the current epoch.
+  expect((await h.snapshot('nowhere')).revision).toBe('1-0');
+
+  await h.runtime.projector!.rebuild();
+  const after = await h.changes('c1', snap.revision);
+  expect(after.resync).toBe(true);
+  expect(after.revision).toMatch(/^2-\d+$/);
+  expect({ ...after, revision: 'x', since: null, resync: true }).toEqual({ ...snap, revision: 'x', since: null, resync: true });
+});
+
+test('tombstones older than the horizon are compacted; a since behind it gets a resync', async () => {
+  h = await L2Harness.sqlite({ compaction: { keepRevisions: 4, compactEvery: 2 } });
+  await h.append(e.agent('c1', '10.0.0.1'), e.agent('c2', '10.0.0.2'), e.network('n1'), vm('p1', 'c1', 1));
+  const old = await h.snapshot('c1');
+  for (let i = 0; i < 6; i++) await h.append(vm(`q${i}`, 'c2', 10 + i), e.portDeleted(`q${i}`, 'n1', 'c2'));
+  const recent = await h.snapshot('c1');
+  await h.append(vm('q9', 'c2', 30));
+  // The tombstones the old revision would need are gone: the horizon has passed it.
+  const row = await h.db.get<{ horizon: number }>("SELECT horizon FROM l2_host_revs WHERE host = 'c1'");
+  expect(Number(row!.horizon)).toBeGreaterThan(Number(old.revision.split('-')[1]));
+  const stale = await h.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM l2_view_fdb WHERE host = 'c1' AND deleted = 1 AND rev <= ?", [row!.horizon]);
+  expect(Number(stale!.n)).toBe(0);
+  expect((await h.changes('c1', old.revision)).resync).toBe(true);
+  const delta = await h.changes('c1', recent.revision);
+  expect(delta.resync).toBe(false);
+  expect(applyDelta(recent, delta)).toEqual(await h.snapshot('c1'));
+});
+
+test('idempotent: redelivered events and a restarted projector change nothing', async () => {
+  h = await L2Harness.sqlite();
+  await h.append(e.agent('c1', '10.0.0.1'), e.agent('c2', '10.0.0.2'), e.agent('c3', '10.0.0.3'), SCENARIO.flat());
+  const revs = () => h.db.all('SELECT host, rev FROM l2_host_revs ORDER BY host');
+  const [digest, revisions] = [await h.digest(), await revs()];
+
+  // Every event delivered twice in a row (an at-least-once transport): same model, same revisions.
+  const dir = tempDir();
+  const twice = await openReadModel({ kind: 'sqlite', path: join(dir, 'twice.sqlite'), synchronous: 'NORMAL' });
+  const projection = new L2popProjection(twice);
+  const { name, version, tables, tableNames, handles } = projection;
+  const doubled: Projection = {
+    name, version, tables, tableNames, handles,
+    digest: (db) => projection.digest(db),
+    apply: async (tx, event, after) => {
+      await projection.apply(tx, event, after);
+      await projection.apply(tx, event, after);
+    },
+  };
+  await replayInto(h.store, twice, doubled);
+  expect(await projection.digest(twice)).toBe(digest);
+  expect(await twice.all('SELECT host, rev FROM l2_host_revs ORDER BY host')).toEqual(revisions);
+  await twice.close();
+  rmSync(dir, { recursive: true, force: true });
+
+  // A second projector on the same model resumes at the checkpoint: nothing is applied again.
+  const again = new StoreProjector(h.store, h.db, new L2popProjection(h.db));
+  await again.start();
+  await again.stop();
+  expect(await h.digest()).toBe(digest);
+  expect(await revs()).toEqual(revisions);
+});
+
+test('fan-out: a port going up wakes only the hosts whose view of its network changed', async () => {
+  h = await L2Harness.sqlite();
+  const hosts = Array.from({ length: 100 }, (_, i) => `h${i}`);
+  await h.append(hosts.map((host, i) => e.agent(host, `10.1.${Math.floor(i / 200)}.${(i % 200) + 1}`)));
+  // Every host is busy with a network of its own, so all 100 have views and watchers.
+  await h.append(hosts.flatMap((host, i) => [e.network(`own-${i}`), ...vm(`own-${i}`, host, 1, `own-${i}`)]));
+  await h.append(e.network('x'), vm('x0', 'h0', 1, 'x'), vm('x1', 'h1', 2, 'x'), vm('x2', 'h2', 3, 'x'));
+
+  const woken = new Map<string, number>();
+  const unsubscribe = hosts.map((host) => h.runtime.hub.subscribe(host, () => woken.set(host, (woken.get(host) ?? 0) + 1)));
+  const notified: string[] = [];
+  h.runtime.hub.tap((host) => notified.push(host));
+
+  // x is on h0, h1 and h2: a second port up on h2 changes h0's and h1's FDB; h2 never sees its own ports.
+  await h.append(e.port('x2b', 'x', { host: 'h2', mac: MAC(9), ips: ['192.168.1.9'] }));
+  expect(notified).toEqual([]);
+  await h.append(e.up('x2b', 'x', 'h2'));
+  expect([...woken.keys()].sort()).toEqual(['h0', 'h1']);
+  expect(notified.sort()).toEqual(['h0', 'h1']);
+
+  // A port up on a fourth host: the three hosts of x learn it, and h3 gets its first view of x.
+  woken.clear();
+  await h.append(vm('x3', 'h3', 4, 'x'));
+  expect([...woken.keys()].sort()).toEqual(['h0', 'h1', 'h2', 'h3']);
+  expect([...woken.values()].every((n) => n === 1)).toBe(true);
+  unsubscribe.forEach((u) => u());
+});
