@@ -269,7 +269,6 @@ const skipPg = process.env.PG_UNAVAILABLE === '1' && process.env.CI !== 'true';
       // The delete starts a little later each round, so both orders (and overlaps) occur.
       const later = new Promise((r) => setTimeout(r, round * 4)).then(() => frank.del(`/v2.0/security-groups/${sg.id}`));
       const [del, ...ports] = await Promise.all([later, port(), port()]);
-      console.log("RACE", del.status, ports.map((p) => p.status + ":" + (p.body?.NeutronError?.type ?? "")));
       const users = (await frank.get('/v2.0/ports')).body!.ports.filter((p: Json) => p.security_groups.includes(sg.id));
       if (del.status === 204) {
         expect(users).toEqual([]);

@@ -100,8 +100,8 @@ describeKafka('Kafka projectors in a consumer group over PostgreSQL', () => {
 
     await single.rebuildFromTopic(60_000);
     expect(await single.projection.digest(singleDb)).toBe(expected);
-    const t0 = Date.now();
+    // The victim was evicted long ago; reconnecting only lets its client wind down.
+    network.heal();
     await victimStopped;
-    console.log('victim stop took', Date.now() - t0);
   }, 120_000);
 });

@@ -112,7 +112,7 @@ function body(n: number, keys: number): DomainEventBody {
 }
 
 /** A kafkajs socket factory whose connections can all be dropped at once, as if the host died. */
-export function cuttableNetwork(): { socketFactory: ISocketFactory; cut(): void } {
+export function cuttableNetwork(): { socketFactory: ISocketFactory; cut(): void; heal(): void } {
   const sockets = new Set<net.Socket>();
   let cut = false;
   return {
@@ -126,6 +126,10 @@ export function cuttableNetwork(): { socketFactory: ISocketFactory; cut(): void 
     cut() {
       cut = true;
       for (const s of sockets) s.destroy();
+    },
+    /** Lets a dead client's remaining shutdown (it retries LeaveGroup) finish quickly. */
+    heal() {
+      cut = false;
     },
   };
 }

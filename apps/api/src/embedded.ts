@@ -1,4 +1,5 @@
 import type { Settings } from './config';
+import { startAgentLivenessMonitor } from './agents/liveness-monitor';
 import { createHttpApp } from './http-app';
 import { eventStoreConfig, openWriteSide, type WriteSide } from './write-side';
 
@@ -14,6 +15,7 @@ export interface Running {
  */
 export async function startEmbedded(settings: Settings): Promise<Running> {
   const ws = await openWriteSide(eventStoreConfig(settings));
+  const monitor = startAgentLivenessMonitor(ws, settings);
   const app = await createHttpApp(ws, settings);
   await app.listen(settings.port, settings.host);
   const address = app.getHttpServer().address() as { port: number };
@@ -22,6 +24,7 @@ export async function startEmbedded(settings: Settings): Promise<Running> {
     ws,
     async close() {
       await app.close();
+      await monitor.stop();
       await ws.db.close();
     },
   };

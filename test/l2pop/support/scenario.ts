@@ -17,7 +17,7 @@ export type Action =
   | { k: 'agentDelete'; host: number; l3: boolean }
   | { k: 'network'; type: number }
   | { k: 'networkDelete'; net: number }
-  | { k: 'port'; net: number; host: number | null; groups: number[]; ips: number; v6: boolean; pairs: number; owner: number }
+  | { k: 'port'; net: number; host: number | null; groups: number[]; ips: number; v6: boolean; pairs: number; owner: number; up: boolean }
   | { k: 'bind' | 'staleUp'; port: number; host: number }
   | { k: 'unbind' | 'up' | 'down' | 'deletePort'; port: number }
   | { k: 'updatePort'; port: number; groups: number[] | null; ips: number | null }
@@ -35,13 +35,14 @@ export const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { arbitrary: fc.record({ k: fc.constant('networkDelete' as const), net: ix }), weight: 1 },
   {
     arbitrary: fc.record({
-      k: fc.constant('port' as const), net: ix, host: fc.option(host), groups: fc.array(ix, { maxLength: 2 }),
-      ips: fc.nat(2), v6: fc.boolean(), pairs: fc.nat(1), owner: fc.nat(OWNERS.length - 1),
+      k: fc.constant('port' as const), net: ix, host: fc.option(host, { freq: 6 }), groups: fc.array(ix, { maxLength: 2 }),
+      ips: fc.nat(2), v6: fc.boolean(), pairs: fc.nat(1), owner: fc.nat(OWNERS.length - 1), up: fc.oneof(fc.constant(true), fc.constant(true), fc.constant(false)),
     }),
-    weight: 5,
+    weight: 6,
   },
-  { arbitrary: fc.record({ k: fc.constantFrom('bind' as const, 'staleUp' as const), port: ix, host }), weight: 3 },
-  { arbitrary: fc.record({ k: fc.constantFrom('unbind' as const, 'up' as const, 'up' as const, 'down' as const, 'deletePort' as const), port: ix }), weight: 6 },
+  { arbitrary: fc.record({ k: fc.constantFrom('bind' as const, 'staleUp' as const), port: ix, host }), weight: 2 },
+  { arbitrary: fc.record({ k: fc.constant('up' as const), port: ix }), weight: 3 },
+  { arbitrary: fc.record({ k: fc.constantFrom('unbind' as const, 'down' as const, 'deletePort' as const), port: ix }), weight: 2 },
   {
     arbitrary: fc.record({ k: fc.constant('updatePort' as const), port: ix, groups: fc.option(fc.array(ix, { maxLength: 2 })), ips: fc.option(fc.nat(2)) }),
     weight: 2,
@@ -58,6 +59,19 @@ export const actionArb: fc.Arbitrary<Action> = fc.oneof(
     weight: 3,
   },
 );
+
+/**
+ * A run: every host registers an L2 agent (a few without a tunnel IP) and a network or two exist first (in
+ * the command order; the interleaving may still deliver them after the ports),
+ * then random commands. Without the prelude few ports would ever count.
+ */
+export const runArb: fc.Arbitrary<Action[]> = fc
+  .tuple(
+    fc.tuple(...HOSTS.map((_, i) => fc.record({ k: fc.constant('agent' as const), host: fc.constant(i), tunnel: fc.option(fc.nat(6), { freq: 8 }), l3: fc.constant(false) }))),
+    fc.array(fc.record({ k: fc.constant('network' as const), type: fc.nat(TYPES.length - 1) }), { minLength: 1, maxLength: 3 }),
+    fc.array(actionArb, { minLength: 20, maxLength: 60, size: 'max' }),
+  )
+  .map(([agents, networks, rest]) => [...agents, ...networks, ...rest]);
 
 interface P { id: string; net: string; host: string; groups: string[] }
 
@@ -92,7 +106,7 @@ export function toEvents(actions: Action[]): DomainEventBody[] {
         break;
       }
       case 'network': {
-        const n = { id: `n${nets.length}`, type: TYPES[a.type] };
+        const n = { id: `n${++seq}`, type: TYPES[a.type] };
         nets.push(n);
         out.push(e.network(n.id, n.type, 100 + nets.length));
         break;
@@ -111,6 +125,7 @@ export function toEvents(actions: Action[]): DomainEventBody[] {
         ports.push(p);
         const pairs = Array.from({ length: a.pairs }, () => (a.v6 ? `fd20::${++seq}` : `172.16.${++seq & 255}.0/28`));
         out.push(e.port(p.id, n.id, { host: p.host, mac: `fa:16:3e:00:${(seq >> 8) & 255}:${seq & 255}`, ips: ipsFor(a.ips, a.v6), pairs, groups: p.groups, owner: OWNERS[a.owner] }));
+        if (a.up && p.host) out.push(e.up(p.id, n.id, p.host));
         break;
       }
       case 'bind':

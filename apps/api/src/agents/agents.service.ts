@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { agentDecider, type AgentState } from '../../../../libs/domain/src/agent';
-import type { Decider } from '../../../../libs/domain/src/decider';
+import { agentDecider } from '../../../../libs/domain/src/agent';
 import { SETTINGS, type Settings } from '../config';
 import { fail } from '../platform/rejection.error';
 import type { RequestContext } from '../platform/request-context';
@@ -48,7 +47,7 @@ export class AgentsService {
         },
       });
       // UnitOfWork.load is typed for Decider<never, S, never>, which no real decider is.
-      const state = await uow.load(agentDecider as unknown as Decider<never, AgentState, never>, stream);
+      const state = await uow.load(agentDecider, stream);
       if (state.status !== 'registered') throw new Error(`agent ${stream} not registered after its report`);
       await this.heartbeats.record(uow.tx, agentType, host, state.agent.id, ctx.now);
       return state.agent.id;

@@ -32,8 +32,9 @@ export class UnitOfWork {
     return this.store.db;
   }
 
-  async load<S>(decider: Decider<never, S, never>, streamId: string): Promise<S> {
-    return (await this.entry(decider, streamId)).state;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- any command/event type: loading only folds
+  async load<S>(decider: Decider<any, S, any>, streamId: string): Promise<S> {
+    return (await this.entry(decider as Decider<never, S, never>, streamId)).state;
   }
 
   /** Decides on a stream; a rejection aborts the whole command (nothing is appended). */

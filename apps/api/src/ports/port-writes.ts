@@ -31,13 +31,9 @@ import { allocationQueries } from './port-allocations';
 
 export const portStream = (id: string) => `port:${id}`;
 
-/**
- * uow.load types its decider as Decider<never, S, never>, which no real decider
- * satisfies (decide's result is not never); it only needs evolve and initialState.
- */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any -- widened on purpose, see above
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- loading only folds, whatever the command type
 export const loadState = <S>(uow: UnitOfWork, decider: Decider<any, S, any>, streamId: string): Promise<S> =>
-  uow.load<S>(decider as never, streamId);
+  uow.load<S>(decider, streamId);
 
 export interface NewPort {
   networkId: string;

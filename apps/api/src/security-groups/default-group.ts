@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Decider } from '../../../../libs/domain/src/decider';
-import { defaultSecurityGroupCommand, securityGroupDecider, type SecurityGroupState } from '../../../../libs/domain/src/security-group';
+import { defaultSecurityGroupCommand, securityGroupDecider } from '../../../../libs/domain/src/security-group';
 import type { UnitOfWork } from '../platform/command-runner';
 
 export const securityGroupStream = (id: string) => `security-group:${id}`;
@@ -36,7 +35,7 @@ export async function ensureDefaultSecurityGroup(uow: UnitOfWork, projectId: str
   const id = defaultSecurityGroupId(projectId);
   const stream = securityGroupStream(id);
   // UnitOfWork.load is typed for Decider<never, S, never>, which no real decider is.
-  const state = await uow.load(securityGroupDecider as unknown as Decider<never, SecurityGroupState, never>, stream);
+  const state = await uow.load(securityGroupDecider, stream);
   if (state.status === 'active') return id;
   // Rule ids also follow from the stream, plus its version so that a default group an
   // admin deleted comes back with new rule ids rather than reusing those of dead rules.

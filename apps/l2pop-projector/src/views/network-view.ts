@@ -37,6 +37,11 @@ export async function refreshNetwork(q: TxSql, views: ViewWriter, networkId: str
     if (after) next.set(host, after);
     else next.delete(host);
   }
+  // Network events: its type or segment may differ from what members were shown
+  // (ids are UUIDs and the type is fixed in practice; recomputing is cheap and exact).
+  if (hint === 'all' && meta) {
+    for (const host of [...next.keys()].sort(cmp)) if (old.has(host)) await views.net(host, networkId, meta, await netRow(q, host, networkId));
+  }
   if (changes.length === 0) return;
 
   const byTunnel = indexByTunnel(next);
@@ -89,11 +94,7 @@ async function writeHost(
   const tunnels = only ? [...only] : [...byTunnel.keys()];
   const existing = await fdbRows(q, host, networkId, only ? tunnels : null);
   if (!only) {
-    const row = await q.get<NetRow>('SELECT network_type, segmentation_id, deleted FROM l2_view_nets WHERE host = ? AND network_id = ?', [
-      host,
-      networkId,
-    ]);
-    await views.net(host, networkId, meta, row);
+    await views.net(host, networkId, meta, await netRow(q, host, networkId));
     for (const t of existing.keys()) if (!byTunnel.has(t)) tunnels.push(t);
   }
   for (const t of tunnels.sort(cmp)) await views.fdb(host, networkId, t, remoteEntries(byTunnel, t, host), existing.get(t));
@@ -102,11 +103,7 @@ async function writeHost(
 async function dropHost(q: TxSql, views: ViewWriter, host: string, networkId: string): Promise<void> {
   const rows = await fdbRows(q, host, networkId, null);
   for (const [t, row] of [...rows].sort((a, b) => cmp(a[0], b[0]))) await views.fdb(host, networkId, t, null, row);
-  const row = await q.get<NetRow>('SELECT network_type, segmentation_id, deleted FROM l2_view_nets WHERE host = ? AND network_id = ?', [
-    host,
-    networkId,
-  ]);
-  await views.net(host, networkId, null, row);
+  await views.net(host, networkId, null, await netRow(q, host, networkId));
 }
 
 async function fdbRows(q: TxSql, host: string, networkId: string, tunnels: string[] | null): Promise<Map<string, FdbRow>> {
@@ -117,6 +114,10 @@ async function fdbRows(q: TxSql, host: string, networkId: string, tunnels: strin
     [host, networkId, ...(tunnels ?? [])],
   );
   return new Map(rows.map((r) => [r.tunnel_ip, r]));
+}
+
+function netRow(q: TxSql, host: string, networkId: string): Promise<NetRow | undefined> {
+  return q.get<NetRow>('SELECT network_type, segmentation_id, deleted FROM l2_view_nets WHERE host = ? AND network_id = ?', [host, networkId]);
 }
 
 function nullableNumber(v: number | string | null): number | null {

@@ -1,0 +1,128 @@
+import { l3Config } from '../../apps/l3-scheduler/src/config';
+import { L3Scheduler } from '../../apps/l3-scheduler/src/scheduler/l3-scheduler';
+import { sqliteStore, type TestStore } from './support/databases';
+import { Driver } from './support/driver';
+import { describe as text, truth } from './support/truth';
+
+const ids = (n: number) => Array.from({ length: n }, (_, i) => `r${String(i).padStart(3, '0')}`);
+
+describe('L3 scheduler: agents coming and going (SQLite)', () => {
+  let t: TestStore;
+  let driver: Driver;
+  let scheduler: L3Scheduler;
+
+  const start = async (overrides = {}) => {
+    scheduler = new L3Scheduler({ store: t.store, config: l3Config(overrides) });
+    await scheduler.start();
+  };
+
+  beforeEach(async () => {
+    t = await sqliteStore();
+    driver = new Driver(t.store);
+  });
+  afterEach(async () => {
+    await scheduler?.stop();
+    await t.close();
+  });
+
+  it('moves a dead agent routers to alive agents, keeps their VRIDs, and a revived agent takes nothing back', async () => {
+    await start();
+    for (const h of ['net1', 'net2', 'net3', 'net4', 'net5']) await driver.agentUp(h);
+    await driver.createRouters(ids(60));
+    await scheduler.catchUp();
+    const before = (await truth(t.store)).assignments;
+    const onNet2 = [...before].filter(([, a]) => a.hosts.includes('net2')).map(([id]) => id);
+    expect(onNet2.length).toBeGreaterThan(0);
+
+    await driver.agentDead('net2');
+    await scheduler.catchUp();
+    const after = (await truth(t.store)).assignments;
+    for (const [id, a] of after) {
+      expect(a.hosts).not.toContain('net2');
+      expect(a.hosts).toHaveLength(3);
+      expect([a.haNetwork, a.vrid]).toEqual([before.get(id)!.haNetwork, before.get(id)!.vrid]);
+    }
+    // Routers not on the dead agent did not move.
+    for (const [id, a] of before) if (!onNet2.includes(id)) expect(after.get(id)!.hosts).toEqual(a.hosts);
+
+    const events = (await truth(t.store)).events.length;
+    await driver.agentAlive('net2');
+    await scheduler.catchUp();
+    const revived = await truth(t.store);
+    expect(text(revived.assignments)).toBe(text(after));
+    expect(revived.events.length).toBe(events + 1); // the AgentAlive itself, nothing decided
+  });
+
+  it('records the causing event and the scheduler as actor on every decision', async () => {
+    await start();
+    for (const h of ['net1', 'net2']) await driver.agentUp(h);
+    await driver.createRouters(['r1']);
+    await scheduler.catchUp();
+    const { events } = await truth(t.store);
+    const created = events.find((e) => e.type === 'RouterCreated')!;
+    const decisions = events.filter((e) => e.metadata.actor === 'l3-scheduler');
+    expect(decisions.map((e) => e.type)).toEqual([
+      'NetworkCreated', 'SubnetCreated', 'HaNetworkCreated', 'VridAllocated', 'RouterScheduledToAgent', 'RouterScheduledToAgent',
+      'PortCreated', 'PortBoundToHost', 'PortCreated', 'PortBoundToHost',
+    ]);
+    for (const d of decisions) {
+      expect(d.metadata.causationId).toBe(created.metadata.eventId);
+      expect(d.metadata.requestId).toBe(created.metadata.requestId);
+    }
+  });
+
+  it('keeps a router pending with fewer than 2 alive agents, and schedules it when agents arrive', async () => {
+    await start();
+    await driver.createRouters(['r1', 'r2']);
+    await scheduler.catchUp();
+    let s = await truth(t.store);
+    expect(s.assignments.get('r1')).toMatchObject({ vrid: 1, hosts: [], status: 'pending' });
+    expect(s.events.filter((e) => e.type === 'RouterSchedulingPending')).toHaveLength(2);
+
+    await driver.agentUp('net1');
+    await scheduler.catchUp();
+    s = await truth(t.store);
+    expect(s.assignments.get('r1')).toMatchObject({ hosts: ['net1'], status: 'pending' });
+
+    await driver.agentUp('net2');
+    await driver.agentUp('net3');
+    await scheduler.catchUp();
+    s = await truth(t.store);
+    // A new agent also tops routers up to max_l3_agents_per_router, as Neutron's auto-scheduling does.
+    expect(s.assignments.get('r1')).toMatchObject({ hosts: ['net1', 'net2', 'net3'], status: 'scheduled' });
+    expect(s.assignments.get('r2')).toMatchObject({ hosts: ['net1', 'net2', 'net3'], status: 'scheduled' });
+  });
+
+  it('leaves routers on a dead agent when automatic failover is off', async () => {
+    await start({ allowAutomaticL3agentFailover: false });
+    for (const h of ['net1', 'net2', 'net3', 'net4']) await driver.agentUp(h);
+    await driver.createRouters(ids(8));
+    await scheduler.catchUp();
+    const before = (await truth(t.store)).assignments;
+    await driver.agentDead('net1');
+    await scheduler.catchUp();
+    expect(text((await truth(t.store)).assignments)).toBe(text(before));
+  });
+
+  it('unschedules a deleted agent and a router turned non-HA, deleting their HA ports', async () => {
+    await start();
+    for (const h of ['net1', 'net2', 'net3']) await driver.agentUp(h);
+    await driver.createRouters(['r1', 'r2']);
+    await scheduler.catchUp();
+    await driver.agentDeleted('net3');
+    await driver.setHa('r2', false);
+    await scheduler.catchUp();
+    const s = await truth(t.store);
+    expect(s.assignments.get('r1')).toMatchObject({ hosts: ['net1', 'net2'], status: 'scheduled' });
+    expect(s.assignments.has('r2')).toBe(false);
+    const ports = new Map<string, number>();
+    for (const e of s.events) {
+      if (e.type === 'PortCreated') ports.set(e.data.id, 1);
+      if (e.type === 'PortDeleted') ports.delete(e.data.id);
+    }
+    expect(ports.size).toBe(2);
+    await driver.setHa('r2', true);
+    await scheduler.catchUp();
+    expect((await truth(t.store)).assignments.get('r2')).toMatchObject({ vrid: 2, hosts: ['net1', 'net2'] });
+  });
+});
