@@ -33,7 +33,7 @@ const CountTable = new EntitySchema<any>({
 /** Per partition key: how many events, the last position, and a hash over their order. */
 export class CountsProjection implements Projection {
   readonly name = 'kafka-test-counts';
-  readonly version = 1;
+  readonly version: number = 1;
   readonly tables = [CountTable];
   readonly tableNames = ['kafka_test_counts'];
   readonly handles: readonly EventType[] = ['AgentAlive', 'NetworkUpdated', 'RouterSchedulingPending', 'SecurityGroupRuleDeleted'];

@@ -3,7 +3,7 @@
  * snapshot after a sequence of events, after the agent restarts from its saved
  * revision (a delta, no full resync), and after the server restarts.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { ReferenceAgent } from '../../apps/l2pop-projector/src/agent/agent';
 import * as e from './support/events';
@@ -45,6 +45,7 @@ beforeEach(async () => {
 afterEach(async () => {
   for (const a of agents.splice(0)) await a.stop();
   await server.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 test('registers its host and keeps a local copy equal to the server snapshot', async () => {

@@ -3,6 +3,7 @@
  * ?since= deltas, and the server-sent-events watch.
  */
 import { EventSource } from 'eventsource';
+import { rmSync } from 'node:fs';
 import { applyDelta } from '../../apps/l2pop-projector/src/agent/apply-delta';
 import type { L2Changes, L2Snapshot } from '../../apps/l2pop-projector/src/contract/l2-documents';
 import * as e from './support/events';
@@ -16,14 +17,17 @@ const vm = (id: string, host: string, n: number) => [
 ];
 
 let server: L2Server;
+let dir: string;
 const sources: EventSource[] = [];
 beforeEach(async () => {
-  server = await L2Server.start(tempDir());
+  dir = tempDir();
+  server = await L2Server.start(dir);
   await server.append(e.agent('c1', '10.0.0.1'), e.agent('c2', '10.0.0.2'), e.agent('c9', '10.0.0.9'), e.network('n1'), e.defaultGroup('def'));
 });
 afterEach(async () => {
   sources.splice(0).forEach((s) => s.close());
   await server.stop();
+  rmSync(dir, { recursive: true, force: true });
 });
 
 const get = async <T>(path: string): Promise<T> => {

@@ -2,6 +2,7 @@
  * `rebuild` and `verify` over an embedded data directory (events.sqlite and
  * l2pop.sqlite), through the command's own entry point and exit code.
  */
+import { rmSync } from 'node:fs';
 import { Database } from '../../libs/store/src';
 import { main } from '../../apps/l2pop-projector/src/cli/maintenance';
 import { embeddedPaths } from '../../apps/l2pop-projector/src/runtime';
@@ -44,4 +45,5 @@ test('verify passes on a healthy model, fails on a tampered one, and rebuild rep
   expect(rebuilt).toMatchObject({ code: 0 });
   expect(rebuilt.out).toMatch(/rebuilt the L2 read model up to position \d+/);
   expect((await run('verify', '--data-dir', dir)).code).toBe(0);
+  rmSync(dir, { recursive: true, force: true });
 });

@@ -4,6 +4,9 @@ import { postgresStore, sqliteStore, type TestStore } from './support/databases'
 import { Driver } from './support/driver';
 import { truth } from './support/truth';
 
+// The integration project's testTimeout is not applied per project by jest; these tests set their own.
+jest.setTimeout(60_000);
+
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `r${String(i).padStart(3, '0')}`);
 const pgMissing = process.env.PG_UNAVAILABLE === '1' && process.env.CI !== 'true';
 
@@ -12,7 +15,7 @@ const pgMissing = process.env.PG_UNAVAILABLE === '1' && process.env.CI !== 'true
  * Only optimistic concurrency on the HA network and router-ha streams keeps them
  * apart: no VRID twice in a network, every router scheduled exactly once.
  */
-async function race(t: TestStore, separateConnections: boolean): Promise<{ ms: number; conflicts: number }> {
+async function race(t: TestStore, separateConnections: boolean): Promise<Record<string, number>> {
   const driver = new Driver(t.store);
   for (const h of ['net1', 'net2', 'net3', 'net4']) await driver.agentUp(h);
   await driver.createRouters(ids(300));

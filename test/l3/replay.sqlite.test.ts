@@ -5,6 +5,9 @@ import { sqliteStore, type TestStore } from './support/databases';
 import { Driver } from './support/driver';
 import { describe as text, truth } from './support/truth';
 
+// The integration project's testTimeout is not applied per project by jest; these tests set their own.
+jest.setTimeout(60_000);
+
 const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(3, '0')}`);
 
 /** A history with every kind of decision: pending, failover, revival, deletion, HA off and on, a second project. */

@@ -2,7 +2,10 @@ import { l3Config } from '../../apps/l3-scheduler/src/config';
 import { L3Scheduler } from '../../apps/l3-scheduler/src/scheduler/l3-scheduler';
 import { sqliteStore, type TestStore } from './support/databases';
 import { Driver } from './support/driver';
-import { describe as text, truth } from './support/truth';
+import { truth } from './support/truth';
+
+// The integration project's testTimeout is not applied per project by jest; these tests set their own.
+jest.setTimeout(60_000);
 
 const ids = (prefix: string, n: number, from = 0) => Array.from({ length: n }, (_, i) => `${prefix}${String(i + from).padStart(4, '0')}`);
 

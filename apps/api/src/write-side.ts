@@ -43,7 +43,7 @@ export function eventStoreConfig(s: {
 }
 
 /** Bump when an inline model's code changes what it derives: the next start rebuilds them from the events. */
-export const INLINE_MODELS_VERSION = 1;
+export const INLINE_MODELS_VERSION = 2;
 
 export async function openWriteSide(config: DatabaseConfig): Promise<WriteSide> {
   const inlineTables: EntitySchema[] = [ResourceTable, SegmentAllocationTable, ...WRITE_INDEXES.map((w) => w.table)];

@@ -83,13 +83,14 @@ export class Database {
   }
 
   /**
-   * Runs `fn` in one transaction. PostgreSQL runs it SERIALIZABLE so that
-   * check-then-write invariants spanning aggregates hold under concurrent writers;
-   * SQLite already serialises writers.
+   * Runs `fn` in one transaction. PostgreSQL runs it SERIALIZABLE by default, so
+   * projector instances deriving views from shared rows cannot write skew (the
+   * loser retries); SQLite always serialises writers. The event store's writers
+   * opt out: they take a lock first instead (EventStore.transaction).
    */
-  async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: Tx) => Promise<T>, opts: { serializable?: boolean } = {}): Promise<T> {
     return this.orm.em.getConnection().transactional(fn, {
-      isolationLevel: this.kind === 'postgres' ? ('serializable' as never) : undefined,
+      isolationLevel: this.kind === 'postgres' && opts.serializable !== false ? ('serializable' as never) : undefined,
     });
   }
 

@@ -76,14 +76,23 @@ export class EventStore {
     return () => this.emitter.off('appended', listener);
   }
 
-  /** A transaction whose appends are announced to subscribers once it commits. */
+  /**
+   * A write transaction: it takes the writers' lock before reading anything, so
+   * check-then-append is atomic on PostgreSQL as on SQLite (one writer at a time;
+   * each statement after the lock sees every earlier commit). Its appends are
+   * announced to subscribers once it commits.
+   */
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     let head = 0;
-    const result = await this.db.transaction(async (tx) => {
-      const out = await fn(tx);
-      head = (tx as unknown as { __appendedHead?: number }).__appendedHead ?? 0;
-      return out;
-    });
+    const result = await this.db.transaction(
+      async (tx) => {
+        await this.lockWriters(tx);
+        const out = await fn(tx);
+        head = (tx as unknown as { __appendedHead?: number }).__appendedHead ?? 0;
+        return out;
+      },
+      { serializable: false },
+    );
     if (head > 0) this.emitter.emit('appended', head);
     return result;
   }
@@ -91,11 +100,9 @@ export class EventStore {
   async append(appends: StreamAppend[], ctx: CommandContext, tx: Tx): Promise<DomainEvent[]> {
     const pending = appends.filter((a) => a.events.length > 0);
     if (pending.length === 0) return [];
-    if (this.db.kind === 'postgres') {
-      // One writer at a time takes positions, so positions become visible in order
-      // and a tailing reader never skips an event that commits late.
-      await this.db.run('SELECT pg_advisory_xact_lock(724201)', [], tx);
-    }
+    // One writer at a time takes positions, so positions become visible in order
+    // and a tailing reader never skips an event that commits late.
+    await this.lockWriters(tx);
     const stored: DomainEvent[] = [];
     for (const a of pending) {
       const current = await this.streamVersion(a.streamId, tx);
@@ -137,6 +144,14 @@ export class EventStore {
     for (const event of stored) for (const p of this.inline) await p.apply(tx, event);
     (tx as unknown as { __appendedHead?: number }).__appendedHead = stored[stored.length - 1].metadata.position;
     return stored;
+  }
+
+  /**
+   * Serialises writers on PostgreSQL for the rest of the transaction (SQLite
+   * already has a single writer). Taking it again in the same transaction is a no-op.
+   */
+  async lockWriters(tx: Tx): Promise<void> {
+    if (this.db.kind === 'postgres') await this.db.run('SELECT pg_advisory_xact_lock(724201)', [], tx);
   }
 
   async streamVersion(streamId: string, tx?: Tx): Promise<number> {

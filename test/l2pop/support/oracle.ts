@@ -46,7 +46,7 @@ export class Oracle {
         if (d.changes.deviceOwner !== undefined) port.owner = d.changes.deviceOwner;
         if (d.changes.allowedAddressPairs) port.pairs = d.changes.allowedAddressPairs.map((p: { ipAddress: string }) => p.ipAddress);
         break;
-      case 'PortBoundToHost': if (port) { port.active = port.active && port.host === d.host; port.host = d.host; } break;
+      case 'PortBoundToHost': if (port) { port.active = false; port.host = d.host; } break;
       case 'PortUnbound': if (port) { port.host = ''; port.active = false; } break;
       case 'PortActivated': if (port && port.host === d.host) port.active = true; break;
       case 'PortDeactivated': if (port) port.active = false; break;

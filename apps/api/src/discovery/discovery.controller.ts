@@ -1,4 +1,4 @@
-import { Controller, Get, Req } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Req } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
 
@@ -54,6 +54,8 @@ export class DiscoveryController {
   extension(@Req() req: Request) {
     const alias = req.params.alias;
     const found = EXTENSIONS.find(([a]) => a === alias);
-    return found ? { extension: { alias, name: found[1], description: found[1], links: [] } } : { extension: null };
+    // Clients probe for optional extensions and expect a 404 when one is absent.
+    if (!found) throw new NotFoundException(`Extension with alias ${alias} does not exist`);
+    return { extension: { alias, name: found[1], description: found[1], updated: '2026-01-01T00:00:00-00:00', links: [] } };
   }
 }

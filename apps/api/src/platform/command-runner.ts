@@ -2,7 +2,7 @@ import type { CommandContext, DomainEvent, DomainEventBody } from '../../../../l
 import { isRejection, type Decider } from '../../../../libs/domain/src/decider';
 import { isConflictError, type EventStore, type Tx } from '../../../../libs/store/src';
 import { ResourceStore } from '../read-model/resource-store';
-import { RejectionError } from './rejection.error';
+import { fail, RejectionError } from './rejection.error';
 
 interface Loaded<S> {
   state: S;
@@ -96,7 +96,12 @@ export class CommandRunner {
           return { result, events };
         });
       } catch (err) {
-        if (err instanceof RejectionError || attempt >= this.maxAttempts || !isConflictError(err)) throw err;
+        if (err instanceof RejectionError || !isConflictError(err)) throw err;
+        if (attempt >= this.maxAttempts) {
+          fail(503, 'ServiceUnavailable', `The request conflicted with concurrent changes ${attempt} times; retry it.`);
+        }
+        // Jitter, so racing writers (e.g. another process's scheduler) do not collide again in lockstep.
+        await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
       }
     }
   }

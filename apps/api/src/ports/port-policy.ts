@@ -39,7 +39,11 @@ function checkAttributes(ctx: RequestContext, input: CreatePortInput | UpdatePor
   if (input.device_owner?.startsWith('network:')) denied(`${action}:device_owner`, "only the network's owner makes network-owned ports");
 }
 
-export function checkCreatePolicy(ctx: RequestContext, input: CreatePortInput, network: Body): void {
+export function checkCreatePolicy(ctx: RequestContext, input: CreatePortInput, network: Body, projectId: string): void {
+  // Neutron's _validate_network_tenant_ownership: seeing a network (e.g. an external one) is not enough to plug into it.
+  if (!ctx.isAdmin && network.shared !== true && network.project_id !== projectId) {
+    fail(403, 'HTTPForbidden', `Tenant ${projectId} not allowed to create port on this network`);
+  }
   checkAttributes(ctx, input, network, 'create_port');
 }
 

@@ -31,7 +31,7 @@ export class PortsService {
     const { result: portId } = await this.ws.runner.run(ctx, async (uow) => {
       const network = await uow.resources.get(NETWORK, input.network_id, uow.tx);
       visibleOr404(ctx, network, 'NetworkNotFound', `Network ${input.network_id} could not be found.`);
-      checkCreatePolicy(ctx, input, network!);
+      checkCreatePolicy(ctx, input, network!, projectId);
       const deviceOwner = input.device_owner ?? '';
       const portSecurityEnabled = input.port_security_enabled ?? (network!.port_security_enabled !== false);
       // null is Neutron's convert_none_to_empty_list: no groups, not the default one.

@@ -92,7 +92,7 @@ export const ViewNetsTable = table(
 export const ViewFdbTable = table(
   'l2_view_fdb',
   { host: pk(255), network_id: pk(64), tunnel_ip: pk(64), entries: { type: 'text' }, ...viewCols },
-  [['host', 'rev'], ['network_id', 'tunnel_ip']],
+  [['host', 'rev']],
 );
 export const ViewIpsetsTable = table(
   'l2_view_ipsets',

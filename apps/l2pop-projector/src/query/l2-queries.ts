@@ -1,4 +1,4 @@
-import { isConflictError, type Database, type Tx } from '../../../../libs/store/src';
+import type { Database, Tx } from '../../../../libs/store/src';
 import type { IpsetView, L2Changes, L2Delta, L2NetworkChange, L2NetworkView, L2Snapshot, MacIp } from '../contract/l2-documents';
 import { cmp } from '../model/rules';
 import { currentEpoch, formatRevision, parseRevision } from '../views/revisions';
@@ -16,21 +16,17 @@ interface IpsetRowOut {
   deleted: number;
 }
 
-/**
- * The query side of the per-host views. Each document is read in one
- * transaction, so its revision and its rows describe the same committed state.
- */
+/** The query side of the per-host views: snapshots and deltas of one host. */
 export class L2Queries {
   constructor(private readonly db: Database) {}
 
   snapshot(host: string): Promise<L2Snapshot> {
-    return this.read(async (tx) => this.snapshotIn(tx, host, await this.hostState(tx, host)));
+    return this.read(host, (tx, state) => this.snapshotIn(tx, host, state));
   }
 
   /** The changes since `since`, or a snapshot marked `resync: true` when they cannot be given. */
   changes(host: string, since: string | null): Promise<L2Changes> {
-    return this.read(async (tx) => {
-      const state = await this.hostState(tx, host);
+    return this.read(host, async (tx, state) => {
       const from = parseRevision(since);
       // Another epoch (the model was rebuilt), a revision from the future (a restored
       // backup) or one whose tombstones were compacted away: only a snapshot is exact.
@@ -52,7 +48,7 @@ export class L2Queries {
     return { epoch, rev: Number(row?.rev ?? 0), horizon: Number(row?.horizon ?? 0) };
   }
 
-  private async snapshotIn(tx: Tx, host: string, state: HostState): Promise<L2Snapshot> {
+  private async snapshotIn(tx: Tx | undefined, host: string, state: HostState): Promise<L2Snapshot> {
     const nets = await this.db.all<{ network_id: string; network_type: string; segmentation_id: number | null }>(
       'SELECT network_id, network_type, segmentation_id FROM l2_view_nets WHERE host = ? AND deleted = 0',
       [host],
@@ -79,7 +75,7 @@ export class L2Queries {
     return { host, revision: formatRevision(state.epoch, state.rev), networks, ipsets };
   }
 
-  private async deltaIn(tx: Tx, host: string, state: HostState, since: string, from: number): Promise<L2Delta> {
+  private async deltaIn(tx: Tx | undefined, host: string, state: HostState, since: string, from: number): Promise<L2Delta> {
     const nets = await this.db.all<{ network_id: string; network_type: string; segmentation_id: number | null; deleted: number }>(
       'SELECT network_id, network_type, segmentation_id, deleted FROM l2_view_nets WHERE host = ? AND rev > ?',
       [host, from],
@@ -117,7 +113,7 @@ export class L2Queries {
     return { host, revision: formatRevision(state.epoch, state.rev), since, resync: false, networks, ipsets };
   }
 
-  private ipsetRows(tx: Tx, host: string, where: string, params: unknown[]): Promise<IpsetRowOut[]> {
+  private ipsetRows(tx: Tx | undefined, host: string, where: string, params: unknown[]): Promise<IpsetRowOut[]> {
     return this.db.all<IpsetRowOut>(
       `SELECT name, sg_id, ethertype, members, deleted FROM l2_view_ipsets WHERE host = ? AND ${where}`,
       [host, ...params],
@@ -125,15 +121,21 @@ export class L2Queries {
     );
   }
 
-  /** PostgreSQL runs transactions SERIALIZABLE; a read-only one may still be asked to retry. */
-  private async read<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    for (let attempt = 1; ; attempt++) {
-      try {
-        return await this.db.transaction(fn);
-      } catch (err) {
-        if (attempt >= 5 || !isConflictError(err)) throw err;
-      }
+  /**
+   * Reads a document consistently without holding a transaction: every commit
+   * that changes a host's rows also bumps its revision, so if the host's state is
+   * the same before and after the reads, they all saw one committed state. Readers
+   * then never take part in PostgreSQL's serializable conflict checks, which could
+   * otherwise abort the projector's writes. Under constant churn, a transaction.
+   */
+  private async read<T>(host: string, fn: (tx: Tx | undefined, state: HostState) => Promise<T>): Promise<T> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const before = await this.hostState(undefined, host);
+      const result = await fn(undefined, before);
+      const after = await this.hostState(undefined, host);
+      if (before.epoch === after.epoch && before.rev === after.rev && before.horizon === after.horizon) return result;
     }
+    return this.db.transaction(async (tx) => fn(tx, await this.hostState(tx, host)));
   }
 }
 

@@ -7,6 +7,8 @@ import type { Sql } from './sql';
 export class Impact {
   /** Routers whose document changed on every host they run on. */
   readonly routers = new Set<string>();
+  /** A router's document changed on one host only (its new binding, its HA port). */
+  readonly one: Array<{ host: string; routerId: string }> = [];
   /** A router that left a host: that host gets a tombstone. */
   readonly left: Array<{ host: string; routerId: string }> = [];
 }
@@ -116,7 +118,8 @@ export async function applyFacts(q: Sql, e: DomainEvent, impact: Impact): Promis
         host: d.host, project_id: d.projectId, priority: d.priority, ha_port_id: d.haPortId, state: 'standby', state_pos: 0,
       });
       await q.run('DELETE FROM l3_pending WHERE router_id = ?', [d.routerId]);
-      impact.routers.add(d.routerId);
+      // A new binding starts as standby: the other hosts' documents (active host, split-brain) stay as they are.
+      impact.one.push({ host: d.host, routerId: d.routerId });
       return;
     }
     case 'RouterUnscheduledFromAgent': {
@@ -150,7 +153,7 @@ async function applyAgent(q: Sql, e: DomainEvent): Promise<void> {
     case 'AgentRegistered':
     case 'AgentConfigurationChanged': {
       const d = e.data;
-      const config = { host: d.host, agent_type: d.agentType, binary: d.binary, topic: d.topic, availability_zone: d.availabilityZone, configurations: JSON.stringify(d.configurations) };
+      const config = { host: d.host, agent_type: d.agentType, agent_binary: d.binary, topic: d.topic, availability_zone: d.availabilityZone, configurations: JSON.stringify(d.configurations) };
       if (e.type === 'AgentConfigurationChanged') {
         await q.run(`UPDATE l3_agents SET ${Object.keys(config).map((k) => `${k} = ?`).join(', ')} WHERE id = ?`, [...Object.values(config), id]);
       } else {
@@ -180,7 +183,8 @@ async function routersOnSubnet(q: Sql, subnetId: string, impact: Impact): Promis
   for (const r of rows) impact.routers.add(r.router_id);
 }
 
+/** An HA port shows only in its own host's document of the router. */
 async function routersOfHaPort(q: Sql, portId: string, impact: Impact): Promise<void> {
-  const rows = await q.all<{ router_id: string }>('SELECT router_id FROM l3_bindings WHERE ha_port_id = ?', [portId]);
-  for (const r of rows) impact.routers.add(r.router_id);
+  const rows = await q.all<{ router_id: string; host: string }>('SELECT router_id, host FROM l3_bindings WHERE ha_port_id = ?', [portId]);
+  for (const r of rows) impact.one.push({ host: r.host, routerId: r.router_id });
 }

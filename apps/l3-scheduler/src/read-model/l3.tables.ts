@@ -44,7 +44,7 @@ export const SubnetsTable = table('l3_subnets', {
 export const AgentsTable = table(
   'l3_agents',
   {
-    id: pk(64), host: str(255), agent_type: str(64), binary: str(255), topic: str(255),
+    id: pk(64), host: str(255), agent_type: str(64), agent_binary: str(255), topic: str(255),
     availability_zone: str(255, { nullable: true }), configurations: text(), admin_state_up: int(), alive: int(),
     created_at: str(40), started_at: str(40, { nullable: true }), heartbeat_at: str(40, { nullable: true }),
   },

@@ -1,4 +1,4 @@
-import type { AllocationPool, DataOf } from '../../../events/src';
+import type { AllocationPool } from '../../../events/src';
 import { assertNever, conflict, isRejection, notFound, type Decider, type Decision, type Events } from '../decider';
 import { cidrsOverlap, defaultGateway, defaultPools, formatIp, invalidInput, mustParseCidr, parseCidr, rangeToPool, validatePools } from '../ipam';
 import type { NetworkData } from '../network/network.decider';
@@ -12,8 +12,8 @@ import {
   checkIpv6Modes,
 } from './subnet.validation';
 
-export type SubnetData = DataOf<'SubnetCreated'>;
-export type SubnetChanges = Events<'SubnetUpdated'>['data']['changes'];
+export type { SubnetChanges, SubnetData } from './subnet.types';
+import type { SubnetChanges, SubnetData } from './subnet.types';
 
 export type SubnetState =
   | { status: 'absent' }

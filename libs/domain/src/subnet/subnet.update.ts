@@ -1,6 +1,6 @@
 import { conflict, isRejection, type Rejection } from '../decider';
 import { formatIp, mustParseCidr, parseIp, validatePools } from '../ipam';
-import type { SubnetChanges, SubnetData } from './subnet.decider';
+import type { SubnetChanges, SubnetData } from './subnet.types';
 import { checkDhcpPrefix, checkDnsNameservers, checkGateway, checkHostRoutes, checkIpv6Modes } from './subnet.validation';
 
 const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b);

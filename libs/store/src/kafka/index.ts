@@ -1,4 +1,5 @@
 export * from './kafka-client';
+export * from './group-member';
 export * from './kafka-projector';
 export * from './partition-applier';
 export * from './relay';

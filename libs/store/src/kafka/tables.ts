@@ -42,7 +42,9 @@ export const AppliedLogTable = new EntitySchema<any>({
 export async function ensureTables(db: Database, tables: EntitySchema[]): Promise<void> {
   const meta = db.orm.getMetadata();
   const missing = tables.filter((t) => !meta.find(t.meta.className));
-  if (missing.length > 0) db.orm.discoverEntity(missing);
+  // Database.open created the tables it was given; only newcomers need the generator.
+  if (missing.length === 0) return;
+  db.orm.discoverEntity(missing);
   const schema = db.kind === 'postgres' ? (db.config as { schema?: string }).schema : undefined;
   for (let attempt = 1; ; attempt++) {
     try {

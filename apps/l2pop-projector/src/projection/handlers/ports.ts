@@ -73,8 +73,8 @@ function next(before: PortFacts | null, event: PortEvent): PortFacts | null | un
       };
     }
     case 'PortBoundToHost':
-      // Another host: DOWN until that host's agent reports it up (DESIGN.md 4).
-      return { ...before, host: event.data.host, active: before.host === event.data.host && before.active };
+      // DOWN until the (new) host's agent reports it up (DESIGN.md 4), as the port decider folds it.
+      return { ...before, host: event.data.host, active: false };
     case 'PortUnbound':
       return { ...before, host: '', active: false };
     case 'PortActivated':

@@ -1,0 +1,44 @@
+import { Controller, Get, Inject, Param, Req } from '@nestjs/common';
+import type { Request } from 'express';
+import { L3Runtime } from '../runtime';
+import { neutronFail, requireAdmin, type CallerResolver } from './neutron-http';
+import { L3_CALLER } from './tokens';
+
+/**
+ * Neutron's l3_agent_scheduler extension, read side: which L3 agents host a
+ * router (with each one's HA state, as `openstack network agent list --router
+ * <id> --long` shows it) and which routers an agent hosts. Admin only, as in
+ * Neutron's policy.
+ */
+@Controller()
+export class NeutronL3Controller {
+  constructor(
+    private readonly runtime: L3Runtime,
+    @Inject(L3_CALLER) private readonly caller: CallerResolver,
+  ) {}
+
+  @Get('v2.0/routers/:id/l3-agents')
+  async l3Agents(@Param('id') id: string, @Req() req: Request) {
+    requireAdmin(this.caller(req), 'get_l3-agents');
+    const agents = await this.runtime.neutron.l3AgentsOfRouter(id);
+    if (!agents) neutronFail(404, 'RouterNotFound', `Router ${id} could not be found`);
+    return { agents };
+  }
+
+  @Get('v2.0/agents/:id/l3-routers')
+  async l3Routers(@Param('id') id: string, @Req() req: Request) {
+    requireAdmin(this.caller(req), 'get_l3-routers');
+    const routers = await this.runtime.neutron.routersOfAgent(id);
+    if (!routers) neutronFail(404, 'AgentNotFound', `Agent ${id} could not be found`);
+    return { routers };
+  }
+
+  /** Not Neutron: the HA picture of a router (VRID, agents, pending reason, split-brain) for operators. */
+  @Get('v1/routers/:id/ha')
+  async routerHa(@Param('id') id: string, @Req() req: Request) {
+    requireAdmin(this.caller(req), 'get_router_ha');
+    const ha = await this.runtime.neutron.routerHa(id);
+    if (!ha) neutronFail(404, 'RouterNotFound', `Router ${id} could not be found`);
+    return { router_ha: ha };
+  }
+}

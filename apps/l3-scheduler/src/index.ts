@@ -1,0 +1,11 @@
+export * from './config';
+export * from './contract/l3-documents';
+export * from './http/l3-scheduler.module';
+export { callerFromHeaders, type CallerResolver, type L3Caller } from './http/neutron-http';
+export * from './ids';
+export { L3Projection } from './read-model/l3.projection';
+export { L3_TABLES, L3_TABLE_NAMES } from './read-model/l3.tables';
+export { reportHaState } from './reports/report-ha-state';
+export * from './runtime';
+export { L3Scheduler, SCHEDULER_STATE_VERSION, type L3SchedulerOptions } from './scheduler/l3-scheduler';
+export { L3_SCHEDULER_TABLES } from './scheduler/scheduler-state';

@@ -1,0 +1,47 @@
+import { createHash } from 'node:crypto';
+import type { Database } from '../../../../libs/store/src';
+
+/*
+ * What the digest covers: the normalised facts and which routers each host's
+ * document lists. Not revisions, tombstones or the epoch: they record how the
+ * model got here (the interleaving of partitions, how many rebuilds), and
+ * DESIGN.md 6.5 asks for the same model under every interleaving. Documents are
+ * pure functions of these rows, so equal digests mean equal documents.
+ */
+const PARTS: ReadonlyArray<[name: string, sql: string]> = [
+  ['l3_routers', 'SELECT id, project_id, name, description, admin_state_up, ha FROM l3_routers'],
+  ['l3_router_ifaces', 'SELECT router_id, port_id, network_id FROM l3_router_ifaces'],
+  ['l3_router_iface_subnets', 'SELECT router_id, port_id, subnet_id FROM l3_router_iface_subnets'],
+  ['l3_router_gateways', 'SELECT router_id, network_id, port_id, enable_snat, external_fixed_ips FROM l3_router_gateways'],
+  ['l3_subnets', 'SELECT id, network_id, cidr, gateway_ip FROM l3_subnets'],
+  [
+    'l3_agents',
+    `SELECT id, host, agent_type, agent_binary, topic, availability_zone, configurations, admin_state_up, alive, created_at, started_at,
+            heartbeat_at FROM l3_agents`,
+  ],
+  ['l3_ha_networks', 'SELECT id, project_id, network_id, subnet_id, cidr, name, idx FROM l3_ha_networks'],
+  ['l3_vrids', 'SELECT router_id, ha_network_id, vrid FROM l3_vrids'],
+  ['l3_bindings', 'SELECT router_id, agent_id, host, project_id, priority, ha_port_id, state, CAST(state_pos AS VARCHAR(20)) FROM l3_bindings'],
+  ['l3_pending', 'SELECT router_id, reason FROM l3_pending'],
+  ['l3_ha_ports', 'SELECT id, network_id, mac, ip, host FROM l3_ha_ports'],
+  ['l3_host_routers', 'SELECT host, router_id FROM l3_host_routers WHERE deleted = 0'],
+];
+
+export async function digestParts(db: Database): Promise<Record<string, string>> {
+  const parts: Record<string, string> = {};
+  for (const [name, sql] of PARTS) {
+    const rows = await db.all<Record<string, unknown>>(sql);
+    // Sorted in JS, not SQL: PostgreSQL's collation and SQLite's byte order differ.
+    const lines = rows.map((r) => JSON.stringify(Object.values(r).map((v) => (typeof v === 'bigint' ? Number(v) : v)))).sort();
+    parts[name] = sha256(`${lines.length}\n${lines.join('\n')}`);
+  }
+  return parts;
+}
+
+export async function digestModel(db: Database): Promise<string> {
+  return sha256(JSON.stringify(await digestParts(db)));
+}
+
+function sha256(text: string): string {
+  return createHash('sha256').update(text).digest('hex');
+}

@@ -1,0 +1,103 @@
+import { join } from 'node:path';
+import { CheckpointTable, Database, StoreProjector, type DatabaseConfig, type EventStore } from '../../../libs/store/src';
+import { l3Config, type L3Config } from './config';
+import { HostHub } from './notify/host-hub';
+import type { CompactionOptions } from './read-model/host-revisions';
+import { L3Projection } from './read-model/l3.projection';
+import { L3Queries } from './read-model/l3.queries';
+import { L3_TABLES } from './read-model/l3.tables';
+import { NeutronL3Queries } from './read-model/neutron.queries';
+import { L3Scheduler, type L3SchedulerOptions } from './scheduler/l3-scheduler';
+import { L3_SCHEDULER_TABLES } from './scheduler/scheduler-state';
+
+export interface L3RuntimeOptions {
+  /** The read model's database, opened with `openL3ReadModel` (it holds the projector's checkpoint too). */
+  db: Database;
+  /** The event store: tailed by the projector (and the scheduler); also where HA state reports are appended. */
+  store: EventStore;
+  config?: L3Config;
+  /** Run the projector in this process (embedded mode); false when another process projects into `db`. */
+  project?: boolean;
+  /** Run the scheduler (process manager) in this process; its state goes to `db` unless `stateDb` says otherwise. */
+  scheduler?: Omit<L3SchedulerOptions, 'store' | 'config'> | false;
+  /** Watchers re-read their host's revision this often (other processes' commits do not wake them); 15 s by default. */
+  pollMs?: number;
+  compaction?: Partial<CompactionOptions>;
+  batchSize?: number;
+}
+
+/**
+ * Everything the L3 side needs at run time, wired in one place: the scheduler,
+ * the read model's projection and projector, the per-host hub the projection wakes
+ * after each commit, and the queries. Nest-free, so tests and a standalone
+ * process use it as is; L3SchedulerModule serves it over HTTP.
+ */
+export class L3Runtime {
+  readonly config: L3Config;
+  readonly hub = new HostHub();
+  readonly projection: L3Projection;
+  readonly projector: StoreProjector | null;
+  readonly scheduler: L3Scheduler | null;
+  readonly queries: L3Queries;
+  readonly neutron: NeutronL3Queries;
+  readonly pollMs: number;
+  private readonly sessions = new Set<() => void>();
+
+  constructor(readonly options: L3RuntimeOptions) {
+    this.config = options.config ?? l3Config();
+    this.projection = new L3Projection(options.db, { compaction: options.compaction, onCommitted: (changed) => this.hub.notify(changed) });
+    this.projector = options.project === false ? null : new StoreProjector(options.store, options.db, this.projection, { batchSize: options.batchSize });
+    this.scheduler = options.scheduler === false || options.scheduler === undefined
+      ? null
+      : new L3Scheduler({ stateDb: options.db, ...options.scheduler, store: options.store, config: this.config });
+    this.queries = new L3Queries(options.db);
+    this.neutron = new NeutronL3Queries(options.db);
+    this.pollMs = options.pollMs ?? 15_000;
+  }
+
+  get store(): EventStore {
+    return this.options.store;
+  }
+
+  async start(): Promise<void> {
+    await this.scheduler?.start();
+    await this.projector?.start();
+  }
+
+  /** Stops deciding and projecting, and ends open watch streams (so an HTTP server can close). */
+  async stop(): Promise<void> {
+    await this.scheduler?.stop();
+    await this.projector?.stop();
+    this.endWatches();
+  }
+
+  endWatches(): void {
+    for (const close of [...this.sessions]) close();
+  }
+
+  /** Scheduler decisions and the read model, both caught up with everything appended so far. */
+  async settle(): Promise<void> {
+    for (let round = 0; round < 10; round++) {
+      const head = await this.store.headPosition();
+      await this.scheduler?.catchUp();
+      await this.projector?.catchUp();
+      if ((await this.store.headPosition()) === head) return;
+    }
+  }
+
+  /** Watch sessions register here to be ended on stop. */
+  track(close: () => void): () => void {
+    this.sessions.add(close);
+    return () => this.sessions.delete(close);
+  }
+}
+
+/** The read model's database; it also holds the scheduler's state and both checkpoints. */
+export function openL3ReadModel(config: DatabaseConfig): Promise<Database> {
+  return Database.open(config, [...L3_TABLES, ...L3_SCHEDULER_TABLES, CheckpointTable]);
+}
+
+/** Embedded layout (DESIGN.md 3): the read model as a SQLite file beside the event store. */
+export function embeddedL3Path(dataDir: string): string {
+  return join(dataDir, 'l3.sqlite');
+}

@@ -1,0 +1,3 @@
+export function writeReport(log: (s: string) => void): void {
+  log('report: not written yet');
+}

@@ -1,0 +1,68 @@
+import 'reflect-metadata';
+import { Command, Option } from 'commander';
+import { machine, writeResult, type Result } from './lib/machine';
+import { runApi } from './scenarios/api';
+import { runFanout } from './scenarios/fanout';
+import { runProjection } from './scenarios/projection';
+import { runPropagation } from './scenarios/propagation';
+import { writeReport } from './report';
+
+/*
+ * npm run bench -- <api|propagation|projection|fanout|all|report> [options]
+ * Each scenario writes bench/results/<scenario>-<timestamp>.json; `all` and
+ * `report` then regenerate summary.md, chart.svg and the README's bench section.
+ */
+const list = (v: string) => v.split(',').map((x) => Number(x.trim())).filter((x) => Number.isFinite(x) && x > 0);
+const log = (s: string) => process.stderr.write(`${s}\n`);
+
+type Outcome = { figures: unknown; notes: string[] };
+async function record(scenario: string, options: Record<string, unknown>, body: () => Promise<Outcome>): Promise<void> {
+  const startedAt = new Date().toISOString();
+  const { figures, notes } = await body();
+  const result: Result = { scenario, startedAt, finishedAt: new Date().toISOString(), machine: machine(), options, figures, notes };
+  log(`wrote ${writeResult(result)}`);
+}
+
+const program = new Command().name('bench').description('Benchmarks of the event-sourced control plane (see README, "Benchmarks")');
+
+const api = new Command('api')
+  .description('port create + bind + up through the HTTP API, embedded mode, at several concurrencies and cloud sizes')
+  .option('--sizes <list>', 'ports already in the cloud before each measurement', list, [1000, 10_000, 50_000])
+  .option('--concurrency <list>', 'requests in flight', list, [1, 16, 64])
+  .option('--ops <n>', 'port lifecycles (3 operations each) per concurrency level', Number, 300)
+  .option('--level-seconds <n>', 'longest a concurrency level may run', Number, 20)
+  .addOption(new Option('--sync <modes>', 'CP_SQLITE_SYNCHRONOUS modes to run').default('FULL,NORMAL'))
+  .option('--no-profile', 'skip the CPU profile of the control plane');
+const propagation = new Command('propagation')
+  .description('port-up acknowledged by the API -> change on every affected host\'s watch stream')
+  .option('--hosts <list>', 'hosts with an agent watching', list, [50, 200, 1000])
+  .option('--samples <n>', 'port-ups measured per size', Number, 200)
+  .option('--load <n>', 'also measure with this many port-ups in flight (0: skip)', Number, 16)
+  .addOption(new Option('--transport <t>', 'embedded, or kafka (distributed mode)').choices(['embedded', 'kafka']).default('embedded'));
+const projection = new Command('projection')
+  .description('L2 and L3 read models rebuilt from a generated history: events/s, rebuild time, RSS')
+  .option('--sizes <list>', 'events in the store', list, [10_000, 100_000, 1_000_000])
+  .option('--cap-seconds <n>', 'longest one rebuild may run (then extrapolated)', Number, 50)
+  .option('--no-profile', 'skip the CPU profile when a target is missed')
+  .option('--keep', 'keep the generated event stores');
+const fanout = new Command('fanout')
+  .description('notifications and bytes to agents per port-up vs Neutron l2pop\'s full fan-out')
+  .option('--hosts <list>', 'cloud sizes (hosts), same per-network layout', list, [100, 1000, 5000])
+  .option('--samples <n>', 'port-ups measured per size', Number, 200);
+
+program.addCommand(api.action((o) => record('api', o, () => runApi(o, log))));
+program.addCommand(propagation.action((o) => record('propagation', o, () => runPropagation(o, log))));
+program.addCommand(projection.action((o) => record('projection', o, () => runProjection(o, log))));
+program.addCommand(fanout.action((o) => record('fanout', o, () => runFanout(o, log))));
+program.addCommand(
+  new Command('all').description('every scenario at its default sizes, then the report').action(async () => {
+    for (const cmd of [api, propagation, projection, fanout]) await cmd.parseAsync([], { from: 'user' });
+    writeReport(log);
+  }),
+);
+program.addCommand(new Command('report').description('summary.md, chart.svg and the README section from the latest results').action(() => writeReport(log)));
+
+program.parseAsync(process.argv).catch((err) => {
+  log(err instanceof Error ? (err.stack ?? err.message) : String(err));
+  process.exit(1);
+});

@@ -1,0 +1,56 @@
+/**
+ * A seeded PRNG (mulberry32): the same seed gives the same scenario on every
+ * machine, so figures from two runs describe the same cloud.
+ */
+export class Rng {
+  private state: number;
+
+  constructor(seed: number) {
+    this.state = seed >>> 0;
+  }
+
+  next(): number {
+    this.state = (this.state + 0x6d2b79f5) >>> 0;
+    let t = this.state;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  }
+
+  /** Integer in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.next() * n);
+  }
+
+  /** Integer in [lo, hi]. */
+  range(lo: number, hi: number): number {
+    return lo + this.int(hi - lo + 1);
+  }
+
+  pick<T>(items: readonly T[]): T {
+    return items[this.int(items.length)];
+  }
+
+  chance(p: number): boolean {
+    return this.next() < p;
+  }
+
+  /** `k` distinct indices of [0, n) (k <= n), by partial Fisher-Yates over a sparse map. */
+  sample(n: number, k: number): number[] {
+    const swapped = new Map<number, number>();
+    const out: number[] = [];
+    for (let i = 0; i < Math.min(k, n); i++) {
+      const j = i + this.int(n - i);
+      const vj = swapped.get(j) ?? j;
+      swapped.set(j, swapped.get(i) ?? i);
+      out.push(vj);
+    }
+    return out;
+  }
+}
+
+/** Deterministic UUID-shaped ids (the API's validators accept any UUID-like string). */
+export function uuidOf(kind: number, n: number): string {
+  const hex = (kind * 0x10000000 + n).toString(16).padStart(12, '0');
+  return `00000000-0000-4000-8000-${hex.slice(-12)}`;
+}

@@ -1,0 +1,61 @@
+import 'reflect-metadata';
+import { L2popProjection } from '../../apps/l2pop-projector/src/projection/l2pop.projection';
+import { L3Projection } from '../../apps/l3-scheduler/src/read-model/l3.projection';
+import { CheckpointTable, Database, EventStore, EventTable, StoreProjector, type Projection } from '../../libs/store/src';
+import { Instrument } from '../lib/instrument';
+
+/**
+ * One full rebuild of a read model from an event store, in its own process so
+ * that its RSS is the projector's alone and `--cpu-prof` profiles only it.
+ * argv: <events.sqlite> <l2|l3> <model.sqlite> <cap seconds>. Prints one JSON line.
+ */
+async function main(): Promise<void> {
+  const [eventsPath, kind, modelPath, cap] = process.argv.slice(2);
+  const eventsDb = await Database.open({ kind: 'sqlite', path: eventsPath }, [EventTable]);
+  const store = new EventStore(eventsDb);
+  const make = (db: Database): Projection => (kind === 'l2' ? new L2popProjection(db) : new L3Projection(db));
+  const tables = make(null as unknown as Database).tables;
+  const db = await Database.open({ kind: 'sqlite', path: modelPath }, [...tables, CheckpointTable]);
+  const instrument = new Instrument();
+  instrument.countQueries(db);
+  const head = await store.headPosition();
+  const types = [...make(db).handles];
+  const handled = await eventsDb.get<{ n: number }>(`SELECT COUNT(*) AS n FROM events WHERE type IN (${types.map(() => '?').join(', ')})`, types);
+
+  // A cap keeps a slow projection from holding the whole run: stop() ends it after the current batch.
+  // Checked per event, not with a timer: with better-sqlite3 every query settles as a microtask,
+  // so the catch-up loop never yields to the timer queue until it is done.
+  const start = process.hrtime.bigint();
+  const capNs = BigInt(Math.round(Number(cap) * 1e9));
+  let projector: StoreProjector | null = null;
+  const projection = instrument.wrap(make(db), () => {
+    if (process.hrtime.bigint() - start > capNs) void projector?.stop();
+  });
+  // The projector as embedded mode runs it: batches of 500 events, each committed with its checkpoint.
+  projector = new StoreProjector(store, db, projection, { batchSize: 500 });
+  await projector.start();
+  const seconds = Number(process.hrtime.bigint() - start) / 1e9;
+  await projector.stop();
+  const position = projector.checkpoint;
+  const out = {
+    kind,
+    head,
+    handledEvents: Number(handled?.n ?? 0),
+    position,
+    complete: position >= head,
+    seconds: Math.round(seconds * 1000) / 1000,
+    eventsPerSecond: Math.round(position / seconds),
+    rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
+    maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
+    queriesPerEvent: Math.round((instrument.totalQueries / Math.max(1, position)) * 10) / 10,
+    costliest: instrument.costs(),
+  };
+  await db.close();
+  await eventsDb.close();
+  process.stdout.write(`${JSON.stringify(out)}\n`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`${err instanceof Error ? err.stack : String(err)}\n`);
+  process.exit(1);
+});

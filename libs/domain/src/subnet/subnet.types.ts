@@ -1,0 +1,5 @@
+import type { DataOf } from '../../../events/src';
+import type { Events } from '../decider';
+
+export type SubnetData = DataOf<'SubnetCreated'>;
+export type SubnetChanges = Events<'SubnetUpdated'>['data']['changes'];
