@@ -2,6 +2,8 @@
 // end-to-end tests under test/ that talk to real SQLite, PostgreSQL, Kafka and HTTP.
 const transform = { '^.+\\.ts$': ['@swc/jest'] };
 module.exports = {
+  // Integration tests start real processes and brokers; unit specs finish in milliseconds anyway.
+  testTimeout: 120000,
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   projects: [
@@ -18,7 +20,6 @@ module.exports = {
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],
-      testTimeout: 120000,
     },
   ],
 };

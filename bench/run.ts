@@ -18,8 +18,10 @@ const log = (s: string) => process.stderr.write(`${s}\n`);
 type Outcome = { figures: unknown; notes: string[] };
 async function record(scenario: string, options: Record<string, unknown>, body: () => Promise<Outcome>): Promise<void> {
   const startedAt = new Date().toISOString();
+  const m = machine();
+  if (m.loadAverage > 0.5) log(`warning: load average ${m.loadAverage} on ${m.cores} cores: other work will skew the figures`);
   const { figures, notes } = await body();
-  const result: Result = { scenario, startedAt, finishedAt: new Date().toISOString(), machine: machine(), options, figures, notes };
+  const result: Result = { scenario, startedAt, finishedAt: new Date().toISOString(), machine: m, options, figures, notes };
   log(`wrote ${writeResult(result)}`);
 }
 

@@ -1,6 +1,6 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, platform, release, totalmem, type as osType } from 'node:os';
+import { cpus, loadavg, platform, release, totalmem, type as osType } from 'node:os';
 import { dirname, join } from 'node:path';
 
 /** The repository root, found upwards from here: the same from dist/bench/lib and bench/lib. */
@@ -20,6 +20,8 @@ export interface Machine {
   commit: string;
   /** Uncommitted changes in the tree: figures from a dirty tree may not match the commit. */
   dirty: boolean;
+  /** 1-minute load average when the run began: other work on the machine skews every figure. */
+  loadAverage: number;
 }
 
 function git(args: string[]): string {
@@ -40,6 +42,7 @@ export function machine(): Machine {
     os: `${osType()} ${release()} (${platform()})`,
     commit: git(['rev-parse', 'HEAD']) || 'unknown',
     dirty: git(['status', '--porcelain']) !== '',
+    loadAverage: Math.round(loadavg()[0] * 100) / 100,
   };
 }
 

@@ -19,6 +19,11 @@ afterAll(async () => {
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- CLI output is checked field by field
 const json = (args: string[]): Promise<any> => openstackJson(os, args);
+/** Runs a command that must succeed; on failure the client's stderr is in the assertion message. */
+async function ok(args: string[]): Promise<void> {
+  const res = await os(args);
+  expect({ args, code: res.code, stderr: res.code === 0 ? '' : res.stderr }).toEqual({ args, code: 0, stderr: '' });
+}
 const ids = (rows: Array<Record<string, any>>) => rows.map((r) => r.ID ?? r.id);
 
 describe('openstack CLI against the control plane', () => {
@@ -42,9 +47,9 @@ describe('openstack CLI against the control plane', () => {
     expect(clash.code).not.toBe(0);
     expect(clash.stderr).toMatch(/10\.20\.0\.50/);
 
-    expect((await os(['port', 'delete', port.id])).code).toBe(0);
-    expect((await os(['subnet', 'delete', subnet.id])).code).toBe(0);
-    expect((await os(['network', 'delete', net.id])).code).toBe(0);
+    await ok(['port', 'delete', port.id]);
+    await ok(['subnet', 'delete', subnet.id]);
+    await ok(['network', 'delete', net.id]);
     expect(ids(await json(['network', 'list']))).not.toContain(net.id);
   });
 
@@ -57,8 +62,8 @@ describe('openstack CLI against the control plane', () => {
     expect(ids(rules)).toContain(rule.id);
     expect((await json(['security', 'group', 'show', sg.id])).name).toBe('cli-web');
     expect(ids(await json(['security', 'group', 'list']))).toContain(sg.id);
-    expect((await os(['security', 'group', 'rule', 'delete', rule.id])).code).toBe(0);
-    expect((await os(['security', 'group', 'delete', sg.id])).code).toBe(0);
+    await ok(['security', 'group', 'rule', 'delete', rule.id]);
+    await ok(['security', 'group', 'delete', sg.id]);
   });
 
   it('drives routers with an interface and a gateway', async () => {
@@ -68,8 +73,8 @@ describe('openstack CLI against the control plane', () => {
     const subnet = await json(['subnet', 'create', '--network', net.id, '--subnet-range', '10.30.0.0/24', 'cli-inside-subnet']);
     const router = await json(['router', 'create', 'cli-router']);
     expect(router.name).toBe('cli-router');
-    expect((await os(['router', 'set', '--external-gateway', ext.id, router.id])).code).toBe(0);
-    expect((await os(['router', 'add', 'subnet', router.id, subnet.id])).code).toBe(0);
+    await ok(['router', 'set', '--external-gateway', ext.id, router.id]);
+    await ok(['router', 'add', 'subnet', router.id, subnet.id]);
     const shown = await json(['router', 'show', router.id]);
     expect(shown.external_gateway_info.network_id).toBe(ext.id);
     const ifaces = await json(['port', 'list', '--router', router.id]);
@@ -77,8 +82,8 @@ describe('openstack CLI against the control plane', () => {
     expect(ids(await json(['router', 'list']))).toContain(router.id);
     const busy = await os(['router', 'delete', router.id]);
     expect(busy.code).not.toBe(0);
-    expect((await os(['router', 'remove', 'subnet', router.id, subnet.id])).code).toBe(0);
-    expect((await os(['router', 'unset', '--external-gateway', router.id])).code).toBe(0);
-    expect((await os(['router', 'delete', router.id])).code).toBe(0);
+    await ok(['router', 'remove', 'subnet', router.id, subnet.id]);
+    await ok(['router', 'unset', '--external-gateway', router.id]);
+    await ok(['router', 'delete', router.id]);
   });
 });

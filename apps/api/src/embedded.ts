@@ -1,4 +1,6 @@
 import type { Settings } from './config';
+import { join } from 'node:path';
+import { L2popModule, openReadModel } from '../../l2pop-projector/src';
 import { startAgentLivenessMonitor } from './agents/liveness-monitor';
 import { createHttpApp } from './http-app';
 import { eventStoreConfig, openWriteSide, type WriteSide } from './write-side';
@@ -16,7 +18,8 @@ export interface Running {
 export async function startEmbedded(settings: Settings): Promise<Running> {
   const ws = await openWriteSide(eventStoreConfig(settings));
   const monitor = startAgentLivenessMonitor(ws, settings);
-  const app = await createHttpApp(ws, settings);
+  const l2db = await openReadModel({ kind: 'sqlite', path: join(settings.dataDir, 'l2pop.sqlite') });
+  const app = await createHttpApp(ws, settings, [L2popModule.forRoot({ db: l2db, store: ws.store })]);
   await app.listen(settings.port, settings.host);
   const address = app.getHttpServer().address() as { port: number };
   return {
@@ -25,6 +28,7 @@ export async function startEmbedded(settings: Settings): Promise<Running> {
     async close() {
       await app.close();
       await monitor.stop();
+      await l2db.close();
       await ws.db.close();
     },
   };

@@ -1,4 +1,4 @@
-import type { Database } from './database';
+import { isConflictError, type Database } from './database';
 import type { EventStore } from './event-store';
 import { clearCheckpoints, readCheckpoint, writeCheckpoint } from './checkpoints';
 import { AfterCommit, type Projection } from './projection';
@@ -18,12 +18,15 @@ export class StoreProjector {
   private unsubscribe: (() => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
   private waiters: Array<{ position: number; resolve: () => void }> = [];
+  private retryTimer: NodeJS.Timeout | null = null;
+  /** The last batch failure, kept for health checks; cleared by the next successful batch. */
+  lastError: Error | null = null;
 
   constructor(
     private readonly store: EventStore,
     readonly db: Database,
     readonly projection: Projection,
-    private readonly options: { batchSize?: number; pollMs?: number } = {},
+    private readonly options: { batchSize?: number; pollMs?: number; onError?: (err: Error) => void } = {},
   ) {}
 
   get checkpoint(): number {
@@ -44,6 +47,7 @@ export class StoreProjector {
     this.stopped = true;
     this.unsubscribe?.();
     if (this.timer) clearInterval(this.timer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     await this.running;
   }
 
@@ -69,18 +73,28 @@ export class StoreProjector {
       this.again = true;
       return;
     }
-    this.running = this.loop().finally(() => {
-      this.running = null;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    this.running = this.loop()
+      .catch((err: unknown) => {
+        // A failed batch rolled back whole; try again shortly rather than crash the process.
+        this.lastError = err instanceof Error ? err : new Error(String(err));
+        if (!isConflictError(err)) this.options.onError?.(this.lastError);
+        this.retryTimer = setTimeout(() => this.kick(), isConflictError(err) ? 10 : 1000);
+      })
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
   }
 
+  /** Applies everything stored so far; rejects if a batch fails (callers at start-up want to know). */
   async catchUp(): Promise<void> {
+    this.lastError = null;
     this.kick();
     while (this.running) await this.running;
+    if (this.lastError) throw this.lastError;
   }
 
   private async reset(): Promise<void> {
@@ -100,13 +114,19 @@ export class StoreProjector {
       const last = events[events.length - 1].metadata.position!;
       const after = new AfterCommit();
       await this.db.transaction(async (tx) => {
-        for (const e of events) if (handles.has(e.type)) await this.projection.apply(tx, e, after);
+        // Re-read inside the transaction: should two runners ever share a read model,
+        // the one that lost the race skips what the other already applied.
+        const done = (await readCheckpoint(this.db, this.projection.name, ALL_PARTITION, tx))?.position ?? 0;
+        for (const e of events) {
+          if (e.metadata.position! > done && handles.has(e.type)) await this.projection.apply(tx, e, after);
+        }
         await writeCheckpoint(this.db, tx, this.projection.name, ALL_PARTITION, {
-          position: last,
+          position: Math.max(last, done),
           version: this.projection.version,
         });
       });
       this.position = last;
+      this.lastError = null;
       after.run();
       this.releaseWaiters();
       if (events.length < batchSize || this.stopped) break;

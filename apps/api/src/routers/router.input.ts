@@ -9,7 +9,8 @@ const externalFixedIp = z.strictObject({
 });
 
 export const gatewayInfoInput = z.strictObject({
-  network_id: uuidLike,
+  // Optional: `{}` clears the gateway, which is what `openstack router unset --external-gateway` sends.
+  network_id: uuidLike.optional(),
   enable_snat: neutronBool.optional(),
   external_fixed_ips: z.array(externalFixedIp).optional(),
 });

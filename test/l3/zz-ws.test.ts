@@ -1,0 +1,24 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { openWriteSide } from '../../apps/api/src/write-side';
+import { L3Runtime, openL3ReadModel } from '../../apps/l3-scheduler/src/runtime';
+import { Driver } from './support/driver';
+import { truth } from './support/truth';
+jest.setTimeout(60000);
+it('ws', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'l3ws-'));
+  const ws = await openWriteSide({ kind: 'sqlite', path: join(dir, 'events.sqlite'), synchronous: 'NORMAL' });
+  const db = await openL3ReadModel({ kind: 'sqlite', path: join(dir, 'l3.sqlite'), synchronous: 'NORMAL' });
+  const rt = new L3Runtime({ db, store: ws.store, scheduler: {} });
+  await rt.start();
+  const d = new Driver(ws.store);
+  for (const h of ['a', 'b', 'c', 'd']) await d.agentUp(h);
+  await d.createRouters(Array.from({ length: 300 }, (_, i) => 'r' + i));
+  await rt.settle();
+  await d.agentDead('a');
+  await rt.settle();
+  const s = await truth(ws.store);
+  console.log(s.assignments.size, s.nets.size, await ws.db.all('SELECT * FROM segment_allocations'), (await ws.db.all('SELECT count(*) AS n FROM ip_allocations')), await ws.db.all("SELECT kind, count(*) AS n FROM resources GROUP BY kind").catch(e => e.message));
+  await rt.stop();
+});
