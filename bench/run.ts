@@ -50,6 +50,7 @@ const projection = new Command('projection')
 const fanout = new Command('fanout')
   .description('notifications and bytes to agents per port-up vs Neutron l2pop\'s full fan-out')
   .option('--hosts <list>', 'cloud sizes (hosts), same per-network layout', list, [100, 1000, 5000])
+  .option('--networks <n>', 'tenant networks (the same at every size)', Number, 250)
   .option('--samples <n>', 'port-ups measured per size', Number, 200);
 
 program.addCommand(api.action((o) => record('api', o, () => runApi(o, log))));

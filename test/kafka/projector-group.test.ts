@@ -75,6 +75,7 @@ describeKafka('Kafka projectors in a consumer group over PostgreSQL', () => {
     const victimStopped = victim.p.stop({ abrupt: true }); // roll back what is in flight, write nothing more
     network.cut(); // no LeaveGroup, no offset commit: the group finds out by session timeout
     const victimApplied = applied.get('victim')!;
+    const headAtKill = head;
     await instance('d');
 
     await appending;
@@ -82,6 +83,7 @@ describeKafka('Kafka projectors in a consumer group over PostgreSQL', () => {
     await relay.stop();
     await a.p.waitUntilCaughtUp(60_000); // group-wide: reads the shared checkpoints
     await single.waitUntilCaughtUp(60_000);
+    expect(headAtKill).toBeLessThan(head); // killed mid-stream: appends went on
     expect(applied.get('victim')).toBe(victimApplied);
     expect(applied.get('d') ?? 0).toBeGreaterThan(0);
 

@@ -4,6 +4,9 @@
  * and recording it re-sends at most that tail, and a consumer drops the repeats.
  */
 import { Kafka, logLevel } from 'kafkajs';
+import { Registry } from 'prom-client';
+import { startRelay } from '../../apps/api/src/relay';
+import type { WriteSide } from '../../apps/api/src/write-side';
 import { partitionKey } from '../../libs/events/src';
 import { decodeEvent, EventRelay, KafkaProjector, StoreProjector, type Database, type EventStore } from '../../libs/store/src';
 import { appendEvents, brokers, CountsProjection, FAST_GROUP, openEventStore, openReadModel, skipKafka, sqliteConfig, uniqueTopic } from './support';
@@ -87,11 +90,10 @@ describeKafka('event relay (real broker)', () => {
 
   it('publishes every event in position order, keyed by partition key, and records what Kafka acknowledged', async () => {
     const topic = uniqueTopic('relay-order');
-    const published: number[] = [];
-    let lag = -1;
-    const relay = new EventRelay(store, { brokers: brokers(), topic, batchSize: 50, metrics: { published: (n) => published.push(n), lag: (l) => (lag = l) } });
+    const registry = new Registry();
     await appendEvents(store, 0, 120);
-    await relay.start();
+    // Through the API's wiring helper, which only needs the write side's store.
+    const relay = await startRelay({ store } as WriteSide, { brokers: brokers(), topic, batchSize: 50, registry });
     const head = await appendEvents(store, 120, 120); // while running: woken by onAppended
     await relay.waitForPublished(head);
     await relay.stop();
@@ -116,8 +118,10 @@ describeKafka('event relay (real broker)', () => {
       expect(positions).toEqual([...positions].sort((a, b) => a - b));
     }
     expect(await eventsDb.get('SELECT position FROM relay_offsets WHERE relay = ?', [topic])).toEqual({ position: head });
-    expect(published.reduce((a, b) => a + b, 0)).toBe(stored.length);
-    expect(lag).toBe(0);
+    const metric = async (name: string) => (await registry.getSingleMetric(name)!.get()).values[0].value;
+    expect(await metric('controlplane_relay_published_events_total')).toBe(stored.length);
+    expect(await metric('controlplane_relay_published_position')).toBe(head);
+    expect(await metric('controlplane_relay_lag_events')).toBe(0);
 
     const admin = new Kafka({ clientId: 'relay-test-admin', brokers: [brokers()], logLevel: logLevel.NOTHING }).admin();
     await admin.connect();

@@ -9,10 +9,16 @@ export type Upcaster = (data: Record<string, unknown>) => Record<string, unknown
 
 export const UPCASTERS: Record<string, Upcaster> = {};
 
-export function upcast(type: string, version: number, latest: number, data: unknown): unknown {
+export function upcast(
+  type: string,
+  version: number,
+  latest: number,
+  data: unknown,
+  registry: Record<string, Upcaster> = UPCASTERS,
+): unknown {
   let current = data as Record<string, unknown>;
   for (let v = version; v < latest; v++) {
-    const step = UPCASTERS[`${type}@${v}`];
+    const step = registry[`${type}@${v}`];
     if (!step) throw new Error(`no upcaster for ${type} from schema version ${v} to ${v + 1}`);
     current = step(current);
   }

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Ctx } from '../platform/ctx.decorator';
+import { NeutronBody } from '../platform/neutron-body.decorator';
 import { applyListQuery, selectFields, type Query as ListQuery } from '../platform/list-query';
 import type { RequestContext } from '../platform/request-context';
 import { validateBody } from '../platform/validate-body';
@@ -25,6 +26,7 @@ export class AgentsController {
     return { agent: selectFields(await this.agents.show(ctx, id), q) };
   }
 
+  @NeutronBody('agent', updateAgentInput)
   @Put(':id')
   async update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown) {
     return { agent: await this.agents.update(ctx, id, validateBody('agent', updateAgentInput, body)) };
@@ -43,6 +45,7 @@ export class AgentsController {
 export class AgentReportsController {
   constructor(private readonly agents: AgentsService) {}
 
+  @NeutronBody('agent', agentReportInput)
   @Put(':agentType/:host')
   @ApiOperation({ summary: 'Register or heartbeat an agent; events are recorded only on registration, change or revival' })
   async report(@Ctx() ctx: RequestContext, @Param('agentType') agentType: string, @Param('host') host: string, @Body() body: unknown) {

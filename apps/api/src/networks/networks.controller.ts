@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Ctx } from '../platform/ctx.decorator';
+import { NeutronBody } from '../platform/neutron-body.decorator';
 import { applyListQuery, selectFields, type Query as ListQuery } from '../platform/list-query';
 import type { RequestContext } from '../platform/request-context';
 import { validateBody } from '../platform/validate-body';
@@ -30,6 +31,7 @@ export class NetworksController {
     return { network: selectFields(await this.networks.show(ctx, id), q) };
   }
 
+  @NeutronBody('network', createNetworkInput)
   @Post()
   @HttpCode(201)
   async create(@Ctx() ctx: RequestContext, @Body() body: unknown) {
@@ -37,6 +39,7 @@ export class NetworksController {
     return { network };
   }
 
+  @NeutronBody('network', updateNetworkInput)
   @Put(':id')
   async update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown) {
     return this.networks.update(ctx, id, validateBody('network', updateNetworkInput, body));

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Quer
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { NETWORK } from '../networks/network.view';
 import { Ctx } from '../platform/ctx.decorator';
+import { NeutronBody } from '../platform/neutron-body.decorator';
 import { applyListQuery, selectFields, type Query as ListQuery } from '../platform/list-query';
 import type { RequestContext } from '../platform/request-context';
 import { validateBody } from '../platform/validate-body';
@@ -33,12 +34,14 @@ export class PortsController {
     return { port: selectFields(await this.ports.show(ctx, id), q) };
   }
 
+  @NeutronBody('port', createPortInput)
   @Post()
   @HttpCode(201)
   async create(@Ctx() ctx: RequestContext, @Body() body: unknown) {
     return { port: await this.ports.create(ctx, validateBody('port', createPortInput, body)) };
   }
 
+  @NeutronBody('port', updatePortInput)
   @Put(':id')
   async update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown) {
     return { port: await this.ports.update(ctx, id, validateBody('port', updatePortInput, body)) };

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Ctx } from '../platform/ctx.decorator';
+import { NeutronBody } from '../platform/neutron-body.decorator';
 import { applyListQuery, selectFields, type Query as ListQuery } from '../platform/list-query';
 import type { RequestContext } from '../platform/request-context';
 import { validateBody } from '../platform/validate-body';
@@ -33,12 +34,14 @@ export class RoutersController {
     return { router: selectFields(await this.routers.show(ctx, id), q) };
   }
 
+  @NeutronBody('router', createRouterInput)
   @Post()
   @HttpCode(201)
   async create(@Ctx() ctx: RequestContext, @Body() body: unknown) {
     return this.routers.create(ctx, validateBody('router', createRouterInput, body));
   }
 
+  @NeutronBody('router', updateRouterInput)
   @Put(':id')
   async update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown) {
     return this.routers.update(ctx, id, validateBody('router', updateRouterInput, body));

@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Ctx } from '../platform/ctx.decorator';
+import { NeutronBody } from '../platform/neutron-body.decorator';
 import { applyListQuery, selectFields, type Query as ListQuery } from '../platform/list-query';
 import type { RequestContext } from '../platform/request-context';
 import { validateBody } from '../platform/validate-body';
@@ -31,6 +32,7 @@ export class SecurityGroupRulesController {
     return { security_group_rule: selectFields(await this.rules.show(ctx, id), q) };
   }
 
+  @NeutronBody('security_group_rule', createSecurityGroupRuleInput)
   @Post()
   @HttpCode(201)
   async create(@Ctx() ctx: RequestContext, @Body() body: unknown) {

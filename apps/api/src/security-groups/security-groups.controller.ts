@@ -1,6 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Ctx } from '../platform/ctx.decorator';
+import { NeutronBody } from '../platform/neutron-body.decorator';
 import { applyListQuery, selectFields, type Query as ListQuery } from '../platform/list-query';
 import type { RequestContext } from '../platform/request-context';
 import { validateBody } from '../platform/validate-body';
@@ -38,12 +39,14 @@ export class SecurityGroupsController {
     return { security_group: selectFields(await this.groups.show(ctx, id), q) };
   }
 
+  @NeutronBody('security_group', createSecurityGroupInput)
   @Post()
   @HttpCode(201)
   async create(@Ctx() ctx: RequestContext, @Body() body: unknown) {
     return { security_group: await this.groups.create(ctx, validateBody('security_group', createSecurityGroupInput, body)) };
   }
 
+  @NeutronBody('security_group', updateSecurityGroupInput)
   @Put(':id')
   async update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown) {
     return { security_group: await this.groups.update(ctx, id, validateBody('security_group', updateSecurityGroupInput, body)) };

@@ -2,6 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Quer
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { NETWORK } from '../networks/network.view';
 import { Ctx } from '../platform/ctx.decorator';
+import { NeutronBody } from '../platform/neutron-body.decorator';
 import { applyListQuery, selectFields, type Query as ListQuery } from '../platform/list-query';
 import type { RequestContext } from '../platform/request-context';
 import { validateBody } from '../platform/validate-body';
@@ -33,12 +34,14 @@ export class SubnetsController {
     return { subnet: selectFields(await this.subnets.show(ctx, id), q) };
   }
 
+  @NeutronBody('subnet', createSubnetInput)
   @Post()
   @HttpCode(201)
   async create(@Ctx() ctx: RequestContext, @Body() body: unknown) {
     return { subnet: await this.subnets.create(ctx, validateBody('subnet', createSubnetInput, body)) };
   }
 
+  @NeutronBody('subnet', updateSubnetInput)
   @Put(':id')
   async update(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown) {
     return { subnet: await this.subnets.update(ctx, id, validateBody('subnet', updateSubnetInput, body)) };

@@ -1,6 +1,6 @@
-import { Partitioners, type Kafka, type Producer } from 'kafkajs';
 import type { EventStore } from '../event-store';
-import { DEFAULT_PARTITIONS, DEFAULT_TOPIC, encodeEvent, ensureTopic, kafkaClient, silentLogger, type KafkaConnection, type KafkaLogger } from './kafka-client';
+import { DEFAULT_PARTITIONS, DEFAULT_TOPIC, encodeEvent, kafkaClient, silentLogger, type KafkaConnection, type KafkaLogger } from './kafka-client';
+import { RelayProducer } from './relay-producer';
 import { ensureTables, RelayOffsetTable } from './tables';
 
 export interface RelayMetrics {
@@ -26,21 +26,18 @@ export interface RelayOptions extends KafkaConnection {
 }
 
 /**
- * Publishes every stored event, in position order, to the event topic. Each
- * batch is sent by an idempotent producer (acks=all, one request in flight, so
- * per-partition order holds across retries), and only once Kafka acknowledged it
- * is the batch's last position recorded in relay_offsets. A crash between the
- * two re-sends that batch: consumers skip what they have by position. Failures
- * never skip ahead: the same batch is retried with backoff, on a fresh producer.
+ * Publishes every stored event, in position order, to the event topic. Only once
+ * Kafka acknowledged a batch is its last position recorded in relay_offsets; a
+ * crash between the two re-sends that batch, and consumers skip what they have by
+ * position. Failures never skip ahead: the same batch is retried with backoff, on
+ * a fresh producer. See docs/distributed-mode.md.
  */
 export class EventRelay {
   readonly topic: string;
-  private readonly kafka: Kafka;
+  private readonly producer: RelayProducer;
   private readonly name: string;
   private readonly log: KafkaLogger;
   private published = 0;
-  private producer: Producer | null = null;
-  private topicReady = false;
   private running: Promise<void> | null = null;
   private again = false;
   private stopped = false;
@@ -55,10 +52,11 @@ export class EventRelay {
     readonly store: EventStore,
     private readonly options: RelayOptions,
   ) {
-    this.kafka = kafkaClient(options, 'controlplane-relay');
     this.topic = options.topic ?? DEFAULT_TOPIC;
     this.name = options.name ?? this.topic;
     this.log = options.logger ?? silentLogger;
+    const spec = { topic: this.topic, partitions: options.partitions ?? DEFAULT_PARTITIONS, replicationFactor: options.replicationFactor ?? 1 };
+    this.producer = new RelayProducer(kafkaClient(options, 'controlplane-relay'), spec, this.log);
   }
 
   /** Last position Kafka acknowledged (and this relay recorded). */
@@ -87,7 +85,7 @@ export class EventRelay {
     if (this.timer) clearInterval(this.timer);
     this.wake?.();
     if (!this.aborted) await this.running;
-    await this.dropProducer();
+    await this.producer.reset();
   }
 
   /** Resolves once everything up to `position` is acknowledged by Kafka. */
@@ -129,11 +127,9 @@ export class EventRelay {
     const batchSize = this.options.batchSize ?? 500;
     while (!this.stopped) {
       try {
-        if (!this.topicReady) await this.prepareTopic();
         const events = await this.store.readAll(this.published, batchSize);
         if (events.length === 0) break;
-        const producer = await this.connectedProducer();
-        await producer.send({ topic: this.topic, acks: -1, messages: events.map(encodeEvent) });
+        await this.producer.send(events.map(encodeEvent));
         if (this.aborted) return;
         const last = events[events.length - 1].metadata.position!;
         await this.recordPublished(last);
@@ -150,45 +146,11 @@ export class EventRelay {
         const { min, max } = this.options.backoffMs ?? { min: 200, max: 5_000 };
         const delay = Math.min(max, min * 2 ** Math.min(this.failures - 1, 16));
         this.log.warn({ err, position: this.published, failures: this.failures, retryInMs: delay }, 'relay: publishing failed, retrying the same batch');
-        // A fresh producer next time: a fenced or confused idempotent session must not wedge the relay.
-        await this.dropProducer();
+        await this.producer.reset();
         await this.sleep(delay);
       }
     }
     await this.reportLag();
-  }
-
-  private async prepareTopic(): Promise<void> {
-    const want = this.options.partitions ?? DEFAULT_PARTITIONS;
-    const spec = { topic: this.topic, partitions: want, replicationFactor: this.options.replicationFactor ?? 1 };
-    const actual = await ensureTopic(this.kafka, spec);
-    if (actual !== want) this.log.warn({ topic: this.topic, partitions: actual, configured: want }, 'relay: topic exists with another partition count; using it as is');
-    this.topicReady = true;
-  }
-
-  private async connectedProducer(): Promise<Producer> {
-    if (this.producer) return this.producer;
-    const producer = this.kafka.producer({
-      idempotent: true,
-      maxInFlightRequests: 1,
-      allowAutoTopicCreation: false,
-      // Java's murmur2 placement, so clients in other languages agree on a key's partition.
-      createPartitioner: Partitioners.DefaultPartitioner,
-    });
-    try {
-      await producer.connect();
-    } catch (err) {
-      await producer.disconnect().catch(() => undefined);
-      throw err;
-    }
-    this.producer = producer;
-    return producer;
-  }
-
-  private async dropProducer(): Promise<void> {
-    const p = this.producer;
-    this.producer = null;
-    await p?.disconnect().catch(() => undefined);
   }
 
   private async reportLag(): Promise<void> {
