@@ -53,6 +53,29 @@ export class Instrument {
     return this.queries;
   }
 
+  /** Seconds `apply` would need for `remaining` events per type, at the mean cost seen per type (overall mean for unseen types). */
+  estimateSeconds(remaining: ReadonlyMap<string, number>): number {
+    let ns = 0n;
+    let n = 0;
+    for (const c of this.byType.values()) {
+      ns += c.ns;
+      n += c.n;
+    }
+    const overall = n > 0 ? Number(ns) / n : 0;
+    let total = 0;
+    for (const [type, count] of remaining) {
+      const c = this.byType.get(type);
+      total += count * (c ? Number(c.ns) / c.n : overall);
+    }
+    return total / 1e9;
+  }
+
+  get applySeconds(): number {
+    let ns = 0n;
+    for (const c of this.byType.values()) ns += c.ns;
+    return Number(ns) / 1e9;
+  }
+
   costs(top = 8): TypeCost[] {
     const total = [...this.byType.values()].reduce((a, c) => a + c.ns, 0n);
     return [...this.byType]

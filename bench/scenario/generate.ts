@@ -141,7 +141,8 @@ export function paramsForEvents(events: number, base: Partial<ScenarioParams> = 
   // Large networks are rare, so a small cloud strays from the mean: correct once with the real count.
   let actual = 0;
   for (const _ of generateStream(buildLayout(first))) actual++;
-  return fit(Math.max(10, Math.round((first.networks * events) / actual)));
+  // 2% over, so that `take` cuts the stream to the exact size rather than falling short.
+  return fit(Math.max(10, Math.round((1.02 * first.networks * events) / actual)));
 }
 
 /** The first `n` items: a prefix of a history is a valid history, so streams are cut to exact sizes. */

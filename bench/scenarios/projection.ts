@@ -30,7 +30,10 @@ export interface Rebuild {
   complete: boolean;
   seconds: number;
   eventsPerSecond: number;
-  /** `seconds` when complete, else head / rate (the rate tends to fall as the model grows: a lower bound). */
+  /**
+   * `seconds` when complete; else extrapolated from the mean cost per event type so far (a lower
+   * bound: costs grow with the model, as hosts per network and group fill up).
+   */
   fullRebuildSeconds: number;
   rssMiB: number;
   maxRssMiB: number;
@@ -61,9 +64,7 @@ const WORKER = join(ROOT, 'dist/bench/scenarios/rebuild-worker.js');
 async function rebuild(events: string, kind: 'l2' | 'l3', dir: string, cap: number, nodeArgs: string[] = []): Promise<Rebuild> {
   const model = join(dir, `${kind}-${Date.now()}.sqlite`);
   const { stdout } = await run(process.execPath, [...nodeArgs, WORKER, events, kind, model, String(cap)], { maxBuffer: 1 << 24 });
-  const r = JSON.parse(stdout.trim().split('\n').pop()!) as Omit<Rebuild, 'fullRebuildSeconds'>;
-  const fullRebuildSeconds = r.complete ? r.seconds : Math.round(r.head / Math.max(1, r.eventsPerSecond));
-  return { ...r, kind, fullRebuildSeconds };
+  return { ...(JSON.parse(stdout.trim().split('\n').pop()!) as Rebuild), kind };
 }
 
 /**
@@ -98,7 +99,7 @@ export async function runProjection(o: ProjectionOptions, log: (s: string) => vo
   const figures: ProjectionFigures = { sizes };
   const biggest = sizes[sizes.length - 1];
   if (biggest && [biggest.l2, biggest.l3].some((r) => !r.complete)) {
-    notes.push(`Rebuilds were capped at ${o.capSeconds}s each; full times of capped runs are extrapolated from the rate so far (a lower bound: the rate falls as the model grows).`);
+    notes.push(`Rebuilds were capped at ${o.capSeconds}s each; full times of capped runs are extrapolated per event type from the costs seen so far (a lower bound: costs grow with the model).`);
   }
   if (o.profile && biggest && Math.max(biggest.l2.fullRebuildSeconds, biggest.l3.fullRebuildSeconds) > 20) {
     const mid = sizes[Math.floor(sizes.length / 2)];

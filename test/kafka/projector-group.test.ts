@@ -62,10 +62,13 @@ describeKafka('Kafka projectors in a consumer group over PostgreSQL', () => {
     projectors.push(single);
     await single.start();
 
-    // Appends keep coming while instances die and join.
+    // Appends keep coming while instances die and join: half before the kill, half after.
     let head = 0;
+    let killed!: () => void;
+    const afterKill = new Promise<void>((r) => (killed = r));
     const appending = (async () => {
       for (let n = 0; n < TOTAL; n += 40) {
+        if (n === TOTAL / 2) await afterKill;
         head = await appendEvents(store, n, 40);
         await new Promise((r) => setTimeout(r, 40));
       }
@@ -76,6 +79,7 @@ describeKafka('Kafka projectors in a consumer group over PostgreSQL', () => {
     network.cut(); // no LeaveGroup, no offset commit: the group finds out by session timeout
     const victimApplied = applied.get('victim')!;
     const headAtKill = head;
+    killed();
     await instance('d');
 
     await appending;

@@ -4,9 +4,6 @@ import { sqliteStore, type TestStore } from './support/databases';
 import { Driver } from './support/driver';
 import { describe as text, truth } from './support/truth';
 
-// The integration project's testTimeout is not applied per project by jest; these tests set their own.
-jest.setTimeout(60_000);
-
 const ids = (n: number) => Array.from({ length: n }, (_, i) => `r${String(i).padStart(3, '0')}`);
 
 describe('L3 scheduler: agents coming and going (SQLite)', () => {

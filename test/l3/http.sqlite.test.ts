@@ -7,9 +7,6 @@ import { sqliteStore, type TestStore } from './support/databases';
 import { Driver, agentId } from './support/driver';
 import { truth } from './support/truth';
 
-// The integration project's testTimeout is not applied per project by jest; these tests set their own.
-jest.setTimeout(60_000);
-
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- response bodies are checked by the assertions
 const json = async (res: Response | Promise<Response>): Promise<any> => (await res).json();
 
@@ -52,13 +49,13 @@ describe('L3 HTTP API (Nest module over SQLite)', () => {
   beforeAll(async () => {
     t = await sqliteStore();
     driver = new Driver(t.store);
-    runtime = new L3Runtime({ db: t.db, store: t.store, scheduler: {}, pollMs: 60_000 });
-    app = await NestFactory.create(L3SchedulerModule.forRoot({ runtime, manageLifecycle: true }), {
+    app = await NestFactory.create(L3SchedulerModule.forRoot({ db: t.db, store: t.store, pollMs: 60_000 }), {
       logger: false,
       // fetch keeps connections alive; without this, close() waits for them to time out.
       forceCloseConnections: true,
     });
     await app.listen(0, '127.0.0.1');
+    runtime = app.get(L3Runtime);
     base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;
     for (const h of ['net1', 'net2', 'net3']) await driver.agentUp(h);
     await driver.createRouters(['r1', 'r2']);

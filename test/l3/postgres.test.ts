@@ -6,9 +6,6 @@ import { postgresStore, type TestStore } from './support/databases';
 import { Driver } from './support/driver';
 import { describe as text, truth } from './support/truth';
 
-// The integration project's testTimeout is not applied per project by jest; these tests set their own.
-jest.setTimeout(60_000);
-
 const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(3, '0')}`);
 const pgMissing = process.env.PG_UNAVAILABLE === '1' && process.env.CI !== 'true';
 

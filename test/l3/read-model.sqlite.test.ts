@@ -11,9 +11,6 @@ import { sqliteStore, type TestStore } from './support/databases';
 import { Driver } from './support/driver';
 import { allEvents, truth } from './support/truth';
 
-// The integration project's testTimeout is not applied per project by jest; these tests set their own.
-jest.setTimeout(60_000);
-
 const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(3, '0')}`);
 const now = '2026-01-01T00:10:00.000Z';
 

@@ -5,9 +5,6 @@ import { sqliteStore, type TestStore } from './support/databases';
 import { Driver } from './support/driver';
 import { describe as text, truth } from './support/truth';
 
-// The integration project's testTimeout is not applied per project by jest; these tests set their own.
-jest.setTimeout(60_000);
-
 const ids = (prefix: string, n: number) => Array.from({ length: n }, (_, i) => `${prefix}${String(i).padStart(3, '0')}`);
 
 /** A history with every kind of decision: pending, failover, revival, deletion, HA off and on, a second project. */
@@ -79,6 +76,32 @@ describe('L3 scheduler replay (SQLite)', () => {
     await again.stop();
     expect((await truth(t.store)).events.length).toBe(recorded.events.length);
     expect(again.outcomes.appended).toBe(0);
+  });
+
+  it('retries a failed batch from its saved state: every router decided exactly once', async () => {
+    const errors: Error[] = [];
+    const live = new L3Scheduler({ store: t.store, config: l3Config(), name: 'live', onError: (e) => errors.push(e) });
+    await live.start();
+    for (const h of ['net1', 'net2', 'net3']) await driver.agentUp(h);
+    const append = t.store.append.bind(t.store);
+    let failed = false;
+    // The database goes away once, in the middle of a batch (after 20 routers were decided).
+    t.store.append = async (appends, ctx, tx) => {
+      if (!failed && appends.some((a) => a.streamId === 'router-ha:r020')) {
+        failed = true;
+        throw new Error('connection lost');
+      }
+      return append(appends, ctx, tx);
+    };
+    await driver.createRouters(ids('r', 40));
+    await expect(live.catchUp()).rejects.toThrow('connection lost');
+    await live.catchUp();
+    await live.stop();
+    const s = await truth(t.store);
+    expect(errors.map((e) => e.message)).toEqual(['connection lost']);
+    expect(s.assignments.size).toBe(40);
+    for (const id of ids('r', 40)) expect(s.scheduledCount.get(id)).toBe(3);
+    expect(new Set([...s.assignments.values()].map((a) => a.vrid)).size).toBe(40);
   });
 
   it('resumes from its checkpoint after a restart and keeps deciding', async () => {

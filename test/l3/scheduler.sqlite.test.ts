@@ -4,9 +4,6 @@ import { sqliteStore, type TestStore } from './support/databases';
 import { Driver } from './support/driver';
 import { truth } from './support/truth';
 
-// The integration project's testTimeout is not applied per project by jest; these tests set their own.
-jest.setTimeout(60_000);
-
 const ids = (prefix: string, n: number, from = 0) => Array.from({ length: n }, (_, i) => `${prefix}${String(i + from).padStart(4, '0')}`);
 
 describe('L3 scheduler on SQLite', () => {

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { CheckpointTable, Database, StoreProjector, type DatabaseConfig, type EventStore } from '../../../libs/store/src';
-import { l3Config, type L3Config } from './config';
+import { l3ConfigFromEnv, type L3Config } from './config';
 import { HostHub } from './notify/host-hub';
 import type { CompactionOptions } from './read-model/host-revisions';
 import { L3Projection } from './read-model/l3.projection';
@@ -15,15 +15,21 @@ export interface L3RuntimeOptions {
   db: Database;
   /** The event store: tailed by the projector (and the scheduler); also where HA state reports are appended. */
   store: EventStore;
+  /** Defaults to the CP_* environment (see README), read once here. */
   config?: L3Config;
   /** Run the projector in this process (embedded mode); false when another process projects into `db`. */
   project?: boolean;
-  /** Run the scheduler (process manager) in this process; its state goes to `db` unless `stateDb` says otherwise. */
+  /**
+   * The scheduler (process manager) runs in this process unless this is false; its
+   * state and checkpoint go to `db` unless `stateDb` says otherwise.
+   */
   scheduler?: Omit<L3SchedulerOptions, 'store' | 'config'> | false;
   /** Watchers re-read their host's revision this often (other processes' commits do not wake them); 15 s by default. */
   pollMs?: number;
   compaction?: Partial<CompactionOptions>;
   batchSize?: number;
+  /** Failed batches are retried; this hears about them (logging, health). */
+  onError?: (err: Error) => void;
 }
 
 /**
@@ -44,12 +50,11 @@ export class L3Runtime {
   private readonly sessions = new Set<() => void>();
 
   constructor(readonly options: L3RuntimeOptions) {
-    this.config = options.config ?? l3Config();
+    this.config = options.config ?? l3ConfigFromEnv();
     this.projection = new L3Projection(options.db, { compaction: options.compaction, onCommitted: (changed) => this.hub.notify(changed) });
-    this.projector = options.project === false ? null : new StoreProjector(options.store, options.db, this.projection, { batchSize: options.batchSize });
-    this.scheduler = options.scheduler === false || options.scheduler === undefined
-      ? null
-      : new L3Scheduler({ stateDb: options.db, ...options.scheduler, store: options.store, config: this.config });
+    this.projector = options.project === false ? null : new StoreProjector(options.store, options.db, this.projection, { batchSize: options.batchSize, onError: options.onError });
+    this.scheduler =
+      options.scheduler === false ? null : new L3Scheduler({ stateDb: options.db, onError: options.onError, ...options.scheduler, store: options.store, config: this.config });
     this.queries = new L3Queries(options.db);
     this.neutron = new NeutronL3Queries(options.db);
     this.pollMs = options.pollMs ?? 15_000;

@@ -74,6 +74,13 @@ export class SchedulerFacts {
     }
   }
 
+  clear(): void {
+    this.routers.clear();
+    this.agents.clear();
+    this.haVnis.clear();
+    this.dirty.clear();
+  }
+
   /** Alive, enabled agents that may host HA routers. */
   usableAgents(): AgentFacts[] {
     return [...this.agents.values()].filter(

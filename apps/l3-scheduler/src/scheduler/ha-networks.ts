@@ -42,6 +42,11 @@ export class HaNetworks {
     return list;
   }
 
+  clear(): void {
+    this.byProject.clear();
+    this.projectOf.clear();
+  }
+
   /** Events this scheduler appended, caused by the trigger at `causePos`. */
   applyOwn(projectId: string, stored: readonly DomainEvent[], causePos: number): void {
     const list = this.byProject.get(projectId);

@@ -1,13 +1,14 @@
 import type { DomainEvent } from '../../../../libs/events/src';
 import { bindingsOf } from '../../../../libs/domain/src/ha';
-import { ALL_PARTITION, readCheckpoint, writeCheckpoint, type Database, type EventStore } from '../../../../libs/store/src';
+import { ALL_PARTITION, isConflictError, readCheckpoint, writeCheckpoint, type Database, type EventStore } from '../../../../libs/store/src';
 import { l3Config, type L3Config } from '../config';
-import { SchedulerFacts, type Trigger } from './facts';
+import { SchedulerFacts } from './facts';
 import { HaNetworks } from './ha-networks';
 import { Placements } from './placements';
 import { Reconciler, ReconcileGaveUp, type Outcome } from './reconciler';
 import { clearDirty, clearSchedulerState, loadSchedulerState, saveSchedulerState } from './scheduler-state';
 import { StreamReader } from './stream-reader';
+import { targetsOf } from './targets';
 
 export interface L3SchedulerOptions {
   /** The write side's event store (with the API's inline indexes registered, so HA ports claim their IPs). */
@@ -22,7 +23,7 @@ export interface L3SchedulerOptions {
   /** Re-read the store this often: other processes' appends do not notify this one. */
   pollMs?: number;
   clock?: () => string;
-  /** Called when one router could not be scheduled (the scheduler goes on with the others). */
+  /** Called when a router could not be scheduled (the scheduler goes on) or a batch failed (it is retried). */
   onError?: (err: Error) => void;
 }
 
@@ -52,6 +53,10 @@ export class L3Scheduler {
   private unsubscribe: (() => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
   private waiters: Array<{ position: number; resolve: () => void }> = [];
+  private retryTimer: NodeJS.Timeout | null = null;
+  private restoreFirst = false;
+  /** The last failed batch, for health checks; cleared by a successful one. */
+  lastError: Error | null = null;
 
   constructor(private readonly options: L3SchedulerOptions) {
     this.name = options.name ?? 'l3-scheduler';
@@ -91,13 +96,16 @@ export class L3Scheduler {
     this.stopped = true;
     this.unsubscribe?.();
     if (this.timer) clearInterval(this.timer);
+    if (this.retryTimer) clearTimeout(this.retryTimer);
     while (this.running) await this.running;
   }
 
-  /** Processes everything appended so far (and whatever that appends in turn). */
+  /** Processes everything appended so far (and whatever that appends in turn); rejects if a batch failed. */
   async catchUp(): Promise<void> {
+    this.lastError = null;
     this.kick();
     while (this.running) await this.running;
+    if (this.lastError) throw this.lastError;
   }
 
   waitFor(position: number): Promise<void> {
@@ -114,17 +122,34 @@ export class L3Scheduler {
       this.again = true;
       return;
     }
-    this.running = this.loop().finally(() => {
-      this.running = null;
-      if (this.again) {
-        this.again = false;
-        this.kick();
-      }
-    });
+    this.running = this.loop()
+      .catch((err: unknown) => {
+        // The batch's checkpoint was not saved, so its events come again; what was already
+        // decided is skipped (the causation rule), so retrying is safe. Never crash the process.
+        this.lastError = err instanceof Error ? err : new Error(String(err));
+        this.restoreFirst = true;
+        if (!isConflictError(err)) this.options.onError?.(this.lastError);
+        this.retryTimer = setTimeout(() => this.kick(), isConflictError(err) ? 10 : 1000);
+      })
+      .finally(() => {
+        this.running = null;
+        if (this.again) {
+          this.again = false;
+          this.kick();
+        }
+      });
   }
 
   private async loop(): Promise<void> {
     const batchSize = this.options.batchSize ?? 500;
+    if (this.restoreFirst) {
+      // Facts of the failed batch were applied in memory; go back to the saved ones.
+      this.facts.clear();
+      this.placements.clear();
+      this.networks.clear();
+      await loadSchedulerState(this.db, this.name, this.facts, this.placements);
+      this.restoreFirst = false;
+    }
     for (;;) {
       const events = await this.options.store.readAll(this.position, batchSize);
       if (events.length === 0) break;
@@ -136,6 +161,7 @@ export class L3Scheduler {
       });
       clearDirty(this.facts, this.placements);
       this.position = last;
+      this.lastError = null;
       this.releaseWaiters();
       if (events.length < batchSize || this.stopped) break;
     }
@@ -148,7 +174,7 @@ export class L3Scheduler {
     await this.networks.applyTailed(e);
     if (!trigger) return;
     this.reader.remember(e.metadata.eventId, e.metadata.position!);
-    for (const { routerId, fill } of await this.targets(trigger)) {
+    for (const { routerId, fill } of await targetsOf(trigger, this.facts, this.placements, this.config)) {
       try {
         this.outcomes[await this.reconciler.reconcile(routerId, e, fill)]++;
       } catch (err) {
@@ -163,27 +189,6 @@ export class L3Scheduler {
         this.facts.forgetRouter(routerId);
       }
     }
-  }
-
-  /** The routers a trigger concerns, oldest router first (the order they asked for agents). */
-  private async targets(trigger: Trigger): Promise<Array<{ routerId: string; fill: boolean }>> {
-    if (trigger.kind === 'router') return [{ routerId: trigger.routerId, fill: false }];
-    let ids: string[];
-    if (trigger.kind === 'agent-gone') {
-      if (trigger.reason === 'agent_dead' && !this.config.allowAutomaticL3agentFailover) return [];
-      ids = this.placements.routersOn(trigger.agentId);
-    } else {
-      ids = [];
-      for (const [id, r] of this.facts.routers) {
-        if (!r.ha || r.deleted) continue;
-        const p = await this.placements.get(id);
-        const bound = bindingsOf(p.state).length;
-        const below = trigger.fill ? this.config.maxL3AgentsPerRouter : this.config.minL3AgentsPerRouter;
-        if (bound < below || p.state.status === 'pending') ids.push(id);
-      }
-    }
-    const seq = (id: string) => this.facts.routers.get(id)?.seq ?? 0;
-    return ids.sort((a, b) => seq(a) - seq(b) || (a < b ? -1 : 1)).map((routerId) => ({ routerId, fill: trigger.kind === 'agent-usable' && trigger.fill }));
   }
 
   private releaseWaiters(): void {

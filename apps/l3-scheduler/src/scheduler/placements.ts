@@ -80,6 +80,12 @@ export class Placements {
     this.dirty.add(routerId);
   }
 
+  clear(): void {
+    this.entries.clear();
+    this.byAgent.clear();
+    this.dirty.clear();
+  }
+
   routersOn(agentId: string): string[] {
     return [...(this.byAgent.get(agentId) ?? [])];
   }

@@ -14,6 +14,7 @@ export interface KafkaProjectorOptions extends KafkaConnection {
   topic?: string;
   /** Used only if this instance is the one creating the topic. */
   partitions?: number;
+  replicationFactor?: number;
   /** Defaults to `controlplane.<projection name>`. */
   groupId?: string;
   sessionTimeout?: number;
@@ -62,7 +63,7 @@ export class KafkaProjector {
     // Rows built from another source (the embedded store tail) or by another version cannot be continued from here.
     const rows = await this.db.all<{ partition: string; version: number }>('SELECT partition, version FROM checkpoints WHERE projection = ?', [this.projection.name]);
     if (rows.some((r) => !r.partition.startsWith(`${this.topic}:`) || Number(r.version) !== this.projection.version)) await this.reset();
-    await ensureTopic(this.kafka, { topic: this.topic, partitions: this.options.partitions ?? DEFAULT_PARTITIONS, replicationFactor: 1 });
+    await ensureTopic(this.kafka, { topic: this.topic, partitions: this.options.partitions ?? DEFAULT_PARTITIONS, replicationFactor: this.options.replicationFactor ?? 1 });
     this.killed = false;
     await this.join(this.groupId);
   }

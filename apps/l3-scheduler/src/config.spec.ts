@@ -1,0 +1,42 @@
+import { DEFAULT_L3_CONFIG, l3Config, l3ConfigFromEnv } from './config';
+import { nameUuid, pickHaVni } from './ids';
+
+describe('L3 scheduler configuration', () => {
+  it('defaults to Neutron defaults', () => {
+    expect(l3Config()).toEqual(DEFAULT_L3_CONFIG);
+    expect(DEFAULT_L3_CONFIG).toMatchObject({ maxL3AgentsPerRouter: 3, minL3AgentsPerRouter: 2, agentDownTime: 75, allowAutomaticL3agentFailover: true });
+  });
+
+  it('reads CP_* variables', () => {
+    expect(
+      l3ConfigFromEnv({
+        CP_MAX_L3_AGENTS_PER_ROUTER: '4', CP_MIN_L3_AGENTS_PER_ROUTER: '3', CP_AGENT_DOWN_TIME: '5',
+        CP_ALLOW_AUTOMATIC_L3AGENT_FAILOVER: 'false', CP_L3_HA_VNI_RANGE: '100000:100009',
+      }),
+    ).toMatchObject({ maxL3AgentsPerRouter: 4, minL3AgentsPerRouter: 3, agentDownTime: 5, allowAutomaticL3agentFailover: false, haVniRange: [100000, 100009] });
+  });
+
+  it('refuses settings Neutron refuses: min below 2, max below min', () => {
+    expect(() => l3Config({ minL3AgentsPerRouter: 1 })).toThrow(/invalid L3 scheduler configuration/);
+    expect(() => l3Config({ maxL3AgentsPerRouter: 2, minL3AgentsPerRouter: 3 })).toThrow(/at least min_l3_agents_per_router/);
+    expect(() => l3ConfigFromEnv({ CP_ALLOW_AUTOMATIC_L3AGENT_FAILOVER: 'maybe' })).toThrow(/true or false/);
+  });
+});
+
+describe('scheduler ids', () => {
+  it('derives the same UUID-shaped id from the same name, a different one otherwise', () => {
+    expect(nameUuid('ha-network', 'p1', 0)).toBe(nameUuid('ha-network', 'p1', 0));
+    expect(nameUuid('ha-network', 'p1', 0)).not.toBe(nameUuid('ha-network', 'p1', 1));
+    expect(nameUuid('x')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+  });
+
+  it('picks an HA VNI in range, past taken ones, moving on with each attempt', () => {
+    const range = [100, 104] as const;
+    const first = pickHaVni('n1', range, new Set(), 0);
+    expect(first).toBeGreaterThanOrEqual(100);
+    expect(first).toBeLessThanOrEqual(104);
+    expect(pickHaVni('n1', range, new Set([first]), 0)).not.toBe(first);
+    expect(pickHaVni('n1', range, new Set(), 1)).not.toBe(first);
+    expect(() => pickHaVni('n1', range, new Set([100, 101, 102, 103, 104]), 0)).toThrow(/no free VNI/);
+  });
+});

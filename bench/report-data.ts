@@ -1,0 +1,97 @@
+import { latestResult, type Machine, type Result } from './lib/machine';
+import type { ProfileSummary } from './lib/profile';
+import type { ApiFigures } from './scenarios/api';
+import type { FanoutFigures } from './scenarios/fanout';
+import type { ProjectionFigures } from './scenarios/projection';
+import type { PropagationFigures } from './scenarios/propagation';
+import { fmt } from './lib/svg';
+
+/** The latest result of every scenario, and the README's target rows derived from them. */
+export interface Latest {
+  api: Result<ApiFigures> | null;
+  propagation: Result<PropagationFigures> | null;
+  projection: Result<ProjectionFigures> | null;
+  fanout: Result<FanoutFigures> | null;
+}
+
+export function loadLatest(): Latest {
+  return {
+    api: latestResult<ApiFigures>('api'),
+    propagation: latestResult<PropagationFigures>('propagation'),
+    projection: latestResult<ProjectionFigures>('projection'),
+    fanout: latestResult<FanoutFigures>('fanout'),
+  };
+}
+
+export interface TargetRow {
+  what: string;
+  target: string;
+  measured: string;
+  status: 'met' | 'missed' | 'not measured';
+}
+
+const n = (v: number) => v.toLocaleString('en-US');
+
+export function targetRows(l: Latest): TargetRow[] {
+  const rows: TargetRow[] = [];
+  if (l.api) {
+    const parts = l.api.figures.runs.map((r) => {
+      const best = r.sizes.flatMap((s) => s.levels.map((lv) => ({ s: s.ports, lv }))).sort((a, b) => b.lv.opsPerSecond - a.lv.opsPerSecond)[0];
+      return `${r.sync}: ${n(best.lv.opsPerSecond)} (c=${best.lv.concurrency}, ${n(best.s)} ports)`;
+    });
+    rows.push({ what: 'Port operations/s through the API (create + bind + up, embedded, best level)', target: '≥ 2,000', measured: parts.join('; '), status: l.api.figures.bestOpsPerSecond >= 2000 ? 'met' : 'missed' });
+  } else rows.push({ what: 'Port operations/s through the API', target: '≥ 2,000', measured: '—', status: 'not measured' });
+
+  const prop = l.propagation?.figures.sizes ?? [];
+  if (prop.length) {
+    const seq = prop.map((s) => `${n(s.hosts)} hosts: ${s.sequential.allHostsMs.p50} / ${s.sequential.allHostsMs.p99}`).join('; ');
+    const loaded = prop.filter((s) => s.loaded).map((s) => `${n(s.hosts)}: ${s.loaded!.allHostsMs.p99}`).join('; ');
+    const worst = Math.max(...prop.map((s) => s.sequential.allHostsMs.p99));
+    const worstLoaded = Math.max(0, ...prop.filter((s) => s.loaded).map((s) => s.loaded!.allHostsMs.p99));
+    rows.push({ what: 'Propagation p50 / p99 ms, embedded: port-up ack → every affected host\'s watch stream (one port-up at a time)', target: 'p99 ≤ 50 ms', measured: seq, status: worst <= 50 ? 'met' : 'missed' });
+    if (loaded) rows.push({ what: `Propagation p99 ms, embedded, ${prop[0].loaded?.inFlight ?? ''} port-ups in flight`, target: 'p99 ≤ 50 ms', measured: loaded, status: worstLoaded <= 50 ? 'met' : 'missed' });
+  } else rows.push({ what: 'Propagation p99, embedded', target: '≤ 50 ms', measured: '—', status: 'not measured' });
+  rows.push({ what: 'Propagation p99 via Kafka (distributed mode)', target: '≤ 250 ms', measured: 'distributed mode not runnable yet (hook in bench/scenarios/propagation.ts)', status: 'not measured' });
+
+  const sizes = l.projection?.figures.sizes ?? [];
+  const million = sizes.find((s) => s.targetEvents >= 1_000_000) ?? sizes[sizes.length - 1];
+  for (const kind of ['l2', 'l3'] as const) {
+    if (!million) {
+      rows.push({ what: `1M-event rebuild, ${kind.toUpperCase()}`, target: '≤ 20 s', measured: '—', status: 'not measured' });
+      continue;
+    }
+    const r = million[kind];
+    const measured = r.complete
+      ? `${r.seconds} s for ${n(million.events)} events (${n(r.eventsPerSecond)} events/s), RSS ${r.rssMiB} MiB`
+      : `~${n(r.fullRebuildSeconds)} s extrapolated (${n(r.position)} of ${n(million.events)} events in ${r.seconds} s, ${n(r.eventsPerSecond)} events/s), RSS ${r.rssMiB} MiB`;
+    rows.push({ what: `${n(million.events)}-event full rebuild, ${kind.toUpperCase()} read model`, target: '≤ 20 s', measured, status: r.fullRebuildSeconds <= 20 && million.events >= 1_000_000 ? 'met' : 'missed' });
+  }
+
+  const fan = l.fanout?.figures.sizes ?? [];
+  if (fan.length) {
+    const ours = fan.map((s) => s.portUp.bytes.mean);
+    const flat = Math.max(...ours) <= 1.1 * Math.min(...ours);
+    rows.push({
+      what: 'Bytes to agents per port-up (mean) as hosts grow — ours vs Neutron l2pop fan-out',
+      target: 'independent of hosts',
+      measured: fan.map((s) => `${n(s.hosts)} hosts: ${fmt(s.portUp.bytes.mean)}B (${s.portUp.notifications.mean} hosts) vs ${fmt(s.baseline.bytes.mean)}B (${n(s.baseline.notifications.mean)})`).join('; '),
+      status: flat ? 'met' : 'missed',
+    });
+  } else rows.push({ what: 'Bytes per port-up vs hosts', target: 'independent of hosts', measured: '—', status: 'not measured' });
+  return rows;
+}
+
+export function machineLine(m: Machine | undefined): string {
+  if (!m) return 'no results yet';
+  return `${m.cores} cores (${m.cpuModel}), ${m.memoryGiB} GiB, Node ${m.node}, ${m.os}, commit ${m.commit.slice(0, 10)}${m.dirty ? ' + uncommitted changes' : ''}, load average ${m.loadAverage} at start`;
+}
+
+export function profileLines(title: string, p: ProfileSummary | undefined): string[] {
+  if (!p) return [];
+  return [
+    `**${title}** (${p.file}, ${p.seconds} s sampled). Self time by area: ${p.byArea.slice(0, 6).map((a) => `${a.area} ${a.pct}%`).join(', ')}.`,
+    '',
+    'Top frames by self time: ' + p.topSelf.slice(0, 6).map((f) => `\`${f.frame}\` ${f.selfPct}%`).join(', ') + '.',
+    '',
+  ];
+}
