@@ -32,11 +32,16 @@ describe('demo', () => {
     expect(out).toMatch(/port\s+jumphost .* host=compute-1 status=ACTIVE/);
     expect(out).toMatch(/port\s+web-2 .* host=compute-3 status=ACTIVE/);
     // compute-1 hosts the jump host: it floods to the two web servers' hosts and knows their MACs.
-    const c1 = out.split('== L2 agent on compute-1')[1].split('==')[0];
+    const c1 = out.split('== L2 agent on compute-1')[1].split('\n== ')[0];
     expect(c1).toMatch(/flood: .*192\.0\.2\.12.*192\.0\.2\.13/);
     expect(c1).toMatch(/fdb 192\.0\.2\.12: fa:16:3e/);
-    expect(out).toMatch(/== L3 agent on network-1/);
-    expect(out).toMatch(/vrid 1/);
+    // The HA router's three hosts join the private network's flood list without unicast entries.
+    expect(c1).toMatch(/flood: .*192\.0\.2\.21, 192\.0\.2\.22, 192\.0\.2\.23/);
+    expect(c1).not.toMatch(/fdb 192\.0\.2\.2\d/);
+    const n1 = out.split('== L3 agent on network-1')[1].split('\n== ')[0];
+    expect(n1).toMatch(/vrid 1 priority 50 state active/);
+    const n2 = out.split('== L3 agent on network-2')[1].split('\n== ')[0];
+    expect(n2).toMatch(/vrid 1 priority 50 state standby/);
   });
 
   it('stored only events that read back valid', async () => {

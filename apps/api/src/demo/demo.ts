@@ -49,6 +49,18 @@ async function securityGroups(api: DemoClient) {
   return { jump, web };
 }
 
+/** keepalived on one node wins the election; its agent reports it. The scheduler runs asynchronously, so wait for the binding. */
+async function reportActive(api: DemoClient, routerId: string, host: string) {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await api.put(`/v1/hosts/${host}/routers/${routerId}/ha_state`, { state: 'active' });
+    } catch (err) {
+      if (attempt >= 50) throw err;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+}
+
 async function run(server: string) {
   const api = demoClient(server);
   await registerAgents(api);
@@ -74,6 +86,7 @@ async function run(server: string) {
     await api.post(`/v1/hosts/${s.host}/ports/${port.id}/up`);
     ports.push((await api.get(`/v2.0/ports/${port.id}`)).port);
   }
+  await reportActive(api, router.id, NETWORK_NODES[0]);
   await printSummary(api, { pub, net, subnet, router, jump, web, ports });
   // The projectors run asynchronously; give them a moment to catch up before showing what agents see.
   await new Promise((r) => setTimeout(r, 500));
