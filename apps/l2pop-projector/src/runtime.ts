@@ -8,7 +8,7 @@ import {
   type DatabaseConfig,
 } from '../../../libs/store/src';
 import { L2POP_TABLES } from './model/tables';
-import { HostHub } from './notify/host-hub';
+import { HostHub } from '../../../libs/store/src/host-hub';
 import { L2popProjection } from './projection/l2pop.projection';
 import { L2Queries } from './query/l2-queries';
 import type { CompactionOptions } from './views/revisions';

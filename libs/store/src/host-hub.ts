@@ -1,9 +1,10 @@
 export type HostListener = (revision: string) => void;
 
 /**
- * Per-host subscriber sets. A committed batch wakes only the listeners of the
- * hosts whose rows it changed: a port going up on a network present on 3 of
- * 100 hosts reaches those hosts' watchers and nobody else's.
+ * Per-host subscriber sets, shared by the L2 and L3 agent read models. A
+ * committed batch wakes only the listeners of the hosts whose rows it changed:
+ * a port going up on a network present on 3 of 100 hosts reaches those hosts'
+ * watchers and nobody else's; a router failing over reaches the hosts running it.
  */
 export class HostHub {
   private readonly listeners = new Map<string, Set<HostListener>>();

@@ -6,3 +6,4 @@ export * from './event-table';
 export * from './projection';
 export * from './store-projector';
 export * from './kafka';
+export * from './host-hub';
