@@ -1,6 +1,10 @@
+import type { DynamicModule, INestApplication, LoggerService } from '@nestjs/common';
 import type { Settings } from './config';
 import { join } from 'node:path';
+import type { Request } from 'express';
 import { L2popModule, openReadModel } from '../../l2pop-projector/src';
+import { embeddedL3Path, L3SchedulerModule, openL3ReadModel } from '../../l3-scheduler/src';
+import type { RequestContext } from './platform/request-context';
 import { startAgentLivenessMonitor } from './agents/liveness-monitor';
 import { createHttpApp } from './http-app';
 import { eventStoreConfig, openWriteSide, type WriteSide } from './write-side';
@@ -8,27 +12,49 @@ import { eventStoreConfig, openWriteSide, type WriteSide } from './write-side';
 export interface Running {
   port: number;
   ws: WriteSide;
+  app: INestApplication;
   close(): Promise<void>;
+}
+
+/** What main adds for operations (ops/): /healthz, /readyz, /metrics, request logs; tests leave it out. */
+export interface AppExtras {
+  modules: DynamicModule[];
+  logger?: LoggerService;
+  /** Called on the created app before it listens. */
+  attach(app: INestApplication): void;
 }
 
 /**
  * Embedded mode: API, projectors and scheduler in one process over the SQLite
  * event store; their read models live in SQLite files beside it.
  */
-export async function startEmbedded(settings: Settings): Promise<Running> {
+export async function startEmbedded(settings: Settings, extras?: AppExtras): Promise<Running> {
   const ws = await openWriteSide(eventStoreConfig(settings));
   const monitor = startAgentLivenessMonitor(ws, settings);
   const l2db = await openReadModel({ kind: 'sqlite', path: join(settings.dataDir, 'l2pop.sqlite') });
-  const app = await createHttpApp(ws, settings, [L2popModule.forRoot({ db: l2db, store: ws.store })]);
+  const l3db = await openL3ReadModel({ kind: 'sqlite', path: embeddedL3Path(settings.dataDir) });
+  const app = await createHttpApp(ws, settings, [
+    L2popModule.forRoot({ db: l2db, store: ws.store }),
+    L3SchedulerModule.forRoot({
+      db: l3db,
+      store: ws.store,
+      // The request-context middleware already resolved the caller; the module reuses it.
+      caller: (req: Request) => (req as Request & { cp: RequestContext }).cp,
+    }),
+    ...(extras?.modules ?? []),
+  ], extras?.logger);
+  extras?.attach(app);
   await app.listen(settings.port, settings.host);
   const address = app.getHttpServer().address() as { port: number };
   return {
     port: address.port,
     ws,
+    app,
     async close() {
       await app.close();
       await monitor.stop();
       await l2db.close();
+      await l3db.close();
       await ws.db.close();
     },
   };

@@ -1,7 +1,7 @@
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
-import type { DynamicModule, Type } from '@nestjs/common';
+import type { DynamicModule, LoggerService, Type } from '@nestjs/common';
 import express from 'express';
 import { AppModule } from './app.module';
 import type { Settings } from './config';
@@ -9,17 +9,21 @@ import { NeutronExceptionFilter } from './platform/neutron-exception.filter';
 import { requestContextMiddleware } from './platform/request-context.middleware';
 import type { WriteSide } from './write-side';
 
-/** Builds the HTTP application (not yet listening), shared by main and tests. */
-export async function createHttpApp(ws: WriteSide, settings: Settings, extra: Array<Type | DynamicModule> = []) {
+/**
+ * Builds the HTTP application (not yet listening), shared by main and tests.
+ * `logger`: where Nest's own messages go (main passes the process's pino logger).
+ */
+export async function createHttpApp(ws: WriteSide, settings: Settings, extra: Array<Type | DynamicModule> = [], logger?: LoggerService) {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(ws, settings, extra), {
     bodyParser: false,
-    logger: settings.logLevel === 'silent' ? false : ['error', 'warn'],
+    logger: settings.logLevel === 'silent' ? false : (logger ?? ['error', 'warn']),
   });
   // Neutron caps request bodies; 1 MiB here, answered with 413 and a Neutron error body.
   app.use(express.json({ limit: '1mb', strict: false, type: () => true }));
   app.use(requestContextMiddleware(settings.defaultProjectId));
   app.useGlobalFilters(new NeutronExceptionFilter());
-  app.enableShutdownHooks();
+  // No enableShutdownHooks(): main owns SIGTERM and closes the app, then consumers, relay
+  // and databases in order; Nest's hook would re-raise the signal and kill the process midway.
   const doc = new DocumentBuilder()
     .setTitle('Event-sourced Neutron control plane')
     .setDescription('Neutron v2.0 REST API, agent-facing API and audit log')

@@ -1,22 +1,37 @@
 import 'reflect-metadata';
 import { loadSettings } from './config';
-import { startEmbedded } from './embedded';
+import { startDistributed } from './distributed';
+import { startEmbedded, type Running } from './embedded';
+import { embeddedExtras } from './ops/embedded-ops';
+import { ProcessOps } from './ops/ops';
+import { loadOpsConfig } from './ops/ops-config';
 
-/** `npm start`: the whole control plane in one process, data under CP_DATA_DIR (./data). */
+/**
+ * `npm start`: embedded mode, the whole control plane in one process, data under
+ * CP_DATA_DIR (./data). With CP_EVENT_STORE_URL (PostgreSQL) set: distributed
+ * mode, this process is one API instance (README, "Operating distributed mode").
+ */
 async function main() {
   const settings = loadSettings();
-  const running = await startEmbedded(settings);
+  const opsConfig = loadOpsConfig();
+  const distributed = Boolean(settings.eventStoreUrl);
+  const ops = new ProcessOps('api', opsConfig);
+  let running: Running | null = null;
+  ops.onShutdown(() => (running ? [{ name: 'api', run: () => running!.close() }] : []));
+
+  running = distributed ? await startDistributed(settings, ops) : await startEmbedded(settings, embeddedExtras(ops, opsConfig.readyMaxLag));
   const address = `http://${settings.host}:${running.port}`;
-  process.stdout.write(
-    `control plane listening on ${address} (Neutron API ${address}/v2.0, docs ${address}/docs), data in ${settings.dataDir}\n`,
+  ops.lifecycle.info(
+    { mode: distributed ? 'distributed' : 'embedded', port: running.port },
+    distributed
+      ? `control plane API listening on ${address} (distributed mode, event store ${redact(settings.eventStoreUrl!)})`
+      : `control plane listening on ${address} (Neutron API ${address}/v2.0, docs ${address}/docs), data in ${settings.dataDir}`,
   );
-  const stop = async (signal: string) => {
-    process.stdout.write(`${signal}: shutting down\n`);
-    await running.close();
-    process.exit(0);
-  };
-  process.once('SIGTERM', () => void stop('SIGTERM'));
-  process.once('SIGINT', () => void stop('SIGINT'));
+}
+
+/** Never log a password that may sit in a database URL. */
+function redact(url: string): string {
+  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
 main().catch((err) => {

@@ -1,37 +1,89 @@
 import 'reflect-metadata';
-import { Module, type DynamicModule } from '@nestjs/common';
+import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { Database } from '../../../libs/store/src';
+import { KafkaReadModel } from '../../api/src/ops/kafka-read-model';
+import { ProcessOps } from '../../api/src/ops/ops';
+import { loadOpsConfig } from '../../api/src/ops/ops-config';
+import { loadProjectorSettings } from '../../api/src/ops/projector-config';
+import { retrying } from '../../api/src/ops/retrying';
 import { L2popModule } from './http/l2pop.module';
-import { openEmbedded } from './runtime';
+import { openEmbedded, openReadModel, L2popRuntime, type L2popOptions } from './runtime';
 
 /**
- * Standalone L2 read-model server over the embedded data directory: tails
- * <DATA_DIR>/events.sqlite into <DATA_DIR>/l2pop.sqlite and serves
- * /v1/hosts/{host}/l2 on L2POP_PORT (9697). Use it when the API process does not
- * embed L2popModule: two projectors must not write one read model file.
+ * The L2 read-model server.
+ *
+ * Distributed mode (CP_KAFKA_BROKERS and CP_READ_MODEL_URL set): one instance of
+ * a consumer group projecting the event topic into the PostgreSQL read model that
+ * every instance shares, and serving `/v1/hosts/{host}/l2[/watch]` from it, so
+ * any instance answers any agent. Watchers are woken by every instance's commits
+ * (PostgreSQL NOTIFY between instances) and poll as a backstop (CP_WATCH_POLL_MS).
+ *
+ * Otherwise, standalone over the embedded data directory: tails
+ * <CP_DATA_DIR>/events.sqlite into <CP_DATA_DIR>/l2pop.sqlite (never beside an
+ * API that embeds the module on the same directory: one projector per model).
  */
 async function main(): Promise<void> {
-  const dataDir = process.env.DATA_DIR ?? './data';
-  const port = Number(process.env.L2POP_PORT ?? 9697);
-  const stores = await openEmbedded(dataDir);
+  const opsConfig = loadOpsConfig();
+  const settings = loadProjectorSettings('l2pop', Number(process.env.L2POP_PORT ?? 9697));
+  const ops = new ProcessOps('l2pop-projector', opsConfig);
+  const steps: Array<{ name: string; run(): Promise<unknown> }> = [];
+  ops.onShutdown(() => steps);
 
-  @Module({})
-  class StandaloneModule {
-    static register(): DynamicModule {
-      return { module: StandaloneModule, imports: [L2popModule.forRoot({ db: stores.db, store: stores.store, projectorPollMs: 250 })] };
-    }
+  let app: INestApplication;
+  let served: string;
+  if (settings.kafka && settings.readModelUrl) {
+    const config = { kind: 'postgres' as const, url: settings.readModelUrl, schema: settings.readModelSchema };
+    const db = await retrying(() => openReadModel(config), { what: 'the read model', log: ops.child('startup') });
+    app = await createApp(ops, { db, pollMs: settings.watchPollMs });
+    const runtime = app.get(L2popRuntime);
+    const watch = settings.watchNotify ? { hub: runtime.hub, url: settings.readModelUrl, schema: settings.readModelSchema } : null;
+    const model = new KafkaReadModel(ops, db, runtime.projection, settings.kafka, opsConfig.readyMaxLag, watch);
+    // Order on SIGTERM: stop serving (ends watch streams), leave the group, close the database.
+    steps.push({ name: 'http', run: () => app.close() }, { name: 'projector', run: () => model.stop() }, closing(db));
+    await app.listen(settings.port, settings.host);
+    model.start();
+    served = `schema ${settings.readModelSchema}, topic ${settings.kafka.topic}, group ${settings.kafka.groupId}`;
+  } else if (settings.kafka || settings.readModelUrl) {
+    throw new Error('distributed mode needs both CP_KAFKA_BROKERS and CP_READ_MODEL_URL');
+  } else {
+    const dataDir = process.env.CP_DATA_DIR ?? process.env.DATA_DIR ?? './data';
+    const stores = await openEmbedded(dataDir);
+    app = await createApp(ops, { db: stores.db, store: stores.store, projectorPollMs: 250 });
+    const runtime = app.get(L2popRuntime);
+    ops.readiness.add({
+      name: 'projector:l2pop',
+      critical: true,
+      run: async () => {
+        const lag = (await stores.store.headPosition()) - (runtime.projector?.checkpoint ?? 0);
+        return { ok: lag <= opsConfig.readyMaxLag, detail: { lag } };
+      },
+    });
+    steps.push({ name: 'http', run: () => app.close() }, { name: 'databases', run: () => stores.close() });
+    await app.listen(settings.port, process.env.L2POP_HOST ?? settings.host);
+    served = `data directory ${dataDir}`;
   }
-
-  const app = await NestFactory.create(StandaloneModule.register(), { logger: ['error', 'warn', 'log'] });
-  await app.listen(port, process.env.L2POP_HOST ?? '127.0.0.1');
-  process.stdout.write(`l2pop-projector serving ${dataDir} on ${await app.getUrl()}\n`);
-  const stop = async () => {
-    await app.close();
-    await stores.close();
-    process.exit(0);
-  };
-  process.once('SIGINT', () => void stop());
-  process.once('SIGTERM', () => void stop());
+  const port = (app.getHttpServer().address() as { port: number }).port;
+  ops.lifecycle.info({ port }, `l2pop-projector listening on ${await app.getUrl()} (${served})`);
 }
 
-void main();
+async function createApp(ops: ProcessOps, options: L2popOptions): Promise<INestApplication> {
+  @Module({})
+  class L2popProcessModule {
+    static register(): DynamicModule {
+      return { module: L2popProcessModule, imports: [L2popModule.forRoot(options), ...ops.modules()] };
+    }
+  }
+  const app = await NestFactory.create(L2popProcessModule.register(), { logger: ops.nestLogger });
+  ops.attach(app);
+  return app;
+}
+
+function closing(db: Database) {
+  return { name: 'database', run: () => db.close() };
+}
+
+main().catch((err) => {
+  process.stderr.write(`failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.exit(1);
+});

@@ -1,3 +1,4 @@
+import type { KafkaConfig } from 'kafkajs';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { EventRelay, type KafkaLogger, type RelayMetrics } from '../../../../libs/store/src';
 import type { WriteSide } from '../write-side';
@@ -8,6 +9,8 @@ export interface StartRelayOptions extends Partial<Omit<RelaySettings, 'brokers'
   logger?: KafkaLogger;
   /** Registers the relay's metrics here (the process's /metrics registry). */
   registry?: Registry;
+  /** Merged into the kafkajs client config (TLS, SASL for a real cluster). */
+  kafka?: Partial<KafkaConfig>;
 }
 
 /**
@@ -26,6 +29,7 @@ export async function startRelay(ws: WriteSide, opts: StartRelayOptions): Promis
     batchSize: opts.batchSize,
     pollMs: opts.pollMs,
     logger: opts.logger,
+    kafka: opts.kafka,
     metrics: opts.registry ? relayMetrics(opts.registry) : undefined,
   });
   await relay.start();

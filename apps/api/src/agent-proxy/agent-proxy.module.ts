@@ -1,0 +1,65 @@
+import { Controller, Get, Module, Put, Req, Res, type BeforeApplicationShutdown, type DynamicModule, type Type } from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { forward, type Forwarding } from './forward';
+
+export interface AgentProxyOptions {
+  /** An l2pop-projector instance or its load balancer: `/v1/hosts/{host}/l2[/watch]`. */
+  l2Url?: string;
+  /** An l3-scheduler instance or its load balancer: `/v1/hosts/{host}/l3[/watch]`, HA state reports, Neutron's L3 agent views. */
+  l3Url?: string;
+  timeoutMs?: number;
+}
+
+function l2Controller(base: URL, f: Forwarding): Type {
+  @ApiExcludeController()
+  @Controller()
+  class L2ProxyController {
+    @Get(['v1/hosts/:host/l2', 'v1/hosts/:host/l2/watch'])
+    l2(@Req() req: Request, @Res() res: Response): void {
+      forward(base, req, res, f);
+    }
+  }
+  return L2ProxyController;
+}
+
+function l3Controller(base: URL, f: Forwarding): Type {
+  @ApiExcludeController()
+  @Controller()
+  class L3ProxyController {
+    @Get(['v1/hosts/:host/l3', 'v1/hosts/:host/l3/watch', 'v2.0/routers/:id/l3-agents', 'v2.0/agents/:id/l3-routers', 'v1/routers/:id/ha'])
+    read(@Req() req: Request, @Res() res: Response): void {
+      forward(base, req, res, f);
+    }
+
+    @Put('v1/hosts/:host/routers/:routerId/ha_state')
+    report(@Req() req: Request, @Res() res: Response): void {
+      forward(base, req, res, f);
+    }
+  }
+  return L3ProxyController;
+}
+
+/**
+ * Distributed mode: the agent-facing read endpoints live in the projector
+ * processes (any instance answers; they share the read model). This module lets
+ * the API answer them too, by forwarding, so agents and the openstack CLI need
+ * one endpoint. A load balancer routing these paths straight to the projector
+ * processes saves the hop (README, "Operating distributed mode").
+ */
+@Module({})
+export class AgentProxyModule {
+  static forRoot(options: AgentProxyOptions): DynamicModule {
+    const f: Forwarding = { timeoutMs: options.timeoutMs ?? 30_000, open: new Set() };
+    const controllers: Type[] = [];
+    if (options.l2Url) controllers.push(l2Controller(new URL(options.l2Url), f));
+    if (options.l3Url) controllers.push(l3Controller(new URL(options.l3Url), f));
+    // Watch streams never end by themselves: end them before the HTTP server closes, or its close would wait forever.
+    class EndStreams implements BeforeApplicationShutdown {
+      beforeApplicationShutdown(): void {
+        for (const res of f.open) res.end();
+      }
+    }
+    return { module: AgentProxyModule, controllers, providers: [EndStreams] };
+  }
+}

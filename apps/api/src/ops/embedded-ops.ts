@@ -1,0 +1,56 @@
+import type { INestApplication } from '@nestjs/common';
+import { L2popRuntime } from '../../../l2pop-projector/src';
+import { L3Runtime } from '../../../l3-scheduler/src';
+import type { AppExtras } from '../embedded';
+import { WRITE_SIDE, type WriteSide } from '../write-side';
+import { storeProjectorMetrics } from './metrics';
+import type { ProcessOps } from './ops';
+
+/** A runner tailing the event store in this process: a projector or the scheduler. */
+interface Tail {
+  kind: 'projector' | 'scheduler';
+  name: string;
+  checkpoint: number;
+}
+
+function optional<T>(app: INestApplication, token: abstract new (...args: never[]) => T): T | null {
+  try {
+    return app.get(token, { strict: false });
+  } catch {
+    return null; // not wired into this app
+  }
+}
+
+/**
+ * Operations for embedded mode: the same endpoints and logs as distributed mode;
+ * readiness and lag compare each in-process runner's checkpoint with the store's head.
+ */
+export function embeddedExtras(ops: ProcessOps, maxLag: number): AppExtras {
+  return {
+    modules: ops.modules(),
+    logger: ops.nestLogger,
+    attach(app) {
+      ops.attach(app);
+      const ws = app.get<WriteSide>(WRITE_SIDE, { strict: false });
+      const head = () => ws.store.headPosition();
+      const l2 = optional(app, L2popRuntime);
+      const l3 = optional(app, L3Runtime);
+      const tails: Tail[] = [];
+      if (l2?.projector) tails.push({ kind: 'projector', name: l2.projection.name, get checkpoint() { return l2.projector!.checkpoint; } });
+      if (l3?.projector) tails.push({ kind: 'projector', name: l3.projection.name, get checkpoint() { return l3.projector!.checkpoint; } });
+      if (l3?.scheduler) tails.push({ kind: 'scheduler', name: l3.scheduler.name, get checkpoint() { return l3.scheduler!.checkpoint; } });
+      ops.readiness.add({ name: 'event-store', critical: true, run: async () => ({ ok: true, detail: { head: await head() } }) });
+      for (const t of tails) {
+        storeProjectorMetrics(ops.registry, t, t.name, head);
+        ops.readiness.add({
+          name: `${t.kind}:${t.name}`,
+          critical: true,
+          run: async () => {
+            const lag = Math.max(0, (await head()) - t.checkpoint);
+            return { ok: lag <= maxLag, detail: { position: t.checkpoint, lag, maxLag } };
+          },
+        });
+      }
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import type { IncomingMessage } from 'node:http';
+import { RequestMethod, type DynamicModule, type LoggerService } from '@nestjs/common';
+import { LoggerModule } from 'nestjs-pino';
+import pino, { type Logger } from 'pino';
+
+export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
+export type { Logger };
+
+/** Probes and scrapes arrive every few seconds per instance: logging them would drown the rest. */
+const QUIET_PATHS = new Set(['/healthz', '/readyz', '/metrics']);
+
+/**
+ * The process's root logger: one JSON object per line on stdout, ISO times, the
+ * process's name on every line, so a log pipeline can tell the three apart.
+ */
+export function createLogger(service: string, level: LogLevel): Logger {
+  return pino({
+    level,
+    base: { service, pid: process.pid },
+    timestamp: pino.stdTimeFunctions.isoTime,
+    formatters: { level: (label) => ({ level: label }) },
+  });
+}
+
+/**
+ * Start-up and shutdown lines are always written (at info, whatever CP_LOG_LEVEL
+ * says, unless silent): supervisors and tests wait for "listening on".
+ */
+export function lifecycleLogger(root: Logger): Logger {
+  return root.level === 'silent' ? root : root.child({ component: 'lifecycle' }, { level: 'info' });
+}
+
+/** Nest's bootstrap chatter (one line per module and route) is debugging detail, not news. */
+const NEST_INTERNALS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver', 'RouterExplorer', 'NestApplication']);
+
+/** Nest's own messages (bootstrap, exception filter, liveness monitor) through the same pino logger. */
+export function nestLogger(root: Logger): LoggerService {
+  const log = root.child({ component: 'nest' });
+  const write = (level: 'error' | 'warn' | 'info' | 'debug' | 'trace') => (message: unknown, ...rest: unknown[]) => {
+    const context = typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
+    const at = level === 'info' && context && NEST_INTERNALS.has(context) ? 'debug' : level;
+    log[at]({ context }, typeof message === 'string' ? message : JSON.stringify(message));
+  };
+  return { error: write('error'), warn: write('warn'), log: write('info'), debug: write('debug'), verbose: write('trace'), fatal: write('error') };
+}
+
+type Req = IncomingMessage & { requestId?: string; originalUrl?: string };
+
+/**
+ * HTTP request logs through nestjs-pino (pino-http): one line per request with
+ * method, route, status, time and the Neutron request id (X-Openstack-Request-Id),
+ * so a log line leads to `/v1/events?request_id=`. 5xx log at error, 4xx at warn.
+ */
+export function httpLogModule(root: Logger): DynamicModule {
+  return LoggerModule.forRoot({
+    forRoutes: [{ path: '{*splat}', method: RequestMethod.ALL }],
+    pinoHttp: {
+      logger: root.child({ component: 'http' }),
+      autoLogging: { ignore: (req) => QUIET_PATHS.has(((req as Req).originalUrl ?? req.url ?? '').split('?')[0]) },
+      customLogLevel: (_req, res, err) => (err || res.statusCode >= 500 ? 'error' : res.statusCode >= 400 ? 'warn' : 'info'),
+      customProps: (req) => ({ request_id: (req as Req).requestId }),
+      quietReqLogger: true,
+      serializers: {
+        req: (req: { method: string; url: string }) => ({ method: req.method, url: req.url }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+    },
+  });
+}

@@ -1,0 +1,115 @@
+import type { NextFunction, Request, Response } from 'express';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { KafkaProjector, ProjectorMetrics, StoreProjector } from '../../../../libs/store/src';
+
+/** One registry per process, with Node's process metrics (memory, event loop lag, GC). */
+export function createRegistry(): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry });
+  return registry;
+}
+
+/**
+ * API latency per route pattern (`/v2.0/ports/:id`, not the raw URL, so the
+ * label set stays bounded), method and status. Event streams are left out: their
+ * "latency" is how long an agent stayed connected.
+ */
+export function httpMetrics(registry: Registry) {
+  const histogram = new Histogram({
+    name: 'controlplane_http_request_duration_seconds',
+    help: 'HTTP requests by route pattern, method and status',
+    labelNames: ['route', 'method', 'status'],
+    buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
+    registers: [registry],
+  });
+  return (req: Request, res: Response, next: NextFunction) => {
+    const end = histogram.startTimer();
+    res.once('finish', () => {
+      if (String(res.getHeader('content-type') ?? '').startsWith('text/event-stream')) return;
+      const route = (req.route as { path?: string } | undefined)?.path;
+      end({ route: route ? String(route) : 'unmatched', method: req.method, status: String(res.statusCode) });
+    });
+    next();
+  };
+}
+
+/** Per registry: catch-ups run when the applied counter is scraped (runners that only expose a checkpoint). */
+const appliedSyncs = new WeakMap<Registry, Array<() => void>>();
+
+function applied(registry: Registry): Counter<'projection' | 'partition'> {
+  const existing = registry.getSingleMetric('controlplane_projector_applied_events_total') as Counter<'projection' | 'partition'> | undefined;
+  if (existing) return existing;
+  const syncs: Array<() => void> = [];
+  appliedSyncs.set(registry, syncs);
+  return new Counter({
+    name: 'controlplane_projector_applied_events_total',
+    help: 'Events taken into a read model (rate() gives events applied per second); partition "all" in embedded mode',
+    labelNames: ['projection', 'partition'],
+    registers: [registry],
+    collect() {
+      for (const sync of syncs) sync();
+    },
+  });
+}
+
+type LagReader = (set: (labels: { projection: string; partition: string }, value: number) => void) => Promise<void>;
+const lagReaders = new WeakMap<Registry, LagReader[]>();
+
+/**
+ * One lag gauge per registry, read at scrape time from every projector the
+ * process runs; a failing read keeps the last value rather than failing the scrape.
+ */
+function addLagReader(registry: Registry, read: LagReader): void {
+  let readers = lagReaders.get(registry);
+  if (!readers) {
+    const list: LagReader[] = (readers = []);
+    lagReaders.set(registry, list);
+    const gauge: Gauge<'projection' | 'partition'> = new Gauge({
+      name: 'controlplane_projector_lag_events',
+      help: 'Events on the topic (or in the store, partition "all") not yet in the read model; group-wide in distributed mode',
+      labelNames: ['projection', 'partition'],
+      registers: [registry],
+      async collect() {
+        for (const r of list) await r((labels, value) => gauge.set(labels, value)).catch(() => undefined);
+      },
+    });
+  }
+  readers.push(read);
+}
+
+/**
+ * Distributed mode: the KafkaProjector's hooks count applied events per
+ * partition; lag is read from the shared checkpoints against the topic's
+ * high watermarks, so it covers partitions other instances hold.
+ */
+export function kafkaProjectorMetrics(registry: Registry, projection: string, projector: () => KafkaProjector | null): ProjectorMetrics {
+  const counter = applied(registry);
+  addLagReader(registry, async (set) => {
+    const p = projector();
+    if (!p) return;
+    for (const [partition, lag] of await withTimeout(p.lag(), 2_000)) set({ projection, partition: String(partition) }, lag);
+  });
+  return { applied: (partition, count) => counter.inc({ projection, partition: String(partition) }, count) };
+}
+
+/** A runner tailing the event store (embedded projectors, the L3 scheduler): its checkpoint's progress is what it applied. */
+export function storeProjectorMetrics(registry: Registry, projector: Pick<StoreProjector, 'checkpoint'>, name: string, head: () => Promise<number>): void {
+  const counter = applied(registry);
+  const labels = { projection: name, partition: 'all' };
+  let seen = projector.checkpoint;
+  counter.inc(labels, 0);
+  appliedSyncs.get(registry)!.push(() => {
+    const at = projector.checkpoint;
+    if (at > seen) counter.inc(labels, at - seen);
+    seen = Math.max(seen, at);
+  });
+  addLagReader(registry, async (set) => set(labels, Math.max(0, (await head()) - projector.checkpoint)));
+}
+
+export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout;
+  return Promise.race([
+    p.finally(() => clearTimeout(timer)),
+    new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out after ${ms} ms`)), ms))),
+  ]);
+}
