@@ -20,4 +20,10 @@ if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then
 fi
 
 npm run --silent lint
-npx jest --ci --maxWorkers=2 "$@"
+mkdir -p .tmp
+status=0
+npx jest --ci --maxWorkers=2 --json --outputFile=.tmp/jest-results.json "$@" || status=$?
+# One plain closing line with the counts, whatever reporter jest used.
+node -e 'const r = require("./.tmp/jest-results.json");
+  console.log(`tests: ${r.numPassedTests} passed, ${r.numFailedTests} failed, ${r.numPendingTests} skipped`);' || true
+exit "$status"
