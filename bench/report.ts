@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { RESULTS_DIR, ROOT } from './lib/machine';
+import type { SqlStat } from './lib/sqlite-stats';
 import { chart, type Panel } from './lib/svg';
 import { loadLatest, machineLine, profileLines, targetRows, type Latest } from './report-data';
 
@@ -20,17 +21,22 @@ function panels(l: Latest): Panel[] {
     });
   }
   const prop = l.propagation?.figures.sizes;
+  const kafka = l.propagation?.figures.kafka;
   if (prop?.length) {
     out.push({
-      title: 'Propagation: ack → every affected host (embedded)', yLabel: 'ms',
+      title: 'Propagation: port-up ack → every affected host', yLabel: 'ms (log)',
       groups: prop.map((s) => `${s.hosts.toLocaleString('en-US')} hosts`),
       series: [
         { name: 'p50, 1 in flight', values: prop.map((s) => s.sequential.allHostsMs.p50) },
         { name: 'p99, 1 in flight', values: prop.map((s) => s.sequential.allHostsMs.p99) },
         { name: 'p50, loaded', values: prop.map((s) => s.loaded?.allHostsMs.p50 ?? null) },
         { name: 'p99, loaded', values: prop.map((s) => s.loaded?.allHostsMs.p99 ?? null) },
+        ...(kafka ? [
+          { name: 'Kafka p99, 1 in flight', values: prop.map((s) => kafka.find((k) => k.hosts === s.hosts)?.sequential.allHostsMs.p99 ?? null) },
+          { name: 'Kafka p99, loaded', values: prop.map((s) => kafka.find((k) => k.hosts === s.hosts)?.loaded?.allHostsMs.p99 ?? null) },
+        ] : []),
       ],
-      target: { value: 50, label: 'target p99 50 ms' },
+      target: { value: 50, label: 'embedded target p99 50 ms (Kafka: 250 ms)' },
       log: true,
     });
   }
@@ -40,10 +46,21 @@ function panels(l: Latest): Panel[] {
       title: 'Full rebuild time (extrapolated where capped)', yLabel: 'seconds (log)',
       groups: proj.map((s) => `${s.events.toLocaleString('en-US')} events`),
       series: [
-        { name: 'L2 read model', values: proj.map((s) => s.l2.fullRebuildSeconds) },
-        { name: 'L3 read model', values: proj.map((s) => s.l3.fullRebuildSeconds) },
+        { name: 'L2 read model', values: proj.map((s) => (s.l2.complete ? s.l2.seconds : s.l2.fullRebuildSeconds)) },
+        { name: 'L3 read model', values: proj.map((s) => (s.l3.complete ? s.l3.seconds : s.l3.fullRebuildSeconds)) },
       ],
       target: { value: 20, label: 'target 20 s at 1M' },
+      log: true,
+    });
+    out.push({
+      title: 'Projection events/s: rebuild vs catch-up of appended traffic', yLabel: 'events/s (log)',
+      groups: proj.map((s) => `${s.events.toLocaleString('en-US')} events`),
+      series: [
+        { name: 'L2 rebuild', values: proj.map((s) => s.l2.eventsPerSecond) },
+        { name: 'L2 catch-up', values: proj.map((s) => s.l2CatchUp?.eventsPerSecond ?? null) },
+        { name: 'L3 rebuild', values: proj.map((s) => s.l3.eventsPerSecond) },
+        { name: 'L3 catch-up', values: proj.map((s) => s.l3CatchUp?.eventsPerSecond ?? null) },
+      ],
       log: true,
     });
   }
@@ -62,31 +79,46 @@ function panels(l: Latest): Panel[] {
   return out;
 }
 
+function sqlTable(rows: SqlStat[]): string[] {
+  const cell = (t: string) => t.replace(/\|/g, '\\|');
+  return ['| statement (SQLite time only) | calls | mean µs | total ms | share |', '|---|---|---|---|---|', ...rows.map((x) => `| \`${cell(x.sql)}\` | ${x.calls} | ${x.meanUs} | ${x.totalMs} | ${x.sharePct}% |`)];
+}
+
 function detail(l: Latest): string[] {
   const md: string[] = [];
   if (l.api) {
     md.push('## API (embedded, HTTP on 127.0.0.1)', '', `${l.api.figures.hosts} hosts, ${l.api.figures.networks} networks. Latency p50/p99 in ms.`, '');
     md.push('| sync | ports | c | ops/s | server CPU ms/op | create | bind | up | errors |', '|---|---|---|---|---|---|---|---|---|');
-    for (const r of l.api.figures.runs) for (const s of r.sizes) for (const lv of s.levels) {
+    const runs = [...l.api.figures.runs, ...(l.api.figures.apiOnly ? [{ ...l.api.figures.apiOnly, sync: `${l.api.figures.apiOnly.sync}, API only` }] : [])];
+    for (const r of runs) for (const s of r.sizes) for (const lv of s.levels) {
       const lat = (x: { p50: number; p99: number }) => `${x.p50} / ${x.p99}`;
       md.push(`| ${r.sync} | ${s.ports} | ${lv.concurrency} | ${lv.opsPerSecond} | ${lv.serverCpuMsPerOp} | ${lat(lv.latencyMs.create)} | ${lat(lv.latencyMs.bind)} | ${lat(lv.latencyMs.up)} | ${lv.errors} |`);
     }
-    md.push('');
+    const sql = l.api.figures.sql;
+    if (sql) md.push('', `Profiled pass (${sql.operations} operations at concurrency 16): ${sql.totalMs} ms inside SQLite, ${Math.round((sql.totalMs / Math.max(1, sql.operations)) * 100) / 100} ms per operation, by statement:`, '', ...sqlTable(sql.top.slice(0, 10)));
+    md.push('', '"API only" is the command side without the in-process projectors and scheduler (bench/lib/api-only.ts): the difference in server CPU per operation is what projecting costs.', '');
   }
-  if (l.propagation?.figures.sizes.length) {
-    md.push('## Propagation (embedded)', '', '| hosts | networks | ports | in flight | all hosts p50 / p99 ms | per host p50 / p99 ms | affected hosts p50 / max | missing | SSE bytes per create+up |', '|---|---|---|---|---|---|---|---|---|');
-    for (const s of l.propagation.figures.sizes) for (const r of [s.sequential, s.loaded].filter((x) => x !== undefined)) {
-      md.push(`| ${s.hosts} | ${s.networks} | ${s.ports} | ${r!.inFlight} | ${r!.allHostsMs.p50} / ${r!.allHostsMs.p99} | ${r!.perHostMs.p50} / ${r!.perHostMs.p99} | ${r!.affectedHosts.p50} / ${r!.affectedHosts.max} | ${r!.missing} | ${r!.inFlight === 1 ? s.bytesPerSample : ''} |`);
+  const modes = [['embedded', l.propagation?.figures.sizes ?? []], ['via Kafka', l.propagation?.figures.kafka ?? []]] as const;
+  if (modes.some(([, sizes]) => sizes.length)) {
+    md.push('## Propagation', '', '| mode | hosts | networks | ports | in flight | all hosts p50 / p99 ms | per host p50 / p99 ms | affected hosts p50 / max | missing | port-ups/s | SSE bytes per create+up | watch server CPU, idle |', '|---|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const [mode, sizes] of modes) for (const s of sizes) for (const r of [s.sequential, s.loaded].filter((x) => x !== undefined)) {
+      md.push(`| ${mode} | ${s.hosts} | ${s.networks} | ${s.ports} | ${r!.inFlight} | ${r!.allHostsMs.p50} / ${r!.allHostsMs.p99} | ${r!.perHostMs.p50} / ${r!.perHostMs.p99} | ${r!.affectedHosts.p50} / ${r!.affectedHosts.max} | ${r!.missing} | ${r!.portUpsPerSecond} | ${r!.inFlight === 1 ? s.bytesPerSample : ''} | ${r!.inFlight === 1 && s.watchIdleCpuPct !== undefined ? `${s.watchIdleCpuPct}%` : ''} |`);
     }
     md.push('');
   }
   if (l.projection?.figures.sizes.length) {
-    md.push('## Projection rebuilds (StoreProjector, SQLite)', '', '| events | hosts / networks / ports | model | applied | seconds | events/s | full rebuild s | RSS MiB | SQL per event | costliest event types (ms, statements) |', '|---|---|---|---|---|---|---|---|---|---|');
-    for (const s of l.projection.figures.sizes) for (const r of [s.l2, s.l3]) {
+    const last = l.projection.figures.sizes[l.projection.figures.sizes.length - 1];
+    const slow = last.l2.fullRebuildSeconds >= last.l3.fullRebuildSeconds ? last.l2 : last.l3;
+    md.push('## Projection rebuilds (StoreProjector, SQLite)', '', '| events | hosts / networks / ports | model | applied | seconds | of which in apply | events/s | full rebuild s | RSS MiB | SQL per event in apply | costliest event types in apply (ms, statements) |', '|---|---|---|---|---|---|---|---|---|---|---|');
+    for (const s of l.projection.figures.sizes) for (const r of [s.l2, s.l3, s.l2CatchUp, s.l3CatchUp].filter((x) => x !== undefined)) {
       const costly = r.costliest.slice(0, 3).map((c) => `${c.type} ${c.meanMs} ms, ${c.queries} (${c.sharePct}%)`).join('; ');
-      md.push(`| ${s.events} | ${s.hosts} / ${s.networks} / ${s.ports} | ${r.kind.toUpperCase()} | ${r.position}${r.complete ? '' : ' (capped)'} | ${r.seconds} | ${r.eventsPerSecond} | ${r.fullRebuildSeconds} | ${r.rssMiB} | ${r.queriesPerEvent} | ${costly} |`);
+      const what = r.from ? `${r.kind.toUpperCase()} catch-up of ${s.tail}` : `${r.kind.toUpperCase()} rebuild`;
+      md.push(`| ${s.events} | ${s.hosts} / ${s.networks} / ${s.ports} | ${what} | ${r.position - (r.from ?? 0)}${r.complete ? '' : ' (capped)'} | ${r.seconds} | ${r.applySeconds ?? ''} | ${r.eventsPerSecond} | ${r.fullRebuildSeconds} | ${r.rssMiB} | ${r.queriesPerEvent} | ${costly} |`);
     }
-    md.push('');
+    if (slow.sqlite) {
+      md.push('', `${slow.kind.toUpperCase()} rebuild at ${last.events} events: ${slow.sqlite.totalMs} ms of ${Math.round(slow.seconds * 1000)} ms inside SQLite. Rows at the end: ${Object.entries(slow.rows ?? {}).filter(([, v]) => v > 0).map(([t, v]) => `${t} ${v}`).join(', ')}.`, '');
+      md.push(...sqlTable(slow.sqlite.top.slice(0, 8)), '');
+    }
   }
   if (l.fanout?.figures.sizes.length) {
     md.push('## Fan-out per port-up', '', '| hosts | networks | ports | notified hosts mean / p99 | bytes mean / p99 | l2pop notifications | l2pop bytes mean | create (ipsets): hosts mean / bytes mean |', '|---|---|---|---|---|---|---|---|');
@@ -103,19 +135,27 @@ export function writeReport(log: (s: string) => void): void {
   const machine = (l.api ?? l.propagation ?? l.projection ?? l.fanout)?.machine;
   const rows = targetRows(l);
   const table = ['| measure | target | measured | |', '|---|---|---|---|', ...rows.map((r) => `| ${r.what} | ${r.target} | ${r.measured} | ${r.status} |`)];
-  const profiles = [...profileLines('API profile', l.api?.figures.profile), ...profileLines('Projection profile', l.projection?.figures.profile)];
+  const profiles = [
+    ...profileLines('API profile', l.api?.figures.profile),
+    ...profileLines('Projection profile', l.projection?.figures.profile),
+    ...(l.propagation?.figures.kafkaProfiles ?? []).flatMap((p) => profileLines('Distributed-mode profile', p)),
+  ];
   const notes = [l.api, l.propagation, l.projection, l.fanout].flatMap((r) => (r ? r.notes.map((x) => `- ${r.scenario}: ${x}`) : []));
   const analysisPath = join(RESULTS_DIR, 'analysis.md');
   const analysis = existsSync(analysisPath) ? readFileSync(analysisPath, 'utf8').trim().split('\n') : [];
 
   writeFileSync(join(RESULTS_DIR, 'chart.svg'), chart('Event-sourced Neutron control plane: benchmarks', machineLine(machine), panels(l)));
-  const summary = ['# Benchmark summary', '', `Machine: ${machineLine(machine)}.`, '', ...table, '', ...detail(l), '## Profiles', '', ...profiles, '## Notes', '', ...notes, ''];
+  const all = [l.api, l.propagation, l.projection, l.fanout].filter((r) => r !== null);
+  const runs = all.map((r) => `${r!.scenario} ${r!.startedAt.slice(0, 16)}Z (load ${r!.machine.loadAverage})`);
+  const trees = new Set(all.map((r) => `${r!.machine.commit}${r!.machine.sourceHash ?? ''}`));
+  if (trees.size > 1) runs.push('WARNING: these runs measured different code (commits or uncommitted changes differ); rerun `npm run bench -- all`');
+  const summary = ['# Benchmark summary', '', `Machine: ${machineLine(machine)}.`, '', `Runs: ${runs.join(', ')}.`, '', ...table, '', ...detail(l), '## Profiles', '', ...profiles, '## Notes', '', ...notes, ''];
   writeFileSync(join(RESULTS_DIR, 'summary.md'), summary.join('\n'));
 
   const section = [
     BEGIN, '## Benchmarks', '',
     '`npm run bench -- <api|propagation|projection|fanout|all>` (each under ~5 minutes at its defaults; `--help` lists the knobs) writes `bench/results/<scenario>-<timestamp>.json`; `npm run bench -- report` turns the latest ones into [bench/results/summary.md](bench/results/summary.md), the chart and this section.',
-    '', `Measured on ${machineLine(machine)}.`, '', ...table, '', '![benchmarks](bench/results/chart.svg)', '',
+    '', `Measured on ${machineLine(machine)}. Runs: ${runs.join(', ')}.`, '', ...table, '', '![benchmarks](bench/results/chart.svg)', '',
     ...(analysis.length ? [...analysis, ''] : []), ...profiles, END,
   ].join('\n');
   const readmePath = join(ROOT, 'README.md');

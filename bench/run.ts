@@ -29,9 +29,9 @@ const program = new Command().name('bench').description('Benchmarks of the event
 
 const api = new Command('api')
   .description('port create + bind + up through the HTTP API, embedded mode, at several concurrencies and cloud sizes')
-  .option('--sizes <list>', 'ports already in the cloud before each measurement', list, [1000, 10_000, 50_000])
+  .option('--sizes <list>', 'ports already in the cloud before each measurement', list, [1000, 3000, 10_000])
   .option('--concurrency <list>', 'requests in flight', list, [1, 16, 64])
-  .option('--ops <n>', 'port lifecycles (3 operations each) per concurrency level', Number, 300)
+  .option('--ops <n>', 'port lifecycles (3 operations each) per concurrency level', Number, 200)
   .option('--level-seconds <n>', 'longest a concurrency level may run', Number, 20)
   .addOption(new Option('--sync <modes>', 'CP_SQLITE_SYNCHRONOUS modes to run').default('FULL,NORMAL'))
   .option('--no-profile', 'skip the CPU profile of the control plane');
@@ -40,7 +40,7 @@ const propagation = new Command('propagation')
   .option('--hosts <list>', 'hosts with an agent watching', list, [50, 200, 1000])
   .option('--samples <n>', 'port-ups measured per size', Number, 200)
   .option('--load <n>', 'also measure with this many port-ups in flight (0: skip)', Number, 16)
-  .addOption(new Option('--transport <t>', 'embedded, or kafka (distributed mode)').choices(['embedded', 'kafka']).default('embedded'));
+  .addOption(new Option('--transport <t>', 'embedded mode, distributed mode via Kafka, or both').choices(['embedded', 'kafka', 'both']).default('both'));
 const projection = new Command('projection')
   .description('L2 and L3 read models rebuilt from a generated history: events/s, rebuild time, RSS')
   .option('--sizes <list>', 'events in the store', list, [10_000, 100_000, 1_000_000])

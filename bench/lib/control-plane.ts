@@ -29,6 +29,8 @@ export interface SpawnOptions {
  */
 export async function spawnControlPlane(opts: SpawnOptions = {}): Promise<ControlPlane> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'cp-bench-'));
+  // A directory made here is removed on stop; a caller's stays for the caller.
+  const owned = opts.dataDir === undefined;
   const script = opts.script ?? join(ROOT, 'dist/apps/api/src/main.js');
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), script], {
     cwd: ROOT,
@@ -47,7 +49,12 @@ export async function spawnControlPlane(opts: SpawnOptions = {}): Promise<Contro
   child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
   const port = await new Promise<number>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`control plane did not start:\n${out}`)), 120_000);
+    // Generous: embedded mode's projectors catch up with the store before it listens.
+    const timer = setTimeout(() => {
+      // SIGKILL: Nest's shutdown hooks would wait for the unfinished bootstrap.
+      child.kill('SIGKILL');
+      reject(new Error(`control plane did not start within 10 minutes:\n${out}`));
+    }, 600_000);
     const check = () => {
       const m = /listening on http:\/\/127\.0\.0\.1:(\d+)/.exec(out);
       if (m) {
@@ -66,13 +73,15 @@ export async function spawnControlPlane(opts: SpawnOptions = {}): Promise<Contro
     dataDir,
     child,
     output: () => out,
-    stop: () =>
-      new Promise<void>((resolve) => {
+    stop: async () => {
+      await new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         // SIGINT: main.ts closes the app and the databases (and --cpu-prof writes its profile).
         child.kill('SIGINT');
-      }),
+      });
+      if (owned) removeDir(dataDir);
+    },
   };
 }
 

@@ -15,8 +15,8 @@ export interface TypeCost {
 /**
  * Counts SQL statements on a Database and times a projection's `apply` per
  * event type, so a slow rebuild says which events cost and how many statements
- * each takes. The wrappers add a counter increment and a clock read per call:
- * negligible next to a statement through MikroORM.
+ * each takes (lib/sqlite-stats.ts says which statements). The wrappers add a
+ * counter increment and a clock read per call: negligible next to a statement.
  */
 export class Instrument {
   private queries = 0;
@@ -33,7 +33,10 @@ export class Instrument {
     }
   }
 
-  /** The same projection, timed; `onEach` runs after every event (e.g. to enforce a time cap). */
+  /**
+   * The same projection, timed; `onEach` runs after every event (e.g. to enforce a time cap).
+   * A Proxy, so every other member (batch hooks, flags) still runs on the original with its own `this`.
+   */
   wrap(projection: Projection, onEach: () => void = () => {}): Projection {
     const apply = async (tx: Tx, event: DomainEvent, after: AfterCommit) => {
       const q0 = this.queries;
@@ -46,7 +49,13 @@ export class Instrument {
       this.byType.set(event.type, cost);
       onEach();
     };
-    return Object.assign(Object.create(projection) as Projection, { apply });
+    return new Proxy(projection, {
+      get(target, prop) {
+        if (prop === 'apply') return apply;
+        const value = Reflect.get(target, prop, target) as unknown;
+        return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+      },
+    });
   }
 
   get totalQueries(): number {

@@ -1,4 +1,5 @@
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, platform, release, totalmem, type as osType } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -20,6 +21,8 @@ export interface Machine {
   commit: string;
   /** Uncommitted changes in the tree: figures from a dirty tree may not match the commit. */
   dirty: boolean;
+  /** Hash of the uncommitted changes under apps/ and libs/ ('' when clean): which code a dirty run measured. */
+  sourceHash: string;
   /** 1-minute load average when the run began: other work on the machine skews every figure. */
   loadAverage: number;
 }
@@ -42,8 +45,18 @@ export function machine(): Machine {
     os: `${osType()} ${release()} (${platform()})`,
     commit: git(['rev-parse', 'HEAD']) || 'unknown',
     dirty: git(['status', '--porcelain']) !== '',
+    sourceHash: sourceHash(),
     loadAverage: Math.round(loadavg()[0] * 100) / 100,
   };
+}
+
+function sourceHash(): string {
+  const diff = git(['diff', 'HEAD', '--', 'apps', 'libs']);
+  const untracked = git(['ls-files', '--others', '--exclude-standard', '--', 'apps', 'libs']).split('\n').filter(Boolean);
+  if (!diff && untracked.length === 0) return '';
+  const h = createHash('sha256').update(diff);
+  for (const f of untracked.sort()) h.update(f).update(readFileSync(join(ROOT, f)));
+  return h.digest('hex').slice(0, 12);
 }
 
 export interface Result<F = unknown> {

@@ -31,8 +31,12 @@ export interface ProfileSummary {
   topOwnTotal: Frame[];
 }
 
+/** The bench's SQLite timing wrapper: V8 books the native statement's time to it, so it stands for SQLite itself. */
+const isSqliteWrapper = (url: string) => url.includes('bench/lib/sqlite-stats');
+
 function frameName(n: CpuNode): string {
   const { functionName, url, lineNumber } = n.callFrame;
+  if (isSqliteWrapper(url) && functionName !== 'record') return '(SQLite executing statements)';
   const file = url.replace(/^file:\/\//, '');
   const where = file ? `${file.startsWith(ROOT) ? relative(ROOT, file) : file.replace(/^.*node_modules\//, '')}:${lineNumber + 1}` : '';
   return `${functionName || '(anonymous)'}${where ? ` ${where}` : ''}`;
@@ -40,6 +44,7 @@ function frameName(n: CpuNode): string {
 
 function areaOf(n: CpuNode): string {
   const { functionName, url } = n.callFrame;
+  if (isSqliteWrapper(url) && functionName !== 'record') return '(SQLite)';
   if (!url) return functionName.startsWith('(') ? functionName : '(native)';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1];

@@ -1,5 +1,5 @@
 import { agentEvents, networkEvents, portActivated, portCreated, portDeactivated, portDeleted, portRebound, projectEvents, type PortSpec, type Stamped } from './bodies';
-import { buildLayout, type Layout, type ScenarioParams } from './layout';
+import { buildLayout, sizeWeightedPicker, type Layout, type ScenarioParams } from './layout';
 import { PortFactory } from './ports';
 import { Rng } from './rng';
 import { routerEvents } from './routers';
@@ -81,8 +81,11 @@ export class Growth {
 /**
  * The whole history of a cloud, deterministic in the seed: setup, ports, then
  * churn. Lazily generated, so a million events never sit in memory at once.
+ * With `steady`, it never ends: after the history comes live traffic (new ports
+ * where ports are, migrations, bounces, deletes, group changes), for measuring
+ * a projector that follows the store rather than rebuilds it.
  */
-export function* generateStream(layout: Layout, options: StreamOptions = DEFAULT_STREAM): Generator<Stamped> {
+export function* generateStream(layout: Layout, options: StreamOptions = DEFAULT_STREAM, steady = false): Generator<Stamped> {
   const rng = new Rng(layout.params.seed ^ 0x5eed);
   yield* setupEvents(layout);
   const growth = new Growth(layout, rng, options);
@@ -90,32 +93,46 @@ export function* generateStream(layout: Layout, options: StreamOptions = DEFAULT
   yield* growth.flush();
   const live = growth.live;
   const churns = Math.round(live.length * options.churn);
-  for (let c = 0; c < churns && live.length > 0; c++) {
-    const i = rng.int(live.length);
-    const port = live[i];
-    const ref = refOf(port.spec);
-    const r = rng.next();
-    if (r < 0.4) {
-      // Live migration: bound elsewhere (DOWN), then up on the new host.
-      const net = port.spec.network;
-      const to = layout.hosts[net.span.length > 1 ? net.span[rng.int(net.span.length)] : rng.int(layout.params.hosts)].name;
-      if (to === port.host) continue;
-      yield portRebound(ref, to, port.host);
-      port.host = to;
-      yield portActivated(ref, to);
-    } else if (r < 0.7) {
-      yield portDeactivated(ref, port.host);
-      yield portActivated(ref, port.host);
-    } else if (r < 0.9) {
-      yield portDeleted(ref, port.host);
-      live[i] = live[live.length - 1];
-      live.pop();
-    } else {
-      const project = layout.projects[port.spec.network.project];
-      const groups = port.spec.groups.includes(project.webSg) ? [project.defaultSg] : [project.defaultSg, project.webSg];
-      port.spec.groups = groups;
-      yield { streamId: `port:${ref.id}`, body: { type: 'PortUpdated', data: { ...ref, changes: { securityGroups: groups } } } };
-    }
+  for (let c = 0; c < churns && live.length > 0; c++) yield* churn(layout, live, rng);
+  const pick = sizeWeightedPicker(layout, rng);
+  while (steady) {
+    const net = pick();
+    if (rng.chance(0.3) && growth.factory.hasRoom(net)) {
+      const spec = growth.factory.next(net, layout.hosts[net.span[rng.int(net.span.length)]].name);
+      const port = { spec, host: spec.host };
+      yield* portCreated(spec);
+      yield up(port);
+      live.push(port);
+    } else if (live.length > 0) yield* churn(layout, live, rng);
+  }
+}
+
+/** One change to a random live port: live migration, down/up bounce, delete, or a group change. */
+function* churn(layout: Layout, live: Live[], rng: Rng): Generator<Stamped> {
+  const i = rng.int(live.length);
+  const port = live[i];
+  const ref = refOf(port.spec);
+  const r = rng.next();
+  if (r < 0.4) {
+    // Live migration: bound elsewhere (DOWN), then up on the new host.
+    const net = port.spec.network;
+    const to = layout.hosts[net.span.length > 1 ? net.span[rng.int(net.span.length)] : rng.int(layout.params.hosts)].name;
+    if (to === port.host) return;
+    yield portRebound(ref, to, port.host);
+    port.host = to;
+    yield portActivated(ref, to);
+  } else if (r < 0.7) {
+    yield portDeactivated(ref, port.host);
+    yield portActivated(ref, port.host);
+  } else if (r < 0.9) {
+    yield portDeleted(ref, port.host);
+    live[i] = live[live.length - 1];
+    live.pop();
+  } else {
+    const project = layout.projects[port.spec.network.project];
+    const groups = port.spec.groups.includes(project.webSg) ? [project.defaultSg] : [project.defaultSg, project.webSg];
+    port.spec.groups = groups;
+    yield { streamId: `port:${ref.id}`, body: { type: 'PortUpdated', data: { ...ref, changes: { securityGroups: groups } } } };
   }
 }
 
@@ -145,13 +162,16 @@ export function paramsForEvents(events: number, base: Partial<ScenarioParams> = 
   return fit(Math.max(10, Math.round((1.02 * first.networks * events) / actual)));
 }
 
-/** The first `n` items: a prefix of a history is a valid history, so streams are cut to exact sizes. */
-export function* take<T>(items: Iterable<T>, n: number): Generator<T> {
-  if (n <= 0) return;
-  let i = 0;
-  for (const item of items) {
-    yield item;
-    if (++i >= n) return;
+/**
+ * The next `n` items of an iterator, leaving it open (a for-of that stops early
+ * would close it): a prefix of a history is a valid history, so streams are cut
+ * to exact sizes, and what follows is still there for the next call.
+ */
+export function* take<T>(items: Iterator<T>, n: number): Generator<T> {
+  for (let i = 0; i < n; i++) {
+    const r = items.next();
+    if (r.done) return;
+    yield r.value;
   }
 }
 

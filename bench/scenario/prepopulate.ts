@@ -2,14 +2,22 @@ import type { CommandContext } from '../../libs/events/src';
 import { eventStoreConfig, openWriteSide } from '../../apps/api/src/write-side';
 import type { Stamped } from './bodies';
 
+/** An embedded data directory, or a PostgreSQL event store (distributed mode). */
+export interface EventStoreTarget {
+  dataDir: string;
+  eventStoreUrl?: string;
+  eventStoreSchema?: string;
+}
+
 /**
  * Appends generated events through the control plane's own write side (the
  * event store with the API's inline read model and unique indexes), while the
  * control plane is stopped: the cloud then looks to the API exactly as if the
  * events had come through it, at a fraction of the time HTTP would take.
  */
-export async function prepopulate(dataDir: string, events: Iterable<Stamped>, batch = 1000): Promise<number> {
-  const ws = await openWriteSide(eventStoreConfig({ dataDir, sqliteSynchronous: 'NORMAL' }));
+export async function prepopulate(target: string | EventStoreTarget, events: Iterable<Stamped>, batch = 1000): Promise<number> {
+  const t = typeof target === 'string' ? { dataDir: target } : target;
+  const ws = await openWriteSide(eventStoreConfig({ ...t, sqliteSynchronous: 'NORMAL' }));
   let n = 0;
   let pending: Stamped[] = [];
   const flush = async () => {

@@ -5,10 +5,11 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { removeDir } from '../lib/control-plane';
 import type { TypeCost } from '../lib/instrument';
+import type { SqlStat } from '../lib/sqlite-stats';
 import { ROOT } from '../lib/machine';
 import { newestProfile, summariseProfile, type ProfileSummary } from '../lib/profile';
 import { bulkLoad } from '../scenario/bulk-load';
-import { generateStream, paramsForEvents, take } from '../scenario/generate';
+import { DEFAULT_STREAM, generateStream, paramsForEvents, take } from '../scenario/generate';
 import { buildLayout } from '../scenario/layout';
 
 const run = promisify(execFile);
@@ -30,6 +31,10 @@ export interface Rebuild {
   complete: boolean;
   seconds: number;
   eventsPerSecond: number;
+  /** Time inside the projection's per-event apply; the rest is reads, per-batch derivation and commits. */
+  applySeconds?: number;
+  /** The model's checkpoint when the run began (0: a full rebuild). */
+  from?: number;
   /**
    * `seconds` when complete; else extrapolated from the mean cost per event type so far (a lower
    * bound: costs grow with the model, as hosts per network and group fill up).
@@ -39,6 +44,9 @@ export interface Rebuild {
   maxRssMiB: number;
   queriesPerEvent: number;
   costliest: TypeCost[];
+  /** Time inside SQLite itself (reads of the event store included), by statement. */
+  sqlite: { totalMs: number; calls: number; top: SqlStat[] };
+  rows: Record<string, number>;
 }
 
 export interface ProjectionSize {
@@ -52,6 +60,10 @@ export interface ProjectionSize {
   loadSeconds: number;
   l2: Rebuild;
   l3: Rebuild;
+  /** Then `tail` more events of live traffic appended, and each model caught up from its checkpoint (batches of 500). */
+  tail: number;
+  l2CatchUp?: Rebuild;
+  l3CatchUp?: Rebuild;
 }
 
 export interface ProjectionFigures {
@@ -61,40 +73,58 @@ export interface ProjectionFigures {
 
 const WORKER = join(ROOT, 'dist/bench/scenarios/rebuild-worker.js');
 
-async function rebuild(events: string, kind: 'l2' | 'l3', dir: string, cap: number, nodeArgs: string[] = []): Promise<Rebuild> {
-  const model = join(dir, `${kind}-${Date.now()}.sqlite`);
+/** Runs the worker on `model` (a new file: full rebuild; an existing one: catch-up from its checkpoint). */
+async function rebuild(events: string, kind: 'l2' | 'l3', model: string, cap: number, nodeArgs: string[] = []): Promise<Rebuild> {
   const { stdout } = await run(process.execPath, [...nodeArgs, WORKER, events, kind, model, String(cap)], { maxBuffer: 1 << 24 });
   return { ...(JSON.parse(stdout.trim().split('\n').pop()!) as Rebuild), kind };
 }
 
+const say = (what: string, r: Rebuild) =>
+  `  ${what}: ${r.position - (r.from ?? 0)} events in ${r.seconds}s = ${r.eventsPerSecond} ev/s${r.complete ? '' : ` (capped; full ~${r.fullRebuildSeconds}s)`}, rss ${r.rssMiB} MiB`;
+
 /**
- * Generates a cloud's history straight into a SQLite event store, then rebuilds
+ * Generates a cloud's history straight into a SQLite event store and rebuilds
  * the L2 and L3 read models from position 0 through StoreProjector, each in a
- * fresh process: rate, full rebuild time, RSS at the end, and what each event
- * type costs in time and SQL statements.
+ * fresh process; then appends live traffic and lets each model catch up from
+ * its checkpoint, as a projector that follows the store does.
  */
+async function measureSize(target: number, dir: string, o: ProjectionOptions, log: (s: string) => void): Promise<ProjectionSize> {
+  const params = paramsForEvents(target);
+  const layout = buildLayout(params);
+  const path = join(dir, 'events.sqlite');
+  const stream = generateStream(layout, DEFAULT_STREAM, true);
+  const t0 = Date.now();
+  const events = await bulkLoad(path, take(stream, target));
+  const loadSeconds = (Date.now() - t0) / 1000;
+  log(`projection: ${events} events (${params.hosts} hosts, ${params.networks} networks, ${layout.totalPorts} ports) loaded in ${loadSeconds}s`);
+  const l2 = await rebuild(path, 'l2', join(dir, 'l2.sqlite'), o.capSeconds);
+  log(say('l2 rebuild', l2));
+  const l3 = await rebuild(path, 'l3', join(dir, 'l3.sqlite'), o.capSeconds);
+  log(say('l3 rebuild', l3));
+  const size: ProjectionSize = {
+    targetEvents: target, events, hosts: params.hosts + params.networkNodes, networks: params.networks, ports: layout.totalPorts,
+    projects: layout.projects.length, routers: layout.projects.filter((p) => p.router).length, loadSeconds, l2, l3, tail: 0,
+  };
+  // Catching up only means something from a complete model.
+  if (l2.complete && l3.complete) {
+    // A rate, not a total, is wanted here: a shorter cap keeps the default run within minutes.
+    const cap = Math.min(o.capSeconds, 30);
+    size.tail = await bulkLoad(path, take(stream, Math.min(10_000, Math.round(target / 10))));
+    size.l2CatchUp = await rebuild(path, 'l2', join(dir, 'l2.sqlite'), cap);
+    log(say(`l2 catch-up of ${size.tail}`, size.l2CatchUp));
+    size.l3CatchUp = await rebuild(path, 'l3', join(dir, 'l3.sqlite'), cap);
+    log(say(`l3 catch-up of ${size.tail}`, size.l3CatchUp));
+  }
+  return size;
+}
+
 export async function runProjection(o: ProjectionOptions, log: (s: string) => void): Promise<{ figures: ProjectionFigures; notes: string[] }> {
   const sizes: ProjectionSize[] = [];
   const notes: string[] = [];
   const dirs: string[] = [];
   for (const target of o.sizes) {
-    const dir = mkdtempSync(join(tmpdir(), 'cp-bench-proj-'));
-    dirs.push(dir);
-    const params = paramsForEvents(target);
-    const layout = buildLayout(params);
-    const path = join(dir, 'events.sqlite');
-    const t0 = Date.now();
-    const events = await bulkLoad(path, take(generateStream(layout), target));
-    const loadSeconds = (Date.now() - t0) / 1000;
-    log(`projection: ${events} events (${params.hosts} hosts, ${params.networks} networks, ${layout.totalPorts} ports) loaded in ${loadSeconds}s`);
-    const l2 = await rebuild(path, 'l2', dir, o.capSeconds);
-    log(`  l2: ${l2.position}/${l2.head} in ${l2.seconds}s = ${l2.eventsPerSecond} ev/s${l2.complete ? '' : ` (capped; full ~${l2.fullRebuildSeconds}s)`}, rss ${l2.rssMiB} MiB`);
-    const l3 = await rebuild(path, 'l3', dir, o.capSeconds);
-    log(`  l3: ${l3.position}/${l3.head} in ${l3.seconds}s = ${l3.eventsPerSecond} ev/s${l3.complete ? '' : ` (capped; full ~${l3.fullRebuildSeconds}s)`}, rss ${l3.rssMiB} MiB`);
-    sizes.push({
-      targetEvents: target, events, hosts: params.hosts + params.networkNodes, networks: params.networks, ports: layout.totalPorts,
-      projects: layout.projects.length, routers: layout.projects.filter((p) => p.router).length, loadSeconds, l2, l3,
-    });
+    dirs.push(mkdtempSync(join(tmpdir(), 'cp-bench-proj-')));
+    sizes.push(await measureSize(target, dirs[dirs.length - 1], o, log));
   }
   const figures: ProjectionFigures = { sizes };
   const biggest = sizes[sizes.length - 1];
@@ -102,14 +132,15 @@ export async function runProjection(o: ProjectionOptions, log: (s: string) => vo
     notes.push(`Rebuilds were capped at ${o.capSeconds}s each; full times of capped runs are extrapolated per event type from the costs seen so far (a lower bound: costs grow with the model).`);
   }
   if (o.profile && biggest && Math.max(biggest.l2.fullRebuildSeconds, biggest.l3.fullRebuildSeconds) > 20) {
-    const mid = sizes[Math.floor(sizes.length / 2)];
-    const profDir = join(dirs[Math.floor(sizes.length / 2)], 'prof');
+    // The run that missed, profiled again (capped at 60 s): where its time goes.
+    const last = dirs.length - 1;
+    const profDir = join(dirs[last], 'prof');
     mkdirSync(profDir, { recursive: true });
     const slow = biggest.l2.fullRebuildSeconds >= biggest.l3.fullRebuildSeconds ? 'l2' : 'l3';
-    log(`projection: profiling the ${slow} rebuild at ${mid.events} events (20 s)`);
-    await rebuild(join(dirs[Math.floor(sizes.length / 2)], 'events.sqlite'), slow, profDir, 20, ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
+    log(`projection: profiling the ${slow} rebuild at ${biggest.events} events`);
+    await rebuild(join(dirs[last], 'events.sqlite'), slow, join(profDir, `${slow}.sqlite`), 60, ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
     const file = newestProfile(profDir);
-    if (file) figures.profile = { ...summariseProfile(file), file: `${slow} rebuild at ${mid.events} events` };
+    if (file) figures.profile = { ...summariseProfile(file), file: `${slow} rebuild at ${biggest.events} events` };
   }
   if (!o.keep) for (const d of dirs) removeDir(d);
   else notes.push(`Event stores kept in ${dirs.join(', ')}`);

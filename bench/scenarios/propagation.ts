@@ -1,20 +1,22 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { removeDir, spawnControlPlane, waitIdle, type ControlPlane } from '../lib/control-plane';
+import { cpuSeconds, removeDir } from '../lib/control-plane';
 import { Http, pool } from '../lib/http';
+import { summariseProfile, type ProfileSummary } from '../lib/profile';
+import type { Stamped } from '../scenario/bodies';
 import { msSince, round, summarise, type Summary } from '../lib/stats';
 import { Growth, setupEvents } from '../scenario/generate';
 import { buildLayout, sizeWeightedPicker, type Layout } from '../scenario/layout';
-import { prepopulate } from '../scenario/prepopulate';
 import { Rng } from '../scenario/rng';
+import { distributed, embedded, startBroker, type Broker, type Topology } from './propagation-topology';
 import { Watchers } from './propagation-watch';
 
 export interface PropagationOptions {
   hosts: number[];
   samples: number;
   load: number;
-  transport: 'embedded' | 'kafka';
+  transport: 'embedded' | 'kafka' | 'both';
 }
 export interface PropagationRun {
   /** Port-ups in flight: 1 = one at a time. */
@@ -34,27 +36,24 @@ export interface PropagationSize {
   ports: number;
   sequential: PropagationRun;
   loaded?: PropagationRun;
+  /** CPU of the process serving the watch streams while every agent watches and nothing changes, % of a core. */
+  watchIdleCpuPct: number;
   /** SSE bytes and messages on all streams per sample (create bound + up), sequential run. */
   bytesPerSample: number;
   messagesPerSample: number;
 }
 export interface PropagationFigures {
-  transport: string;
+  /** Embedded mode (kept under this name for older results). */
   sizes: PropagationSize[];
+  /** Via Kafka: API + relay -> topic -> l2pop-projector; absent when not run. */
+  kafka?: PropagationSize[];
+  /** The largest Kafka run's processes, profiled while measured. */
+  kafkaProfiles?: ProfileSummary[];
 }
 
-/** The real control plane (embedded mode), which must serve the L2 agent API. */
-async function start(dataDir: string): Promise<ControlPlane> {
-  const cp = await spawnControlPlane({ dataDir, env: { CP_SQLITE_SYNCHRONOUS: 'FULL' } });
-  const probe = new Http(cp.url, 1);
-  const status = (await probe.call('GET', '/v1/hosts/probe/l2')).status;
-  probe.close();
-  if (status === 200) return cp;
-  await cp.stop();
-  throw new Error('the control plane does not serve /v1/hosts/{host}/l2: embedded mode must include L2popModule');
-}
+type Members = Map<number, Set<string>>;
 
-async function sample(http: Http, w: Watchers, layout: Layout, members: Map<number, Set<string>>, pick: () => Layout['networks'][number], rng: Rng) {
+async function sample(http: Http, w: Watchers, layout: Layout, members: Members, pick: () => Layout['networks'][number], rng: Rng) {
   let net = pick();
   let host = '';
   let affected: string[] = [];
@@ -77,10 +76,10 @@ async function sample(http: Http, w: Watchers, layout: Layout, members: Map<numb
   return { affected: affected.length, deltas: times.filter((t): t is bigint => t !== null).map((t) => Number(t - ack) / 1e6), missing: times.filter((t) => t === null).length };
 }
 
-async function measure(cp: ControlPlane, w: Watchers, layout: Layout, members: Map<number, Set<string>>, samples: number, inFlight: number): Promise<PropagationRun> {
+async function measure(api: string, w: Watchers, layout: Layout, members: Members, samples: number, inFlight: number): Promise<PropagationRun> {
   const rng = new Rng(11 + inFlight);
   const pick = sizeWeightedPicker(layout, rng);
-  const http = new Http(cp.url, inFlight);
+  const http = new Http(api, inFlight);
   const all: number[] = [];
   const per: number[] = [];
   const fan: number[] = [];
@@ -98,50 +97,75 @@ async function measure(cp: ControlPlane, w: Watchers, layout: Layout, members: M
   return { inFlight, samples: done, allHostsMs: summarise(all), perHostMs: summarise(per), affectedHosts: summarise(fan), missing, portUpsPerSecond: round(done / seconds, 1) };
 }
 
-export async function runPropagation(o: PropagationOptions, log: (s: string) => void): Promise<{ figures: PropagationFigures; notes: string[] }> {
-  if (o.transport === 'kafka') {
-    // KAFKA HOOK: distributed mode (apps/api -> relay -> Kafka -> apps/l2pop-projector in a consumer group)
-    // has no runnable topology yet. When it does, start it here (broker via scripts/kafka, API with
-    // CP_EVENT_STORE_URL, relay, projector serving /watch) and reuse measure() unchanged: the watchers
-    // only need the projector's URL. Target: p99 <= 250 ms.
-    return { figures: { transport: 'kafka', sizes: [] }, notes: ['Not measured: distributed mode (relay -> Kafka -> projector processes) is not runnable yet; see KAFKA HOOK in bench/scenarios/propagation.ts.'] };
+/** One cloud of `hosts` hosts, every host's agent watching: port-ups one at a time, then `load` in flight. */
+async function measureSize(hosts: number, o: PropagationOptions, start: (events: Iterable<Stamped>) => Promise<Topology>, label: string, log: (s: string) => void): Promise<PropagationSize> {
+  // Networks average ~12 ports: one per 5 hosts gives a few ports per host, as in a lightly used cloud.
+  const layout = buildLayout({ seed: 42, hosts, networks: Math.max(10, Math.round(hosts / 5)), networkNodes: 0, networksPerProject: 3, routerRatio: 0, maxSpan: 48 });
+  const growth = new Growth(layout, new Rng(5));
+  const topology = await start((function* () { yield* setupEvents(layout); yield* growth.grow(Infinity); yield* growth.flush(); })());
+  const members: Members = new Map();
+  for (const p of growth.live) (members.get(p.spec.network.index) ?? members.set(p.spec.network.index, new Set()).get(p.spec.network.index)!).add(p.host);
+  const w = new Watchers(topology.watch);
+  try {
+    await topology.settle();
+    await w.open(layout.hosts.map((h) => h.name));
+    await topology.settle();
+    const cpu0 = cpuSeconds(topology.watchPid);
+    await new Promise((r) => setTimeout(r, 5000));
+    const watchIdleCpuPct = round(((cpuSeconds(topology.watchPid) - cpu0) / 5) * 100, 1);
+    const before = w.totals();
+    const sequential = await measure(topology.api, w, layout, members, o.samples, 1);
+    const after = w.totals();
+    log(`propagation ${label} ${hosts} hosts: all-hosts p50/p99 ${sequential.allHostsMs.p50}/${sequential.allHostsMs.p99} ms, affected p50 ${sequential.affectedHosts.p50}, missing ${sequential.missing}`);
+    let loaded: PropagationRun | undefined;
+    if (o.load > 1) {
+      await topology.settle();
+      loaded = await measure(topology.api, w, layout, members, o.samples, o.load);
+      log(`  under ${o.load} in flight: all-hosts p50/p99 ${loaded.allHostsMs.p50}/${loaded.allHostsMs.p99} ms at ${loaded.portUpsPerSecond} port-ups/s, missing ${loaded.missing}`);
+    }
+    return {
+      hosts, networks: layout.networks.length, ports: growth.live.length, sequential, loaded, watchIdleCpuPct,
+      bytesPerSample: Math.round((after.bytes - before.bytes) / Math.max(1, sequential.samples)),
+      messagesPerSample: round((after.messages - before.messages) / Math.max(1, sequential.samples), 2),
+    };
+  } finally {
+    w.close();
+    await topology.stop();
   }
-  const sizes: PropagationSize[] = [];
-  for (const hosts of o.hosts) {
-    // Networks average ~12 ports: one per 5 hosts gives a few ports per host, as in a lightly used cloud.
-    const layout = buildLayout({ seed: 42, hosts, networks: Math.max(10, Math.round(hosts / 5)), networkNodes: 0, networksPerProject: 3, routerRatio: 0, maxSpan: 48 });
-    const dataDir = mkdtempSync(join(tmpdir(), 'cp-bench-prop-'));
-    const growth = new Growth(layout, new Rng(5));
-    await prepopulate(dataDir, (function* () { yield* setupEvents(layout); yield* growth.grow(Infinity); yield* growth.flush(); })());
-    const members = new Map<number, Set<string>>();
-    for (const p of growth.live) (members.get(p.spec.network.index) ?? members.set(p.spec.network.index, new Set()).get(p.spec.network.index)!).add(p.host);
-    const cp = await start(dataDir);
-    const w = new Watchers(cp.url);
+}
+
+export async function runPropagation(o: PropagationOptions, log: (s: string) => void): Promise<{ figures: PropagationFigures; notes: string[] }> {
+  const notes: string[] = [];
+  const figures: PropagationFigures = { sizes: [] };
+  if (o.transport !== 'kafka') for (const hosts of o.hosts) figures.sizes.push(await measureSize(hosts, o, embedded, 'embedded', log));
+  if (o.transport !== 'embedded') {
+    let broker: Broker | null = null;
     try {
-      await waitIdle(cp.child.pid!);
-      await w.open(layout.hosts.map((h) => h.name));
-      await waitIdle(cp.child.pid!);
-      const before = w.totals();
-      const sequential = await measure(cp, w, layout, members, o.samples, 1);
-      const after = w.totals();
-      log(`propagation ${hosts} hosts: all-hosts p50/p99 ${sequential.allHostsMs.p50}/${sequential.allHostsMs.p99} ms, affected p50 ${sequential.affectedHosts.p50}, missing ${sequential.missing}`);
-      let loaded: PropagationRun | undefined;
-      if (o.load > 1) {
-        await waitIdle(cp.child.pid!);
-        loaded = await measure(cp, w, layout, members, o.samples, o.load);
-        log(`  under ${o.load} in flight: all-hosts p50/p99 ${loaded.allHostsMs.p50}/${loaded.allHostsMs.p99} ms at ${loaded.portUpsPerSecond} port-ups/s, missing ${loaded.missing}`);
+      broker = await startBroker();
+      const b = broker;
+      figures.kafka = [];
+      const largest = Math.max(...o.hosts);
+      // The largest size runs with both processes profiled (a few % of overhead): the slowest run says most.
+      const profileDir = mkdtempSync(join(tmpdir(), 'cp-bench-prof-'));
+      try {
+        for (const hosts of o.hosts) {
+          figures.kafka.push(await measureSize(hosts, o, (events) => distributed(events, b, hosts === largest ? profileDir : undefined), 'kafka', log));
+        }
+        const files = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')).sort();
+        // Which process wrote which profile: only the projector's loads its own main module.
+        const role = (f: string) => (readFileSync(join(profileDir, f), 'utf8').includes('l2pop-projector/src/main.js') ? 'l2pop-projector' : 'API + relay');
+        figures.kafkaProfiles = files.map((f) => ({ ...summariseProfile(join(profileDir, f)), file: `${role(f)}, Kafka, ${largest} hosts` }));
+      } finally {
+        removeDir(profileDir);
       }
-      sizes.push({
-        hosts, networks: layout.networks.length, ports: growth.live.length, sequential, loaded,
-        bytesPerSample: Math.round((after.bytes - before.bytes) / Math.max(1, sequential.samples)),
-        messagesPerSample: round((after.messages - before.messages) / Math.max(1, sequential.samples), 2),
-      });
+      notes.push('Kafka: one API (PostgreSQL event store, relay) and one l2pop-projector (consumer group, PostgreSQL read model) with their default settings, a single-node broker from scripts/kafka, all on this machine.');
+    } catch (err) {
+      // No broker, no PostgreSQL or no distributed mode: say so rather than lose the embedded figures.
+      notes.push(`Kafka transport not measured: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`);
+      log(`propagation kafka: not measured (${(err as Error).message.split('\n')[0]})`);
     } finally {
-      w.close();
-      await cp.stop();
-      removeDir(dataDir);
+      await broker?.stop();
     }
   }
-  const notes = ['Kafka transport not measured yet (distributed mode not runnable); see KAFKA HOOK in bench/scenarios/propagation.ts.'];
-  return { figures: { transport: 'embedded', sizes }, notes };
+  return { figures, notes };
 }

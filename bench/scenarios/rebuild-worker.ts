@@ -1,16 +1,19 @@
 import 'reflect-metadata';
 import { L2popProjection } from '../../apps/l2pop-projector/src/projection/l2pop.projection';
 import { L3Projection } from '../../apps/l3-scheduler/src/read-model/l3.projection';
-import { CheckpointTable, Database, EventStore, EventTable, StoreProjector, type Projection } from '../../libs/store/src';
+import { ALL_PARTITION, CheckpointTable, Database, EventStore, EventTable, readCheckpoint, StoreProjector, type Projection } from '../../libs/store/src';
 import { Instrument } from '../lib/instrument';
+import { installSqliteStats, resetSqliteStats, sqliteStats } from '../lib/sqlite-stats';
 
 /**
- * One full rebuild of a read model from an event store, in its own process so
- * that its RSS is the projector's alone and `--cpu-prof` profiles only it.
+ * One run of a projector over an event store, in its own process so that its
+ * RSS is the projector's alone and `--cpu-prof` profiles only it: a full
+ * rebuild into an empty model, or a catch-up from the model's checkpoint.
  * argv: <events.sqlite> <l2|l3> <model.sqlite> <cap seconds>. Prints one JSON line.
  */
 async function main(): Promise<void> {
   const [eventsPath, kind, modelPath, cap] = process.argv.slice(2);
+  installSqliteStats();
   const eventsDb = await Database.open({ kind: 'sqlite', path: eventsPath }, [EventTable]);
   const store = new EventStore(eventsDb);
   const make = (db: Database): Projection => (kind === 'l2' ? new L2popProjection(db) : new L3Projection(db));
@@ -19,9 +22,11 @@ async function main(): Promise<void> {
   const instrument = new Instrument();
   instrument.countQueries(db);
   const head = await store.headPosition();
+  const from = (await readCheckpoint(db, make(db).name, ALL_PARTITION))?.position ?? 0;
   const types = [...make(db).handles];
-  const handled = await eventsDb.get<{ n: number }>(`SELECT COUNT(*) AS n FROM events WHERE type IN (${types.map(() => '?').join(', ')})`, types);
+  const handled = await eventsDb.get<{ n: number }>(`SELECT COUNT(*) AS n FROM events WHERE position > ? AND type IN (${types.map(() => '?').join(', ')})`, [from, ...types]);
 
+  resetSqliteStats(); // opening may migrate an older store's schema: not part of the rebuild
   // A cap keeps a slow projection from holding the whole run: stop() ends it after the current batch.
   // Checked per event, not with a timer: with better-sqlite3 every query settles as a microtask,
   // so the catch-up loop never yields to the timer queue until it is done.
@@ -52,15 +57,21 @@ async function main(): Promise<void> {
     kind,
     head,
     handledEvents: Number(handled?.n ?? 0),
+    from,
     position,
     complete: position >= head,
     seconds: Math.round(seconds * 1000) / 1000,
-    eventsPerSecond: Math.round(position / seconds),
-    fullRebuildSeconds: Math.round(fullRebuildSeconds),
+    eventsPerSecond: Math.round((position - from) / seconds),
+    // Outside apply: reading and parsing events, per-batch derivation (flush), commits.
+    applySeconds: Math.round(instrument.applySeconds * 1000) / 1000,
+    fullRebuildSeconds: Math.round(fullRebuildSeconds * 1000) / 1000,
     rssMiB: Math.round(process.memoryUsage().rss / 2 ** 20),
     maxRssMiB: Math.round(process.resourceUsage().maxRSS / 1024),
     queriesPerEvent: Math.round((instrument.totalQueries / Math.max(1, position)) * 10) / 10,
     costliest: instrument.costs(),
+    sqlite: sqliteStats(8),
+    // Rows per table at the end: how much the model materialises.
+    rows: Object.fromEntries(await Promise.all(make(db).tableNames.map(async (t) => [t, Number((await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))?.n ?? 0)]))),
   };
   await db.close();
   await eventsDb.close();
