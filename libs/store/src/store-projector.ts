@@ -108,28 +108,42 @@ export class StoreProjector {
   private async loop(): Promise<void> {
     const handles = new Set<string>(this.projection.handles);
     const batchSize = this.options.batchSize ?? 500;
+    // From position 0 (a new or truncated model) the projection may want the history up to
+    // the current head in one transaction, flushed once (Projection.replayInOneTransaction).
+    const replayUntil = this.position === 0 && this.projection.replayInOneTransaction ? await this.store.headPosition() : 0;
     for (;;) {
-      const events = await this.store.readAll(this.position, batchSize);
-      if (events.length === 0) break;
-      const last = events[events.length - 1].metadata.position!;
-      const after = new AfterCommit();
+      // One event past the batch tells whether more follow.
+      let read = await this.store.readAll(this.position, batchSize + 1);
+      if (read.length === 0) break;
+      const fromScratch = this.position === 0 && replayUntil > 0;
+      const after = new AfterCommit({ batched: true, fromScratch });
+      let position = this.position;
+      let more = false;
       await this.db.transaction(async (tx) => {
         // Re-read inside the transaction: should two runners ever share a read model,
         // the one that lost the race skips what the other already applied.
         const done = (await readCheckpoint(this.db, this.projection.name, ALL_PARTITION, tx))?.position ?? 0;
-        for (const e of events) {
-          if (e.metadata.position! > done && handles.has(e.type)) await this.projection.apply(tx, e, after);
+        for (;;) {
+          const events = read.slice(0, batchSize);
+          for (const e of events) {
+            if (e.metadata.position! > done && handles.has(e.type)) await this.projection.apply(tx, e, after);
+          }
+          position = events[events.length - 1].metadata.position!;
+          more = read.length > batchSize;
+          if (!fromScratch || !more || position >= replayUntil || this.stopped) break;
+          read = await this.store.readAll(position, batchSize + 1);
         }
+        await after.flush();
         await writeCheckpoint(this.db, tx, this.projection.name, ALL_PARTITION, {
-          position: Math.max(last, done),
+          position: Math.max(position, done),
           version: this.projection.version,
         });
       });
-      this.position = last;
+      this.position = position;
       this.lastError = null;
       after.run();
       this.releaseWaiters();
-      if (events.length < batchSize || this.stopped) break;
+      if (!more || this.stopped) break;
     }
     this.releaseWaiters();
   }

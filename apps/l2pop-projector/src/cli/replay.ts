@@ -8,9 +8,11 @@ import {
 } from '../../../../libs/store/src';
 
 /**
- * Replays the event store into `db` from position 0 up to `until` (inclusive),
- * committing each batch with its checkpoint like StoreProjector does. The bound
- * is what lets `verify` compare with a live model that stands at some position.
+ * Replays the event store into an empty `db` from position 0 up to `until`
+ * (inclusive) in one transaction with its checkpoint, as StoreProjector replays
+ * from scratch (Projection.replayInOneTransaction): one batch, flushed once, so
+ * the views are derived once from all the facts. The bound is what lets `verify`
+ * compare with a live model that stands at some position.
  */
 export async function replayInto(
   store: EventStore,
@@ -21,15 +23,16 @@ export async function replayInto(
 ): Promise<number> {
   const handles = new Set<string>(projection.handles);
   let position = 0;
-  for (;;) {
-    const events = (await store.readAll(position, batchSize)).filter((e) => e.metadata.position! <= until);
-    if (events.length === 0) return position;
-    const last = events[events.length - 1].metadata.position!;
-    await db.transaction(async (tx) => {
-      const after = new AfterCommit(); // nobody watches a scratch model
+  await db.transaction(async (tx) => {
+    const after = new AfterCommit({ batched: true, fromScratch: true }); // nobody watches a scratch model
+    for (;;) {
+      const events = (await store.readAll(position, batchSize)).filter((e) => e.metadata.position! <= until);
+      if (events.length === 0) break;
       for (const e of events) if (handles.has(e.type)) await projection.apply(tx, e, after);
-      await writeCheckpoint(db, tx, projection.name, ALL_PARTITION, { position: last, version: projection.version });
-    });
-    position = last;
-  }
+      position = events[events.length - 1].metadata.position!;
+    }
+    await after.flush();
+    if (position > 0) await writeCheckpoint(db, tx, projection.name, ALL_PARTITION, { position, version: projection.version });
+  });
+  return position;
 }

@@ -97,7 +97,9 @@ export const ViewFdbTable = table(
 export const ViewIpsetsTable = table(
   'l2_view_ipsets',
   { host: pk(255), name: pk(32), sg_id: str(64), ethertype: str(8), members: { type: 'text' }, ...viewCols },
-  [['host', 'rev'], ['name']],
+  // (name, group): a set's rows without reading the members; several groups share a name when
+  // their ids share the first 24 characters (Neutron's 29-character ipset names).
+  [['host', 'rev'], ['name', 'sg_id']],
 );
 
 /** Per host: its revision counter and the revision up to which tombstones were compacted. */

@@ -1,17 +1,25 @@
 import { ETHERTYPES, type Ethertype } from '../model/rules';
 
 /**
- * What an event may have changed, as keys of the derived state: (network, hosts)
- * pairs for L2 population, ipsets by (group, ethertype) and hosts whose set of
- * needed ipsets may differ. Handlers only name keys; the views recompute them and
- * write what actually differs, so naming a key too many is cheap and never wrong.
+ * What a batch's events may have changed, as keys of the derived state: (network,
+ * hosts) pairs for L2 population, ipsets by (group, ethertype) and hosts whose set
+ * of needed ipsets may differ. Handlers only name keys; when the batch ends, the
+ * views recompute each key once and write what actually differs, so naming a key
+ * too many (or several times) is cheap and never wrong.
  */
 export class Impact {
+  /**
+   * False while the views are rebuilt in bulk (derived in full from the facts at
+   * the end): then nothing is collected and handlers skip reads done only to name keys.
+   */
+  constructor(readonly tracking = true) {}
+
   readonly networks = new Map<string, Set<string> | 'all'>();
   readonly sets = new Map<string, { groupId: string; ethertype: Ethertype }>();
   readonly setHosts = new Set<string>();
 
   network(networkId: string, hosts: Iterable<string | null | undefined> | 'all'): void {
+    if (!this.tracking) return;
     const current = this.networks.get(networkId);
     if (current === 'all') return;
     if (hosts === 'all') {
@@ -24,6 +32,7 @@ export class Impact {
   }
 
   set(groupId: string, ethertype: Ethertype): void {
+    if (!this.tracking) return;
     this.sets.set(`${ethertype}/${groupId}`, { groupId, ethertype });
   }
 
@@ -33,6 +42,6 @@ export class Impact {
   }
 
   hostSets(host: string | null | undefined): void {
-    if (host) this.setHosts.add(host);
+    if (host && this.tracking) this.setHosts.add(host);
   }
 }

@@ -2,12 +2,13 @@ import type { DomainEvent } from '../../../../libs/events/src';
 import type { AfterCommit, Database, Projection, Tx } from '../../../../libs/store/src';
 import { cmp } from '../model/rules';
 import { L2POP_TABLES, L2POP_TABLE_NAMES } from '../model/tables';
+import { deriveAll } from '../views/derive-all';
 import { refreshHostSets, refreshSet, SetMembers } from '../views/ipset-view';
 import { refreshNetwork } from '../views/network-view';
 import { DEFAULT_COMPACTION, formatRevision, RevTracker, type CompactionOptions } from '../views/revisions';
 import { ViewWriter } from '../views/view-writer';
+import { Batch } from './batch';
 import { digestModel } from './digest';
-import { Impact } from './impact';
 import { applyFacts, HANDLED_EVENTS } from './route';
 import { TxSql } from './sql';
 
@@ -22,9 +23,15 @@ export interface L2popProjectionOptions {
 
 /**
  * FDB entries, flood lists and ipsets per host (DESIGN.md 4), served to L2 agents.
- * Each event updates normalised facts, then recomputes only the derived keys it
- * named (a network for some hosts, some ipsets) and writes only rows whose value
- * changed, each stamped with its host's next revision (DESIGN.md 7).
+ * Each event updates normalised facts and names the derived keys it may have
+ * changed (a network for some hosts, some ipsets). Once per batch (per event when
+ * the runner does not batch), those keys are recomputed and only rows whose value
+ * changed are written, each stamped with its host's next revision (DESIGN.md 7):
+ * a key that several events of the batch touched is derived and written once.
+ *
+ * Replayed from position 0 in one transaction (StoreProjector from a new or
+ * truncated model, `rebuild`, `verify`), events update the facts in memory, and
+ * the facts and every view are written once, before the commit (deriveAll).
  */
 export class L2popProjection implements Projection {
   readonly name = 'l2pop';
@@ -32,7 +39,9 @@ export class L2popProjection implements Projection {
   readonly tables = L2POP_TABLES;
   readonly tableNames = L2POP_TABLE_NAMES;
   readonly handles = HANDLED_EVENTS;
+  readonly replayInOneTransaction = true;
   private readonly compaction: CompactionOptions;
+  private readonly batches = new WeakMap<AfterCommit, Batch>();
 
   constructor(
     /** The read model's database (the Projection interface hands `apply` only the transaction). */
@@ -43,17 +52,54 @@ export class L2popProjection implements Projection {
   }
 
   async apply(tx: Tx, event: DomainEvent, after: AfterCommit): Promise<void> {
-    const q = new TxSql(this.db, tx);
-    const impact = new Impact();
-    await applyFacts(q, event, impact);
+    if (!after.batched) {
+      const batch = await this.begin(new TxSql(this.db, tx), after);
+      await applyFacts(batch, event);
+      await this.finish(batch, after);
+      return;
+    }
+    let batch = this.batches.get(after);
+    if (!batch) {
+      const begun = await this.begin(new TxSql(this.db, tx), after);
+      this.batches.set(after, (batch = begun));
+      after.beforeCommit(() => this.finish(begun, after));
+    }
+    await applyFacts(batch, event);
+  }
 
+  digest(db: Database): Promise<string> {
+    return digestModel(db);
+  }
+
+  /**
+   * A replay from scratch (the runner applies the history from position 0 in one
+   * transaction) into an empty model keeps the facts in memory, then writes them
+   * and derives every view once at the end. Otherwise the views follow the batch.
+   */
+  private async begin(q: TxSql, after: AfterCommit): Promise<Batch> {
+    return new Batch(q, after.fromScratch && (await isEmpty(q)));
+  }
+
+  /** Runs once per batch, before its checkpoint is written (or at the end of `apply` for an unbatched runner). */
+  private async finish(batch: Batch, after: AfterCommit): Promise<void> {
+    const { q } = batch;
     const revs = new RevTracker(q);
-    const views = new ViewWriter(q, revs);
-    const members = new SetMembers(q);
-    for (const [networkId, hosts] of impact.networks) await refreshNetwork(q, views, networkId, hosts);
-    for (const host of [...impact.setHosts].sort(cmp)) await refreshHostSets(q, views, members, host);
-    for (const { groupId, ethertype } of impact.sets.values()) await refreshSet(q, views, members, groupId, ethertype);
-
+    if (batch.mem) {
+      const mem = batch.mem;
+      await withPageCache(q, async () => {
+        await mem.write(q);
+        await deriveAll(q, revs, mem);
+      });
+    } else {
+      const { impact } = batch;
+      const views = new ViewWriter(q, revs);
+      const members = new SetMembers(q);
+      for (const [networkId, hosts] of impact.networks) await refreshNetwork(q, views, networkId, hosts);
+      // Sets before hosts' sets: refreshSet tells changed members from one live row, which must
+      // still be as the previous batch left it (see views/ipset-view.ts).
+      for (const { groupId, ethertype } of impact.sets.values()) await refreshSet(q, views, members, groupId, ethertype);
+      for (const host of [...impact.setHosts].sort(cmp)) await refreshHostSets(q, views, members, host);
+    }
     const epoch = await revs.commit(this.compaction);
     const notify = this.options.onCommitted;
     if (notify && revs.touched.size > 0) {
@@ -61,8 +107,32 @@ export class L2popProjection implements Projection {
       after.add(() => notify(changed));
     }
   }
+}
 
-  digest(db: Database): Promise<string> {
-    return digestModel(db);
+/** Nothing stored yet: a new or truncated model. */
+async function isEmpty(q: TxSql): Promise<boolean> {
+  for (const table of L2POP_TABLE_NAMES) {
+    if ((await q.get(`SELECT 1 AS x FROM ${table} LIMIT 1`)) !== undefined) return false;
+  }
+  return true;
+}
+
+/**
+ * SQLite: a larger page cache while a whole model is written in one transaction.
+ * The facts' secondary indexes (ports by network and host, port groups by group)
+ * are filled in random key order; with the default 2 MB cache most of those
+ * inserts miss and spill pages, which took about twice as long. Restored after.
+ */
+async function withPageCache(q: TxSql, fn: () => Promise<void>): Promise<void> {
+  if (q.db.kind !== 'sqlite') return fn();
+  const before = await q.get<{ cache_size: number }>('PRAGMA cache_size');
+  await q.run(`PRAGMA cache_size = ${BULK_CACHE_KIB}`);
+  try {
+    await fn();
+  } finally {
+    await q.run(`PRAGMA cache_size = ${Number(before?.cache_size ?? -2000)}`);
   }
 }
+
+/** 64 MiB (negative: KiB), enough for the facts' indexes of a million-event model. */
+const BULK_CACHE_KIB = -65536;

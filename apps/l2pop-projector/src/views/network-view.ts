@@ -8,7 +8,7 @@ interface Change {
   before: Member | undefined;
   after: Member | null;
 }
-type ByTunnel = Map<string, Array<[host: string, entries: string]>>;
+export type ByTunnel = Map<string, Array<[host: string, entries: string]>>;
 
 /**
  * Recomputes a network's membership for the hinted hosts, then fans the changes
@@ -62,7 +62,7 @@ export async function refreshNetwork(q: TxSql, views: ViewWriter, networkId: str
   }
 }
 
-function indexByTunnel(members: Map<string, Member>): ByTunnel {
+export function indexByTunnel(members: Map<string, Member>): ByTunnel {
   const byTunnel: ByTunnel = new Map();
   for (const [host, m] of members) {
     const list = byTunnel.get(m.tunnelIp) ?? [];
@@ -73,8 +73,10 @@ function indexByTunnel(members: Map<string, Member>): ByTunnel {
 }
 
 /** What `host` sees behind tunnel IP `t`: the entries of every other member there; null when none. */
-function remoteEntries(byTunnel: ByTunnel, t: string, host: string): string | null {
-  const others = (byTunnel.get(t) ?? []).filter(([h]) => h !== host);
+export function remoteEntries(byTunnel: ByTunnel, t: string, host: string): string | null {
+  const behind = byTunnel.get(t) ?? [];
+  if (behind.length === 1) return behind[0][0] === host ? null : behind[0][1];
+  const others = behind.filter(([h]) => h !== host);
   if (others.length === 0) return null;
   if (others.length === 1) return others[0][1];
   // Several hosts behind one tunnel IP (a misconfiguration, but possible): merge their entries.
@@ -120,6 +122,6 @@ function netRow(q: TxSql, host: string, networkId: string): Promise<NetRow | und
   return q.get<NetRow>('SELECT network_type, segmentation_id, deleted FROM l2_view_nets WHERE host = ? AND network_id = ?', [host, networkId]);
 }
 
-function nullableNumber(v: number | string | null): number | null {
+export function nullableNumber(v: number | string | null): number | null {
   return v === null || v === undefined ? null : Number(v);
 }

@@ -11,9 +11,10 @@ export interface CompactionOptions {
 export const DEFAULT_COMPACTION: CompactionOptions = { keepRevisions: 1000, compactEvery: 100 };
 
 /**
- * Hands out each touched host's next revision for one event (lazily: a host
+ * Hands out each touched host's next revision for one batch (lazily: a host
  * whose rows do not change keeps its revision) and persists them with the
- * event's writes. Revisions are per host and only ever grow within an epoch.
+ * batch's writes. Revisions are per host and only ever grow within an epoch;
+ * rows that several events of a batch changed all carry the one new revision.
  */
 export class RevTracker {
   private readonly next = new Map<string, number>();

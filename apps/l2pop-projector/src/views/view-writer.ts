@@ -15,7 +15,9 @@ export interface IpsetRow {
   host: string;
   sg_id: string;
   ethertype: string;
-  members: string;
+  /** The stored members, or instead `same`: whether they equal the value being written (compared in SQL). */
+  members?: string;
+  same?: number;
   deleted: number;
 }
 
@@ -85,7 +87,8 @@ export class ViewWriter {
       ]);
       return;
     }
-    if (alive(row) && row!.sg_id === value.sgId && row!.ethertype === value.ethertype && row!.members === value.members) {
+    const sameMembers = row?.same !== undefined ? Number(row.same) === 1 : row?.members === value.members;
+    if (alive(row) && row!.sg_id === value.sgId && row!.ethertype === value.ethertype && sameMembers) {
       return;
     }
     const rev = await this.revs.revFor(host);

@@ -49,7 +49,7 @@ export class PartitionApplier {
 
   async apply(partitionId: string, messages: KafkaMessage[]): Promise<ChunkResult> {
     for (let attempt = 1; ; attempt++) {
-      const after = new AfterCommit();
+      const after = new AfterCommit({ batched: true });
       try {
         const result = await this.db.transaction((tx) => this.applyIn(tx, partitionId, messages, after));
         after.run();
@@ -99,6 +99,7 @@ export class PartitionApplier {
       offset = o;
       result.covered = o;
     }
+    await after.flush();
     if (this.options.isKilled?.()) throw new ProjectorKilledError('projector killed; transaction rolled back');
     if (offset !== start) {
       const version = this.projection.version;

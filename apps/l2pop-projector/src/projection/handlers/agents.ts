@@ -1,4 +1,5 @@
 import type { EventOfType } from '../../../../../libs/events/src';
+import type { Batch } from '../batch';
 import type { Impact } from '../impact';
 import type { TxSql } from '../sql';
 
@@ -9,18 +10,13 @@ type AgentEvent = EventOfType<(typeof AGENT_EVENTS)[number]>;
  * A host's tunnel IP is what its L2 agent registered. Liveness is not an input:
  * DESIGN.md 4 counts ports on hosts whose agent is registered with a tunnel IP.
  */
-export async function applyAgentEvent(q: TxSql, event: AgentEvent, impact: Impact): Promise<void> {
+export async function applyAgentEvent({ q, facts, impact }: Batch, event: AgentEvent): Promise<void> {
   const d = event.data;
-  const before = await q.get<{ host: string }>('SELECT host FROM l2_agents WHERE id = ?', [d.id]);
-  if (event.type === 'AgentDeleted') {
-    await q.run('DELETE FROM l2_agents WHERE id = ?', [d.id]);
-  } else {
-    await q.run(
-      `INSERT INTO l2_agents (id, host, tunnel_ip) VALUES (?, ?, ?)
-       ON CONFLICT (id) DO UPDATE SET host = excluded.host, tunnel_ip = excluded.tunnel_ip`,
-      [d.id, d.host, event.data.tunnelIp || null],
-    );
-  }
+  // The agent's former host: read only to name the keys it affected.
+  const before = impact.tracking ? await q.get<{ host: string }>('SELECT host FROM l2_agents WHERE id = ?', [d.id]) : undefined;
+  if (event.type === 'AgentDeleted') await facts.deleteAgent(d.id);
+  else await facts.putAgent(d.id, d.host, event.data.tunnelIp || null);
+  if (!impact.tracking) return;
   for (const host of new Set([before?.host, d.host])) if (host) await hostNetworks(q, host, impact);
 }
 
