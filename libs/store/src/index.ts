@@ -7,3 +7,4 @@ export * from './projection';
 export * from './store-projector';
 export * from './kafka';
 export * from './host-hub';
+export * from './tail-loop';

@@ -1,7 +1,8 @@
-import { isConflictError, type Database } from './database';
+import type { Database } from './database';
 import type { EventStore } from './event-store';
 import { clearCheckpoints, readCheckpoint, writeCheckpoint } from './checkpoints';
 import { AfterCommit, type Projection } from './projection';
+import { TailLoop } from './tail-loop';
 
 export const ALL_PARTITION = 'all';
 
@@ -12,89 +13,58 @@ export const ALL_PARTITION = 'all';
  */
 export class StoreProjector {
   private position = 0;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
-  private unsubscribe: (() => void) | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private waiters: Array<{ position: number; resolve: () => void }> = [];
-  private retryTimer: NodeJS.Timeout | null = null;
-  /** The last batch failure, kept for health checks; cleared by the next successful batch. */
-  lastError: Error | null = null;
+  private readonly tail: TailLoop;
 
   constructor(
     private readonly store: EventStore,
     readonly db: Database,
     readonly projection: Projection,
     private readonly options: { batchSize?: number; pollMs?: number; onError?: (err: Error) => void } = {},
-  ) {}
+  ) {
+    this.tail = new TailLoop(() => this.loop(), () => this.position, { onError: options.onError });
+  }
 
   get checkpoint(): number {
     return this.position;
+  }
+
+  /** The last batch failure, kept for health checks; cleared by the next successful batch. */
+  get lastError(): Error | null {
+    return this.tail.lastError;
   }
 
   async start(): Promise<void> {
     const cp = await readCheckpoint(this.db, this.projection.name, ALL_PARTITION);
     if (cp && cp.version !== this.projection.version) await this.reset();
     else this.position = cp?.position ?? 0;
-    this.unsubscribe = this.store.onAppended(() => this.kick());
     // Other writers (another API instance on PostgreSQL) do not notify us in-process.
-    if (this.options.pollMs) this.timer = setInterval(() => this.kick(), this.options.pollMs);
+    this.tail.listen(this.store, this.options.pollMs);
     await this.catchUp();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.unsubscribe?.();
-    if (this.timer) clearInterval(this.timer);
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    await this.running;
+  stop(): Promise<void> {
+    return this.tail.stop();
   }
 
   /** Truncates the read model and replays from position 0. */
   async rebuild(): Promise<void> {
-    await this.running;
+    await this.tail.idle();
     await this.reset();
     await this.catchUp();
   }
 
   /** Resolves once every event up to `position` is applied (read-your-writes for tests and the API). */
   waitFor(position: number): Promise<void> {
-    if (this.position >= position) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.waiters.push({ position, resolve });
-      this.kick();
-    });
+    return this.tail.waitFor(position);
   }
 
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.loop()
-      .catch((err: unknown) => {
-        // A failed batch rolled back whole; try again shortly rather than crash the process.
-        this.lastError = err instanceof Error ? err : new Error(String(err));
-        if (!isConflictError(err)) this.options.onError?.(this.lastError);
-        this.retryTimer = setTimeout(() => this.kick(), isConflictError(err) ? 10 : 1000);
-      })
-      .finally(() => {
-        this.running = null;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.tail.kick();
   }
 
   /** Applies everything stored so far; rejects if a batch fails (callers at start-up want to know). */
-  async catchUp(): Promise<void> {
-    this.lastError = null;
-    this.kick();
-    while (this.running) await this.running;
-    if (this.lastError) throw this.lastError;
+  catchUp(): Promise<void> {
+    return this.tail.catchUp();
   }
 
   private async reset(): Promise<void> {
@@ -130,7 +100,7 @@ export class StoreProjector {
           }
           position = events[events.length - 1].metadata.position!;
           more = read.length > batchSize;
-          if (!fromScratch || !more || position >= replayUntil || this.stopped) break;
+          if (!fromScratch || !more || position >= replayUntil || this.tail.stopped) break;
           read = await this.store.readAll(position, batchSize + 1);
         }
         await after.flush();
@@ -140,17 +110,10 @@ export class StoreProjector {
         });
       });
       this.position = position;
-      this.lastError = null;
       after.run();
-      this.releaseWaiters();
-      if (!more || this.stopped) break;
+      this.tail.progressed();
+      if (!more || this.tail.stopped) break;
     }
-    this.releaseWaiters();
-  }
-
-  private releaseWaiters(): void {
-    const ready = this.waiters.filter((w) => w.position <= this.position);
-    this.waiters = this.waiters.filter((w) => w.position > this.position);
-    for (const w of ready) w.resolve();
+    this.tail.progressed();
   }
 }

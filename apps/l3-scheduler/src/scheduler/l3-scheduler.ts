@@ -1,6 +1,6 @@
 import type { DomainEvent } from '../../../../libs/events/src';
 import { bindingsOf } from '../../../../libs/domain/src/ha';
-import { ALL_PARTITION, isConflictError, readCheckpoint, writeCheckpoint, type Database, type EventStore } from '../../../../libs/store/src';
+import { ALL_PARTITION, readCheckpoint, TailLoop, writeCheckpoint, type Database, type EventStore } from '../../../../libs/store/src';
 import { l3Config, type L3Config } from '../config';
 import { SchedulerFacts } from './facts';
 import { HaNetworks } from './ha-networks';
@@ -47,16 +47,8 @@ export class L3Scheduler {
   private readonly reconciler: Reconciler;
   private readonly db: Database;
   private position = 0;
-  private running: Promise<void> | null = null;
-  private again = false;
-  private stopped = false;
-  private unsubscribe: (() => void) | null = null;
-  private timer: NodeJS.Timeout | null = null;
-  private waiters: Array<{ position: number; resolve: () => void }> = [];
-  private retryTimer: NodeJS.Timeout | null = null;
+  private readonly tail: TailLoop;
   private restoreFirst = false;
-  /** The last failed batch, for health checks; cleared by a successful one. */
-  lastError: Error | null = null;
 
   constructor(private readonly options: L3SchedulerOptions) {
     this.name = options.name ?? 'l3-scheduler';
@@ -69,10 +61,22 @@ export class L3Scheduler {
       store: options.store, facts: this.facts, placements: this.placements, networks: this.networks, config: this.config,
       actor: options.actor ?? 'l3-scheduler', clock: options.clock ?? (() => new Date().toISOString()),
     });
+    this.tail = new TailLoop(() => this.loop(), () => this.position, {
+      onError: options.onError,
+      // The batch's checkpoint was not saved, so its events come again; what was already
+      // decided is skipped (the causation rule), so retrying is safe. Its facts were applied
+      // in memory, though: go back to the saved ones first.
+      onFailure: () => (this.restoreFirst = true),
+    });
   }
 
   get checkpoint(): number {
     return this.position;
+  }
+
+  /** The last failed batch, for health checks; cleared by a successful one. */
+  get lastError(): Error | null {
+    return this.tail.lastError;
   }
 
   get conflicts(): number {
@@ -87,57 +91,25 @@ export class L3Scheduler {
     } else if (cp) {
       await this.db.transaction((tx) => clearSchedulerState(this.db, tx, this.name));
     }
-    this.unsubscribe = this.options.store.onAppended(() => this.kick());
-    if (this.options.pollMs) this.timer = setInterval(() => this.kick(), this.options.pollMs);
+    this.tail.listen(this.options.store, this.options.pollMs);
     await this.catchUp();
   }
 
-  async stop(): Promise<void> {
-    this.stopped = true;
-    this.unsubscribe?.();
-    if (this.timer) clearInterval(this.timer);
-    if (this.retryTimer) clearTimeout(this.retryTimer);
-    while (this.running) await this.running;
+  stop(): Promise<void> {
+    return this.tail.stop();
   }
 
   /** Processes everything appended so far (and whatever that appends in turn); rejects if a batch failed. */
-  async catchUp(): Promise<void> {
-    this.lastError = null;
-    this.kick();
-    while (this.running) await this.running;
-    if (this.lastError) throw this.lastError;
+  catchUp(): Promise<void> {
+    return this.tail.catchUp();
   }
 
   waitFor(position: number): Promise<void> {
-    if (this.position >= position) return Promise.resolve();
-    return new Promise((resolve) => {
-      this.waiters.push({ position, resolve });
-      this.kick();
-    });
+    return this.tail.waitFor(position);
   }
 
   kick(): void {
-    if (this.stopped) return;
-    if (this.running) {
-      this.again = true;
-      return;
-    }
-    this.running = this.loop()
-      .catch((err: unknown) => {
-        // The batch's checkpoint was not saved, so its events come again; what was already
-        // decided is skipped (the causation rule), so retrying is safe. Never crash the process.
-        this.lastError = err instanceof Error ? err : new Error(String(err));
-        this.restoreFirst = true;
-        if (!isConflictError(err)) this.options.onError?.(this.lastError);
-        this.retryTimer = setTimeout(() => this.kick(), isConflictError(err) ? 10 : 1000);
-      })
-      .finally(() => {
-        this.running = null;
-        if (this.again) {
-          this.again = false;
-          this.kick();
-        }
-      });
+    this.tail.kick();
   }
 
   private async loop(): Promise<void> {
@@ -161,11 +133,10 @@ export class L3Scheduler {
       });
       clearDirty(this.facts, this.placements);
       this.position = last;
-      this.lastError = null;
-      this.releaseWaiters();
-      if (events.length < batchSize || this.stopped) break;
+      this.tail.progressed();
+      if (events.length < batchSize || this.tail.stopped) break;
     }
-    this.releaseWaiters();
+    this.tail.progressed();
   }
 
   private async process(e: DomainEvent): Promise<void> {
@@ -189,11 +160,5 @@ export class L3Scheduler {
         this.facts.forgetRouter(routerId);
       }
     }
-  }
-
-  private releaseWaiters(): void {
-    const ready = this.waiters.filter((w) => w.position <= this.position);
-    this.waiters = this.waiters.filter((w) => w.position > this.position);
-    for (const w of ready) w.resolve();
   }
 }
