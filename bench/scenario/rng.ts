@@ -49,8 +49,24 @@ export class Rng {
   }
 }
 
-/** Deterministic UUID-shaped ids (the API's validators accept any UUID-like string). */
+/**
+ * Deterministic UUID-shaped ids (the API's validators accept any UUID-like string).
+ * The last 12 hex digits spell (kind, n), which keeps ids unique; the first 20 are a
+ * hash of them, so ids differ from their first character like real UUIDs. That
+ * matters: ipset names keep only the first 24 characters of a group id.
+ */
 export function uuidOf(kind: number, n: number): string {
-  const hex = (kind * 0x10000000 + n).toString(16).padStart(12, '0');
-  return `00000000-0000-4000-8000-${hex.slice(-12)}`;
+  const tail = kind * 0x10000000 + n;
+  const a = mix32(tail);
+  const b = mix32(a ^ 0x9e3779b9);
+  const hex = (v: number, len: number) => v.toString(16).padStart(8, '0').slice(-len);
+  return `${hex(a, 8)}-${hex(b, 4)}-4${hex(b >>> 16, 3)}-8${hex(mix32(b), 3)}-${tail.toString(16).padStart(12, '0').slice(-12)}`;
+}
+
+/** A 32-bit integer hash (murmur3's finaliser) of a non-negative integer below 2^53. */
+function mix32(x: number): number {
+  let h = (x ^ Math.floor(x / 0x100000000)) >>> 0;
+  h = Math.imul(h ^ (h >>> 16), 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return (h ^ (h >>> 16)) >>> 0;
 }
