@@ -28,7 +28,7 @@ export async function neutronPortUp(
   let bytes = o.l2Agents * fanout;
   if (o.firstOnHost) {
     const others = await db.all<{ host: string; tunnel_ip: string; entries: string }>(
-      'SELECT host, tunnel_ip, entries FROM l2_net_members WHERE network_id = ? AND host <> ?',
+      'SELECT host, tunnel_ip, entries FROM l2_members WHERE network_id = ? AND host <> ? AND deleted = 0',
       [o.networkId, o.host],
     );
     const ports: Record<string, unknown[]> = {};

@@ -92,7 +92,7 @@ export async function runFanout(o: FanoutOptions, log: (s: string) => void): Pro
       const c = await apply(portCreated(spec));
       create.n.push(c.notifications);
       create.b.push(c.bytes);
-      const member = await db.get('SELECT 1 AS x FROM l2_net_members WHERE network_id = ? AND host = ?', [net.id, host.name]);
+      const member = await db.get('SELECT 1 AS x FROM l2_members WHERE network_id = ? AND host = ? AND deleted = 0', [net.id, host.name]);
       const baseline = await neutronPortUp(db, {
         networkId: net.id, segmentationId: net.vni, host: host.name, tunnelIp: host.tunnelIp, mac: spec.mac, ip: spec.ip,
         l2Agents: layout.hosts.length, firstOnHost: !member,

@@ -35,11 +35,11 @@ test('verify passes on a healthy model, fails on a tampered one, and rebuild rep
   expect(ok.out).toMatch(/^ok: live == rebuilt at position \d+/);
 
   const live = await Database.open({ kind: 'sqlite', path: embeddedPaths(dir).readModel }, []);
-  await live.run(`UPDATE l2_view_fdb SET entries = '[]' WHERE host = 'c1'`);
+  await live.run(`UPDATE l2_members SET entries = '[]' WHERE host = 'c2'`);
   await live.close();
   const bad = await run('verify', '--data-dir', dir);
   expect(bad.code).toBe(1);
-  expect(bad.err).toMatch(/DIFFERENT .* tables: l2_view_fdb/);
+  expect(bad.err).toMatch(/DIFFERENT .* tables: l2_members/);
 
   const rebuilt = await run('rebuild', '--data-dir', dir);
   expect(rebuilt).toMatchObject({ code: 0 });

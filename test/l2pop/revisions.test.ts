@@ -99,10 +99,12 @@ test('tombstones older than the horizon are compacted; a since behind it gets a 
   }
   const recent = await h.snapshot('c1');
   await h.append(vm('q9', 'c2', 30));
-  // The tombstones the old revision would need are gone: the horizon has passed it.
+  // The tombstones the old revision would need are gone: the horizons have passed it.
   const row = await h.db.get<{ horizon: number }>("SELECT horizon FROM l2_host_revs WHERE host = 'c1'");
   expect(Number(row!.horizon)).toBeGreaterThan(Number(old.revision.split('-')[1]));
-  const stale = await h.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM l2_view_fdb WHERE host = 'c1' AND deleted = 1 AND rev <= ?", [row!.horizon]);
+  const net = await h.db.get<{ horizon: number }>("SELECT horizon FROM l2_net_horizons WHERE network_id = 'n1'");
+  expect(Number(net!.horizon)).toBeGreaterThan(Number(old.revision.split('-')[1]));
+  const stale = await h.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM l2_members WHERE deleted = 1 AND seq <= ?', [net!.horizon]);
   expect(Number(stale!.n)).toBe(0);
   expect((await h.changes('c1', old.revision)).resync).toBe(true);
   const delta = await h.changes('c1', recent.revision);
@@ -169,4 +171,44 @@ test('fan-out: a port going up wakes only the hosts whose view of its network ch
   expect([...woken.keys()].sort()).toEqual(['h0', 'h1', 'h2', 'h3']);
   expect([...woken.values()].every((n) => n === 1)).toBe(true);
   unsubscribe.forEach((u) => u());
+});
+
+test('a host that left a network and came back drops the remotes that went meanwhile', async () => {
+  h = await L2Harness.sqlite();
+  await h.append(e.agent('c1', '10.0.0.1'), e.agent('c2', '10.0.0.2'), e.agent('c3', '10.0.0.3'), e.network('n1'));
+  await h.append(vm('p1', 'c1', 1), vm('p2', 'c2', 2), vm('p3', 'c3', 3));
+  const r0 = await h.snapshot('c1');
+  expect(r0.networks.n1.flood).toEqual(['10.0.0.2', '10.0.0.3']);
+  await h.append(e.down('p1', 'n1', 'c1'));
+  // c3 leaves while c1 is out of the network: c1 is not told then...
+  await h.append(e.portDeleted('p3', 'n1', 'c3'));
+  await h.append(e.up('p1', 'n1', 'c1'));
+  // ...so coming back, it gets the whole network, marked full, and c3 is gone from its copy.
+  const doc = await h.changes('c1', r0.revision);
+  expect(doc).toMatchObject({ resync: false, networks: { n1: { full: true, remotes: { '10.0.0.2': [[MAC(2), '192.168.1.2']] } } } });
+  const now = await h.snapshot('c1');
+  expect(now.networks.n1.flood).toEqual(['10.0.0.2']);
+  expect(applyDelta(r0, doc)).toEqual(now);
+});
+
+test('a set whose members change reaches the hosts holding it, with all its members', async () => {
+  h = await L2Harness.sqlite();
+  await h.append(e.agent('c1', '10.0.0.1'), e.agent('c2', '10.0.0.2'), e.network('n1'), ...e.defaultGroup('def'));
+  await h.append(vm('p1', 'c1', 1, 'n1', ['def']));
+  const r0 = await h.snapshot('c1');
+  expect(r0.ipsets[`NIPv4def`]?.members).toEqual(['192.168.1.1']);
+  const woken: string[] = [];
+  h.runtime.hub.tap((host) => woken.push(host));
+  // A port of the group on another host: c1 holds the group's set, so it learns the new member.
+  await h.append(e.port('p2', 'n1', { host: 'c2', mac: MAC(2), ips: ['192.168.1.2'], groups: ['def'] }));
+  expect(woken.sort()).toEqual(['c1', 'c2']);
+  const doc = await h.changes('c1', r0.revision);
+  expect(doc).toMatchObject({ resync: false, networks: {}, ipsets: { NIPv4def: { members: ['192.168.1.1', '192.168.1.2'] } } });
+  expect(applyDelta(r0, doc)).toEqual(await h.snapshot('c1'));
+  // Two ports sharing an IP: the member stays until the last of them goes.
+  await h.append(e.port('p3', 'n1', { host: 'c2', mac: MAC(3), ips: ['192.168.1.2'], groups: ['def'] }));
+  await h.append(e.portDeleted('p2', 'n1', 'c2'));
+  expect((await h.snapshot('c1')).ipsets.NIPv4def.members).toEqual(['192.168.1.1', '192.168.1.2']);
+  await h.append(e.portDeleted('p3', 'n1', 'c2'));
+  expect((await h.snapshot('c1')).ipsets.NIPv4def.members).toEqual(['192.168.1.1']);
 });

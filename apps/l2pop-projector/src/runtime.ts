@@ -11,7 +11,7 @@ import { L2POP_TABLES } from './model/tables';
 import { HostHub } from '../../../libs/store/src/host-hub';
 import { L2popProjection } from './projection/l2pop.projection';
 import { L2Queries } from './query/l2-queries';
-import type { CompactionOptions } from './views/revisions';
+import type { CompactionOptions } from './views/stamp';
 
 export interface L2popOptions {
   /** The read model's database, opened with `openReadModel` (it holds the checkpoint too). */

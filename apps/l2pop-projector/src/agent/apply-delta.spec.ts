@@ -29,6 +29,13 @@ describe('applyDelta', () => {
     expect(next.networks.n2).toEqual(base.networks.n2);
   });
 
+  it('a full network replaces every remote the copy had', () => {
+    const next = applyDelta(base, delta({
+      networks: { n1: { network_type: 'vxlan', segmentation_id: 10, full: true, remotes: { '10.0.0.9': [] } } },
+    }));
+    expect(next.networks.n1).toEqual({ network_type: 'vxlan', segmentation_id: 10, flood: ['10.0.0.9'], fdb: {} });
+  });
+
   it('adds and removes networks and ipsets without touching the input', () => {
     const before = structuredClone(base);
     const next = applyDelta(base, delta({

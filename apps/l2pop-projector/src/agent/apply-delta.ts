@@ -25,7 +25,7 @@ export function applyDelta(local: L2Snapshot | null, doc: L2Changes | L2Snapshot
       delete networks[id];
       continue;
     }
-    const remotes = remotesOf(networks[id]);
+    const remotes = change.full ? new Map<string, MacIp[]>() : remotesOf(networks[id]);
     for (const [tunnelIp, entries] of Object.entries(change.remotes)) {
       if (entries === null) remotes.delete(tunnelIp);
       else remotes.set(tunnelIp, entries);

@@ -42,6 +42,12 @@ export interface L2NetworkChange {
   segmentation_id: number | null;
   /** Per remote tunnel IP: its whole new entry list ([] = flood only), or null = no longer a remote. */
   remotes: Record<string, MacIp[] | null>;
+  /**
+   * `remotes` lists every remote of the network: drop any other the agent has.
+   * Sent for a network the host (re)joined since `since`, or one whose old
+   * removals were compacted away.
+   */
+  full?: true;
 }
 
 /**

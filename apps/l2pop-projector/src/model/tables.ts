@@ -4,14 +4,14 @@ import { EntitySchema } from '@mikro-orm/core';
  * The L2 read model's tables. Three layers:
  *  - normalised facts, one table per thing an event talks about (never assumes
  *    that a referenced row exists: events of other partitions may come later);
- *  - per-network state derived from the facts (`l2_net_members`);
- *  - per-host views with revisions and tombstones, served to agents.
+ *  - per-network and per-group state derived from the facts;
+ *  - per host, the networks and ipsets it takes part in, with revisions.
  * Flags are integers so raw SQL reads the same on SQLite and PostgreSQL.
  */
 
 type Props = ConstructorParameters<typeof EntitySchema>[0]['properties'];
 const str = (length: number, extra: object = {}) => ({ type: 'string', length, ...extra });
-const pk = (length: number) => str(length, { primary: true });
+const pk = (length: number, integer = false) => (integer ? int({ primary: true }) : str(length, { primary: true }));
 const int = (extra: object = {}) => ({ type: 'integer', ...extra });
 
 function table(tableName: string, properties: Props, indexes: string[][] = []): EntitySchema {
@@ -74,32 +74,48 @@ export const RouterIfacesTable = table(
 );
 export const RouterHostsTable = table('l2_router_hosts', { router_id: pk(64), host: pk(255) }, [['host']]);
 
-/** Hosts that take part in a network's L2 population, with their unicast entries (JSON). */
-export const NetMembersTable = table(
-  'l2_net_members',
-  { network_id: pk(64), host: pk(255), tunnel_ip: str(64), entries: { type: 'text' } },
-  [['host']],
+/*
+ * Derived state. Per network: its members (a host behind a tunnel IP, with its
+ * unicast entries). Per group: its member IPs. Per host: only which networks and
+ * ipsets it takes part in. A host's FDB, flood lists and set members are joined
+ * from the per-network and per-group rows when it reads them, so a port going up
+ * writes one member row, not a copy into the view of every host on the network.
+ *
+ * `seq` is the batch that last changed a row, on a clock shared with the host
+ * revisions (views/stamp.ts): a host at revision r reads the rows with seq > r.
+ * `deleted` marks a tombstone, kept so those reads can report removals.
+ * (Version 1 of the model kept per-host copies in l2_view_* tables, left unused.)
+ */
+const stamped = { seq: int(), deleted: int() };
+
+/** A host taking part in a network's L2 population (DESIGN.md 4), behind its tunnel IP. */
+export const MembersTable = table(
+  'l2_members',
+  { network_id: pk(64), tunnel_ip: pk(64), host: pk(255), entries: { type: 'text' }, ...stamped },
+  [['network_id', 'seq'], ['host']],
 );
 
-/* Per-host views. `rev` is the host revision that last changed the row; `deleted` marks a tombstone. */
-const viewCols = { rev: int(), deleted: int() };
+/** Per network: member tombstones with seq <= horizon were compacted away. */
+export const NetHorizonsTable = table('l2_net_horizons', { network_id: pk(64), horizon: int() });
 
-export const ViewNetsTable = table(
-  'l2_view_nets',
-  { host: pk(255), network_id: pk(64), network_type: str(16), segmentation_id: int({ nullable: true }), ...viewCols },
-  [['host', 'rev']],
+/** The distinct IPs of a group's ports by family; `refs` counts the ports holding each. */
+export const SetIpsTable = table('l2_set_ips', { sg_id: pk(64), family: pk(1, true), ip: pk(64), refs: int() });
+
+/** The batch that last changed a set's members (absent: none since the model was built). */
+export const SetsTable = table('l2_sets', { sg_id: pk(64), ethertype: pk(8), seq: int() });
+
+/** The networks a host takes part in. */
+export const HostNetsTable = table(
+  'l2_host_nets',
+  { host: pk(255), network_id: pk(64), network_type: str(16), segmentation_id: int({ nullable: true }), ...stamped },
+  [['host', 'seq'], ['network_id']],
 );
-export const ViewFdbTable = table(
-  'l2_view_fdb',
-  { host: pk(255), network_id: pk(64), tunnel_ip: pk(64), entries: { type: 'text' }, ...viewCols },
-  [['host', 'rev']],
-);
-export const ViewIpsetsTable = table(
-  'l2_view_ipsets',
-  { host: pk(255), name: pk(32), sg_id: str(64), ethertype: str(8), members: { type: 'text' }, ...viewCols },
-  // (name, group): a set's rows without reading the members; several groups share a name when
-  // their ids share the first 24 characters (Neutron's 29-character ipset names).
-  [['host', 'rev'], ['name', 'sg_id']],
+
+/** The ipsets a host needs, by name; the members are the group's (l2_set_ips). */
+export const HostIpsetsTable = table(
+  'l2_host_ipsets',
+  { host: pk(255), name: pk(32), sg_id: str(64), ethertype: str(8), ...stamped },
+  [['host', 'seq'], ['sg_id', 'ethertype']],
 );
 
 /** Per host: its revision counter and the revision up to which tombstones were compacted. */
@@ -115,13 +131,13 @@ export const EpochsTable = table('l2_epochs', { id: int({ primary: true }), last
 
 export const L2POP_TABLES = [
   NetworksTable, PortsTable, PortIpsTable, PortGroupsTable, AgentsTable, GroupsTable, RulesTable,
-  RoutersTable, RouterIfacesTable, RouterHostsTable, NetMembersTable,
-  ViewNetsTable, ViewFdbTable, ViewIpsetsTable, HostRevsTable, ModelTable, EpochsTable,
+  RoutersTable, RouterIfacesTable, RouterHostsTable, MembersTable, NetHorizonsTable, SetIpsTable, SetsTable,
+  HostNetsTable, HostIpsetsTable, HostRevsTable, ModelTable, EpochsTable,
 ];
 
 /** Truncated on rebuild (everything but the epoch counter). */
 export const L2POP_TABLE_NAMES = [
   'l2_networks', 'l2_ports', 'l2_port_ips', 'l2_port_sgs', 'l2_agents', 'l2_sgs', 'l2_sg_rules',
-  'l2_routers', 'l2_router_ifaces', 'l2_router_hosts', 'l2_net_members',
-  'l2_view_nets', 'l2_view_fdb', 'l2_view_ipsets', 'l2_host_revs', 'l2_model',
+  'l2_routers', 'l2_router_ifaces', 'l2_router_hosts', 'l2_members', 'l2_net_horizons', 'l2_set_ips', 'l2_sets',
+  'l2_host_nets', 'l2_host_ipsets', 'l2_host_revs', 'l2_model',
 ] as const;

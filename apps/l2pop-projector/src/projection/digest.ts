@@ -2,8 +2,9 @@ import { createHash } from 'node:crypto';
 import type { Database } from '../../../../libs/store/src';
 
 /*
- * What the digest covers: the normalised facts, the per-network state and the
- * live values of the per-host views. Not revisions, tombstones or the epoch:
+ * What the digest covers: the normalised facts, the per-network and per-group
+ * state and the live rows of what each host takes part in. Not revisions,
+ * seqs, tombstones or the epoch:
  * those record how the model got here (which interleaving of partitions, how many
  * rebuilds), and DESIGN.md 6.5 asks for the same model under every interleaving.
  */
@@ -18,10 +19,10 @@ const PARTS: ReadonlyArray<[name: string, sql: string]> = [
   ['l2_routers', 'SELECT id, ha FROM l2_routers'],
   ['l2_router_ifaces', 'SELECT router_id, port_id, network_id FROM l2_router_ifaces'],
   ['l2_router_hosts', 'SELECT router_id, host FROM l2_router_hosts'],
-  ['l2_net_members', 'SELECT network_id, host, tunnel_ip, entries FROM l2_net_members'],
-  ['l2_view_nets', 'SELECT host, network_id, network_type, segmentation_id FROM l2_view_nets WHERE deleted = 0'],
-  ['l2_view_fdb', 'SELECT host, network_id, tunnel_ip, entries FROM l2_view_fdb WHERE deleted = 0'],
-  ['l2_view_ipsets', 'SELECT host, name, sg_id, ethertype, members FROM l2_view_ipsets WHERE deleted = 0'],
+  ['l2_members', 'SELECT network_id, tunnel_ip, host, entries FROM l2_members WHERE deleted = 0'],
+  ['l2_set_ips', 'SELECT sg_id, family, ip, refs FROM l2_set_ips'],
+  ['l2_host_nets', 'SELECT host, network_id, network_type, segmentation_id FROM l2_host_nets WHERE deleted = 0'],
+  ['l2_host_ipsets', 'SELECT host, name, sg_id, ethertype FROM l2_host_ipsets WHERE deleted = 0'],
 ];
 
 /** Per table: a hash of its rows in a backend-independent order and encoding. */

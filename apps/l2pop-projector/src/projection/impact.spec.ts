@@ -10,10 +10,16 @@ describe('Impact', () => {
     expect(i.networks).toEqual(new Map<string, unknown>([['n1', new Set(['h1', 'h2'])], ['n2', 'all']]));
   });
 
-  it('names both ethertypes of a group once', () => {
+  it('names a set once, and collects nothing while views are rebuilt in bulk', () => {
     const i = new Impact();
-    i.group('sg');
     i.set('sg', 'IPv4');
-    expect([...i.sets.keys()]).toEqual(['IPv4/sg', 'IPv6/sg']);
+    i.set('sg', 'IPv4');
+    i.setMembers('sg', 'IPv6');
+    expect([...i.sets.keys()]).toEqual(['IPv4/sg']);
+    expect([...i.members.keys()]).toEqual(['IPv6/sg']);
+    const bulk = new Impact(false);
+    bulk.network('n1', 'all');
+    bulk.setMembers('sg', 'IPv4');
+    expect(bulk.networks.size + bulk.members.size).toBe(0);
   });
 });

@@ -1,9 +1,9 @@
-import { ETHERTYPES, type Ethertype } from '../model/rules';
+import type { Ethertype } from '../model/rules';
 
 /**
  * What a batch's events may have changed, as keys of the derived state: (network,
- * hosts) pairs for L2 population, ipsets by (group, ethertype) and hosts whose set
- * of needed ipsets may differ. Handlers only name keys; when the batch ends, the
+ * hosts) pairs for L2 population, ipsets whose members changed, ipsets whose
+ * rules changed (who needs them may differ) and hosts whose needed ipsets may differ. Handlers only name keys; when the batch ends, the
  * views recompute each key once and write what actually differs, so naming a key
  * too many (or several times) is cheap and never wrong.
  */
@@ -15,7 +15,10 @@ export class Impact {
   constructor(readonly tracking = true) {}
 
   readonly networks = new Map<string, Set<string> | 'all'>();
+  /** Sets a rule naming their group came or went for. */
   readonly sets = new Map<string, { groupId: string; ethertype: Ethertype }>();
+  /** Sets whose members changed (views/set-members.ts names only real changes). */
+  readonly members = new Map<string, { groupId: string; ethertype: Ethertype }>();
   readonly setHosts = new Set<string>();
 
   network(networkId: string, hosts: Iterable<string | null | undefined> | 'all'): void {
@@ -36,9 +39,9 @@ export class Impact {
     this.sets.set(`${ethertype}/${groupId}`, { groupId, ethertype });
   }
 
-  /** Every set built from a group's members (both ethertypes). */
-  group(groupId: string): void {
-    for (const e of ETHERTYPES) this.set(groupId, e);
+  setMembers(groupId: string, ethertype: Ethertype): void {
+    if (!this.tracking) return;
+    this.members.set(`${ethertype}/${groupId}`, { groupId, ethertype });
   }
 
   hostSets(host: string | null | undefined): void {

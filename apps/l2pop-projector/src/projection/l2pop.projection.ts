@@ -3,10 +3,10 @@ import type { AfterCommit, Database, Projection, Tx } from '../../../../libs/sto
 import { cmp } from '../model/rules';
 import { L2POP_TABLES, L2POP_TABLE_NAMES } from '../model/tables';
 import { deriveAll } from '../views/derive-all';
-import { refreshHostSets, refreshSet, SetMembers } from '../views/ipset-view';
+import { hostsOfSet, refreshHostSets } from '../views/ipset-view';
 import { refreshNetwork } from '../views/network-view';
-import { DEFAULT_COMPACTION, formatRevision, RevTracker, type CompactionOptions } from '../views/revisions';
-import { ViewWriter } from '../views/view-writer';
+import { formatRevision } from '../views/revisions';
+import { DEFAULT_COMPACTION, Stamp, type CompactionOptions, type Stamped } from '../views/stamp';
 import { Batch } from './batch';
 import { digestModel } from './digest';
 import { applyFacts, HANDLED_EVENTS } from './route';
@@ -26,8 +26,11 @@ export interface L2popProjectionOptions {
  * Each event updates normalised facts and names the derived keys it may have
  * changed (a network for some hosts, some ipsets). Once per batch (per event when
  * the runner does not batch), those keys are recomputed and only rows whose value
- * changed are written, each stamped with its host's next revision (DESIGN.md 7):
- * a key that several events of the batch touched is derived and written once.
+ * changed are written: per-network members, per-group set members, and which
+ * networks and sets each host takes part in. The hosts concerned move to a new
+ * revision (views/stamp.ts), and read their FDB, flood lists and set members
+ * through joins (query/l2-queries.ts): work per event is in the hosts concerned,
+ * and nothing is copied per host (DESIGN.md 7).
  *
  * Replayed from position 0 in one transaction (StoreProjector from a new or
  * truncated model, `rebuild`, `verify`), events update the facts in memory, and
@@ -35,7 +38,8 @@ export interface L2popProjectionOptions {
  */
 export class L2popProjection implements Projection {
   readonly name = 'l2pop';
-  readonly version = 1;
+  /** 2: per-network and per-group rows joined at read time instead of per-host copies. */
+  readonly version = 2;
   readonly tables = L2POP_TABLES;
   readonly tableNames = L2POP_TABLE_NAMES;
   readonly handles = HANDLED_EVENTS;
@@ -83,27 +87,28 @@ export class L2popProjection implements Projection {
   /** Runs once per batch, before its checkpoint is written (or at the end of `apply` for an unbatched runner). */
   private async finish(batch: Batch, after: AfterCommit): Promise<void> {
     const { q } = batch;
-    const revs = new RevTracker(q);
+    let stamped: Stamped;
     if (batch.mem) {
       const mem = batch.mem;
-      await withPageCache(q, async () => {
+      stamped = await withPageCache(q, async () => {
         await mem.write(q);
-        await deriveAll(q, revs, mem);
+        return deriveAll(q, mem);
       });
     } else {
       const { impact } = batch;
-      const views = new ViewWriter(q, revs);
-      const members = new SetMembers(q);
-      for (const [networkId, hosts] of impact.networks) await refreshNetwork(q, views, networkId, hosts);
-      // Sets before hosts' sets: refreshSet tells changed members from one live row, which must
-      // still be as the previous batch left it (see views/ipset-view.ts).
-      for (const { groupId, ethertype } of impact.sets.values()) await refreshSet(q, views, members, groupId, ethertype);
-      for (const host of [...impact.setHosts].sort(cmp)) await refreshHostSets(q, views, members, host);
+      const stamp = new Stamp(q, this.compaction);
+      for (const [networkId, hosts] of impact.networks) await refreshNetwork(q, stamp, networkId, hosts);
+      for (const { groupId, ethertype } of impact.sets.values()) {
+        for (const host of await hostsOfSet(q, groupId, ethertype)) impact.hostSets(host);
+      }
+      for (const host of [...impact.setHosts].sort(cmp)) await refreshHostSets(q, stamp, host);
+      for (const { groupId, ethertype } of impact.members.values()) stamp.setMembers(groupId, ethertype);
+      stamped = await stamp.commit();
     }
-    const epoch = await revs.commit(this.compaction);
     const notify = this.options.onCommitted;
-    if (notify && revs.touched.size > 0) {
-      const changed = new Map([...revs.touched].map(([host, rev]) => [host, formatRevision(epoch, rev)]));
+    if (notify && stamped.hosts.length > 0) {
+      const revision = formatRevision(stamped.epoch, stamped.seq);
+      const changed = new Map(stamped.hosts.map((host) => [host, revision]));
       after.add(() => notify(changed));
     }
   }
@@ -123,12 +128,12 @@ async function isEmpty(q: TxSql): Promise<boolean> {
  * are filled in random key order; with the default 2 MB cache most of those
  * inserts miss and spill pages, which took about twice as long. Restored after.
  */
-async function withPageCache(q: TxSql, fn: () => Promise<void>): Promise<void> {
+async function withPageCache<T>(q: TxSql, fn: () => Promise<T>): Promise<T> {
   if (q.db.kind !== 'sqlite') return fn();
   const before = await q.get<{ cache_size: number }>('PRAGMA cache_size');
   await q.run(`PRAGMA cache_size = ${BULK_CACHE_KIB}`);
   try {
-    await fn();
+    return await fn();
   } finally {
     await q.run(`PRAGMA cache_size = ${Number(before?.cache_size ?? -2000)}`);
   }

@@ -1,64 +1,62 @@
-import { HA_INTERFACE_OWNER, cmp, ipFamily, ipsetName, isTunnelled, sortEntries, uniqueSorted, type Ethertype, type MacIp } from '../model/rules';
+import { HA_INTERFACE_OWNER, cmp, ipFamily, ipsetName, isTunnelled, sortEntries, type Ethertype, type MacIp } from '../model/rules';
 import { Inserter, type MemFacts } from '../projection/facts';
 import type { TxSql } from '../projection/sql';
 import type { Member } from './members';
-import { indexByTunnel, remoteEntries, type ByTunnel } from './network-view';
-import type { RevTracker } from './revisions';
+import { ensureEpoch } from './revisions';
+import { memberships } from './set-members';
+import type { NetMeta, Stamped } from './stamp';
 
-interface Meta {
-  type: string;
-  seg: number | null;
-}
+/** Every row of a model replayed from scratch carries this seq, and every host this revision. */
+const FIRST_SEQ = 1;
 
 /**
- * Derives `l2_net_members` and every host's view rows from the facts of a model
- * replayed from scratch (its derived tables are empty). The rules are those of
- * computeMember, refreshNetwork and refreshHostSets, applied to all keys at once
- * from the facts in memory instead of key by key with queries, so the values are
- * the ones the incremental path arrives at; each host gets one revision for all its rows.
+ * Derives the per-network members, the per-group set members and which networks
+ * and sets each host takes part in from the facts of a model replayed from
+ * scratch (its derived tables are empty). The rules are those of computeMember,
+ * adjustSetMembers and refreshHostSets, applied to all keys at once from the
+ * facts in memory instead of key by key with queries, so the rows are the ones
+ * the incremental path arrives at.
  */
-export async function deriveAll(q: TxSql, revs: RevTracker, facts: MemFacts): Promise<void> {
+export async function deriveAll(q: TxSql, facts: MemFacts): Promise<Stamped> {
   const members = deriveMembers(facts);
-  const memberRows = new Inserter(q, 'l2_net_members', ['network_id', 'host', 'tunnel_ip', 'entries']);
-  const networks = new Map<string, { meta: Meta; byTunnel: ByTunnel; tunnels: string[] }>();
-  const hostNets = new Map<string, string[]>();
+  const memberRows = new Inserter(q, 'l2_members', ['network_id', 'tunnel_ip', 'host', 'entries', 'seq', 'deleted']);
+  const hostNets = new Map<string, Array<[networkId: string, meta: NetMeta]>>();
   for (const [networkId, { meta, hosts }] of members) {
-    for (const [host, m] of hosts) {
-      if (memberRows.push(networkId, host, m.tunnelIp, m.entries)) await memberRows.flush();
+    for (const [host, m] of [...hosts].sort((a, b) => cmp(a[1].tunnelIp, b[1].tunnelIp) || cmp(a[0], b[0]))) {
+      if (memberRows.push(networkId, m.tunnelIp, host, m.entries, FIRST_SEQ, 0)) await memberRows.flush();
       const list = hostNets.get(host);
-      if (list) list.push(networkId);
-      else hostNets.set(host, [networkId]);
+      if (list) list.push([networkId, meta]);
+      else hostNets.set(host, [[networkId, meta]]);
     }
-    const byTunnel = indexByTunnel(hosts);
-    networks.set(networkId, { meta, byTunnel, tunnels: [...byTunnel.keys()].sort(cmp) });
   }
   await memberRows.flush();
 
-  const sets = deriveIpsets(facts);
-  const nets = new Inserter(q, 'l2_view_nets', ['host', 'network_id', 'network_type', 'segmentation_id', 'rev', 'deleted']);
-  const fdb = new Inserter(q, 'l2_view_fdb', ['host', 'network_id', 'tunnel_ip', 'entries', 'rev', 'deleted']);
-  const ipsets = new Inserter(q, 'l2_view_ipsets', ['host', 'name', 'sg_id', 'ethertype', 'members', 'rev', 'deleted']);
-  // Host by host in key order, so the inserts append to the views' indexes.
-  for (const host of [...new Set([...hostNets.keys(), ...sets.keys()])].sort(cmp)) {
-    const rev = await revs.revFor(host);
-    for (const networkId of (hostNets.get(host) ?? []).sort(cmp)) {
-      const { meta, byTunnel, tunnels } = networks.get(networkId)!;
-      if (nets.push(host, networkId, meta.type, meta.seg, rev, 0)) await nets.flush();
-      for (const t of tunnels) {
-        const entries = remoteEntries(byTunnel, t, host);
-        if (entries !== null && fdb.push(host, networkId, t, entries, rev, 0)) await fdb.flush();
-      }
+  const { setIps, hostSets } = deriveIpsets(facts);
+  const ips = new Inserter(q, 'l2_set_ips', ['sg_id', 'family', 'ip', 'refs']);
+  for (const [key, refs] of [...setIps].sort((a, b) => cmp(a[0], b[0]))) {
+    const [sgId, family, ip] = key.split('\u0000');
+    if (ips.push(sgId, Number(family), ip, refs)) await ips.flush();
+  }
+  await ips.flush();
+
+  const nets = new Inserter(q, 'l2_host_nets', ['host', 'network_id', 'network_type', 'segmentation_id', 'seq', 'deleted']);
+  const sets = new Inserter(q, 'l2_host_ipsets', ['host', 'name', 'sg_id', 'ethertype', 'seq', 'deleted']);
+  const revs = new Inserter(q, 'l2_host_revs', ['host', 'rev', 'horizon']);
+  // Host by host in key order, so the inserts append to the tables' primary keys.
+  const hosts = [...new Set([...hostNets.keys(), ...hostSets.keys()])].sort(cmp);
+  for (const host of hosts) {
+    for (const [networkId, meta] of (hostNets.get(host) ?? []).sort((a, b) => cmp(a[0], b[0]))) {
+      if (nets.push(host, networkId, meta.type, meta.seg, FIRST_SEQ, 0)) await nets.flush();
     }
-    const hostSets = sets.get(host);
-    if (!hostSets) continue;
-    for (const name of [...hostSets.keys()].sort(cmp)) {
-      const s = hostSets.get(name)!;
-      if (ipsets.push(host, name, s.sgId, s.ethertype, s.members, rev, 0)) await ipsets.flush();
+    for (const [name, s] of [...(hostSets.get(host) ?? [])].sort((a, b) => cmp(a[0], b[0]))) {
+      if (sets.push(host, name, s.sgId, s.ethertype, FIRST_SEQ, 0)) await sets.flush();
     }
+    if (revs.push(host, FIRST_SEQ, 0)) await revs.flush();
   }
   await nets.flush();
-  await fdb.flush();
-  await ipsets.flush();
+  await sets.flush();
+  await revs.flush();
+  return { epoch: await ensureEpoch(q), seq: FIRST_SEQ, hosts };
 }
 
 /**
@@ -67,7 +65,7 @@ export async function deriveAll(q: TxSql, revs: RevTracker, facts: MemFacts): Pr
  * if several), ACTIVE ports other than HA replicated interfaces (entries from
  * their fixed IPs) or HA routers with an interface on the network (flood only).
  */
-function deriveMembers(facts: MemFacts): Map<string, { meta: Meta; hosts: Map<string, Member> }> {
+function deriveMembers(facts: MemFacts): Map<string, { meta: NetMeta; hosts: Map<string, Member> }> {
   const tunnelOf = new Map<string, string>();
   for (const [, a] of [...facts.agents].sort((x, y) => cmp(x[0], y[0]))) {
     if (a.tunnelIp !== null && !tunnelOf.has(a.host)) tunnelOf.set(a.host, a.tunnelIp);
@@ -95,7 +93,7 @@ function deriveMembers(facts: MemFacts): Map<string, { meta: Meta; hosts: Map<st
     for (const networkId of ifaces.values()) for (const host of hosts) entriesOf(networkId, host);
   }
 
-  const out = new Map<string, { meta: Meta; hosts: Map<string, Member> }>();
+  const out = new Map<string, { meta: NetMeta; hosts: Map<string, Member> }>();
   for (const networkId of [...found.keys()].sort(cmp)) {
     const net = facts.networks.get(networkId)!;
     const hosts = new Map<string, Member>();
@@ -107,74 +105,43 @@ function deriveMembers(facts: MemFacts): Map<string, { meta: Meta; hosts: Map<st
   return out;
 }
 
-interface IpsetValue {
-  sgId: string;
-  ethertype: string;
-  members: string;
-}
-
 /**
- * Every host's ipsets (refreshHostSets for every host): host H needs (G, E) when a
- * port bound there is in a group with a rule naming remote group G, ethertype E;
- * the members are the fixed and pair IPs of E's family of every port in G.
+ * Every group's member IPs with their reference counts (adjustSetMembers for
+ * every port), and every host's sets (refreshHostSets for every host): host H
+ * needs (G, E) when a port bound there is in a group with a rule naming remote
+ * group G, ethertype E.
  */
-function deriveIpsets(facts: MemFacts): Map<string, Map<string, IpsetValue>> {
-  interface Need {
-    key: string;
-    g: string;
-    e: Ethertype;
-  }
-  // Per group: the (remote group, ethertype) pairs its rules name; per named group: its members by family.
-  const named = new Map<string, Map<string, Need>>();
-  const members = new Map<string, { v4: string[]; v6: string[] }>();
+function deriveIpsets(facts: MemFacts): { setIps: Map<string, number>; hostSets: Map<string, Map<string, { sgId: string; ethertype: Ethertype }>> } {
+  const setIps = new Map<string, number>();
+  // Per group: the (remote group, ethertype) pairs its rules name.
+  const named = new Map<string, Array<{ g: string; e: Ethertype }>>();
   for (const r of facts.rules.values()) {
     if (r.remoteGroupId === null) continue;
-    let m = named.get(r.sgId);
-    if (!m) named.set(r.sgId, (m = new Map()));
-    const key = `${r.ethertype}/${r.remoteGroupId}`;
-    if (!m.has(key)) m.set(key, { key, g: r.remoteGroupId, e: r.ethertype as Ethertype });
-    if (!members.has(r.remoteGroupId)) members.set(r.remoteGroupId, { v4: [], v6: [] });
+    const list = named.get(r.sgId);
+    if (list) list.push({ g: r.remoteGroupId, e: r.ethertype as Ethertype });
+    else named.set(r.sgId, [{ g: r.remoteGroupId, e: r.ethertype as Ethertype }]);
   }
-  // Per host: the groups its ports are in (that name some set), then the sets those need.
   const hostGroups = new Map<string, Set<string>>();
   for (const p of facts.ports.values()) {
+    for (const { groupId, ip } of memberships(p).values()) {
+      const key = `${groupId}\u0000${ipFamily(ip)}\u0000${ip}`;
+      setIps.set(key, (setIps.get(key) ?? 0) + 1);
+    }
+    if (p.host === '') continue;
     for (const group of p.groups) {
-      const of = members.get(group);
-      if (of) {
-        for (const ip of p.fixed) (ipFamily(ip) === 6 ? of.v6 : of.v4).push(ip);
-        for (const ip of p.pairs) (ipFamily(ip) === 6 ? of.v6 : of.v4).push(ip);
-      }
-      if (p.host === '' || !named.has(group)) continue;
+      if (!named.has(group)) continue;
       const groups = hostGroups.get(p.host);
       if (groups) groups.add(group);
       else hostGroups.set(p.host, new Set([group]));
     }
   }
-  const needs = new Map<string, Map<string, Need>>();
+  const hostSets = new Map<string, Map<string, { sgId: string; ethertype: Ethertype }>>();
   for (const [host, groups] of hostGroups) {
-    const hostNeeds = new Map<string, Need>();
-    for (const group of groups) for (const n of named.get(group)!.values()) hostNeeds.set(n.key, n);
-    needs.set(host, hostNeeds);
+    const needs = [...groups].flatMap((group) => named.get(group)!);
+    const sets = new Map<string, { sgId: string; ethertype: Ethertype }>();
+    // In the order refreshHostSets names them (should two sets share a name, the last one wins there too).
+    for (const { g, e } of needs.sort((a, b) => cmp(a.e, b.e) || cmp(a.g, b.g))) sets.set(ipsetName(g, e), { sgId: g, ethertype: e });
+    hostSets.set(host, sets);
   }
-  // The JSON of each set's members, made once and shared by every host needing it.
-  const json = new Map<string, string>();
-  const membersOf = (g: string, e: Ethertype): string => {
-    const key = `${e === 'IPv6' ? 6 : 4}/${g}`;
-    let text = json.get(key);
-    if (text === undefined) {
-      const of = members.get(g)!;
-      json.set(key, (text = JSON.stringify(uniqueSorted(e === 'IPv6' ? of.v6 : of.v4))));
-    }
-    return text;
-  };
-  const out = new Map<string, Map<string, IpsetValue>>();
-  for (const [host, hostNeeds] of needs) {
-    const sets = new Map<string, IpsetValue>();
-    // In the order refreshHostSets writes them (should two sets ever share a name, the last one wins there too).
-    for (const { g, e } of [...hostNeeds.values()].sort((a, b) => cmp(a.e, b.e) || cmp(a.g, b.g))) {
-      sets.set(ipsetName(g, e), { sgId: g, ethertype: e, members: membersOf(g, e) });
-    }
-    out.set(host, sets);
-  }
-  return out;
+  return { setIps, hostSets };
 }

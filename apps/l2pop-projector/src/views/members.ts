@@ -53,24 +53,13 @@ export async function candidateHosts(q: TxSql, networkId: string): Promise<strin
   return rows.map((r) => r.host);
 }
 
+/** The network's current members by host. */
 export async function loadMembers(q: TxSql, networkId: string): Promise<Map<string, Member>> {
   const rows = await q.all<{ host: string; tunnel_ip: string; entries: string }>(
-    'SELECT host, tunnel_ip, entries FROM l2_net_members WHERE network_id = ?',
+    'SELECT host, tunnel_ip, entries FROM l2_members WHERE network_id = ? AND deleted = 0',
     [networkId],
   );
   return new Map(rows.map((r) => [r.host, { tunnelIp: r.tunnel_ip, entries: r.entries }]));
-}
-
-export async function saveMember(q: TxSql, networkId: string, host: string, m: Member | null): Promise<void> {
-  if (!m) {
-    await q.run('DELETE FROM l2_net_members WHERE network_id = ? AND host = ?', [networkId, host]);
-    return;
-  }
-  await q.run(
-    `INSERT INTO l2_net_members (network_id, host, tunnel_ip, entries) VALUES (?, ?, ?, ?)
-     ON CONFLICT (network_id, host) DO UPDATE SET tunnel_ip = excluded.tunnel_ip, entries = excluded.entries`,
-    [networkId, host, m.tunnelIp, m.entries],
-  );
 }
 
 export function sameMember(a: Member | null | undefined, b: Member | null | undefined): boolean {

@@ -25,7 +25,7 @@ async function hostNetworks(q: TxSql, host: string, impact: Impact): Promise<voi
   const rows = await q.all<{ network_id: string }>(
     `SELECT network_id FROM l2_ports WHERE host = ?
      UNION SELECT f.network_id FROM l2_router_hosts h JOIN l2_router_ifaces f ON f.router_id = h.router_id WHERE h.host = ?
-     UNION SELECT network_id FROM l2_net_members WHERE host = ?`,
+     UNION SELECT network_id FROM l2_members WHERE host = ? AND deleted = 0`,
     [host, host, host],
   );
   for (const r of rows) impact.network(r.network_id, [host]);

@@ -2,6 +2,7 @@ import type { EventOfType } from '../../../../../libs/events/src';
 import { uniqueSorted } from '../../model/rules';
 import type { Batch } from '../batch';
 import { sameIps, sameList, type PortFacts } from '../facts';
+import { adjustSetMembers } from '../../views/set-members';
 
 export const PORT_EVENTS = [
   'PortCreated',
@@ -26,9 +27,7 @@ export async function applyPortEvent(b: Batch, event: PortEvent): Promise<void> 
 
   const hosts = [before?.host, after?.host];
   impact.network(event.data.networkId, hosts);
-  if (!sameList(before?.groups, after?.groups) || !sameIps(before, after)) {
-    for (const g of uniqueSorted([...(before?.groups ?? []), ...(after?.groups ?? [])])) impact.group(g);
-  }
+  if (!sameList(before?.groups, after?.groups) || !sameIps(before, after)) await adjustSetMembers(b.q, impact, before, after);
   if (!sameList(before?.groups, after?.groups) || before?.host !== after?.host) {
     for (const h of hosts) impact.hostSets(h);
   }

@@ -1,0 +1,224 @@
+import { cmp } from '../model/rules';
+import { placeholders, type TxSql } from '../projection/sql';
+import type { Member } from './members';
+import { ensureEpoch } from './revisions';
+
+export interface CompactionOptions {
+  /** Tombstones stay this many revisions, so an agent this far behind still gets a delta. */
+  keepRevisions: number;
+  /** Compact a host's (or a network's) tombstones once its revision has moved this far past that window. */
+  compactEvery: number;
+}
+
+export const DEFAULT_COMPACTION: CompactionOptions = { keepRevisions: 1000, compactEvery: 100 };
+
+export interface NetMeta {
+  type: string;
+  seg: number | null;
+}
+
+interface MemberRow {
+  networkId: string;
+  tunnelIp: string;
+  host: string;
+  /** JSON of the sorted [mac, ip] list; null writes a tombstone. */
+  entries: string | null;
+}
+
+/** What a committed batch changed: the hosts concerned, all now at revision `seq`. */
+export interface Stamped {
+  epoch: number;
+  seq: number;
+  hosts: string[];
+}
+
+/**
+ * Collects the rows one batch changes, then writes them all with one `seq` and
+ * moves every host they concern to revision `seq`. The clock is per host, not
+ * global (no row every projector instance would fight over): `seq` is one more
+ * than the highest revision among the hosts concerned, so it is above the
+ * revision each of them last handed out, and a host at revision r finds all
+ * later changes of its networks and sets as rows with seq > r. Hosts outside a
+ * network never read its member rows' seq: a host joining gets the whole
+ * network. Batches that concern the same host both write its revision row, so
+ * they serialise (SQLite's single writer; a conflict and retry on PostgreSQL).
+ *
+ * A host is concerned by: its own rows (networks and sets joined or left), a
+ * member row of a network it takes part in (except its own: a host never sees
+ * itself), and the members of a set it holds.
+ */
+export class Stamp {
+  private readonly members = new Map<string, MemberRow>();
+  /** Per network with member changes: whose rows changed. */
+  private readonly memberHosts = new Map<string, Set<string>>();
+  private readonly hostNets = new Map<string, { host: string; networkId: string; meta: NetMeta | null }>();
+  private readonly hostSets = new Map<string, { host: string; name: string; value: { sgId: string; ethertype: string } | null }>();
+  private readonly sets = new Map<string, { sgId: string; ethertype: string }>();
+
+  constructor(
+    private readonly q: TxSql,
+    private readonly compaction: CompactionOptions,
+  ) {}
+
+  /** A member of the network changed: `after` replaces `before` (null: no longer a member). */
+  member(networkId: string, host: string, before: Member | undefined, after: Member | null): void {
+    if (before && before.tunnelIp !== after?.tunnelIp) {
+      this.members.set(`${networkId}\u0000${before.tunnelIp}\u0000${host}`, { networkId, tunnelIp: before.tunnelIp, host, entries: null });
+    }
+    if (after) this.members.set(`${networkId}\u0000${after.tunnelIp}\u0000${host}`, { networkId, tunnelIp: after.tunnelIp, host, entries: after.entries });
+    let hosts = this.memberHosts.get(networkId);
+    if (!hosts) this.memberHosts.set(networkId, (hosts = new Set()));
+    hosts.add(host);
+  }
+
+  /** The host takes part in the network (again, or with another type or segment), or no longer (null). */
+  hostNet(host: string, networkId: string, meta: NetMeta | null): void {
+    this.hostNets.set(`${host}\u0000${networkId}`, { host, networkId, meta });
+  }
+
+  /** The host needs set `name` of this group and ethertype, or no longer (null). */
+  hostSet(host: string, name: string, value: { sgId: string; ethertype: string } | null): void {
+    this.hostSets.set(`${host}\u0000${name}`, { host, name, value });
+  }
+
+  /** The set's members changed: every host holding it is concerned. */
+  setMembers(sgId: string, ethertype: string): void {
+    this.sets.set(`${ethertype}/${sgId}`, { sgId, ethertype });
+  }
+
+  /** Writes the batch's rows and revisions; hosts: empty when nothing any host sees changed. */
+  async commit(): Promise<Stamped> {
+    const nothing = this.members.size === 0 && this.hostNets.size === 0 && this.hostSets.size === 0 && this.sets.size === 0;
+    if (nothing) return { epoch: 0, seq: 0, hosts: [] };
+    const horizons = await this.networkHorizons();
+    const hosts = await this.concerned(horizons);
+    const epoch = await ensureEpoch(this.q);
+    const revs = await this.revisions(hosts);
+    const seq = 1 + Math.max(0, ...[...revs.values()].map((r) => r.rev));
+    await this.writeRows(seq);
+    await this.writeRevisions(revs, seq);
+    await this.compactNetworks(horizons, seq);
+    return { epoch, seq, hosts };
+  }
+
+  /** @param horizons per changed network, its compaction horizon; left holding the networks to compact. */
+  private async concerned(horizons: Map<string, number>): Promise<string[]> {
+    const hosts = new Set<string>();
+    for (const { host } of this.hostNets.values()) hosts.add(host);
+    for (const { host } of this.hostSets.values()) hosts.add(host);
+    for (const [networkId, changed] of this.memberHosts) {
+      const viewers = await this.q.all<{ host: string; rev: number }>(
+        'SELECT v.host, r.rev FROM l2_host_nets v LEFT JOIN l2_host_revs r ON r.host = v.host WHERE v.network_id = ? AND v.deleted = 0',
+        [networkId],
+      );
+      // A host whose own row is the only change sees nothing new (its flood list and FDB list
+      // the others), unless the network's tombstones are about to be compacted: then every
+      // member moves past the new horizon, so none is left reading rows that went.
+      // The batch's seq will be above every viewer's revision.
+      const compacting = this.compacts(horizons.get(networkId)!, 1 + Math.max(0, ...viewers.map((v) => Number(v.rev ?? 0))));
+      if (!compacting) horizons.delete(networkId);
+      for (const { host } of viewers) if (compacting || !(changed.size === 1 && changed.has(host))) hosts.add(host);
+    }
+    for (const { sgId, ethertype } of this.sets.values()) {
+      const holders = await this.q.all<{ host: string }>(
+        'SELECT host FROM l2_host_ipsets WHERE sg_id = ? AND ethertype = ? AND deleted = 0',
+        [sgId, ethertype],
+      );
+      for (const { host } of holders) hosts.add(host);
+    }
+    return [...hosts].sort(cmp);
+  }
+
+  private async revisions(hosts: string[]): Promise<Map<string, { rev: number; horizon: number }>> {
+    const revs = new Map<string, { rev: number; horizon: number }>();
+    for (let i = 0; i < hosts.length; i += 500) {
+      const chunk = hosts.slice(i, i + 500);
+      const rows = await this.q.all<{ host: string; rev: number; horizon: number }>(
+        `SELECT host, rev, horizon FROM l2_host_revs WHERE host IN (${placeholders(chunk.length)})`,
+        chunk,
+      );
+      for (const r of rows) revs.set(r.host, { rev: Number(r.rev), horizon: Number(r.horizon) });
+    }
+    for (const host of hosts) if (!revs.has(host)) revs.set(host, { rev: 0, horizon: 0 });
+    return revs;
+  }
+
+  private async writeRows(seq: number): Promise<void> {
+    const q = this.q;
+    for (const m of this.members.values()) {
+      await q.run(
+        `INSERT INTO l2_members (network_id, tunnel_ip, host, entries, seq, deleted) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (network_id, tunnel_ip, host) DO UPDATE SET entries = excluded.entries, seq = excluded.seq, deleted = excluded.deleted`,
+        [m.networkId, m.tunnelIp, m.host, m.entries ?? '[]', seq, m.entries === null ? 1 : 0],
+      );
+    }
+    for (const { host, networkId, meta } of this.hostNets.values()) {
+      await q.run(
+        `INSERT INTO l2_host_nets (host, network_id, network_type, segmentation_id, seq, deleted) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (host, network_id) DO UPDATE SET network_type = excluded.network_type,
+           segmentation_id = excluded.segmentation_id, seq = excluded.seq, deleted = excluded.deleted`,
+        [host, networkId, meta?.type ?? '', meta?.seg ?? null, seq, meta ? 0 : 1],
+      );
+    }
+    for (const { host, name, value } of this.hostSets.values()) {
+      await q.run(
+        `INSERT INTO l2_host_ipsets (host, name, sg_id, ethertype, seq, deleted) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT (host, name) DO UPDATE SET sg_id = excluded.sg_id, ethertype = excluded.ethertype,
+           seq = excluded.seq, deleted = excluded.deleted`,
+        [host, name, value?.sgId ?? '', value?.ethertype ?? '', seq, value ? 0 : 1],
+      );
+    }
+    for (const { sgId, ethertype } of this.sets.values()) {
+      await q.run(
+        'INSERT INTO l2_sets (sg_id, ethertype, seq) VALUES (?, ?, ?) ON CONFLICT (sg_id, ethertype) DO UPDATE SET seq = excluded.seq',
+        [sgId, ethertype, seq],
+      );
+    }
+  }
+
+  /** Every concerned host moves to `seq`; its own tombstones older than the window go. */
+  private async writeRevisions(revs: Map<string, { rev: number; horizon: number }>, seq: number): Promise<void> {
+    for (const [host, { horizon }] of revs) {
+      const compact = this.compacts(horizon, seq);
+      const next = compact ? seq - this.compaction.keepRevisions : horizon;
+      await this.q.run(
+        `INSERT INTO l2_host_revs (host, rev, horizon) VALUES (?, ?, ?)
+         ON CONFLICT (host) DO UPDATE SET rev = excluded.rev, horizon = excluded.horizon`,
+        [host, seq, next],
+      );
+      if (!compact) continue;
+      for (const t of ['l2_host_nets', 'l2_host_ipsets']) {
+        await this.q.run(`DELETE FROM ${t} WHERE host = ? AND deleted = 1 AND seq <= ?`, [host, next]);
+      }
+    }
+  }
+
+  private compacts(horizon: number, seq: number): boolean {
+    return seq - horizon >= this.compaction.keepRevisions + this.compaction.compactEvery;
+  }
+
+  private async networkHorizons(): Promise<Map<string, number>> {
+    const horizons = new Map<string, number>();
+    for (const networkId of this.memberHosts.keys()) {
+      const row = await this.q.get<{ horizon: number }>('SELECT horizon FROM l2_net_horizons WHERE network_id = ?', [networkId]);
+      horizons.set(networkId, Number(row?.horizon ?? 0));
+    }
+    return horizons;
+  }
+
+  /**
+   * A network's member tombstones older than the window go too. A host whose
+   * revision is behind the network's horizon is then sent the whole network
+   * (query/l2-queries.ts), not a resync of everything it has.
+   */
+  private async compactNetworks(compacting: Map<string, number>, seq: number): Promise<void> {
+    for (const networkId of compacting.keys()) {
+      const next = seq - this.compaction.keepRevisions;
+      await this.q.run('DELETE FROM l2_members WHERE network_id = ? AND deleted = 1 AND seq <= ?', [networkId, next]);
+      await this.q.run(
+        'INSERT INTO l2_net_horizons (network_id, horizon) VALUES (?, ?) ON CONFLICT (network_id) DO UPDATE SET horizon = excluded.horizon',
+        [networkId, next],
+      );
+    }
+  }
+}
