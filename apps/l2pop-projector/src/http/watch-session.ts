@@ -11,6 +11,8 @@ import type { L2popRuntime } from '../runtime';
 export class WatchSession {
   private busy = false;
   private again = false;
+  /** A commit (or the start) asked for a send since the last one began; otherwise only the poll did. */
+  private woken = false;
   private closed = false;
   private readonly cleanups: Array<() => void> = [];
 
@@ -34,7 +36,7 @@ export class WatchSession {
     this.cleanups.push(this.runtime.track(() => this.close()));
     const timer = setInterval(() => {
       this.res.write(': keep-alive\n\n');
-      this.pump();
+      this.pump(false);
     }, this.runtime.pollMs);
     this.cleanups.push(() => clearInterval(timer));
     this.pump();
@@ -48,25 +50,31 @@ export class WatchSession {
   }
 
   /** Serialises sends: wake-ups during a send coalesce into one more send. */
-  private pump(): void {
+  private pump(woken = true): void {
     if (this.closed) return;
+    this.woken ||= woken;
     if (this.busy) {
       this.again = true;
       return;
     }
     this.busy = true;
-    this.send()
+    const pollOnly = !this.woken;
+    this.woken = false;
+    this.send(pollOnly)
       .catch(() => this.close())
       .finally(() => {
         this.busy = false;
         if (this.again) {
           this.again = false;
-          this.pump();
+          this.pump(false);
         }
       });
   }
 
-  private async send(): Promise<void> {
+  private async send(pollOnly: boolean): Promise<void> {
+    // Most polls find nothing new (with many agents, most hosts are idle): one read of the
+    // host's revision instead of building an empty delta. A wake-up from a commit skips it.
+    if (pollOnly && this.last !== null && (await this.runtime.queries.revision(this.host)) === this.last) return;
     const doc = await this.runtime.queries.changes(this.host, this.last);
     if (this.closed || (!doc.resync && doc.revision === this.last)) return;
     this.res.write(`id: ${doc.revision}\ndata: ${JSON.stringify(doc)}\n\n`);
