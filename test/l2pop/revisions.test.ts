@@ -9,7 +9,7 @@ import { applyDelta } from '../../apps/l2pop-projector/src/agent/apply-delta';
 import type { L2Snapshot } from '../../apps/l2pop-projector/src/contract/l2-documents';
 import { replayInto } from '../../apps/l2pop-projector/src/cli/replay';
 import { L2popProjection } from '../../apps/l2pop-projector/src/projection/l2pop.projection';
-import { openReadModel } from '../../apps/l2pop-projector/src/runtime';
+import { L2popRuntime, openReadModel } from '../../apps/l2pop-projector/src/runtime';
 import * as e from './support/events';
 import { L2Harness, tempDir } from './support/harness';
 
@@ -212,3 +212,28 @@ test('a set whose members change reaches the hosts holding it, with all its memb
   await h.append(e.portDeleted('p3', 'n1', 'c2'));
   expect((await h.snapshot('c1')).ipsets.NIPv4def.members).toEqual(['192.168.1.1']);
 });
+
+test('a server that only answers queries wakes watchers of changes another process projected', async () => {
+  h = await L2Harness.sqlite();
+  await h.append(e.agent('c1', '10.0.0.1'), e.agent('c2', '10.0.0.2'), e.network('n1'), vm('p1', 'c1', 1));
+  // Queries only, over the same read model: the harness's projector stands for the other process.
+  const reader = new L2popRuntime({ db: h.db, pollMs: 50 });
+  await reader.start();
+  const woken: string[] = [];
+  reader.hub.subscribe('c1', (revision) => woken.push(revision));
+  reader.hub.subscribe('nowhere', (revision) => woken.push(`nowhere ${revision}`));
+  await waitUntil(() => woken.length >= 2);
+  woken.length = 0;
+  await h.append(vm('p2', 'c2', 2));
+  const moved = (await h.snapshot('c1')).revision;
+  await waitUntil(() => woken.includes(moved));
+  await new Promise((r) => setTimeout(r, 200));
+  // Only c1 moved: the idle host's watchers were not woken again.
+  expect(woken).toEqual([moved]);
+  await reader.stop();
+});
+
+async function waitUntil(ok: () => boolean): Promise<void> {
+  for (let i = 0; i < 200 && !ok(); i++) await new Promise((r) => setTimeout(r, 25));
+  expect(ok()).toBe(true);
+}

@@ -4,6 +4,7 @@ import {
   Database,
   EventStore,
   EventTable,
+  RevisionPoller,
   StoreProjector,
   type DatabaseConfig,
 } from '../../../libs/store/src';
@@ -18,7 +19,7 @@ export interface L2popOptions {
   db: Database;
   /** The event store to tail. Omit it when another process projects into `db`: then only queries are served. */
   store?: EventStore;
-  /** Watchers re-read their host's revision this often (and keep the stream alive); 15 s by default. */
+  /** The revisions of watched hosts are re-read this often (and streams kept alive); 15 s by default. */
   pollMs?: number;
   /** Also look for new events this often: needed when another process appends (the API beside a standalone server). */
   projectorPollMs?: number;
@@ -38,6 +39,8 @@ export class L2popRuntime {
   readonly projector: StoreProjector | null;
   readonly queries: L2Queries;
   readonly pollMs: number;
+  /** Wakes watchers of hosts whose revision moved in another process (the backstop to notifications). */
+  readonly poller: RevisionPoller;
   private readonly sessions = new Set<() => void>();
 
   constructor(readonly options: L2popOptions) {
@@ -50,6 +53,7 @@ export class L2popRuntime {
       : null;
     this.queries = new L2Queries(options.db);
     this.pollMs = options.pollMs ?? 15_000;
+    this.poller = new RevisionPoller(this.hub, (hosts) => this.queries.revisions(hosts), this.pollMs);
   }
 
   get db(): Database {
@@ -58,10 +62,12 @@ export class L2popRuntime {
 
   async start(): Promise<void> {
     await this.projector?.start();
+    this.poller.start();
   }
 
   /** Stops projecting and ends open watch streams (so an HTTP server can close). */
   async stop(): Promise<void> {
+    this.poller.stop();
     await this.projector?.stop();
     for (const close of [...this.sessions]) close();
   }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CheckpointTable, Database, StoreProjector, type DatabaseConfig, type EventStore } from '../../../libs/store/src';
+import { CheckpointTable, Database, RevisionPoller, StoreProjector, type DatabaseConfig, type EventStore } from '../../../libs/store/src';
 import { l3ConfigFromEnv, type L3Config } from './config';
 import { HostHub } from '../../../libs/store/src/host-hub';
 import type { CompactionOptions } from './read-model/host-revisions';
@@ -47,6 +47,8 @@ export class L3Runtime {
   readonly queries: L3Queries;
   readonly neutron: NeutronL3Queries;
   readonly pollMs: number;
+  /** Wakes watchers of hosts whose revision moved in another process (the backstop to notifications). */
+  readonly poller: RevisionPoller;
   private readonly sessions = new Set<() => void>();
 
   constructor(readonly options: L3RuntimeOptions) {
@@ -58,6 +60,7 @@ export class L3Runtime {
     this.queries = new L3Queries(options.db);
     this.neutron = new NeutronL3Queries(options.db);
     this.pollMs = options.pollMs ?? 15_000;
+    this.poller = new RevisionPoller(this.hub, (hosts) => this.queries.revisions(hosts), this.pollMs);
   }
 
   get store(): EventStore {
@@ -67,10 +70,12 @@ export class L3Runtime {
   async start(): Promise<void> {
     await this.scheduler?.start();
     await this.projector?.start();
+    this.poller.start();
   }
 
   /** Stops deciding and projecting, and ends open watch streams (so an HTTP server can close). */
   async stop(): Promise<void> {
+    this.poller.stop();
     await this.scheduler?.stop();
     await this.projector?.stop();
     this.endWatches();

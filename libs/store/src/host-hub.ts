@@ -39,6 +39,11 @@ export class HostHub {
     }
   }
 
+  /** The hosts with at least one listener. */
+  hosts(): string[] {
+    return [...this.listeners.keys()];
+  }
+
   subscriberCount(host?: string): number {
     if (host !== undefined) return this.listeners.get(host)?.size ?? 0;
     let n = 0;

@@ -7,4 +7,5 @@ export * from './projection';
 export * from './store-projector';
 export * from './kafka';
 export * from './host-hub';
+export * from './revision-poller';
 export * from './tail-loop';

@@ -5,14 +5,12 @@ import type { L2popRuntime } from '../runtime';
  * One server-sent-events stream of a host's changes. Each message is a change
  * document (a delta, or a snapshot with `resync: true`) whose SSE `id` is its
  * revision, so a client that reconnects with Last-Event-ID resumes exactly there.
- * Woken by the projection's after-commit hook for this host only; the poll
- * covers a projector running in another process and keeps proxies from idling out.
+ * Woken by the projection's after-commit hook for this host only, or by the
+ * runtime's revision poller for commits made in another process.
  */
 export class WatchSession {
   private busy = false;
   private again = false;
-  /** A commit (or the start) asked for a send since the last one began; otherwise only the poll did. */
-  private woken = false;
   private closed = false;
   private readonly cleanups: Array<() => void> = [];
 
@@ -34,10 +32,8 @@ export class WatchSession {
     this.res.write('retry: 1000\n\n');
     this.cleanups.push(this.runtime.hub.subscribe(this.host, () => this.pump()));
     this.cleanups.push(this.runtime.track(() => this.close()));
-    const timer = setInterval(() => {
-      this.res.write(': keep-alive\n\n');
-      this.pump(false);
-    }, this.runtime.pollMs);
+    // Commits made by another process reach the hub through the runtime's revision poller.
+    const timer = setInterval(() => this.res.write(': keep-alive\n\n'), this.runtime.pollMs);
     this.cleanups.push(() => clearInterval(timer));
     this.pump();
   }
@@ -50,31 +46,25 @@ export class WatchSession {
   }
 
   /** Serialises sends: wake-ups during a send coalesce into one more send. */
-  private pump(woken = true): void {
+  private pump(): void {
     if (this.closed) return;
-    this.woken ||= woken;
     if (this.busy) {
       this.again = true;
       return;
     }
     this.busy = true;
-    const pollOnly = !this.woken;
-    this.woken = false;
-    this.send(pollOnly)
+    this.send()
       .catch(() => this.close())
       .finally(() => {
         this.busy = false;
         if (this.again) {
           this.again = false;
-          this.pump(false);
+          this.pump();
         }
       });
   }
 
-  private async send(pollOnly: boolean): Promise<void> {
-    // Most polls find nothing new (with many agents, most hosts are idle): one read of the
-    // host's revision instead of building an empty delta. A wake-up from a commit skips it.
-    if (pollOnly && this.last !== null && (await this.runtime.queries.revision(this.host)) === this.last) return;
+  private async send(): Promise<void> {
     const doc = await this.runtime.queries.changes(this.host, this.last);
     if (this.closed || (!doc.resync && doc.revision === this.last)) return;
     this.res.write(`id: ${doc.revision}\ndata: ${JSON.stringify(doc)}\n\n`);

@@ -1,4 +1,4 @@
-import type { Database, Tx } from '../../../../libs/store/src';
+import { readHostRevs, type Database, type Tx } from '../../../../libs/store/src';
 import type { IpsetView, L2Changes, L2Delta, L2NetworkChange, L2NetworkView, L2Snapshot, MacIp } from '../contract/l2-documents';
 import { cmp, sortEntries, uniqueSorted } from '../model/rules';
 import { placeholders } from '../projection/sql';
@@ -47,6 +47,13 @@ export class L2Queries {
       }
       return this.deltaIn(tx, host, state, since as string, from.rev);
     });
+  }
+
+  /** The current revisions of several hosts, in one or a few reads (the watch poller's). */
+  async revisions(hosts: string[]): Promise<Map<string, string>> {
+    const epoch = await currentEpoch(this.db);
+    const revs = await readHostRevs(this.db, 'l2_host_revs', hosts);
+    return new Map([...revs].map(([host, rev]) => [host, formatRevision(epoch, rev)]));
   }
 
   async revision(host: string): Promise<string> {

@@ -56,12 +56,10 @@ export class HostsL3Controller {
       };
       void push();
       const unsubscribe = this.runtime.hub.subscribe(host, () => void push());
-      // Commits made by another process do not reach this hub: poll as a backstop.
-      const timer = setInterval(() => void push(), this.runtime.pollMs);
+      // Commits made by another process reach this hub through the runtime's revision poller.
       const untrack = this.runtime.track(() => subscriber.complete());
       return () => {
         unsubscribe();
-        clearInterval(timer);
         untrack();
       };
     });

@@ -1,4 +1,4 @@
-import { isConflictError, type Database, type Tx } from '../../../../libs/store/src';
+import { isConflictError, readHostRevs, type Database, type Tx } from '../../../../libs/store/src';
 import type { L3Changes, L3Delta, L3RouterDoc, L3Snapshot } from '../contract/l3-documents';
 import { currentEpoch, formatRevision, parseRevision } from './host-revisions';
 import { routerDocs } from './router-docs';
@@ -33,6 +33,13 @@ export class L3Queries {
       }
       return this.deltaIn(tx, host, state, since as string, from.rev);
     });
+  }
+
+  /** The current revisions of several hosts, in one or a few reads (the watch poller's). */
+  async revisions(hosts: string[]): Promise<Map<string, string>> {
+    const epoch = await currentEpoch(this.db);
+    const revs = await readHostRevs(this.db, 'l3_host_revs', hosts);
+    return new Map([...revs].map(([host, rev]) => [host, formatRevision(epoch, rev)]));
   }
 
   async revision(host: string): Promise<string> {
