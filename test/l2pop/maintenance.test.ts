@@ -5,6 +5,7 @@
 import { rmSync } from 'node:fs';
 import { Database } from '../../libs/store/src';
 import { main } from '../../apps/l2pop-projector/src/cli/maintenance';
+import { L2POP_INDEXES } from '../../apps/l2pop-projector/src/model/tables';
 import { embeddedPaths } from '../../apps/l2pop-projector/src/runtime';
 import * as e from './support/events';
 import { appendBodies, L2Harness, tempDir } from './support/harness';
@@ -45,5 +46,11 @@ test('verify passes on a healthy model, fails on a tampered one, and rebuild rep
   expect(rebuilt).toMatchObject({ code: 0 });
   expect(rebuilt.out).toMatch(/rebuilt the L2 read model up to position \d+/);
   expect((await run('verify', '--data-dir', dir)).code).toBe(0);
+  // The rebuild dropped the secondary indexes while writing: every one is back.
+  const model = await Database.open({ kind: 'sqlite', path: embeddedPaths(dir).readModel }, []);
+  const indexes = await model.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index'");
+  await model.close();
+  expect(indexes.map((i) => i.name)).toEqual(expect.arrayContaining(L2POP_INDEXES.map((i) => i.name)));
+  expect(L2POP_INDEXES.length).toBeGreaterThan(10);
   rmSync(dir, { recursive: true, force: true });
 });

@@ -14,13 +14,18 @@ const str = (length: number, extra: object = {}) => ({ type: 'string', length, .
 const pk = (length: number, integer = false) => (integer ? int({ primary: true }) : str(length, { primary: true }));
 const int = (extra: object = {}) => ({ type: 'integer', ...extra });
 
+/** Every secondary index of the model: a bulk rebuild drops them and builds each once at the end. */
+export const L2POP_INDEXES: Array<{ table: string; name: string; columns: string[] }> = [];
+
 function table(tableName: string, properties: Props, indexes: string[][] = []): EntitySchema {
+  const named = indexes.map((columns) => ({ table: tableName, name: `${tableName}_${columns.join('_')}_idx`, columns }));
+  L2POP_INDEXES.push(...named);
   // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows are read with raw SQL, not as entities
   return new EntitySchema<any>({
     name: `L2pop_${tableName}`,
     tableName,
     properties,
-    indexes: indexes.map((properties) => ({ properties, name: `${tableName}_${properties.join('_')}_idx` })),
+    indexes: named.map((i) => ({ properties: i.columns, name: i.name })),
   });
 }
 
