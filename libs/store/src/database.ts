@@ -4,14 +4,13 @@ import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import type { Knex } from '@mikro-orm/knex';
 import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
+import { SqliteAccess } from './sqlite-access';
 
 export type DatabaseConfig =
   | { kind: 'sqlite'; path: string; synchronous?: 'FULL' | 'NORMAL' }
   | { kind: 'postgres'; url: string; schema?: string };
 
 export type Tx = Knex.Transaction;
-type SqliteStatement = { reader: boolean; all(...p: unknown[]): unknown[]; run(...p: unknown[]): { changes: number } };
-type SqliteConnection = { prepare(sql: string): SqliteStatement };
 type Row = Record<string, unknown>;
 
 /**
@@ -21,10 +20,15 @@ type Row = Record<string, unknown>;
  * event store and read models run unchanged on SQLite and PostgreSQL.
  */
 export class Database {
+  /** SQLite's statements and transactions, straight on better-sqlite3 (sqlite-access.ts). */
+  private readonly sqlite: SqliteAccess | null;
+
   private constructor(
     readonly orm: MikroORM,
     readonly config: DatabaseConfig,
-  ) {}
+  ) {
+    this.sqlite = config.kind === 'sqlite' ? new SqliteAccess(orm) : null;
+  }
 
   get kind(): DatabaseConfig['kind'] {
     return this.config.kind;
@@ -71,7 +75,7 @@ export class Database {
   }
 
   async all<T = Row>(sql: string, params: unknown[] = [], tx?: Tx): Promise<T[]> {
-    if (tx && this.kind === 'sqlite') return (await this.sqliteInTx(tx, sql, params)).rows as T[];
+    if (this.sqlite) return (await this.sqlite.execute(tx, sql, params)).rows as T[];
     return (await this.orm.em.getConnection().execute(sql, params, 'all', tx)) as T[];
   }
 
@@ -81,7 +85,7 @@ export class Database {
   }
 
   async run(sql: string, params: unknown[] = [], tx?: Tx): Promise<number> {
-    if (tx && this.kind === 'sqlite') return (await this.sqliteInTx(tx, sql, params)).changes;
+    if (this.sqlite) return (await this.sqlite.execute(tx, sql, params)).changes;
     const res = (await this.orm.em.getConnection().execute(sql, params, 'run', tx)) as { affectedRows?: number };
     return res.affectedRows ?? 0;
   }
@@ -93,36 +97,11 @@ export class Database {
    * opt out: they take a lock first instead (EventStore.transaction).
    */
   async transaction<T>(fn: (tx: Tx) => Promise<T>, opts: { serializable?: boolean } = {}): Promise<T> {
+    if (this.sqlite) return this.sqlite.transaction(fn);
     return this.orm.em.getConnection().transactional(fn, {
-      isolationLevel: this.kind === 'postgres' && opts.serializable !== false ? ('serializable' as never) : undefined,
+      isolationLevel: opts.serializable !== false ? ('serializable' as never) : undefined,
     });
   }
-
-  /**
-   * Inside a SQLite transaction, statements go straight to the transaction's
-   * better-sqlite3 connection, prepared once and cached. Profiling a read-model
-   * rebuild showed most time in the query builder's per-call work and in
-   * re-preparing the same SQL; this keeps the SQL and the transaction the same.
-   * Outside a transaction the ORM's connection queue is used, so a read never
-   * sees another command's uncommitted writes.
-   */
-  private async sqliteInTx(tx: Tx, sql: string, params: unknown[]): Promise<{ rows: unknown[]; changes: number }> {
-    const conn = (await (tx as unknown as { client: { acquireConnection(): Promise<SqliteConnection> } }).client.acquireConnection());
-    let cache = this.statements.get(conn);
-    if (!cache) this.statements.set(conn, (cache = new Map()));
-    let statement = cache.get(sql);
-    if (!statement) {
-      if (cache.size >= 5000) cache.clear(); // bound memory if callers ever build SQL dynamically
-      statement = conn.prepare(sql);
-      cache.set(sql, statement);
-    }
-    // better-sqlite3 binds no booleans or undefined; store them as SQLite does through the ORM.
-    const bound = params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p === undefined ? null : p));
-    if (statement.reader) return { rows: statement.all(...bound), changes: 0 };
-    return { rows: [], changes: statement.run(...bound).changes };
-  }
-
-  private readonly statements = new WeakMap<SqliteConnection, Map<string, SqliteStatement>>();
 
   /** Truncates tables (read-model rebuilds). */
   async truncate(tables: string[], tx?: Tx): Promise<void> {

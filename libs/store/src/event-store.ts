@@ -172,6 +172,23 @@ export class EventStore {
     return rows.map(toEvent);
   }
 
+  /**
+   * The events of a stream after `known` (a version and the id of the event
+   * stored there, from an earlier read), or null when the stream does not hold
+   * that event at that version. Events are immutable and stream versions unique,
+   * so a matching id proves that everything up to `known` is what the caller
+   * already folded; only the newer events are parsed.
+   */
+  async readStreamAfter(streamId: string, known: { version: number; eventId: string }, tx?: Tx): Promise<DomainEvent[] | null> {
+    const rows = await this.db.all<EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND stream_version >= ? ORDER BY stream_version`,
+      [streamId, known.version],
+      tx,
+    );
+    if (rows.length === 0 || Number(rows[0].stream_version) !== known.version || rows[0].event_id !== known.eventId) return null;
+    return rows.slice(1).map(toEvent);
+  }
+
   /** Events with position > `after`, in order, at most `limit`. */
   async readAll(after: number, limit = 1000, tx?: Tx): Promise<DomainEvent[]> {
     const rows = await this.db.all<EventRow>(

@@ -1,7 +1,7 @@
 import type { DynamicModule, INestApplication, LoggerService } from '@nestjs/common';
 import type { Registry } from 'prom-client';
 import { OpsModule, Readiness } from './health';
-import { createLogger, httpLogModule, lifecycleLogger, nestLogger, type Logger, type LogLevel } from './logger';
+import { createLogger, httpLogMiddleware, lifecycleLogger, nestLogger, type Logger, type LogLevel } from './logger';
 import { createRegistry, httpMetrics } from './metrics';
 import { onShutdown, type ShutdownStep } from './shutdown';
 
@@ -14,7 +14,7 @@ export interface OpsSettings {
 /**
  * Everything operational one process needs, made once in its main: the pino
  * logger, the Prometheus registry, the readiness checks, the Nest modules that
- * serve /healthz, /readyz, /metrics and log requests, and the SIGTERM sequence.
+ * serve /healthz, /readyz and /metrics, the request log, and the SIGTERM sequence.
  */
 export class ProcessOps {
   readonly logger: Logger;
@@ -40,11 +40,12 @@ export class ProcessOps {
 
   /** Add to the app's modules. */
   modules(): DynamicModule[] {
-    return [OpsModule.forRoot({ readiness: this.readiness, registry: this.registry, service: this.service }), httpLogModule(this.logger)];
+    return [OpsModule.forRoot({ readiness: this.readiness, registry: this.registry, service: this.service })];
   }
 
-  /** Call on the created app before listen: API latency for every request that follows. */
+  /** Call on the created app before listen: request logs and API latency for every request that follows. */
   attach(app: INestApplication): void {
+    app.use(httpLogMiddleware(this.logger));
     app.use(httpMetrics(this.registry));
   }
 

@@ -3,6 +3,7 @@ import { isRejection, type Decider } from '../../../../libs/domain/src/decider';
 import { isConflictError, type EventStore, type Tx } from '../../../../libs/store/src';
 import { ResourceStore } from '../read-model/resource-store';
 import { fail, RejectionError } from './rejection.error';
+import { StreamCache } from './stream-cache';
 
 interface Loaded<S> {
   state: S;
@@ -24,6 +25,7 @@ export class UnitOfWork {
     private readonly store: EventStore,
     readonly tx: Tx,
     readonly ctx: CommandContext,
+    private readonly cache = new StreamCache(0),
   ) {
     this.resources = new ResourceStore(store.db);
   }
@@ -66,12 +68,24 @@ export class UnitOfWork {
   private async entry<S>(decider: Decider<never, S, never>, streamId: string): Promise<Loaded<S>> {
     let entry = this.loaded.get(streamId) as Loaded<S> | undefined;
     if (!entry) {
-      const events = await this.store.readStream(streamId, this.tx);
-      const state = events.reduce((s, e) => decider.evolve(s, e), decider.initialState());
-      entry = { state, version: events.length ? events[events.length - 1].metadata.streamVersion : 0 };
+      entry = await this.fold(decider, streamId);
       this.loaded.set(streamId, entry as Loaded<unknown>);
     }
     return entry;
+  }
+
+  /** Folds the stream, starting from the cached state when the stream still continues from it. */
+  private async fold<S>(decider: Decider<never, S, never>, streamId: string): Promise<Loaded<S>> {
+    let base = this.cache.get(streamId, decider);
+    let events = base ? await this.store.readStreamAfter(streamId, base, this.tx) : null;
+    if (!events) {
+      base = undefined;
+      events = await this.store.readStream(streamId, this.tx);
+    }
+    const state = events.reduce((s, e) => decider.evolve(s, e), base ? (base.state as S) : decider.initialState());
+    const last = events[events.length - 1];
+    if (last) this.cache.set(streamId, { decider, state, version: last.metadata.streamVersion, eventId: last.metadata.eventId });
+    return { state, version: last ? last.metadata.streamVersion : (base?.version ?? 0) };
   }
 }
 
@@ -81,6 +95,9 @@ export class UnitOfWork {
  * unique value first (the work is re-run from fresh state, so it re-decides).
  */
 export class CommandRunner {
+  /** Folded states shared by this runner's commands (see StreamCache for why that is safe). */
+  private readonly streams = new StreamCache();
+
   constructor(
     readonly store: EventStore,
     private readonly maxAttempts = 8,
@@ -90,7 +107,7 @@ export class CommandRunner {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.store.transaction(async (tx) => {
-          const uow = new UnitOfWork(this.store, tx, ctx);
+          const uow = new UnitOfWork(this.store, tx, ctx, this.streams);
           const result = await work(uow);
           const events = await uow.commit();
           return { result, events };

@@ -1,3 +1,4 @@
+import ipaddr from 'ipaddr.js';
 import { canonicalIpOrCidr, cidrsOverlap, isUsableHostIp, mustParseCidr, parseCidr } from './cidr';
 import { eui64Address } from './eui64';
 import { canonicalIp, formatIp, parseIp } from './ip';
@@ -8,6 +9,13 @@ describe('IP addresses', () => {
     expect(canonicalIp('10.0.0.1')).toBe('10.0.0.1');
     for (const bad of ['010.0.0.1', '10.0.0', '10', '0x0a.0.0.1', '10.0.0.256', ' 10.0.0.1', '']) {
       expect(canonicalIp(bad)).toBeNull();
+    }
+  });
+
+  it('parses dotted quads to the value ipaddr.js gives, on its fast path too', () => {
+    const slow = (t: string) => (ipaddr.IPv4.isValidFourPartDecimal(t) ? BigInt(ipaddr.IPv4.parse(t).toByteArray().reduce((a, o) => a * 256 + o, 0)) : null);
+    for (const t of ['0.0.0.0', '10.0.0.1', '255.255.255.255', '192.168.10.254', '1.22.133.4', '256.0.0.1', '10.0.0.1000', '1.2.3.04', '1.2.3.4 ', '１.2.3.4']) {
+      expect(parseIp(t)?.value ?? null).toBe(slow(t));
     }
   });
 

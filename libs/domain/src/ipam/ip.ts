@@ -22,6 +22,8 @@ export const maxValue = (version: IpVersion): bigint => (1n << BigInt(BITS[versi
  */
 export function parseIp(text: string): Ip | null {
   if (typeof text !== 'string') return null;
+  const fast = parseDottedQuad(text);
+  if (fast !== null) return fast;
   if (ipaddr.IPv4.isValidFourPartDecimal(text)) {
     const octets = ipaddr.IPv4.parse(text).octets;
     return { version: 4, value: octets.reduce((acc, o) => (acc << 8n) | BigInt(o), 0n) };
@@ -31,6 +33,26 @@ export function parseIp(text: string): Ip | null {
     return { version: 6, value: parts.reduce((acc, p) => (acc << 16n) | BigInt(p), 0n) };
   }
   return null;
+}
+
+const DOTTED_QUAD = /^(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})\.(0|[1-9]\d{0,2})$/;
+
+/**
+ * The common case (canonical dotted quad, as every stored address is) without
+ * ipaddr.js: IPAM parses every address taken on a subnet for each allocation.
+ * It accepts a subset of what the strict parse accepts, with the same value;
+ * anything else (including octets over 255) goes to the strict parse.
+ */
+function parseDottedQuad(text: string): Ip | null {
+  const m = DOTTED_QUAD.exec(text);
+  if (!m) return null;
+  let value = 0;
+  for (let i = 1; i <= 4; i++) {
+    const octet = Number(m[i]);
+    if (octet > 255) return null;
+    value = value * 256 + octet;
+  }
+  return { version: 4, value: BigInt(value) };
 }
 
 const V4_MAPPED_PREFIX = 0xffffn << 32n;
