@@ -191,12 +191,12 @@ export class EventStore {
 
   /** Events with position > `after`, in order, at most `limit`. */
   async readAll(after: number, limit = 1000, tx?: Tx): Promise<DomainEvent[]> {
-    const rows = await this.db.all<EventRow>(
-      `SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`,
-      [after, limit],
-      tx,
+    // Projectors read the whole log through here: rows as arrays, in COLUMNS order.
+    const rows = await this.db.rows(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`, [after, limit], tx);
+    return rows.map(
+      ([position, event_id, stream_id, stream_version, type, schema_version, project_id, actor, request_id, causation_id, occurred_at, data]) =>
+        toEvent({ position, event_id, stream_id, stream_version, type, schema_version, project_id, actor, request_id, causation_id, occurred_at, data } as EventRow),
     );
-    return rows.map(toEvent);
   }
 
   async headPosition(): Promise<number> {

@@ -4,7 +4,7 @@ import type { Knex } from '@mikro-orm/knex';
 /** As Database's Tx: for SQLite, a SqliteTx in its clothes. */
 type Tx = Knex.Transaction;
 
-type SqliteStatement = { reader: boolean; all(...p: unknown[]): unknown[]; run(...p: unknown[]): { changes: number } };
+type SqliteStatement = { reader: boolean; all(...p: unknown[]): unknown[]; run(...p: unknown[]): { changes: number }; raw(on: boolean): SqliteStatement };
 type SqliteConnection = { prepare(sql: string): SqliteStatement; readonly inTransaction: boolean };
 /** The ORM's connection pool (knex's client): SQLite has one connection, shared with the ORM. */
 type SqlitePool = { acquireConnection(): Promise<SqliteConnection>; releaseConnection(conn: SqliteConnection): Promise<unknown> };
@@ -123,33 +123,37 @@ export class SqliteAccess {
    * outside a transaction waits for the connection like the ORM's did, so a read
    * never sees another command's uncommitted writes.
    */
-  async execute(tx: Tx | undefined, sql: string, params: unknown[]): Promise<{ rows: unknown[]; changes: number }> {
-    if (tx) return this.executeOn((tx as unknown as SqliteTx).conn, sql, params);
+  async execute(tx: Tx | undefined, sql: string, params: unknown[], raw = false): Promise<{ rows: unknown[]; changes: number }> {
+    if (tx) return this.executeOn((tx as unknown as SqliteTx).conn, sql, params, raw);
     const pool = this.sqlitePool();
     const conn = await pool.acquireConnection();
     try {
-      return this.executeOn(conn, sql, params);
+      return this.executeOn(conn, sql, params, raw);
     } finally {
       await pool.releaseConnection(conn);
     }
   }
 
-  private executeOn(conn: SqliteConnection, sql: string, params: unknown[]): { rows: unknown[]; changes: number } {
-    const statement = this.statement(conn, sql);
+  /** `raw`: rows as arrays of column values (no object per row: reading the event log, that halved the time). */
+  private executeOn(conn: SqliteConnection, sql: string, params: unknown[], raw: boolean): { rows: unknown[]; changes: number } {
+    const statement = this.statement(conn, sql, raw);
     // better-sqlite3 binds no booleans or undefined; store them as SQLite does through the ORM.
     const bound = params.map((p) => (typeof p === 'boolean' ? (p ? 1 : 0) : p === undefined ? null : p));
     if (statement.reader) return { rows: statement.all(...bound), changes: 0 };
     return { rows: [], changes: statement.run(...bound).changes };
   }
 
-  private statement(conn: SqliteConnection, sql: string): SqliteStatement {
+  private statement(conn: SqliteConnection, sql: string, raw = false): SqliteStatement {
     let cache = this.statements.get(conn);
     if (!cache) this.statements.set(conn, (cache = new Map()));
-    let statement = cache.get(sql);
+    // A statement's mode is its own: the raw one is a second statement of the same SQL.
+    const key = raw ? `raw:${sql}` : sql;
+    let statement = cache.get(key);
     if (!statement) {
       if (cache.size >= 5000) cache.clear(); // bound memory if callers ever build SQL dynamically
       statement = conn.prepare(sql);
-      cache.set(sql, statement);
+      if (raw) statement.raw(true);
+      cache.set(key, statement);
     }
     return statement;
   }
