@@ -31,6 +31,15 @@ describe('RevisionPoller', () => {
     poller.stop();
   });
 
+  it('does not wake a host whose watcher already sent the current revision', async () => {
+    const { current, poller, woken } = setup();
+    poller.seen('h1', '1-0');
+    current.set('h2', '1-3');
+    poller.seen('h2', '1-2');
+    await poller.poll();
+    expect(woken).toEqual(['h2@1-3']);
+  });
+
   it('does not wake again for what a local commit already notified', async () => {
     const { hub, current, poller, woken } = setup();
     poller.start();

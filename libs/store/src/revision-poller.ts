@@ -31,6 +31,11 @@ export class RevisionPoller {
     this.timer.unref();
   }
 
+  /** A watcher has sent its host's document at `revision`: no need to wake it for that one. */
+  seen(host: string, revision: string): void {
+    this.known.set(host, revision);
+  }
+
   stop(): void {
     if (this.timer) clearInterval(this.timer);
     this.timer = null;
@@ -48,7 +53,7 @@ export class RevisionPoller {
       if (watched.length === 0) return;
       const moved = new Map<string, string>();
       for (const [host, revision] of await this.read(watched)) {
-        // A host seen for the first time is woken too: its stream may have started before a change.
+        // A host no watcher reported yet is woken too: its stream may have started before a change.
         if (this.known.get(host) !== revision) moved.set(host, revision);
         this.known.set(host, revision);
       }

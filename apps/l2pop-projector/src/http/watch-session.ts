@@ -69,5 +69,6 @@ export class WatchSession {
     if (this.closed || (!doc.resync && doc.revision === this.last)) return;
     this.res.write(`id: ${doc.revision}\ndata: ${JSON.stringify(doc)}\n\n`);
     this.last = doc.revision;
+    this.runtime.poller.seen(this.host, doc.revision);
   }
 }

@@ -47,6 +47,7 @@ export class HostsL3Controller {
             if (first || !isEmptyDelta(doc)) subscriber.next({ id: doc.revision, type: 'l3', data: doc });
             first = false;
             current = doc.revision;
+            this.runtime.poller.seen(host, doc.revision);
           } while (again && !subscriber.closed);
         } catch (err) {
           subscriber.error(err);
