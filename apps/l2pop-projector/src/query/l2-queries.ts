@@ -61,9 +61,19 @@ export class L2Queries {
     return formatRevision(s.epoch, s.rev);
   }
 
+  /**
+   * One query (it runs twice per document, so on PostgreSQL round trips count): the
+   * model's epoch, or for an empty model the one its first write will start
+   * (as currentEpoch), and the host's revision and horizon.
+   */
   private async hostState(tx: Tx | undefined, host: string): Promise<HostState> {
-    const epoch = await currentEpoch(this.db, tx);
-    const row = await this.db.get<{ rev: number; horizon: number }>('SELECT rev, horizon FROM l2_host_revs WHERE host = ?', [host], tx);
+    const row = await this.db.get<{ epoch: number | null; last_epoch: number | null; rev: number | null; horizon: number | null }>(
+      `SELECT (SELECT epoch FROM l2_model WHERE id = 1) AS epoch, (SELECT last_epoch FROM l2_epochs WHERE id = 1) AS last_epoch,
+         (SELECT rev FROM l2_host_revs WHERE host = ?) AS rev, (SELECT horizon FROM l2_host_revs WHERE host = ?) AS horizon`,
+      [host, host],
+      tx,
+    );
+    const epoch = row?.epoch !== null && row?.epoch !== undefined ? Number(row.epoch) : Number(row?.last_epoch ?? 0) + 1;
     return { epoch, rev: Number(row?.rev ?? 0), horizon: Number(row?.horizon ?? 0) };
   }
 
