@@ -25,7 +25,8 @@ export class UnitOfWork {
     private readonly store: EventStore,
     readonly tx: Tx,
     readonly ctx: CommandContext,
-    private readonly cache = new StreamCache(0),
+    /** Folded states shared across the runner's commands. */
+    private readonly cache: StreamCache,
   ) {
     this.resources = new ResourceStore(store.db);
   }

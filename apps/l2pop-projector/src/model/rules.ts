@@ -47,3 +47,8 @@ export function cmp(a: string, b: string): number {
 export function uniqueSorted(values: Iterable<string>): string[] {
   return [...new Set(values)].sort(cmp);
 }
+
+/** Drivers may give an integer column as a string (PostgreSQL bigint) or null. */
+export function nullableNumber(v: number | string | null | undefined): number | null {
+  return v === null || v === undefined ? null : Number(v);
+}

@@ -1,6 +1,6 @@
 import { readHostRevs, type Database, type Tx } from '../../../../libs/store/src';
 import type { IpsetView, L2Changes, L2Delta, L2NetworkChange, L2NetworkView, L2Snapshot, MacIp } from '../contract/l2-documents';
-import { cmp, sortEntries, uniqueSorted } from '../model/rules';
+import { cmp, nullableNumber, sortEntries, uniqueSorted } from '../model/rules';
 import { placeholders } from '../projection/sql';
 import { currentEpoch, formatRevision, parseRevision } from '../views/revisions';
 
@@ -93,7 +93,7 @@ export class L2Queries {
     const remotes = remotesByNetwork(members);
     const networks: Record<string, L2NetworkView> = {};
     for (const n of sortBy(nets, (n) => n.network_id)) {
-      const view: L2NetworkView = { network_type: n.network_type, segmentation_id: num(n.segmentation_id), flood: [], fdb: {} };
+      const view: L2NetworkView = { network_type: n.network_type, segmentation_id: nullableNumber(n.segmentation_id), flood: [], fdb: {} };
       for (const [tunnelIp, entries] of [...(remotes.get(n.network_id) ?? [])].sort((a, b) => cmp(a[0], b[0]))) {
         view.flood.push(tunnelIp);
         if (entries.length > 0) view.fdb[tunnelIp] = entries;
@@ -233,16 +233,13 @@ function remotesByNetwork(rows: MemberRow[]): Map<string, Map<string, MacIp[]>> 
 }
 
 function change(n: NetRow): { network_type: string; segmentation_id: number | null } {
-  return { network_type: n.network_type, segmentation_id: num(n.segmentation_id) };
+  return { network_type: n.network_type, segmentation_id: nullableNumber(n.segmentation_id) };
 }
 
 function sortKeys<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => cmp(a, b)));
 }
 
-function num(v: number | string | null): number | null {
-  return v === null || v === undefined ? null : Number(v);
-}
 
 function sortBy<T>(rows: T[], key: (r: T) => string): T[] {
   return [...rows].sort((a, b) => cmp(key(a), key(b)));

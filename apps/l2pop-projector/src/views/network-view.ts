@@ -1,4 +1,4 @@
-import { cmp, isTunnelled } from '../model/rules';
+import { cmp, isTunnelled, nullableNumber } from '../model/rules';
 import type { TxSql } from '../projection/sql';
 import { candidateHosts, computeMember, loadMembers, sameMember } from './members';
 import type { NetMeta, Stamp } from './stamp';
@@ -42,8 +42,4 @@ export async function refreshNetwork(q: TxSql, stamp: Stamp, networkId: string, 
       if (r.network_type !== meta.type || nullableNumber(r.segmentation_id) !== meta.seg) stamp.hostNet(r.host, networkId, meta);
     }
   }
-}
-
-export function nullableNumber(v: number | string | null): number | null {
-  return v === null || v === undefined ? null : Number(v);
 }
