@@ -1,6 +1,8 @@
 // Two projects: fast unit specs next to the code, and slower integration /
 // end-to-end tests under test/ that talk to real SQLite, PostgreSQL, Kafka and HTTP.
 const transform = { '^.+\\.ts$': ['@swc/jest'] };
+// The libs' public entries (tsconfig.json "paths"): `@cp/domain` is libs/domain/src.
+const moduleNameMapper = { '^@cp/([a-z-]+)$': '<rootDir>/libs/$1/src' };
 module.exports = {
   // Integration tests start real processes and brokers; unit specs finish in milliseconds anyway.
   testTimeout: 120000,
@@ -10,6 +12,7 @@ module.exports = {
     {
       displayName: 'unit',
       transform,
+      moduleNameMapper,
       testEnvironment: 'node',
       roots: ['<rootDir>/libs', '<rootDir>/apps'],
       testMatch: ['**/*.spec.ts'],
@@ -17,6 +20,7 @@ module.exports = {
     {
       displayName: 'integration',
       transform,
+      moduleNameMapper,
       testEnvironment: 'node',
       roots: ['<rootDir>/test'],
       testMatch: ['**/*.test.ts'],

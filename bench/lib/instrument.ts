@@ -1,5 +1,5 @@
-import type { DomainEvent } from '../../libs/events/src';
-import type { AfterCommit, Database, Projection, Tx } from '../../libs/store/src';
+import type { DomainEvent } from '@cp/events';
+import type { AfterCommit, Database, Projection, Tx } from '@cp/store';
 
 export interface TypeCost {
   type: string;

@@ -1,4 +1,4 @@
-import type { DomainEventBody } from '../../libs/events/src';
+import type { DomainEventBody } from '@cp/events';
 import { ipToString, KIND, type HostSpec, type Layout, type NetworkSpec, type ProjectSpec } from './layout';
 import { uuidOf } from './rng';
 

@@ -1,6 +1,6 @@
 import BetterSqlite3 from 'better-sqlite3';
-import { CATALOGUE, type DomainEvent } from '../../libs/events/src';
-import { CheckpointTable, Database, EventTable, resourceOf } from '../../libs/store/src';
+import { CATALOGUE, type DomainEvent } from '@cp/events';
+import { CheckpointTable, Database, EventTable, resourceOf } from '@cp/store';
 import type { Stamped } from './bodies';
 import { uuidOf } from './rng';
 

@@ -1,4 +1,4 @@
-import type { CommandContext } from '../../libs/events/src';
+import type { CommandContext } from '@cp/events';
 import { eventStoreConfig, openWriteSide } from '../../apps/api/src/write-side';
 import type { Stamped } from './bodies';
 

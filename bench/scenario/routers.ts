@@ -1,4 +1,4 @@
-import { haNetworkResources, haPortCreated } from '../../libs/domain/src/ha';
+import { haNetworkResources, haPortCreated } from '@cp/domain';
 import { agentId, portActivated, ROUTER_IFACE_OWNER, type Stamped } from './bodies';
 import { ipToString, KIND, type Layout, type ProjectSpec } from './layout';
 import { uuidOf } from './rng';

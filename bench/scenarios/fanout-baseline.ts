@@ -1,4 +1,4 @@
-import type { Database } from '../../libs/store/src';
+import type { Database } from '@cp/store';
 
 /** Neutron's FLOODING_ENTRY, as l2pop sends it (n_const.FLOODING_ENTRY). */
 const FLOODING_ENTRY = ['00:00:00:00:00:00', '0.0.0.0'];

@@ -1,8 +1,8 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CommandContext } from '../../libs/events/src';
-import { EventStore, EventTable, Database } from '../../libs/store/src';
+import type { CommandContext } from '@cp/events';
+import { EventStore, EventTable, Database } from '@cp/store';
 import { L2popRuntime, openReadModel } from '../../apps/l2pop-projector/src/runtime';
 import { removeDir } from '../lib/control-plane';
 import { round, summarise, type Summary } from '../lib/stats';

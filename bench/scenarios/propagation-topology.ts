@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Database } from '../../libs/store/src';
+import { Database } from '@cp/store';
 import { removeDir, spawnControlPlane, waitIdle, type ControlPlane } from '../lib/control-plane';
 import { Http } from '../lib/http';
 import { ROOT } from '../lib/machine';

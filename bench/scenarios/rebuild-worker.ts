@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { L2popProjection } from '../../apps/l2pop-projector/src/projection/l2pop.projection';
 import { L3Projection } from '../../apps/l3-scheduler/src/read-model/l3.projection';
-import { ALL_PARTITION, CheckpointTable, Database, EventStore, EventTable, readCheckpoint, StoreProjector, type Projection } from '../../libs/store/src';
+import { ALL_PARTITION, CheckpointTable, Database, EventStore, EventTable, readCheckpoint, StoreProjector, type Projection } from '@cp/store';
 import { Instrument } from '../lib/instrument';
 import { installSqliteStats, resetSqliteStats, sqliteStats } from '../lib/sqlite-stats';
 

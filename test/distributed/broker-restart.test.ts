@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { L2popProjection, openReadModel } from '../../apps/l2pop-projector/src';
 import { L3Projection, openL3ReadModel } from '../../apps/l3-scheduler/src';
-import { EventStore, StoreProjector } from '../../libs/store/src';
+import { EventStore, StoreProjector } from '@cp/store';
 import { client } from '../support/control-plane';
 import { type KafkaBroker, startKafka } from '../support/kafka-broker';
 import { Cluster } from './support/cluster';

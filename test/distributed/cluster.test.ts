@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ReferenceAgent } from '../../apps/l2pop-projector/src/agent/agent';
 import { L2popProjection } from '../../apps/l2pop-projector/src';
 import { L3Projection } from '../../apps/l3-scheduler/src';
-import { Database } from '../../libs/store/src';
+import { Database } from '@cp/store';
 import { client } from '../support/control-plane';
 import { Cluster } from './support/cluster';
 import { ENTRY, freePort, spawnProc, waitFor, type Proc } from './support/processes';

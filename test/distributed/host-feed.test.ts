@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { PgHostFeed } from '../../apps/api/src/ops/host-feed';
-import { Database, HostHub } from '../../libs/store/src';
+import { Database, HostHub } from '@cp/store';
 import { PG_URL, waitFor } from './support/processes';
 
 const skip = process.env.PG_UNAVAILABLE === '1' && process.env.CI !== 'true';

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { Database, EventStore, EventTable } from '../../libs/store/src';
+import { Database, EventStore, EventTable } from '@cp/store';
 import { removeDir, spawnControlPlane, type ControlPlaneProcess } from '../support/control-plane';
 
 /**

@@ -4,7 +4,7 @@
  * broker is down; after it comes back on the same port and data, the relay and
  * the projector resume by themselves: nothing lost, nothing applied twice.
  */
-import { EventRelay, KafkaProjector, StoreProjector, type Database, type EventStore } from '../../libs/store/src';
+import { EventRelay, KafkaProjector, StoreProjector, type Database, type EventStore } from '@cp/store';
 import { type KafkaBroker, startKafka } from '../support/kafka-broker';
 import { appendEvents, CountsProjection, FAST_GROUP, openEventStore, openReadModel, skipKafka, sqliteConfig, uniqueTopic, waitFor } from './support';
 

@@ -5,7 +5,7 @@
  * and a projection version bump rebuilds on start.
  */
 import { Kafka, logLevel } from 'kafkajs';
-import { EventRelay, KafkaProjector, StoreProjector, type Database, type EventStore } from '../../libs/store/src';
+import { EventRelay, KafkaProjector, StoreProjector, type Database, type EventStore } from '@cp/store';
 import { appendEvents, brokers, CountsProjection, FAST_GROUP, openEventStore, openReadModel, skipKafka, sqliteConfig, uniqueTopic } from './support';
 
 const describeKafka = skipKafka ? describe.skip : describe;

@@ -5,7 +5,7 @@
  * a single-instance run and the embedded one, with no event applied twice; a
  * rebuild from offset 0 must equal the live model.
  */
-import { EventRelay, KafkaProjector, StoreProjector, type Database, type EventStore } from '../../libs/store/src';
+import { EventRelay, KafkaProjector, StoreProjector, type Database, type EventStore } from '@cp/store';
 import {
   appendEvents, brokers, CountsProjection, cuttableNetwork, dropSchema, FAST_GROUP, openEventStore, openReadModel, pgConfig, skipKafka,
   sqliteConfig, uniqueTopic, waitFor,

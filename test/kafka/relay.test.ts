@@ -7,8 +7,8 @@ import { Kafka, logLevel } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { startRelay } from '../../apps/api/src/relay';
 import type { WriteSide } from '../../apps/api/src/write-side';
-import { partitionKey } from '../../libs/events/src';
-import { decodeEvent, EventRelay, KafkaProjector, StoreProjector, type Database, type EventStore } from '../../libs/store/src';
+import { partitionKey } from '@cp/events';
+import { decodeEvent, EventRelay, KafkaProjector, StoreProjector, type Database, type EventStore } from '@cp/store';
 import { appendEvents, brokers, CountsProjection, FAST_GROUP, openEventStore, openReadModel, skipKafka, sqliteConfig, uniqueTopic } from './support';
 
 const describeKafka = skipKafka ? describe.skip : describe;

@@ -10,8 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { EntitySchema } from '@mikro-orm/core';
 import type { ISocketFactory } from 'kafkajs';
-import { partitionKey, type DomainEvent, type DomainEventBody, type EventType } from '../../libs/events/src';
-import { CheckpointTable, Database, EventStore, EventTable, type DatabaseConfig, type Projection, type Tx } from '../../libs/store/src';
+import { partitionKey, type DomainEvent, type DomainEventBody, type EventType } from '@cp/events';
+import { CheckpointTable, Database, EventStore, EventTable, type DatabaseConfig, type Projection, type Tx } from '@cp/store';
 
 export const PG_URL = 'postgresql://postgres@127.0.0.1:5432/test';
 export const skipKafka = process.env.KAFKA_UNAVAILABLE === '1' && process.env.CI !== 'true';

@@ -13,7 +13,7 @@ import { eventStoreConfig, openWriteSide, type WriteSide } from '../../apps/api/
 import { ReferenceAgent } from '../../apps/l2pop-projector/src/agent/agent';
 import { L2popModule } from '../../apps/l2pop-projector/src/http/l2pop.module';
 import { L2popRuntime, openReadModel } from '../../apps/l2pop-projector/src/runtime';
-import type { Database } from '../../libs/store/src';
+import type { Database } from '@cp/store';
 import { tempDir } from './support/harness';
 import { eventually } from './support/server';
 

@@ -3,7 +3,7 @@
  * l2pop.sqlite), through the command's own entry point and exit code.
  */
 import { rmSync } from 'node:fs';
-import { Database } from '../../libs/store/src';
+import { Database } from '@cp/store';
 import { main } from '../../apps/l2pop-projector/src/cli/maintenance';
 import { L2POP_INDEXES } from '../../apps/l2pop-projector/src/model/tables';
 import { embeddedPaths } from '../../apps/l2pop-projector/src/runtime';

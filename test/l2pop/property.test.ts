@@ -9,10 +9,8 @@
 import fc from 'fast-check';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { partitionKey, type DomainEvent, type DomainEventBody } from '../../libs/events/src';
-import {
-  AfterCommit, clearCheckpoints, Database, EventStore, EventTable, StoreProjector, type Projection,
-} from '../../libs/store/src';
+import { partitionKey, type DomainEvent, type DomainEventBody } from '@cp/events';
+import { AfterCommit, clearCheckpoints, Database, EventStore, EventTable, StoreProjector, type Projection } from '@cp/store';
 import { L2popProjection } from '../../apps/l2pop-projector/src/projection/l2pop.projection';
 import { L2Queries } from '../../apps/l2pop-projector/src/query/l2-queries';
 import { openReadModel } from '../../apps/l2pop-projector/src/runtime';

@@ -4,7 +4,7 @@
  */
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
-import { StoreProjector, type Projection } from '../../libs/store/src';
+import { StoreProjector, type Projection } from '@cp/store';
 import { applyDelta } from '../../apps/l2pop-projector/src/agent/apply-delta';
 import type { L2Snapshot } from '../../apps/l2pop-projector/src/contract/l2-documents';
 import { replayInto } from '../../apps/l2pop-projector/src/cli/replay';

@@ -9,7 +9,7 @@ import { openWriteSide, type WriteSide } from '../../apps/api/src/write-side';
 import { l3Config } from '../../apps/l3-scheduler/src/config';
 import { L3SchedulerModule } from '../../apps/l3-scheduler/src/http/l3-scheduler.module';
 import { openL3ReadModel, L3Runtime } from '../../apps/l3-scheduler/src/runtime';
-import type { Database } from '../../libs/store/src';
+import type { Database } from '@cp/store';
 import { client, removeDir } from '../support/control-plane';
 import { openstackCli, openstackJson } from '../support/openstack-cli';
 

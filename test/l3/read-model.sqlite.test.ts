@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { partitionKey, type DomainEvent } from '../../libs/events/src';
-import { AfterCommit, type Database } from '../../libs/store/src';
+import { partitionKey, type DomainEvent } from '@cp/events';
+import { AfterCommit, type Database } from '@cp/store';
 import { applyL3Changes } from '../../apps/l3-scheduler/src/contract/l3-documents';
 import { L3Projection } from '../../apps/l3-scheduler/src/read-model/l3.projection';
 import { reportHaState } from '../../apps/l3-scheduler/src/reports/report-ha-state';

@@ -1,6 +1,6 @@
 import { l3Config } from '../../apps/l3-scheduler/src/config';
 import { L3Scheduler } from '../../apps/l3-scheduler/src/scheduler/l3-scheduler';
-import { writeCheckpoint } from '../../libs/store/src';
+import { writeCheckpoint } from '@cp/store';
 import { sqliteStore, type TestStore } from './support/databases';
 import { Driver } from './support/driver';
 import { describe as text, truth } from './support/truth';

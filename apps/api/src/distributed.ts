@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventRelay } from '../../../libs/store/src';
+import type { EventRelay } from '@cp/store';
 import { AgentProxyModule } from './agent-proxy/agent-proxy.module';
 import { startAgentLivenessMonitor } from './agents/liveness-monitor';
 import type { Settings } from './config';

@@ -1,15 +1,6 @@
 import { join } from 'node:path';
 import type { EntitySchema } from '@mikro-orm/core';
-import {
-  CheckpointTable,
-  Database,
-  EventStore,
-  EventTable,
-  readCheckpoint,
-  writeCheckpoint,
-  type DatabaseConfig,
-  type InlineProjection,
-} from '../../../libs/store/src';
+import { CheckpointTable, Database, EventStore, EventTable, readCheckpoint, writeCheckpoint, type DatabaseConfig, type InlineProjection } from '@cp/store';
 import { CommandRunner } from './platform/command-runner';
 import { ResourceStore } from './read-model/resource-store';
 import { ResourceTable } from './read-model/resource.table';

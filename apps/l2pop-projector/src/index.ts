@@ -4,7 +4,7 @@ export { ReferenceAgent, type AgentOptions } from './agent/agent';
 export { L2popModule, L2POP_OPTIONS, type L2popAsyncOptions } from './http/l2pop.module';
 export { L2popProjection, type L2popProjectionOptions, type HostRevisions } from './projection/l2pop.projection';
 export { L2Queries } from './query/l2-queries';
-export { HostHub } from '../../../libs/store/src/host-hub';
+export { HostHub } from '@cp/store';
 export { L2POP_TABLES, L2POP_TABLE_NAMES } from './model/tables';
 export { ipsetName } from './model/rules';
 export { rebuild, verify, type VerifyResult } from './cli/verify';

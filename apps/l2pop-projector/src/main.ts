@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import type { Database } from '../../../libs/store/src';
+import type { Database } from '@cp/store';
 import { KafkaReadModel } from '../../api/src/ops/kafka-read-model';
 import { ProcessOps } from '../../api/src/ops/ops';
 import { loadOpsConfig } from '../../api/src/ops/ops-config';

@@ -1,15 +1,6 @@
 import { join } from 'node:path';
-import {
-  CheckpointTable,
-  Database,
-  EventStore,
-  EventTable,
-  RevisionPoller,
-  StoreProjector,
-  type DatabaseConfig,
-} from '../../../libs/store/src';
+import { CheckpointTable, Database, EventStore, EventTable, RevisionPoller, StoreProjector, type DatabaseConfig, HostHub } from '@cp/store';
 import { L2POP_TABLES } from './model/tables';
-import { HostHub } from '../../../libs/store/src/host-hub';
 import { L2popProjection } from './projection/l2pop.projection';
 import { L2Queries } from './query/l2-queries';
 import type { CompactionOptions } from './views/stamp';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { HA_SLOTS_PER_ROUTER } from '../../../libs/domain/src/ha';
+import { HA_SLOTS_PER_ROUTER } from '@cp/domain';
 
 /**
  * The scheduler's knobs, named after Neutron's options (neutron.conf [DEFAULT]).

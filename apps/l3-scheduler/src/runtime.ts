@@ -1,7 +1,6 @@
 import { join } from 'node:path';
-import { CheckpointTable, Database, RevisionPoller, StoreProjector, type DatabaseConfig, type EventStore } from '../../../libs/store/src';
+import { CheckpointTable, Database, RevisionPoller, StoreProjector, type DatabaseConfig, type EventStore, HostHub } from '@cp/store';
 import { l3ConfigFromEnv, type L3Config } from './config';
-import { HostHub } from '../../../libs/store/src/host-hub';
 import type { CompactionOptions } from './read-model/host-revisions';
 import { L3Projection } from './read-model/l3.projection';
 import { L3Queries } from './read-model/l3.queries';

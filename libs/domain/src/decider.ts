@@ -1,4 +1,4 @@
-import type { DomainEventBody, EventType } from '../../events/src';
+import type { DomainEventBody, EventType } from '@cp/events';
 
 /**
  * Why a command was refused. `status` follows Neutron's codes; `type` is the

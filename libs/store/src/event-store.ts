@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
-import { readEvent, type CommandContext, type DomainEvent, type DomainEventBody, CATALOGUE } from '../../events/src';
+import { readEvent, type CommandContext, type DomainEvent, type DomainEventBody, CATALOGUE } from '@cp/events';
 import type { Database, Tx } from './database';
 
 export interface StreamAppend {

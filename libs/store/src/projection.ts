@@ -1,5 +1,5 @@
 import type { EntitySchema } from '@mikro-orm/core';
-import type { DomainEvent, EventType } from '../../events/src';
+import type { DomainEvent, EventType } from '@cp/events';
 import type { Database, Tx } from './database';
 
 export interface BatchOptions {

@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Admin } from 'kafkajs';
 import { L2POP_TABLES, L2popProjection } from '../../../apps/l2pop-projector/src';
 import { L3_SCHEDULER_TABLES, L3_TABLES, L3Projection } from '../../../apps/l3-scheduler/src';
-import { AppliedLogTable, caughtUp, CheckpointTable, Database, EventTable, highWatermarks, kafkaClient, RelayOffsetTable, type Projection } from '../../../libs/store/src';
+import { AppliedLogTable, caughtUp, CheckpointTable, Database, EventTable, highWatermarks, kafkaClient, RelayOffsetTable, type Projection } from '@cp/store';
 import { ENTRY, PG_URL, spawnProc, waitFor, type Proc } from './processes';
 
 const suffix = () => randomUUID().replace(/-/g, '').slice(0, 10);

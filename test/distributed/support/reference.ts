@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { L2popProjection, openReadModel } from '../../../apps/l2pop-projector/src';
 import { L3Projection, openL3ReadModel } from '../../../apps/l3-scheduler/src';
-import { Database, EventTable, KafkaProjector } from '../../../libs/store/src';
+import { Database, EventTable, KafkaProjector } from '@cp/store';
 import type { Cluster } from './cluster';
 import { PG_URL } from './processes';
 

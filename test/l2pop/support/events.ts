@@ -1,4 +1,4 @@
-import type { DataOf, DomainEventBody, NetworkType } from '../../../libs/events/src';
+import type { DataOf, DomainEventBody, NetworkType } from '@cp/events';
 
 /*
  * Plain event bodies, valid per the catalogue's zod schemas (the store validates

@@ -1,8 +1,8 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CommandContext, DomainEventBody } from '../../../libs/events/src';
-import { Database, EventStore, EventTable, type DatabaseConfig } from '../../../libs/store/src';
+import type { CommandContext, DomainEventBody } from '@cp/events';
+import { Database, EventStore, EventTable, type DatabaseConfig } from '@cp/store';
 import { replayInto } from '../../../apps/l2pop-projector/src/cli/replay';
 import { L2popProjection } from '../../../apps/l2pop-projector/src/projection/l2pop.projection';
 import { L2popRuntime, openReadModel, type L2popOptions } from '../../../apps/l2pop-projector/src/runtime';

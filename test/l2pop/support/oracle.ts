@@ -1,4 +1,4 @@
-import type { DomainEventBody } from '../../../libs/events/src';
+import type { DomainEventBody } from '@cp/events';
 
 /*
  * A deliberately naive, independent reading of DESIGN.md section 4: fold every

@@ -1,4 +1,4 @@
-import type { DomainEventBody, NetworkType } from '../../../libs/events/src';
+import type { DomainEventBody, NetworkType } from '@cp/events';
 import * as e from './events';
 import { HOSTS, type Action } from './scenario.arbs';
 

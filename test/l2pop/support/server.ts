@@ -3,8 +3,8 @@ import { Body, Controller, Inject, Module, Param, Put, type DynamicModule, type 
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
-import type { DomainEventBody } from '../../../libs/events/src';
-import { Database, EventStore, EventTable } from '../../../libs/store/src';
+import type { DomainEventBody } from '@cp/events';
+import { Database, EventStore, EventTable } from '@cp/store';
 import { L2popModule } from '../../../apps/l2pop-projector/src/http/l2pop.module';
 import { L2popRuntime, openReadModel } from '../../../apps/l2pop-projector/src/runtime';
 import { appendBodies } from './harness';

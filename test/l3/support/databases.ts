@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { EntitySchema } from '@mikro-orm/core';
-import { CheckpointTable, Database, EventStore, EventTable } from '../../../libs/store/src';
+import { CheckpointTable, Database, EventStore, EventTable } from '@cp/store';
 import { L3_SCHEDULER_TABLES } from '../../../apps/l3-scheduler/src/scheduler/scheduler-state';
 import { L3_TABLES } from '../../../apps/l3-scheduler/src/read-model/l3.tables';
 

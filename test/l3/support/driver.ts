@@ -1,5 +1,5 @@
-import type { CommandContext, DomainEventBody } from '../../../libs/events/src';
-import type { EventStore, StreamAppend } from '../../../libs/store/src';
+import type { CommandContext, DomainEventBody } from '@cp/events';
+import type { EventStore, StreamAppend } from '@cp/store';
 
 export const L3 = 'L3 agent';
 export const agentId = (host: string) => `agent-${host}`;

@@ -1,8 +1,6 @@
-import type { DomainEvent } from '../../../libs/events/src';
-import {
-  bindingsOf, haNetworkDecider, routerPlacementDecider, type HaNetworkState, type RouterPlacementState,
-} from '../../../libs/domain/src/ha';
-import type { EventStore } from '../../../libs/store/src';
+import type { DomainEvent } from '@cp/events';
+import { bindingsOf, haNetworkDecider, routerPlacementDecider, type HaNetworkState, type RouterPlacementState } from '@cp/domain';
+import type { EventStore } from '@cp/store';
 
 export interface Assignment {
   haNetwork: string;

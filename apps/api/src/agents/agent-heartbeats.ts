@@ -1,5 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
-import type { Database, Tx } from '../../../../libs/store/src';
+import type { Database, Tx } from '@cp/store';
 
 /**
  * When each agent last reported. Heartbeats are not events (only registration,

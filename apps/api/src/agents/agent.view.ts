@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../../../../libs/events/src';
+import type { DomainEvent } from '@cp/events';
 import type { ResourceMapper } from '../read-model/resource-mapper';
 import type { Body } from '../read-model/resource-store';
 import type { Heartbeat } from './agent-heartbeats';

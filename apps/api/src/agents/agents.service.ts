@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { agentDecider } from '../../../../libs/domain/src/agent';
+import { agentDecider } from '@cp/domain';
 import { SETTINGS, type Settings } from '../config';
 import { fail } from '../platform/rejection.error';
 import type { RequestContext } from '../platform/request-context';

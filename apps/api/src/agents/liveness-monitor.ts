@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import { agentDecider } from '../../../../libs/domain/src/agent';
-import type { CommandContext } from '../../../../libs/events/src';
+import { agentDecider } from '@cp/domain';
+import type { CommandContext } from '@cp/events';
 import type { Settings } from '../config';
 import { RejectionError } from '../platform/rejection.error';
 import type { WriteSide } from '../write-side';

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { networkType } from '../../../../libs/events/src';
+import { networkType } from '@cp/events';
 import { nameField, neutronBool, uuidLike } from '../platform/validate-body';
 
 const common = {

@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../../../../libs/events/src';
+import type { DomainEvent } from '@cp/events';
 import { stamp, type ResourceMapper } from '../read-model/resource-mapper';
 
 export const NETWORK = 'network';

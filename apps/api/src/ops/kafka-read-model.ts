@@ -1,5 +1,4 @@
-import { KafkaProjector, type Database, type KafkaProjectorOptions, type Projection } from '../../../../libs/store/src';
-import type { HostHub } from '../../../../libs/store/src/host-hub';
+import { KafkaProjector, type Database, type KafkaProjectorOptions, type Projection, type HostHub } from '@cp/store';
 import { PgHostFeed } from './host-feed';
 import { kafkaProjectorMetrics } from './metrics';
 import type { ProcessOps } from './ops';

@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { KafkaProjector, ProjectorMetrics, StoreProjector } from '../../../../libs/store/src';
+import type { KafkaProjector, ProjectorMetrics, StoreProjector } from '@cp/store';
 
 /** One registry per process, with Node's process metrics (memory, event loop lag, GC). */
 export function createRegistry(): Registry {

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_PARTITIONS, DEFAULT_TOPIC, type KafkaProjectorOptions } from '../../../../libs/store/src';
+import { DEFAULT_PARTITIONS, DEFAULT_TOPIC, type KafkaProjectorOptions } from '@cp/store';
 import { kafkaSecurityFromEnv } from './kafka-security';
 import { envBool, parseEnv } from './ops-config';
 

@@ -1,6 +1,6 @@
-import type { CommandContext, DomainEvent, DomainEventBody } from '../../../../libs/events/src';
-import { isRejection, type Decider } from '../../../../libs/domain/src/decider';
-import { isConflictError, type EventStore, type Tx } from '../../../../libs/store/src';
+import type { CommandContext, DomainEvent, DomainEventBody } from '@cp/events';
+import { isRejection, type Decider } from '@cp/domain';
+import { isConflictError, type EventStore, type Tx } from '@cp/store';
 import { ResourceStore } from '../read-model/resource-store';
 import { fail, RejectionError } from './rejection.error';
 import { StreamCache } from './stream-cache';

@@ -1,4 +1,4 @@
-import type { Rejection } from '../../../../libs/domain/src/decider';
+import type { Rejection } from '@cp/domain';
 
 /** A domain rejection travelling up to the HTTP edge; the transaction rolls back. */
 export class RejectionError extends Error {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
-import type { CommandContext } from '../../../../libs/events/src';
+import type { CommandContext } from '@cp/events';
 
 export interface RequestContext extends CommandContext {
   roles: string[];

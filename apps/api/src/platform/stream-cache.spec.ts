@@ -1,9 +1,9 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { CommandContext, DomainEventBody } from '../../../../libs/events/src';
-import type { Decider } from '../../../../libs/domain/src/decider';
-import { Database, EventStore, EventTable } from '../../../../libs/store/src';
+import type { CommandContext, DomainEventBody } from '@cp/events';
+import type { Decider } from '@cp/domain';
+import { Database, EventStore, EventTable } from '@cp/store';
 import { CommandRunner } from './command-runner';
 
 const ctx: CommandContext = { projectId: 'p', actor: 'a', requestId: 'r', causationId: null, now: '2026-01-01T00:00:00.000Z', isAdmin: true };

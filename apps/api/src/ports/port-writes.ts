@@ -17,12 +17,7 @@
  * Rejections throw RejectionError and abort the whole command.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { Decider } from '../../../../libs/domain/src/decider';
-import { buildUsedIndex, canonicalUnicastMac, type UsedIndex } from '../../../../libs/domain/src/ipam';
-import { networkDecider, type NetworkData } from '../../../../libs/domain/src/network/network.decider';
-import { portDecider, type PortEvent } from '../../../../libs/domain/src/port/port.decider';
-import type { AddressPairRequest, CreatePortData, FixedIpRequest, PortState, UpdatePortChanges } from '../../../../libs/domain/src/port/port.types';
-import { subnetDecider, type SubnetData } from '../../../../libs/domain/src/subnet/subnet.decider';
+import { type Decider, buildUsedIndex, canonicalUnicastMac, type UsedIndex, networkDecider, type NetworkData, portDecider, type PortEvent, type AddressPairRequest, type CreatePortData, type FixedIpRequest, type PortState, type UpdatePortChanges, subnetDecider, type SubnetData } from '@cp/domain';
 import { networkStream } from '../networks/networks.service';
 import type { UnitOfWork } from '../platform/command-runner';
 import { fail, RejectionError } from '../platform/rejection.error';

@@ -1,6 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { portDecider } from '../../../../libs/domain/src/port/port.decider';
-import type { UpdatePortChanges } from '../../../../libs/domain/src/port/port.types';
+import { portDecider, type UpdatePortChanges } from '@cp/domain';
 import { NETWORK } from '../networks/network.view';
 import type { UnitOfWork } from '../platform/command-runner';
 import { fail } from '../platform/rejection.error';

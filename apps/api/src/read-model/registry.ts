@@ -1,5 +1,5 @@
 import type { EntitySchema } from '@mikro-orm/core';
-import type { Database, InlineProjection } from '../../../../libs/store/src';
+import type { Database, InlineProjection } from '@cp/store';
 import { networkMapper } from '../networks/network.view';
 import type { ResourceMapper } from './resource-mapper';
 import { securityGroupMapper } from '../security-groups/security-group.view';

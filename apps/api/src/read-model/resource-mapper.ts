@@ -1,5 +1,5 @@
-import type { DomainEvent, EventType } from '../../../../libs/events/src';
-import type { Tx } from '../../../../libs/store/src';
+import type { DomainEvent, EventType } from '@cp/events';
+import type { Tx } from '@cp/store';
 import type { Body, ResourceStore } from './resource-store';
 
 /** Read/write access a mapper gets to the resources read model within one transaction. */

@@ -1,4 +1,4 @@
-import type { Database, Tx } from '../../../../libs/store/src';
+import type { Database, Tx } from '@cp/store';
 
 export type Body = Record<string, unknown>;
 

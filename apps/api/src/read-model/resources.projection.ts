@@ -1,5 +1,5 @@
-import type { DomainEvent } from '../../../../libs/events/src';
-import type { InlineProjection, Tx } from '../../../../libs/store/src';
+import type { DomainEvent } from '@cp/events';
+import type { InlineProjection, Tx } from '@cp/store';
 import { opsFor, type ResourceMapper } from './resource-mapper';
 import type { ResourceStore } from './resource-store';
 

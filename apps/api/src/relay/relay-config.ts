@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { DEFAULT_PARTITIONS, DEFAULT_TOPIC } from '../../../../libs/store/src';
+import { DEFAULT_PARTITIONS, DEFAULT_TOPIC } from '@cp/store';
 
 /**
  * The relay's settings for a distributed API process. Unset CP_KAFKA_BROKERS

@@ -1,6 +1,6 @@
 import type { KafkaConfig } from 'kafkajs';
 import { Counter, Gauge, type Registry } from 'prom-client';
-import { EventRelay, type KafkaLogger, type RelayMetrics } from '../../../../libs/store/src';
+import { EventRelay, type KafkaLogger, type RelayMetrics } from '@cp/store';
 import type { WriteSide } from '../write-side';
 import type { RelaySettings } from './relay-config';
 

@@ -1,6 +1,4 @@
-import { networkDecider, type NetworkData } from '../../../../libs/domain/src/network/network.decider';
-import type { ActiveRouter, SubnetCidr, SubnetFacts } from '../../../../libs/domain/src/router';
-import { subnetDecider, type SubnetData } from '../../../../libs/domain/src/subnet/subnet.decider';
+import { networkDecider, type NetworkData, type ActiveRouter, type SubnetCidr, type SubnetFacts, subnetDecider, type SubnetData } from '@cp/domain';
 import { networkStream } from '../networks/networks.service';
 import type { UnitOfWork } from '../platform/command-runner';
 import { loadState, networkSubnets } from '../ports/port-writes';

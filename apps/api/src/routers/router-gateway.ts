@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
-import { isRejection, type Decision } from '../../../../libs/domain/src/decider';
-import type { ActiveRouter, GatewayRequest } from '../../../../libs/domain/src/router';
-import type { FixedIp } from '../../../../libs/events/src';
+import { isRejection, type Decision, type ActiveRouter, type GatewayRequest } from '@cp/domain';
+import type { FixedIp } from '@cp/events';
 import type { UnitOfWork } from '../platform/command-runner';
 import { fail, RejectionError } from '../platform/rejection.error';
 import type { RequestContext } from '../platform/request-context';

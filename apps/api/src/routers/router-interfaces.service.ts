@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { routerDecider, type ActiveRouter, type SubnetCidr, type SubnetFacts } from '../../../../libs/domain/src/router';
+import { routerDecider, type ActiveRouter, type SubnetCidr, type SubnetFacts } from '@cp/domain';
 import type { UnitOfWork } from '../platform/command-runner';
 import { fail } from '../platform/rejection.error';
 import type { RequestContext } from '../platform/request-context';

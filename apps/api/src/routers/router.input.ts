@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { checkInterfaceInfo } from '../../../../libs/domain/src/router';
+import { checkInterfaceInfo } from '@cp/domain';
 import { RejectionError, fail } from '../platform/rejection.error';
 import { nameField, neutronBool, uuidLike } from '../platform/validate-body';
 

@@ -1,4 +1,4 @@
-import type { DomainEvent, FixedIp } from '../../../../libs/events/src';
+import type { DomainEvent, FixedIp } from '@cp/events';
 import { stamp, type ResourceMapper } from '../read-model/resource-mapper';
 
 export const ROUTER = 'router';

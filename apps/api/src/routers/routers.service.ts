@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
-import { routerDecider, type GatewayRequest, type RouterData, type RouterState } from '../../../../libs/domain/src/router';
+import { routerDecider, type GatewayRequest, type RouterData, type RouterState } from '@cp/domain';
 import type { UnitOfWork } from '../platform/command-runner';
 import { fail } from '../platform/rejection.error';
 import type { RequestContext } from '../platform/request-context';

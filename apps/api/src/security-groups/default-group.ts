@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { defaultSecurityGroupCommand, securityGroupDecider } from '../../../../libs/domain/src/security-group';
+import { defaultSecurityGroupCommand, securityGroupDecider } from '@cp/domain';
 import type { UnitOfWork } from '../platform/command-runner';
 
 export const securityGroupStream = (id: string) => `security-group:${id}`;

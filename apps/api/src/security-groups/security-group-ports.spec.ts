@@ -1,5 +1,5 @@
-import { readEvent, type DomainEvent } from '../../../../libs/events/src';
-import { Database } from '../../../../libs/store/src';
+import { readEvent, type DomainEvent } from '@cp/events';
+import { Database } from '@cp/store';
 import { SecurityGroupPorts, SecurityGroupPortTable } from './security-group-ports';
 
 let position = 0;

@@ -1,6 +1,6 @@
 import { EntitySchema } from '@mikro-orm/core';
-import type { DomainEvent } from '../../../../libs/events/src';
-import type { Database, InlineProjection, Tx } from '../../../../libs/store/src';
+import type { DomainEvent } from '@cp/events';
+import type { Database, InlineProjection, Tx } from '@cp/store';
 
 /**
  * Which ports use which security group: the fact behind "a group in use cannot be

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { securityGroupDecider } from '../../../../libs/domain/src/security-group';
+import { securityGroupDecider } from '@cp/domain';
 import type { RequestContext } from '../platform/request-context';
 import { assertCanChange, canSee, owningProject, visibleOr404 } from '../platform/visibility';
 import { WRITE_SIDE, type WriteSide } from '../write-side';

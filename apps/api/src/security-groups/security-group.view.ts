@@ -1,4 +1,4 @@
-import type { DomainEvent, SecurityGroupRule } from '../../../../libs/events/src';
+import type { DomainEvent, SecurityGroupRule } from '@cp/events';
 import { stamp, type ResourceMapper, type ResourceOps } from '../read-model/resource-mapper';
 import type { Body } from '../read-model/resource-store';
 

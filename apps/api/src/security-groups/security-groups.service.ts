@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { securityGroupDecider } from '../../../../libs/domain/src/security-group';
+import { securityGroupDecider } from '@cp/domain';
 import type { UnitOfWork } from '../platform/command-runner';
 import type { RequestContext } from '../platform/request-context';
 import { assertCanChange, owningProject, visibleOr404 } from '../platform/visibility';

@@ -1,4 +1,4 @@
-import { subnetDecider } from '../../../../libs/domain/src/subnet/subnet.decider';
+import { subnetDecider } from '@cp/domain';
 import type { UnitOfWork } from '../platform/command-runner';
 import { fail } from '../platform/rejection.error';
 import { networkSubnets } from '../ports/port-writes';

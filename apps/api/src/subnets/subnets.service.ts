@@ -1,8 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
-import { networkDecider } from '../../../../libs/domain/src/network/network.decider';
-import { ROUTER_OWNERS } from '../../../../libs/domain/src/port/fixed-ips';
-import { subnetDecider, type SubnetChanges } from '../../../../libs/domain/src/subnet/subnet.decider';
+import { networkDecider, ROUTER_OWNERS, subnetDecider, type SubnetChanges } from '@cp/domain';
 import { NETWORK } from '../networks/network.view';
 import { networkStream } from '../networks/networks.service';
 import type { UnitOfWork } from '../platform/command-runner';

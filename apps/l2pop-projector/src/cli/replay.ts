@@ -1,11 +1,4 @@
-import {
-  AfterCommit,
-  ALL_PARTITION,
-  writeCheckpoint,
-  type Database,
-  type EventStore,
-  type Projection,
-} from '../../../../libs/store/src';
+import { AfterCommit, ALL_PARTITION, writeCheckpoint, type Database, type EventStore, type Projection } from '@cp/store';
 
 /**
  * Replays the event store into an empty `db` from position 0 up to `until`

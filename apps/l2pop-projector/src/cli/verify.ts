@@ -1,7 +1,7 @@
 import { rmSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ALL_PARTITION, readCheckpoint, StoreProjector, type Database, type EventStore } from '../../../../libs/store/src';
+import { ALL_PARTITION, readCheckpoint, StoreProjector, type Database, type EventStore } from '@cp/store';
 import { combineParts, digestParts } from '../projection/digest';
 import { L2popProjection } from '../projection/l2pop.projection';
 import { openReadModel } from '../runtime';

@@ -1,5 +1,5 @@
-import type { DomainEvent } from '../../../../libs/events/src';
-import type { AfterCommit, Database, Projection, Tx } from '../../../../libs/store/src';
+import type { DomainEvent } from '@cp/events';
+import type { AfterCommit, Database, Projection, Tx } from '@cp/store';
 import { cmp } from '../model/rules';
 import { L2POP_INDEXES, L2POP_TABLES, L2POP_TABLE_NAMES } from '../model/tables';
 import { deriveAll } from '../views/derive-all';

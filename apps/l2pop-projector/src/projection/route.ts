@@ -1,4 +1,4 @@
-import type { DomainEvent, EventOfType } from '../../../../libs/events/src';
+import type { DomainEvent, EventOfType } from '@cp/events';
 import { AGENT_EVENTS, applyAgentEvent } from './handlers/agents';
 import { NETWORK_EVENTS, applyNetworkEvent } from './handlers/networks';
 import { PORT_EVENTS, applyPortEvent } from './handlers/ports';

@@ -1,4 +1,4 @@
-import type { Database, Tx } from '../../../../libs/store/src';
+import type { Database, Tx } from '@cp/store';
 
 /** The read model's database bound to the current transaction, so handlers cannot forget `tx`. */
 export class TxSql {

@@ -1,4 +1,4 @@
-import { readHostRevs, type Database, type Tx } from '../../../../libs/store/src';
+import { readHostRevs, type Database, type Tx } from '@cp/store';
 import type { IpsetView, L2Changes, L2Delta, L2NetworkChange, L2NetworkView, L2Snapshot, MacIp } from '../contract/l2-documents';
 import { cmp, nullableNumber, sortEntries, uniqueSorted } from '../model/rules';
 import { placeholders } from '../projection/sql';

@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Put, Query, Req, Sse, type MessageEvent } from '@nestjs/common';
 import type { Request } from 'express';
 import { Observable } from 'rxjs';
-import { isRejection } from '../../../../libs/domain/src/decider';
+import { isRejection } from '@cp/domain';
 import { isEmptyDelta, type L3Changes, type L3Snapshot } from '../contract/l3-documents';
 import { haStateBody, reportHaState, type HaStateReport } from '../reports/report-ha-state';
 import { L3Runtime } from '../runtime';

@@ -1,5 +1,5 @@
-import type { DomainEvent, EventType } from '../../../../libs/events/src';
-import { HA_DEVICE_OWNER } from '../../../../libs/domain/src/ha';
+import type { DomainEvent, EventType } from '@cp/events';
+import { HA_DEVICE_OWNER } from '@cp/domain';
 import { L3_AGENT_TYPE } from '../scheduler/facts';
 import type { Sql } from './sql';
 

@@ -1,4 +1,4 @@
-import type { Database, Tx } from '../../../../libs/store/src';
+import type { Database, Tx } from '@cp/store';
 import { cmp, type Sql } from './sql';
 
 export interface CompactionOptions {

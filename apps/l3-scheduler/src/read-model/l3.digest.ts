@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import type { Database } from '../../../../libs/store/src';
+import type { Database } from '@cp/store';
 
 /*
  * What the digest covers: the normalised facts and which routers each host's

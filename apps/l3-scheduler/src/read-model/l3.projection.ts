@@ -1,5 +1,5 @@
-import type { DomainEvent } from '../../../../libs/events/src';
-import type { AfterCommit, Database, Projection, Tx } from '../../../../libs/store/src';
+import type { DomainEvent } from '@cp/events';
+import type { AfterCommit, Database, Projection, Tx } from '@cp/store';
 import { applyFacts, HANDLED_EVENTS, Impact } from './apply-facts';
 import { DEFAULT_COMPACTION, stampHosts, type CompactionOptions, type RevCache } from './host-revisions';
 import { digestModel } from './l3.digest';

@@ -1,4 +1,4 @@
-import { isConflictError, readHostRevs, type Database, type Tx } from '../../../../libs/store/src';
+import { isConflictError, readHostRevs, type Database, type Tx } from '@cp/store';
 import type { L3Changes, L3Delta, L3RouterDoc, L3Snapshot } from '../contract/l3-documents';
 import { currentEpoch, formatRevision, parseRevision } from './host-revisions';
 import { routerDocs } from './router-docs';

@@ -1,4 +1,4 @@
-import type { Database } from '../../../../libs/store/src';
+import type { Database } from '@cp/store';
 import { activeOf } from './router-docs';
 import { cmp } from './sql';
 

@@ -1,4 +1,4 @@
-import type { Database, Tx } from '../../../../libs/store/src';
+import type { Database, Tx } from '@cp/store';
 import type { HaState, L3Interface, L3RouterDoc } from '../contract/l3-documents';
 import { cmp, inChunks, placeholders } from './sql';
 

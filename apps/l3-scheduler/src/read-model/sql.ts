@@ -1,4 +1,4 @@
-import type { Database, Tx } from '../../../../libs/store/src';
+import type { Database, Tx } from '@cp/store';
 
 /** The read model's database bound to one transaction, so no statement can forget `tx`. */
 export class Sql {

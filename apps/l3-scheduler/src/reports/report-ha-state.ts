@@ -1,8 +1,7 @@
 import { z } from 'zod';
-import type { CommandContext } from '../../../../libs/events/src';
-import { isRejection, type Rejection } from '../../../../libs/domain/src/decider';
-import { routerPlacementDecider } from '../../../../libs/domain/src/ha';
-import { isConflictError, type EventStore } from '../../../../libs/store/src';
+import type { CommandContext } from '@cp/events';
+import { isRejection, type Rejection, routerPlacementDecider } from '@cp/domain';
+import { isConflictError, type EventStore } from '@cp/store';
 import type { HaState } from '../contract/l3-documents';
 import { streams } from '../ids';
 

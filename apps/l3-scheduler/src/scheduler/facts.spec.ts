@@ -1,4 +1,4 @@
-import type { DomainEvent, DomainEventBody } from '../../../../libs/events/src';
+import type { DomainEvent, DomainEventBody } from '@cp/events';
 import { activeOf } from '../read-model/router-docs';
 import { neutronTime } from '../read-model/neutron.queries';
 import { SchedulerFacts } from './facts';

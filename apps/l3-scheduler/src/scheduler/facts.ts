@@ -1,4 +1,4 @@
-import type { DomainEvent } from '../../../../libs/events/src';
+import type { DomainEvent } from '@cp/events';
 
 export const L3_AGENT_TYPE = 'L3 agent';
 /** Agent modes that never host centralized (HA) routers in Neutron. */

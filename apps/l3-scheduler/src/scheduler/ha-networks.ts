@@ -1,5 +1,5 @@
-import type { DomainEvent } from '../../../../libs/events/src';
-import { haNetworkDecider } from '../../../../libs/domain/src/ha';
+import type { DomainEvent } from '@cp/events';
+import { haNetworkDecider } from '@cp/domain';
 import { haNetworkIds, streams } from '../ids';
 import type { NetworkSnapshot } from './plan';
 import type { StreamReader } from './stream-reader';

@@ -1,6 +1,6 @@
-import type { DomainEvent } from '../../../../libs/events/src';
-import { bindingsOf } from '../../../../libs/domain/src/ha';
-import { ALL_PARTITION, readCheckpoint, TailLoop, writeCheckpoint, type Database, type EventStore } from '../../../../libs/store/src';
+import type { DomainEvent } from '@cp/events';
+import { bindingsOf } from '@cp/domain';
+import { ALL_PARTITION, readCheckpoint, TailLoop, writeCheckpoint, type Database, type EventStore } from '@cp/store';
 import { l3Config, type L3Config } from '../config';
 import { SchedulerFacts } from './facts';
 import { HaNetworks } from './ha-networks';

@@ -1,5 +1,5 @@
-import type { DomainEvent } from '../../../../libs/events/src';
-import { bindingsOf, routerPlacementDecider, type RouterPlacementState } from '../../../../libs/domain/src/ha';
+import type { DomainEvent } from '@cp/events';
+import { bindingsOf, routerPlacementDecider, type RouterPlacementState } from '@cp/domain';
 import { streams } from '../ids';
 import type { StreamReader } from './stream-reader';
 

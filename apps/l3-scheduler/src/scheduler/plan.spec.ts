@@ -1,5 +1,5 @@
-import type { DomainEventBody } from '../../../../libs/events/src';
-import { haNetworkDecider, routerPlacementDecider, evolveAll, type AgentCandidate } from '../../../../libs/domain/src/ha';
+import type { DomainEventBody } from '@cp/events';
+import { haNetworkDecider, routerPlacementDecider, evolveAll, type AgentCandidate } from '@cp/domain';
 import { planRouter, type NetworkSnapshot, type PlanInput } from './plan';
 
 const agents = (...hosts: string[]): AgentCandidate[] => hosts.map((host) => ({ agentId: `id-${host}`, host, load: 0 }));

@@ -1,11 +1,6 @@
-import type { DomainEventBody } from '../../../../libs/events/src';
-import { isRejection, type Decision } from '../../../../libs/domain/src/decider';
-import {
-  bindingsOf, decideAll, evolveAll, haNetworkDecider, haNetworkResources, haPortCreated, haPortDeleted, lowestFreeVrid,
-  routerPlacementDecider, vridOf, type AgentCandidate, type HaNetworkState, type RouterPlacementCommand,
-  type RouterPlacementState, type UnscheduleReason,
-} from '../../../../libs/domain/src/ha';
-import type { StreamAppend } from '../../../../libs/store/src';
+import type { DomainEventBody } from '@cp/events';
+import { isRejection, type Decision, bindingsOf, decideAll, evolveAll, haNetworkDecider, haNetworkResources, haPortCreated, haPortDeleted, lowestFreeVrid, routerPlacementDecider, vridOf, type AgentCandidate, type HaNetworkState, type RouterPlacementCommand, type RouterPlacementState, type UnscheduleReason } from '@cp/domain';
+import type { StreamAppend } from '@cp/store';
 import { streams } from '../ids';
 
 /** A project HA network as the scheduler last folded it. */

@@ -1,6 +1,6 @@
-import type { CommandContext, DomainEvent } from '../../../../libs/events/src';
-import { bindingsOf, HA_DEFAULT_PRIORITY, type UnscheduleReason } from '../../../../libs/domain/src/ha';
-import { isConflictError, type EventStore } from '../../../../libs/store/src';
+import type { CommandContext, DomainEvent } from '@cp/events';
+import { bindingsOf, HA_DEFAULT_PRIORITY, type UnscheduleReason } from '@cp/domain';
+import { isConflictError, type EventStore } from '@cp/store';
 import type { L3Config } from '../config';
 import { haNetworkIds, haPortId, pickHaVni } from '../ids';
 import type { SchedulerFacts } from './facts';

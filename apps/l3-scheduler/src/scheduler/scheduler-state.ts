@@ -1,5 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
-import type { Database, Tx } from '../../../../libs/store/src';
+import type { Database, Tx } from '@cp/store';
 import type { AgentFacts, RouterFacts, SchedulerFacts } from './facts';
 import type { PlacementEntry, Placements } from './placements';
 

@@ -1,5 +1,5 @@
-import type { DomainEvent } from '../../../../libs/events/src';
-import { toEvent, type EventStore } from '../../../../libs/store/src';
+import type { DomainEvent } from '@cp/events';
+import { toEvent, type EventStore } from '@cp/store';
 
 /**
  * Two reads the EventStore API does not offer (yet): the tail of a stream after a

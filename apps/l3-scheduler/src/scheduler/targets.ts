@@ -1,4 +1,4 @@
-import { bindingsOf } from '../../../../libs/domain/src/ha';
+import { bindingsOf } from '@cp/domain';
 import type { L3Config } from '../config';
 import type { SchedulerFacts, Trigger } from './facts';
 import type { Placements } from './placements';

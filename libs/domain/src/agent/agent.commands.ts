@@ -1,4 +1,4 @@
-import type { DataOf } from '../../../events/src';
+import type { DataOf } from '@cp/events';
 
 /** What an agent reports about itself; a change to any of it is an AgentConfigurationChanged. */
 export type AgentConfig = Omit<DataOf<'AgentRegistered'>, 'id' | 'agentType' | 'host'>;

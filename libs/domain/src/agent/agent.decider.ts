@@ -1,4 +1,4 @@
-import type { DataOf } from '../../../events/src';
+import type { DataOf } from '@cp/events';
 import { assertNever, notFound, type Decider, type Decision, type Events } from '../decider';
 import { checkReport, pickConfig, sameConfig } from './agent-config';
 import type { AgentCommand, AgentKey } from './agent.commands';

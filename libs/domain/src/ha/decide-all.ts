@@ -1,4 +1,4 @@
-import type { DomainEventBody } from '../../../events/src';
+import type { DomainEventBody } from '@cp/events';
 import { isRejection, type Decider, type Decision } from '../decider';
 
 /**

@@ -1,4 +1,4 @@
-import type { DataOf } from '../../../events/src';
+import type { DataOf } from '@cp/events';
 import { assertNever, conflict, notFound, type Decider, type Decision, type Events } from '../decider';
 
 /**

@@ -1,4 +1,4 @@
-import type { DomainEventBody } from '../../../events/src';
+import type { DomainEventBody } from '@cp/events';
 import { spec } from '../testing/given-when-then';
 import { decideAll } from './decide-all';
 import { bindingsOf, pendingReason, routerPlacementDecider, type RouterPlacementCommand } from './router-placement.decider';

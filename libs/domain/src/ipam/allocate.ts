@@ -1,4 +1,4 @@
-import type { AllocationPool } from '../../../events/src';
+import type { AllocationPool } from '@cp/events';
 import { formatIp, parseIp, type IpVersion } from './ip';
 import { poolsToRanges, type IpRange } from './pools';
 

@@ -1,4 +1,4 @@
-import type { AllocationPool } from '../../../events/src';
+import type { AllocationPool } from '@cp/events';
 import type { Rejection } from '../decider';
 import { type Cidr } from './cidr';
 import {

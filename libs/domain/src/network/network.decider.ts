@@ -1,4 +1,4 @@
-import type { DataOf, NetworkType } from '../../../events/src';
+import type { DataOf, NetworkType } from '@cp/events';
 import { assertNever, badRequest, conflict, notFound, type Decider, type Decision, type Events } from '../decider';
 
 export type NetworkData = DataOf<'NetworkCreated'>;

@@ -1,4 +1,4 @@
-import type { FixedIp } from '../../../events/src';
+import type { FixedIp } from '@cp/events';
 import { conflict, type Rejection } from '../decider';
 import { eui64Address, firstFreeIpInPools, invalidInput, isIpUsed, mustParseCidr, withTaken, type UsedIps } from '../ipam';
 import type { SubnetData } from '../subnet/subnet.decider';

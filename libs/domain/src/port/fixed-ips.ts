@@ -1,4 +1,4 @@
-import type { FixedIp } from '../../../events/src';
+import type { FixedIp } from '@cp/events';
 import { badRequest, conflict, isRejection, type Rejection } from '../decider';
 import { formatIp, invalidAttribute, invalidInput, isUsableHostIp, mustParseCidr, parseIp } from '../ipam';
 import type { SubnetData } from '../subnet/subnet.decider';

@@ -1,4 +1,4 @@
-import type { AddressPair } from '../../../events/src';
+import type { AddressPair } from '@cp/events';
 import { badRequest, conflict, notFound, type Rejection } from '../decider';
 import { canonicalIpOrCidr, canonicalUnicastMac, invalidAttribute } from '../ipam';
 import type { AddressPairRequest } from './port.types';

@@ -1,4 +1,4 @@
-import type { DomainEventBody } from '../../../events/src';
+import type { DomainEventBody } from '@cp/events';
 import { spec } from '../testing/given-when-then';
 import { portDecider } from './port.decider';
 import { created, network, ref } from './port.fixtures';

@@ -1,4 +1,4 @@
-import type { DataOf } from '../../../events/src';
+import type { DataOf } from '@cp/events';
 import type { UsedIps } from '../ipam';
 import type { NetworkData } from '../network/network.decider';
 import type { SubnetData } from '../subnet/subnet.decider';

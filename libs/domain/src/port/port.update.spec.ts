@@ -1,4 +1,4 @@
-import type { DomainEventBody } from '../../../events/src';
+import type { DomainEventBody } from '@cp/events';
 import { spec } from '../testing/given-when-then';
 import { portDecider, type UpdatePortChanges, type UpdatePortFacts } from './port.decider';
 import { created, MAC, ref, s4, s4b, slaac } from './port.fixtures';

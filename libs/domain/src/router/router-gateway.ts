@@ -1,4 +1,4 @@
-import type { FixedIp } from '../../../events/src';
+import type { FixedIp } from '@cp/events';
 import type { Decision, Events } from '../decider';
 import { badRouterRequest, type GatewayRequest, type RouterData, type SubnetCidr } from './router.commands';
 import type { RouterGateway, RouterInterface } from './router.state';

@@ -1,4 +1,4 @@
-import type { DataOf, FixedIp } from '../../../events/src';
+import type { DataOf, FixedIp } from '@cp/events';
 import { badRequest, type Rejection } from '../decider';
 
 export type RouterData = DataOf<'RouterCreated'>;

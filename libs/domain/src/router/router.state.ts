@@ -1,4 +1,4 @@
-import type { FixedIp } from '../../../events/src';
+import type { FixedIp } from '@cp/events';
 import type { Events } from '../decider';
 import type { RouterData } from './router.commands';
 

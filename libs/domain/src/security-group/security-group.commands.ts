@@ -1,4 +1,4 @@
-import type { DataOf } from '../../../events/src';
+import type { DataOf } from '@cp/events';
 
 export type SecurityGroupData = DataOf<'SecurityGroupCreated'>;
 export type SecurityGroupRule = DataOf<'SecurityGroupRuleCreated'>;

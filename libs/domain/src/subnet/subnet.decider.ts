@@ -1,4 +1,4 @@
-import type { AllocationPool } from '../../../events/src';
+import type { AllocationPool } from '@cp/events';
 import { assertNever, conflict, isRejection, notFound, type Decider, type Decision, type Events } from '../decider';
 import { cidrsOverlap, defaultGateway, defaultPools, formatIp, invalidInput, mustParseCidr, parseCidr, rangeToPool, validatePools } from '../ipam';
 import type { NetworkData } from '../network/network.decider';

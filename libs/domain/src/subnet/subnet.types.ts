@@ -1,4 +1,4 @@
-import type { DataOf } from '../../../events/src';
+import type { DataOf } from '@cp/events';
 import type { Events } from '../decider';
 
 export type SubnetData = DataOf<'SubnetCreated'>;

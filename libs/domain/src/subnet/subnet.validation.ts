@@ -1,4 +1,4 @@
-import type { DataOf } from '../../../events/src';
+import type { DataOf } from '@cp/events';
 import { badRequest, type Rejection } from '../decider';
 import {
   formatIp,

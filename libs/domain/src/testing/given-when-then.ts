@@ -1,4 +1,4 @@
-import type { DomainEventBody } from '../../../events/src';
+import type { DomainEventBody } from '@cp/events';
 import { fold, isRejection, type Decider, type Rejection } from '../decider';
 
 /**

@@ -1,5 +1,5 @@
 import { Kafka, logLevel, type KafkaConfig, type Message } from 'kafkajs';
-import { partitionKey, readEvent, type DomainEvent } from '../../../events/src';
+import { partitionKey, readEvent, type DomainEvent } from '@cp/events';
 
 export const DEFAULT_TOPIC = 'controlplane.events';
 export const DEFAULT_PARTITIONS = 12;

@@ -1,6 +1,6 @@
 import { EntitySchema } from '@mikro-orm/core';
 import type { KafkaMessage } from 'kafkajs';
-import { partitionKey, type DomainEvent } from '../../../events/src';
+import { partitionKey, type DomainEvent } from '@cp/events';
 import { CheckpointTable } from '../checkpoint-table';
 import { readCheckpoint } from '../checkpoints';
 import { Database, type Tx } from '../database';

@@ -1,4 +1,4 @@
-import type { EventOfType } from '../../../../../libs/events/src';
+import type { EventOfType } from '@cp/events';
 import type { Batch } from '../batch';
 import type { Impact } from '../impact';
 import type { TxSql } from '../sql';

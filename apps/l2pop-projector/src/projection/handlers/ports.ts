@@ -1,4 +1,4 @@
-import type { EventOfType } from '../../../../../libs/events/src';
+import type { EventOfType } from '@cp/events';
 import { uniqueSorted } from '../../model/rules';
 import type { Batch } from '../batch';
 import { sameIps, sameList, type PortFacts } from '../facts';

@@ -1,4 +1,4 @@
-import type { EventOfType } from '../../../../../libs/events/src';
+import type { EventOfType } from '@cp/events';
 import type { Ethertype } from '../../model/rules';
 import type { Batch } from '../batch';
 

@@ -1,0 +1,6 @@
+export * from './port.decider';
+export * from './port.create';
+export * from './port.update';
+export * from './fixed-ips';
+export * from './port-security';
+export * from './allocator';

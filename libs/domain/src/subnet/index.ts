@@ -1,0 +1,3 @@
+export * from './subnet.decider';
+export * from './subnet.update';
+export * from './subnet.validation';
