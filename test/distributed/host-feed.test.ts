@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { PgHostFeed } from '../../apps/api/src/ops/host-feed';
+import { PgHostFeed } from '@cp/runtime';
 import { Database, HostHub } from '@cp/store';
 import { PG_URL, waitFor } from './support/processes';
 

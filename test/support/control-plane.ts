@@ -87,7 +87,7 @@ export function client(base: string, headers: Record<string, string> = {}) {
 export async function startInProcess(env: Record<string, string> = {}) {
   // Imported lazily so tests that only spawn processes do not load Nest.
   const { loadSettings } = await import('../../apps/api/src/config');
-  const { startEmbedded } = await import('../../apps/api/src/embedded');
+  const { startEmbedded } = await import('../../apps/api/src/embedded/start-embedded');
   const dataDir = mkdtempSync(join(tmpdir(), 'cp-inproc-'));
   const settings = loadSettings({ CP_PORT: '0', CP_DATA_DIR: dataDir, CP_LOG_LEVEL: 'silent', CP_SQLITE_SYNCHRONOUS: 'NORMAL', ...env });
   const running = await startEmbedded(settings);

@@ -3,12 +3,9 @@ import type { EventRelay } from '@cp/store';
 import { AgentProxyModule } from './agent-proxy/agent-proxy.module';
 import { startAgentLivenessMonitor } from './agents/liveness-monitor';
 import type { Settings } from './config';
-import type { Running } from './embedded';
+import type { Running } from './embedded/start-embedded';
 import { createHttpApp } from './http-app';
-import { kafkaSecurityFromEnv } from './ops/kafka-security';
-import type { ProcessOps } from './ops/ops';
-import { parseEnv } from './ops/ops-config';
-import { retrying } from './ops/retrying';
+import { kafkaSecurityFromEnv, type ProcessOps, parseEnv, retrying } from '@cp/runtime';
 import { loadRelaySettings, startRelay } from './relay';
 import { eventStoreConfig, openWriteSide } from './write-side';
 

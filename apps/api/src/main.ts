@@ -1,10 +1,9 @@
 import 'reflect-metadata';
 import { loadSettings } from './config';
 import { startDistributed } from './distributed';
-import { startEmbedded, type Running } from './embedded';
-import { embeddedExtras } from './ops/embedded-ops';
-import { ProcessOps } from './ops/ops';
-import { loadOpsConfig } from './ops/ops-config';
+import { startEmbedded, type Running } from './embedded/start-embedded';
+import { embeddedExtras } from './embedded/embedded-ops';
+import { ProcessOps, loadOpsConfig } from '@cp/runtime';
 
 /**
  * `npm start`: embedded mode, the whole control plane in one process, data under

@@ -2,11 +2,7 @@ import 'reflect-metadata';
 import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Database } from '@cp/store';
-import { KafkaReadModel } from '../../api/src/ops/kafka-read-model';
-import { ProcessOps } from '../../api/src/ops/ops';
-import { loadOpsConfig } from '../../api/src/ops/ops-config';
-import { loadProjectorSettings } from '../../api/src/ops/projector-config';
-import { retrying } from '../../api/src/ops/retrying';
+import { KafkaReadModel, ProcessOps, loadOpsConfig, loadProjectorSettings, retrying } from '@cp/runtime';
 import { L2popModule } from './http/l2pop.module';
 import { openEmbedded, openReadModel, L2popRuntime, type L2popOptions } from './runtime';
 

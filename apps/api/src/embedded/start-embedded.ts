@@ -1,13 +1,13 @@
 import type { DynamicModule, INestApplication, LoggerService } from '@nestjs/common';
-import type { Settings } from './config';
+import type { Settings } from '../config';
 import { join } from 'node:path';
 import type { Request } from 'express';
-import { L2popModule, openReadModel } from '../../l2pop-projector/src';
-import { embeddedL3Path, L3SchedulerModule, openL3ReadModel } from '../../l3-scheduler/src';
-import type { RequestContext } from './platform/request-context';
-import { startAgentLivenessMonitor } from './agents/liveness-monitor';
-import { createHttpApp } from './http-app';
-import { eventStoreConfig, openWriteSide, type WriteSide } from './write-side';
+import { L2popModule, openReadModel } from '../../../l2pop-projector/src';
+import { embeddedL3Path, L3SchedulerModule, openL3ReadModel } from '../../../l3-scheduler/src';
+import type { RequestContext } from '../platform/request-context';
+import { startAgentLivenessMonitor } from '../agents/liveness-monitor';
+import { createHttpApp } from '../http-app';
+import { eventStoreConfig, openWriteSide, type WriteSide } from '../write-side';
 
 export interface Running {
   port: number;
@@ -16,7 +16,7 @@ export interface Running {
   close(): Promise<void>;
 }
 
-/** What main adds for operations (ops/): /healthz, /readyz, /metrics, request logs; tests leave it out. */
+/** What main adds for operations (@cp/runtime): /healthz, /readyz, /metrics, request logs; tests leave it out. */
 export interface AppExtras {
   modules: DynamicModule[];
   logger?: LoggerService;

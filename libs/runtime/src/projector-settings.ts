@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_PARTITIONS, DEFAULT_TOPIC, type KafkaProjectorOptions } from '@cp/store';
 import { kafkaSecurityFromEnv } from './kafka-security';
-import { envBool, parseEnv } from './ops-config';
+import { envBool, parseEnv } from './settings';
 
 /**
  * The settings of a projector process in distributed mode (apps/l2pop-projector,

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import { z } from 'zod';
-import { envBool, parseEnv } from './ops-config';
+import { envBool, parseEnv } from './settings';
 
 /**
  * TLS and SASL for a real Kafka cluster, shared by the relay (API) and the

@@ -1,7 +1,7 @@
 import { KafkaProjector, type Database, type KafkaProjectorOptions, type Projection, type HostHub } from '@cp/store';
-import { PgHostFeed } from './host-feed';
+import { PgHostFeed } from './pg-host-feed';
 import { kafkaProjectorMetrics } from './metrics';
-import type { ProcessOps } from './ops';
+import type { ProcessOps } from './process-ops';
 
 export interface WatchFeed {
   /** The hub the projection wakes after its commits (the runtime's). */

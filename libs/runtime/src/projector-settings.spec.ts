@@ -1,6 +1,6 @@
 import { kafkaSecurityFromEnv } from './kafka-security';
-import { loadOpsConfig } from './ops-config';
-import { loadProjectorSettings } from './projector-config';
+import { loadOpsConfig } from './settings';
+import { loadProjectorSettings } from './projector-settings';
 
 describe('projector process settings', () => {
   it('is not distributed without brokers, and defaults the port per process', () => {

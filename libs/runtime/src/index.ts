@@ -1,0 +1,16 @@
+/**
+ * The process kit every app uses (`@cp/runtime`): settings read from the
+ * environment, pino logs, Prometheus metrics, health and readiness, graceful
+ * shutdown, and the wiring of a read model fed from Kafka.
+ */
+export * from './health';
+export * from './kafka-read-model';
+export * from './kafka-security';
+export * from './logger';
+export * from './metrics';
+export * from './pg-host-feed';
+export * from './process-ops';
+export * from './projector-settings';
+export * from './retrying';
+export * from './settings';
+export * from './shutdown';
