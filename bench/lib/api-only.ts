@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { loadSettings } from '../../apps/api/src/config';
 import { createHttpApp } from '../../apps/api/src/http-app';
-import { eventStoreConfig, openWriteSide } from '../../apps/api/src/write-side';
+import { eventStoreConfig, openWriteSide } from '@cp/write-model';
 
 /**
  * The API's command side alone (write side + Neutron API, no projectors or

@@ -1,5 +1,5 @@
 import type { CommandContext } from '@cp/events';
-import { eventStoreConfig, openWriteSide } from '../../apps/api/src/write-side';
+import { eventStoreConfig, openWriteSide } from '@cp/write-model';
 import type { Stamped } from './bodies';
 
 /** An embedded data directory, or a PostgreSQL event store (distributed mode). */

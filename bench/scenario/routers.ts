@@ -1,4 +1,5 @@
-import { haNetworkResources, haPortCreated } from '@cp/domain';
+import type { DomainEventBody } from '@cp/events';
+import { haNetworkRequests, haPortRequest, isRejection, networkDecider, portDecider, subnetDecider, type Decision, type SubnetData } from '@cp/domain';
 import { agentId, portActivated, ROUTER_IFACE_OWNER, type Stamped } from './bodies';
 import { ipToString, KIND, type Layout, type ProjectSpec } from './layout';
 import { uuidOf } from './rng';
@@ -17,9 +18,12 @@ export function routerEvents(layout: Layout, p: ProjectSpec, l3Load: Map<number,
   out.push({ streamId: routerStream, body: { type: 'RouterCreated', data: { id: routerId, projectId: p.id, name: `router-${p.index}`, description: '', adminStateUp: true, ha: true } } });
   const networkId = uuidOf(KIND.ha, 2 * p.index);
   const subnetId = uuidOf(KIND.ha, 2 * p.index + 1);
-  const ha = haNetworkResources({ networkId, subnetId, projectId: p.id, index: 0, segmentationId: 16_000_000 + p.index, mtu: 1450 });
-  out.push({ streamId: `network:${networkId}`, body: ha.network });
-  out.push({ streamId: `subnet:${subnetId}`, body: ha.subnet });
+  const ha = haNetworkRequests({ networkId, subnetId, projectId: p.id, index: 0, segmentationId: 16_000_000 + p.index, mtu: 1450 });
+  const [networkCreated] = decided(networkDecider.decide({ type: 'CreateNetwork', data: ha.network }, { status: 'absent' }));
+  const [subnetCreated] = decided(subnetDecider.decide({ type: 'CreateSubnet', data: ha.subnet, facts: { network: ha.network, existingCidrs: [] } }, { status: 'absent' }));
+  const subnet = subnetCreated.data as SubnetData;
+  out.push({ streamId: `network:${networkId}`, body: networkCreated });
+  out.push({ streamId: `subnet:${subnetId}`, body: subnetCreated });
   out.push({ streamId: `ha-network:${networkId}`, body: { type: 'HaNetworkCreated', data: ha.haNetwork } });
   out.push({ streamId: `ha-network:${networkId}`, body: { type: 'VridAllocated', data: { projectId: p.id, haNetworkId: networkId, routerId, vrid: 1 } } });
 
@@ -32,9 +36,16 @@ export function routerEvents(layout: Layout, p: ProjectSpec, l3Load: Map<number,
     l3Load.set(i, (l3Load.get(i) ?? 0) + 1);
     const portId = uuidOf(KIND.ha, 1_000_000 + p.index * 4 + slot);
     const agent = agentId(i, true);
-    for (const body of haPortCreated({ portId, haNetworkId: networkId, subnetId, routerId, projectId: p.id, host: h.name, vrid: 1, slot })) {
-      out.push({ streamId: `port:${portId}`, body });
-    }
+    const request = haPortRequest({ portId, haNetworkId: networkId, subnetId, routerId, projectId: p.id, host: h.name, vrid: 1, slot });
+    const created = portDecider.decide(
+      {
+        type: 'CreatePort',
+        data: { ...request, description: '', adminStateUp: true, allowedAddressPairs: [], vnicType: 'normal', macGenerated: false },
+        facts: { network: ha.network, subnets: [subnet], usedIps: {}, macInUse: false, missingSecurityGroups: [] },
+      },
+      { status: 'absent' },
+    );
+    for (const body of decided(created)) out.push({ streamId: `port:${portId}`, body });
     out.push({ streamId: haStream, body: { type: 'RouterScheduledToAgent', data: { projectId: p.id, routerId, agentId: agent, host: h.name, priority: 50, haPortId: portId } } });
     haPorts.push({ id: portId, host: h.name, agent });
   });
@@ -61,4 +72,10 @@ export function routerEvents(layout: Layout, p: ProjectSpec, l3Load: Map<number,
     out.push({ streamId: haStream, body: { type: 'RouterHaStateReported', data: { projectId: p.id, routerId, agentId: hp.agent, host: hp.host, state: slot === 0 ? 'active' : 'standby' } } });
   });
   return out;
+}
+
+/** The events a decider decided; the generator only issues commands the deciders accept. */
+function decided<E extends DomainEventBody>(d: Decision<E>): E[] {
+  if (isRejection(d)) throw new Error(`generated history rejected: ${d.type}: ${d.message}`);
+  return d;
 }

@@ -190,7 +190,7 @@ describe('address allocation under load', () => {
   });
 
   it('hands out distinct addresses to several ports made in one unit of work (the routers slice does this)', async () => {
-    const { createPortInUow } = await import('../../apps/api/src/ports/port-writes');
+    const { createPortInUow } = await import('../../libs/write-model/src/port-writes');
     const net = await network();
     const s = await subnet(net.id, '10.66.0.0/24');
     const ctx = { projectId: net.project_id, actor: 'test', requestId: 'req-test', causationId: null, now: new Date().toISOString(), isAdmin: true };
@@ -207,7 +207,7 @@ describe('address allocation under load', () => {
 
 describe('inline models', () => {
   it('equal a rebuild from position 0', async () => {
-    const { WRITE_INDEXES } = await import('../../apps/api/src/read-model/registry');
+    const { WRITE_INDEXES } = await import('../../libs/write-model/src/resources/registry');
     const { db, store } = cp.running.ws;
     const tables = ['resources', 'segment_allocations', ...WRITE_INDEXES.map((w) => w.table.meta.tableName!)];
     const dump = async (tx?: never) => {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { WRITE_INDEXES } from '../../apps/api/src/read-model/registry';
+import { WRITE_INDEXES } from '@cp/write-model';
 import { defaultSecurityGroupId } from '../../apps/api/src/security-groups/default-group';
 import { startInProcess } from '../support/control-plane';
 

@@ -6,7 +6,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import { Registry } from 'prom-client';
 import { startRelay } from '../../apps/api/src/relay';
-import type { WriteSide } from '../../apps/api/src/write-side';
+import type { WriteSide } from '@cp/write-model';
 import { partitionKey } from '@cp/events';
 import { decodeEvent, EventRelay, KafkaProjector, StoreProjector, type Database, type EventStore } from '@cp/store';
 import { appendEvents, brokers, CountsProjection, FAST_GROUP, openEventStore, openReadModel, skipKafka, sqliteConfig, uniqueTopic } from './support';

@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { loadSettings } from '../../apps/api/src/config';
 import { createHttpApp } from '../../apps/api/src/http-app';
-import { eventStoreConfig, openWriteSide, type WriteSide } from '../../apps/api/src/write-side';
+import { eventStoreConfig, openWriteSide, type WriteSide } from '@cp/write-model';
 import { ReferenceAgent } from '../../apps/l2pop-projector/src/agent/agent';
 import { L2popModule } from '../../apps/l2pop-projector/src/http/l2pop.module';
 import { L2popRuntime, openReadModel } from '../../apps/l2pop-projector/src/runtime';

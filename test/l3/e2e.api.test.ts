@@ -5,7 +5,7 @@ import type { INestApplication } from '@nestjs/common';
 import { AgentLivenessMonitor } from '../../apps/api/src/agents/liveness-monitor';
 import { loadSettings } from '../../apps/api/src/config';
 import { createHttpApp } from '../../apps/api/src/http-app';
-import { openWriteSide, type WriteSide } from '../../apps/api/src/write-side';
+import { openWriteSide, type WriteSide } from '@cp/write-model';
 import { l3Config } from '../../apps/l3-scheduler/src/config';
 import { L3SchedulerModule } from '../../apps/l3-scheduler/src/http/l3-scheduler.module';
 import { openL3ReadModel, L3Runtime } from '../../apps/l3-scheduler/src/runtime';
@@ -48,7 +48,7 @@ describe('HA routers end to end through the API', () => {
     const settings = loadSettings({ CP_PORT: '0', CP_DATA_DIR: dir, CP_LOG_LEVEL: 'silent', CP_SQLITE_SYNCHRONOUS: 'NORMAL', CP_AGENT_DOWN_TIME: '2' });
     ws = await openWriteSide({ kind: 'sqlite', path: join(dir, 'events.sqlite'), synchronous: 'NORMAL' });
     l3db = await openL3ReadModel({ kind: 'sqlite', path: join(dir, 'l3.sqlite'), synchronous: 'NORMAL' });
-    const l3 = L3SchedulerModule.forRoot({ db: l3db, store: ws.store, config: l3Config({ agentDownTime: 2 }), pollMs: 500 });
+    const l3 = L3SchedulerModule.forRoot({ db: l3db, writeSide: ws, config: l3Config({ agentDownTime: 2 }), pollMs: 500 });
     app = await createHttpApp(ws, settings, [l3]);
     await app.listen(0, '127.0.0.1');
     base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;

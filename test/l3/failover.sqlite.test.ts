@@ -12,7 +12,7 @@ describe('L3 scheduler: agents coming and going (SQLite)', () => {
   let scheduler: L3Scheduler;
 
   const start = async (overrides = {}) => {
-    scheduler = new L3Scheduler({ store: t.store, config: l3Config(overrides) });
+    scheduler = new L3Scheduler({ writeSide: t.ws, config: l3Config(overrides) });
     await scheduler.start();
   };
 

@@ -49,7 +49,7 @@ describe('L3 HTTP API (Nest module over SQLite)', () => {
   beforeAll(async () => {
     t = await sqliteStore();
     driver = new Driver(t.store);
-    app = await NestFactory.create(L3SchedulerModule.forRoot({ db: t.db, store: t.store, pollMs: 60_000 }), {
+    app = await NestFactory.create(L3SchedulerModule.forRoot({ db: t.db, writeSide: t.ws, pollMs: 60_000 }), {
       logger: false,
       // fetch keeps connections alive; without this, close() waits for them to time out.
       forceCloseConnections: true,

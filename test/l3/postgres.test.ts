@@ -19,7 +19,7 @@ const pgMissing = process.env.PG_UNAVAILABLE === '1' && process.env.CI !== 'true
 
   it('schedules 300 routers, fails over, reports split-brain; replay and rebuild change nothing', async () => {
     const driver = new Driver(t.store);
-    const runtime = new L3Runtime({ db: t.db, store: t.store, scheduler: {} });
+    const runtime = new L3Runtime({ db: t.db, writeSide: t.ws, scheduler: {} });
     await runtime.start();
     for (const h of ['net1', 'net2', 'net3', 'net4']) await driver.agentUp(h);
     const t0 = Date.now();
@@ -37,8 +37,8 @@ const pgMissing = process.env.PG_UNAVAILABLE === '1' && process.env.CI !== 'true
     for (const a of s.assignments.values()) expect(a.hosts).toEqual(['net1', 'net2', 'net3']);
 
     const now = new Date().toISOString();
-    await reportHaState(t.store, { host: 'net1', routerId: 'r000', state: 'active' }, { actor: 'a', requestId: 'r', now });
-    await reportHaState(t.store, { host: 'net3', routerId: 'r000', state: 'active' }, { actor: 'a', requestId: 'r', now });
+    await reportHaState(t.ws.runner, { host: 'net1', routerId: 'r000', state: 'active' }, { actor: 'a', requestId: 'r', now });
+    await reportHaState(t.ws.runner, { host: 'net3', routerId: 'r000', state: 'active' }, { actor: 'a', requestId: 'r', now });
     await runtime.settle();
     expect((await runtime.queries.snapshot('net2')).routers.r000).toMatchObject({ split_brain: true, active_host: 'net3', vrid: 1 });
 
@@ -48,7 +48,7 @@ const pgMissing = process.env.PG_UNAVAILABLE === '1' && process.env.CI !== 'true
     await runtime.stop();
 
     const before = s.events.length + 2;
-    const fresh = new L3Scheduler({ store: t.store, stateDb: t.db, config: l3Config(), name: 'fresh' });
+    const fresh = new L3Scheduler({ writeSide: t.ws, stateDb: t.db, config: l3Config(), name: 'fresh' });
     await fresh.start();
     await fresh.stop();
     const replayed = await truth(t.store);

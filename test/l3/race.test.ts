@@ -9,16 +9,17 @@ const pgMissing = process.env.PG_UNAVAILABLE === '1' && process.env.CI !== 'true
 
 /**
  * Two scheduler instances react to the same 300 RouterCreated events at once.
- * Only optimistic concurrency on the HA network and router-ha streams keeps them
- * apart: no VRID twice in a network, every router scheduled exactly once.
+ * Each decision is a command that reads the HA network and router-ha streams in
+ * its transaction and appends with the versions it read, so they cannot both
+ * win: no VRID twice in a network, every router scheduled exactly once.
  */
 async function race(t: TestStore, separateConnections: boolean): Promise<Record<string, number>> {
   const driver = new Driver(t.store);
   for (const h of ['net1', 'net2', 'net3', 'net4']) await driver.agentUp(h);
   await driver.createRouters(ids(300));
   const other = separateConnections ? await t.reopen() : t;
-  const a = new L3Scheduler({ store: t.store, config: l3Config(), name: 'a' });
-  const b = new L3Scheduler({ store: other.store, config: l3Config(), name: 'b' });
+  const a = new L3Scheduler({ writeSide: t.ws, config: l3Config(), name: 'a' });
+  const b = new L3Scheduler({ writeSide: other.ws, config: l3Config(), name: 'b' });
   const t0 = Date.now();
   await Promise.all([a.start(), b.start()]);
   // Each then reads the other's decisions (and must decide nothing more).
@@ -36,7 +37,7 @@ async function race(t: TestStore, separateConnections: boolean): Promise<Record<
   for (const a of s.assignments.values()) expect(new Set(a.hosts).size).toBe(3);
   // Each router was decided by exactly one of them; the other found the decision made.
   expect(a.outcomes.appended + b.outcomes.appended).toBe(300);
-  return { ms, conflicts: a.conflicts + b.conflicts, decidedByA: a.outcomes.appended, decidedByB: b.outcomes.appended };
+  return { ms, retries: t.ws.runner.retries + (other === t ? 0 : other.ws.runner.retries), decidedByA: a.outcomes.appended, decidedByB: b.outcomes.appended };
 }
 
 describe('two L3 schedulers racing', () => {

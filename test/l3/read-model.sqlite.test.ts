@@ -46,7 +46,7 @@ describe('L3 read model (SQLite)', () => {
     dir = mkdtempSync(join(tmpdir(), 'l3-rm-'));
     const db = await openL3ReadModel({ kind: 'sqlite', path: join(dir, 'l3.sqlite'), synchronous: 'NORMAL' });
     extra.push(db);
-    runtime = new L3Runtime({ db, store: t.store, scheduler: {} });
+    runtime = new L3Runtime({ db, writeSide: t.ws, scheduler: {} });
     await runtime.start();
   });
   afterEach(async () => {
@@ -94,7 +94,7 @@ describe('L3 read model (SQLite)', () => {
   it('flags split-brain when two agents report active, with one active host', async () => {
     await history();
     const hosts = (await truth(t.store)).assignments.get('r010')!.hosts;
-    const report = (host: string, state: 'active' | 'standby') => reportHaState(t.store, { host, routerId: 'r010', state }, { actor: 'agent', requestId: 'req', now });
+    const report = (host: string, state: 'active' | 'standby') => reportHaState(t.ws.runner, { host, routerId: 'r010', state }, { actor: 'agent', requestId: 'req', now });
     await report(hosts[0], 'active');
     await runtime.settle();
     expect((await runtime.queries.snapshot(hosts[1])).routers.r010).toMatchObject({ split_brain: false, active_host: hosts[0], state: 'standby' });
@@ -107,12 +107,14 @@ describe('L3 read model (SQLite)', () => {
     await report(hosts[0], 'standby');
     await runtime.settle();
     expect((await runtime.queries.snapshot(hosts[0])).routers.r010).toMatchObject({ split_brain: false, active_host: hosts[1] });
-    expect(await reportHaState(t.store, { host: 'nowhere', routerId: 'r010', state: 'active' }, { actor: 'a', requestId: 'r', now })).toMatchObject({ status: 404 });
+    await expect(reportHaState(t.ws.runner, { host: 'nowhere', routerId: 'r010', state: 'active' }, { actor: 'a', requestId: 'r', now })).rejects.toMatchObject({
+      rejection: { status: 404, type: 'HARouterNotScheduledOnHost' },
+    });
   });
 
   it('rebuilt from position 0 equals live, and equals the model of any partition interleaving', async () => {
     await history();
-    await reportHaState(t.store, { host: 'net1', routerId: 'r000', state: 'active' }, { actor: 'agent', requestId: 'req', now });
+    await reportHaState(t.ws.runner, { host: 'net1', routerId: 'r000', state: 'active' }, { actor: 'agent', requestId: 'req', now });
     await runtime.settle();
     const live = await runtime.projection.digest(runtime.options.db);
     await runtime.projector!.rebuild();
@@ -151,7 +153,7 @@ describe('L3 read model (SQLite)', () => {
     const live = await runtime.projection.digest(runtime.options.db);
     const rev = await runtime.queries.revision('net3');
     await runtime.stop();
-    runtime = new L3Runtime({ db: runtime.options.db, store: t.store, scheduler: {} });
+    runtime = new L3Runtime({ db: runtime.options.db, writeSide: t.ws, scheduler: {} });
     await runtime.start();
     await runtime.settle();
     expect(await runtime.projection.digest(runtime.options.db)).toBe(live);

@@ -39,7 +39,7 @@ describe('L3 scheduler replay (SQLite)', () => {
   afterEach(() => t.close());
 
   it('a fresh scheduler over the whole history decides nothing and sees identical assignments', async () => {
-    const live = new L3Scheduler({ store: t.store, config: l3Config(), name: 'live' });
+    const live = new L3Scheduler({ writeSide: t.ws, config: l3Config(), name: 'live' });
     await live.start();
     await richHistory(driver, live);
     await live.stop();
@@ -48,7 +48,7 @@ describe('L3 scheduler replay (SQLite)', () => {
     for (const a of recorded.assignments.values()) expect(a.hosts.some((h) => h === 'net3' || h === 'net4')).toBe(false);
 
     const t0 = Date.now();
-    const fresh = new L3Scheduler({ store: t.store, config: l3Config(), name: 'fresh' });
+    const fresh = new L3Scheduler({ writeSide: t.ws, config: l3Config(), name: 'fresh' });
     await fresh.start();
     await fresh.stop();
     console.log(`replay of ${recorded.events.length} events by a fresh scheduler: ${Date.now() - t0} ms`, fresh.outcomes);
@@ -59,7 +59,7 @@ describe('L3 scheduler replay (SQLite)', () => {
   });
 
   it('re-processing after a crash between its appends and its checkpoint appends nothing', async () => {
-    const live = new L3Scheduler({ store: t.store, config: l3Config(), name: 'live' });
+    const live = new L3Scheduler({ writeSide: t.ws, config: l3Config(), name: 'live' });
     await live.start();
     for (const h of ['net1', 'net2', 'net3']) await driver.agentUp(h);
     const from = await driver.createRouters(ids('r', 50));
@@ -71,7 +71,7 @@ describe('L3 scheduler replay (SQLite)', () => {
 
     // As if the process died after appending its decisions but before saving this checkpoint.
     await t.db.transaction((tx) => writeCheckpoint(t.db, tx, 'live', 'all', { position: from - 1, version: 1 }));
-    const again = new L3Scheduler({ store: t.store, config: l3Config(), name: 'live' });
+    const again = new L3Scheduler({ writeSide: t.ws, config: l3Config(), name: 'live' });
     await again.start();
     await again.stop();
     expect((await truth(t.store)).events.length).toBe(recorded.events.length);
@@ -80,7 +80,7 @@ describe('L3 scheduler replay (SQLite)', () => {
 
   it('retries a failed batch from its saved state: every router decided exactly once', async () => {
     const errors: Error[] = [];
-    const live = new L3Scheduler({ store: t.store, config: l3Config(), name: 'live', onError: (e) => errors.push(e) });
+    const live = new L3Scheduler({ writeSide: t.ws, config: l3Config(), name: 'live', onError: (e) => errors.push(e) });
     await live.start();
     for (const h of ['net1', 'net2', 'net3']) await driver.agentUp(h);
     const append = t.store.append.bind(t.store);
@@ -106,7 +106,7 @@ describe('L3 scheduler replay (SQLite)', () => {
   });
 
   it('resumes from its checkpoint after a restart and keeps deciding', async () => {
-    const first = new L3Scheduler({ store: t.store, config: l3Config(), name: 'live' });
+    const first = new L3Scheduler({ writeSide: t.ws, config: l3Config(), name: 'live' });
     await first.start();
     for (const h of ['net1', 'net2', 'net3', 'net4']) await driver.agentUp(h);
     await driver.createRouters(ids('r', 30));
@@ -114,7 +114,7 @@ describe('L3 scheduler replay (SQLite)', () => {
     await first.stop();
 
     await driver.agentDead('net1');
-    const second = new L3Scheduler({ store: t.store, config: l3Config(), name: 'live' });
+    const second = new L3Scheduler({ writeSide: t.ws, config: l3Config(), name: 'live' });
     await second.start();
     await second.stop();
     const s = await truth(t.store);

@@ -21,7 +21,7 @@ describe('L3 scheduler on SQLite', () => {
   beforeEach(async () => {
     t = await sqliteStore();
     driver = new Driver(t.store);
-    scheduler = new L3Scheduler({ store: t.store, config: l3Config() });
+    scheduler = new L3Scheduler({ writeSide: t.ws, config: l3Config() });
     await scheduler.start();
   });
   afterEach(async () => {

@@ -1,7 +1,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { openWriteSide } from '../../apps/api/src/write-side';
+import { openWriteSide } from '@cp/write-model';
 import { haNetworkIds } from '../../apps/l3-scheduler/src/ids';
 import { L3Runtime, openL3ReadModel } from '../../apps/l3-scheduler/src/runtime';
 import { Driver } from './support/driver';
@@ -17,7 +17,7 @@ describe('L3 scheduler on the API write side', () => {
     const dir = mkdtempSync(join(tmpdir(), 'l3-ws-'));
     const ws = await openWriteSide({ kind: 'sqlite', path: join(dir, 'events.sqlite'), synchronous: 'NORMAL' });
     const db = await openL3ReadModel({ kind: 'sqlite', path: join(dir, 'l3.sqlite'), synchronous: 'NORMAL' });
-    const runtime = new L3Runtime({ db, store: ws.store, scheduler: {} });
+    const runtime = new L3Runtime({ db, writeSide: ws, scheduler: {} });
     try {
       await runtime.start();
       const driver = new Driver(ws.store);

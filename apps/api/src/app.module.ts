@@ -9,7 +9,7 @@ import { AgentsModule } from './agents/agents.module';
 import { RoutersModule } from './routers/routers.module';
 import { SubnetsModule } from './subnets/subnets.module';
 import { PortsModule } from './ports/ports.module';
-import type { WriteSide } from './write-side';
+import type { WriteSide } from '@cp/write-model';
 
 /** The Neutron API's slices. Embedded mode adds the projectors' and scheduler's modules. */
 export const API_MODULES: Type[] = [NetworksModule, AuditModule, SecurityGroupsModule, AgentsModule, RoutersModule, SubnetsModule, PortsModule];

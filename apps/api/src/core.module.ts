@@ -1,6 +1,6 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { SETTINGS, type Settings } from './config';
-import { WRITE_SIDE, type WriteSide } from './write-side';
+import { WRITE_SIDE, type WriteSide } from '@cp/write-model';
 
 /** Makes the process-wide write side and settings injectable everywhere. */
 @Global()

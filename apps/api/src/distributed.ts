@@ -7,7 +7,7 @@ import type { Running } from './embedded/start-embedded';
 import { createHttpApp } from './http-app';
 import { kafkaSecurityFromEnv, type ProcessOps, parseEnv, retrying } from '@cp/runtime';
 import { loadRelaySettings, startRelay } from './relay';
-import { eventStoreConfig, openWriteSide } from './write-side';
+import { eventStoreConfig, openWriteSide } from '@cp/write-model';
 
 const proxySchema = z.object({
   CP_L2POP_URL: z.url().optional(),

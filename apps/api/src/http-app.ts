@@ -5,9 +5,9 @@ import type { DynamicModule, LoggerService, Type } from '@nestjs/common';
 import express from 'express';
 import { AppModule } from './app.module';
 import type { Settings } from './config';
-import { NeutronExceptionFilter } from './platform/neutron-exception.filter';
+import { NeutronExceptionFilter } from '@cp/runtime';
 import { requestContextMiddleware } from './platform/request-context.middleware';
-import type { WriteSide } from './write-side';
+import type { WriteSide } from '@cp/write-model';
 
 /**
  * Builds the HTTP application (not yet listening), shared by main and tests.

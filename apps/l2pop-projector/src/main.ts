@@ -1,6 +1,5 @@
 import 'reflect-metadata';
-import { Module, type DynamicModule, type INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import type { INestApplication } from '@nestjs/common';
 import type { Database } from '@cp/store';
 import { KafkaReadModel, ProcessOps, loadOpsConfig, loadProjectorSettings, retrying } from '@cp/runtime';
 import { L2popModule } from './http/l2pop.module';
@@ -63,16 +62,8 @@ async function main(): Promise<void> {
   ops.lifecycle.info({ port }, `l2pop-projector listening on ${await app.getUrl()} (${served})`);
 }
 
-async function createApp(ops: ProcessOps, options: L2popOptions): Promise<INestApplication> {
-  @Module({})
-  class L2popProcessModule {
-    static register(): DynamicModule {
-      return { module: L2popProcessModule, imports: [L2popModule.forRoot(options), ...ops.modules()] };
-    }
-  }
-  const app = await NestFactory.create(L2popProcessModule.register(), { logger: ops.nestLogger });
-  ops.attach(app);
-  return app;
+function createApp(ops: ProcessOps, options: L2popOptions): Promise<INestApplication> {
+  return ops.createApp([L2popModule.forRoot(options)]);
 }
 
 function closing(db: Database) {

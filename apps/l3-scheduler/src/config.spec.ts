@@ -1,5 +1,5 @@
 import { DEFAULT_L3_CONFIG, l3Config, l3ConfigFromEnv } from './config';
-import { nameUuid, pickHaVni } from './ids';
+import { haVniCandidates, nameUuid } from './ids';
 
 describe('L3 scheduler configuration', () => {
   it('defaults to Neutron defaults', () => {
@@ -30,13 +30,11 @@ describe('scheduler ids', () => {
     expect(nameUuid('x')).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-5[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 
-  it('picks an HA VNI in range, past taken ones, moving on with each attempt', () => {
+  it('orders the HA VNIs of the range from the network id\'s hash, each once, the same on every instance', () => {
     const range = [100, 104] as const;
-    const first = pickHaVni('n1', range, new Set(), 0);
-    expect(first).toBeGreaterThanOrEqual(100);
-    expect(first).toBeLessThanOrEqual(104);
-    expect(pickHaVni('n1', range, new Set([first]), 0)).not.toBe(first);
-    expect(pickHaVni('n1', range, new Set(), 1)).not.toBe(first);
-    expect(() => pickHaVni('n1', range, new Set([100, 101, 102, 103, 104]), 0)).toThrow(/no free VNI/);
+    const order = [...haVniCandidates('n1', range)];
+    expect([...order].sort()).toEqual([100, 101, 102, 103, 104]);
+    expect([...haVniCandidates('n1', range)]).toEqual(order);
+    expect(order.slice(1)).toEqual([...order.slice(1)].map((v, i) => (order[0] - 100 + i + 1) % 5 + 100));
   });
 });

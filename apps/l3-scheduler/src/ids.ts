@@ -1,22 +1,11 @@
 import { createHash } from 'node:crypto';
 
 /**
- * Stream ids (`<category>:<id>`, the audit API's resource type) and the ids the
- * scheduler gives to what it creates.
- *
- * The ids are name-based UUIDs (RFC 4122 version 5 layout over SHA-1), not random:
- * two scheduler instances opening a project's second HA network at once derive
- * the same network id, so they collide on the same stream and optimistic
- * concurrency lets exactly one of them create it.
+ * The ids the scheduler gives to what it creates: name-based UUIDs (RFC 4122
+ * version 5 layout over SHA-1), not random. Two scheduler instances opening a
+ * project's second HA network at once derive the same network id, so the
+ * second to commit finds it made.
  */
-export const streams = {
-  haNetwork: (id: string) => `ha-network:${id}`,
-  routerHa: (routerId: string) => `router-ha:${routerId}`,
-  network: (id: string) => `network:${id}`,
-  subnet: (id: string) => `subnet:${id}`,
-  port: (id: string) => `port:${id}`,
-};
-
 const NAMESPACE = 'l3-scheduler.controlplane';
 
 export function nameUuid(...parts: Array<string | number>): string {
@@ -41,17 +30,12 @@ export const haPortId = (routerId: string, agentId: string, decidedAtVersion: nu
   nameUuid('ha-port', routerId, agentId, decidedAtVersion);
 
 /**
- * A VNI for a new HA network: a hash of its id into the HA range, stepping past
- * ids this scheduler knows are taken. `attempt` moves the start on each retry, so
- * a VNI another writer took first (the API's segment index rejects it) is not
- * picked again.
+ * VNIs for a new HA network, in the order to try them: from a hash of its id
+ * into the HA range, then onwards, so instances pick the same one and different
+ * networks rarely collide.
  */
-export function pickHaVni(networkId: string, range: readonly [number, number], taken: ReadonlySet<number>, attempt: number): number {
+export function* haVniCandidates(networkId: string, range: readonly [number, number]): Generator<number> {
   const span = range[1] - range[0] + 1;
   const start = createHash('sha1').update(networkId).digest().readUInt32BE(0) % span;
-  for (let i = 0; i < span; i++) {
-    const vni = range[0] + ((start + attempt + i) % span);
-    if (!taken.has(vni)) return vni;
-  }
-  throw new Error(`no free VNI left in the HA range ${range[0]}:${range[1]}`);
+  for (let i = 0; i < span; i++) yield range[0] + ((start + i) % span);
 }

@@ -1,10 +1,8 @@
 import 'reflect-metadata';
 import { hostname } from 'node:os';
-import { Module, type DynamicModule } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { z } from 'zod';
 import { KafkaReadModel, storeProjectorMetrics, ProcessOps, envBool, loadOpsConfig, parseEnv, loadProjectorSettings, retrying } from '@cp/runtime';
-import { eventStoreConfig, openWriteSide } from '../../api/src/write-side';
+import { eventStoreConfig, openWriteSide } from '@cp/write-model';
 import { l3ConfigFromEnv } from './config';
 import { L3SchedulerModule } from './http/l3-scheduler.module';
 import { L3Runtime, openL3ReadModel } from './runtime';
@@ -46,7 +44,7 @@ async function main(): Promise<void> {
   const schedulerLog = ops.child('scheduler');
   const l3 = L3SchedulerModule.forRoot({
     db,
-    store: ws.store,
+    writeSide: ws,
     config: l3ConfigFromEnv(),
     project: false,
     scheduler: own.CP_L3_SCHEDULER ? { name: own.CP_L3_SCHEDULER_NAME, pollMs: own.CP_L3_SCHEDULER_POLL_MS } : false,
@@ -54,14 +52,7 @@ async function main(): Promise<void> {
     onError: (err) => schedulerLog.error({ err }, 'scheduling failed; retrying'),
   });
 
-  @Module({})
-  class L3ProcessModule {
-    static register(): DynamicModule {
-      return { module: L3ProcessModule, imports: [l3, ...ops.modules()] };
-    }
-  }
-  const app = await NestFactory.create(L3ProcessModule.register(), { logger: ops.nestLogger });
-  ops.attach(app);
+  const app = await ops.createApp([l3]);
   const runtime = app.get(L3Runtime);
   const watch = settings.watchNotify ? { hub: runtime.hub, url: settings.readModelUrl, schema: settings.readModelSchema } : null;
   const model = new KafkaReadModel(ops, db, runtime.projection, settings.kafka, opsConfig.readyMaxLag, watch);

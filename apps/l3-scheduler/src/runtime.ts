@@ -1,5 +1,6 @@
 import { join } from 'node:path';
 import { CheckpointTable, Database, RevisionPoller, StoreProjector, type DatabaseConfig, type EventStore, HostHub } from '@cp/store';
+import type { WriteSide } from '@cp/write-model';
 import { l3ConfigFromEnv, type L3Config } from './config';
 import type { CompactionOptions } from './read-model/host-revisions';
 import { L3Projection } from './read-model/l3.projection';
@@ -12,8 +13,8 @@ import { L3_SCHEDULER_TABLES } from './scheduler/scheduler-state';
 export interface L3RuntimeOptions {
   /** The read model's database, opened with `openL3ReadModel` (it holds the projector's checkpoint too). */
   db: Database;
-  /** The event store: tailed by the projector (and the scheduler); also where HA state reports are appended. */
-  store: EventStore;
+  /** The write side: its store is tailed by the projector and the scheduler; decisions and HA state reports are commands on it. */
+  writeSide: WriteSide;
   /** Defaults to the CP_* environment (see README), read once here. */
   config?: L3Config;
   /** Run the projector in this process (embedded mode); false when another process projects into `db`. */
@@ -22,7 +23,7 @@ export interface L3RuntimeOptions {
    * The scheduler (process manager) runs in this process unless this is false; its
    * state and checkpoint go to `db` unless `stateDb` says otherwise.
    */
-  scheduler?: Omit<L3SchedulerOptions, 'store' | 'config'> | false;
+  scheduler?: Omit<L3SchedulerOptions, 'writeSide' | 'config'> | false;
   /** Watchers re-read their host's revision this often (other processes' commits do not wake them); 15 s by default. */
   pollMs?: number;
   compaction?: Partial<CompactionOptions>;
@@ -53,9 +54,9 @@ export class L3Runtime {
   constructor(readonly options: L3RuntimeOptions) {
     this.config = options.config ?? l3ConfigFromEnv();
     this.projection = new L3Projection(options.db, { compaction: options.compaction, onCommitted: (changed) => this.hub.notify(changed) });
-    this.projector = options.project === false ? null : new StoreProjector(options.store, options.db, this.projection, { batchSize: options.batchSize, onError: options.onError });
+    this.projector = options.project === false ? null : new StoreProjector(options.writeSide.store, options.db, this.projection, { batchSize: options.batchSize, onError: options.onError });
     this.scheduler =
-      options.scheduler === false ? null : new L3Scheduler({ stateDb: options.db, onError: options.onError, ...options.scheduler, store: options.store, config: this.config });
+      options.scheduler === false ? null : new L3Scheduler({ stateDb: options.db, onError: options.onError, ...options.scheduler, writeSide: options.writeSide, config: this.config });
     this.queries = new L3Queries(options.db);
     this.neutron = new NeutronL3Queries(options.db);
     this.pollMs = options.pollMs ?? 15_000;
@@ -63,7 +64,7 @@ export class L3Runtime {
   }
 
   get store(): EventStore {
-    return this.options.store;
+    return this.options.writeSide.store;
   }
 
   async start(): Promise<void> {

@@ -8,6 +8,8 @@ export * from './kafka-read-model';
 export * from './kafka-security';
 export * from './logger';
 export * from './metrics';
+export * from './neutron-error';
+export * from './neutron-exception.filter';
 export * from './pg-host-feed';
 export * from './process-ops';
 export * from './projector-settings';

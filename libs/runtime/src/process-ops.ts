@@ -1,8 +1,10 @@
-import type { DynamicModule, INestApplication, LoggerService } from '@nestjs/common';
+import { Module, type DynamicModule, type INestApplication, type LoggerService, type Type } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
 import type { Registry } from 'prom-client';
 import { OpsModule, Readiness } from './health';
 import { createLogger, httpLogMiddleware, lifecycleLogger, nestLogger, type Logger, type LogLevel } from './logger';
 import { createRegistry, httpMetrics } from './metrics';
+import { NeutronExceptionFilter } from './neutron-exception.filter';
 import { onShutdown, type ShutdownStep } from './shutdown';
 
 export interface OpsSettings {
@@ -47,6 +49,20 @@ export class ProcessOps {
   attach(app: INestApplication): void {
     app.use(httpLogMiddleware(this.logger));
     app.use(httpMetrics(this.registry));
+  }
+
+  /**
+   * A projector process's HTTP app (not yet listening): `imports` plus /healthz,
+   * /readyz and /metrics, Neutron error bodies, request logs and metrics.
+   */
+  async createApp(imports: Array<Type | DynamicModule>): Promise<INestApplication> {
+    @Module({})
+    class ProcessModule {}
+    const root: DynamicModule = { module: ProcessModule, imports: [...imports, ...this.modules()] };
+    const app = await NestFactory.create(root, { logger: this.nestLogger });
+    app.useGlobalFilters(new NeutronExceptionFilter());
+    this.attach(app);
+    return app;
   }
 
   /** Registers the SIGTERM/SIGINT sequence; `steps` is read when the signal comes (what is running then). */

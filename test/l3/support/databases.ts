@@ -3,17 +3,20 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { EntitySchema } from '@mikro-orm/core';
-import { CheckpointTable, Database, EventStore, EventTable } from '@cp/store';
+import { Database, type EventStore } from '@cp/store';
+import { WRITE_SIDE_TABLES, writeSideOn, type WriteSide } from '@cp/write-model';
 import { L3_SCHEDULER_TABLES } from '../../../apps/l3-scheduler/src/scheduler/scheduler-state';
 import { L3_TABLES } from '../../../apps/l3-scheduler/src/read-model/l3.tables';
 
-const TABLES: EntitySchema[] = [EventTable, CheckpointTable, ...L3_SCHEDULER_TABLES, ...L3_TABLES];
+const TABLES: EntitySchema[] = [...WRITE_SIDE_TABLES, ...L3_SCHEDULER_TABLES, ...L3_TABLES];
 
 export interface TestStore {
   db: Database;
   store: EventStore;
+  /** The write side over `db`: the scheduler's decisions and HA state reports are commands on it. */
+  ws: WriteSide;
   /** Another connection (pool) to the same database, as a second process would have. */
-  reopen(): Promise<{ db: Database; store: EventStore }>;
+  reopen(): Promise<{ db: Database; store: EventStore; ws: WriteSide }>;
   close(): Promise<void>;
 }
 
@@ -25,7 +28,8 @@ export async function sqliteStore(): Promise<TestStore> {
   const open = async () => {
     const db = await Database.open({ kind: 'sqlite', path, synchronous: 'NORMAL' }, TABLES);
     opened.push(db);
-    return { db, store: new EventStore(db) };
+    const ws = await writeSideOn(db);
+    return { db, store: ws.store, ws };
   };
   const first = await open();
   return {
@@ -47,7 +51,8 @@ export async function postgresStore(): Promise<TestStore> {
   const open = async () => {
     const db = await Database.open({ kind: 'postgres', url: PG_URL, schema }, TABLES);
     opened.push(db);
-    return { db, store: new EventStore(db) };
+    const ws = await writeSideOn(db);
+    return { db, store: ws.store, ws };
   };
   const first = await open();
   return {

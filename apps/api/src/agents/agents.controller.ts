@@ -6,7 +6,7 @@ import { applyListQuery, selectFields, type Query as ListQuery } from '../platfo
 import type { RequestContext } from '../platform/request-context';
 import { validateBody } from '../platform/validate-body';
 import { agentReportInput, updateAgentInput } from './agent.input';
-import { AGENT_ATTRIBUTES } from './agent.view';
+import { AGENT_ATTRIBUTES } from '@cp/write-model';
 import { AgentsService } from './agents.service';
 
 /** Neutron's admin view of agents. */

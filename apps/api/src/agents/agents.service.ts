@@ -1,14 +1,11 @@
+import { agentStream } from '@cp/write-model';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { agentDecider } from '@cp/domain';
 import { SETTINGS, type Settings } from '../config';
-import { fail } from '../platform/rejection.error';
+import { fail, type Body, WRITE_SIDE, type WriteSide, AgentHeartbeats, AGENT, withLiveness } from '@cp/write-model';
 import type { RequestContext } from '../platform/request-context';
-import type { Body } from '../read-model/resource-store';
-import { WRITE_SIDE, type WriteSide } from '../write-side';
-import { AgentHeartbeats } from './agent-heartbeats';
 import { agentDefaults, type AgentReportInput, type UpdateAgentInput } from './agent.input';
-import { AGENT, agentStream, withLiveness } from './agent.view';
 
 const notFound = (id: string) => `Agent ${id} could not be found`;
 

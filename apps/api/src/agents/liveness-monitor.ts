@@ -1,12 +1,10 @@
+import { agentStream } from '@cp/write-model';
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { agentDecider } from '@cp/domain';
 import type { CommandContext } from '@cp/events';
 import type { Settings } from '../config';
-import { RejectionError } from '../platform/rejection.error';
-import type { WriteSide } from '../write-side';
-import { AgentHeartbeats, type Heartbeat } from './agent-heartbeats';
-import { agentStream } from './agent.view';
+import { RejectionError, type WriteSide, AgentHeartbeats, type Heartbeat } from '@cp/write-model';
 
 /**
  * Turns missing heartbeats into AgentDead events (revival is the heartbeat's own

@@ -3,7 +3,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Ctx } from '../platform/ctx.decorator';
 import type { Query as ListQuery } from '../platform/list-query';
 import type { RequestContext } from '../platform/request-context';
-import { WRITE_SIDE, type WriteSide } from '../write-side';
+import { WRITE_SIDE, type WriteSide } from '@cp/write-model';
 import { auditWhere, parseAuditQuery } from './audit.query';
 
 interface AuditRow {

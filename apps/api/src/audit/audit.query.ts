@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fail } from '../platform/rejection.error';
+import { fail } from '@cp/write-model';
 import type { Query } from '../platform/list-query';
 
 /** Filters of `GET /v1/events` (DESIGN.md section 5); all optional and ANDed. */

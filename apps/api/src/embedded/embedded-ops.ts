@@ -2,7 +2,7 @@ import type { INestApplication } from '@nestjs/common';
 import { L2popRuntime } from '../../../l2pop-projector/src';
 import { L3Runtime } from '../../../l3-scheduler/src';
 import type { AppExtras } from './start-embedded';
-import { WRITE_SIDE, type WriteSide } from '../write-side';
+import { WRITE_SIDE, type WriteSide } from '@cp/write-model';
 import { storeProjectorMetrics, type ProcessOps } from '@cp/runtime';
 
 /** A runner tailing the event store in this process: a projector or the scheduler. */

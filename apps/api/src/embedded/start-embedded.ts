@@ -7,7 +7,7 @@ import { embeddedL3Path, L3SchedulerModule, openL3ReadModel } from '../../../l3-
 import type { RequestContext } from '../platform/request-context';
 import { startAgentLivenessMonitor } from '../agents/liveness-monitor';
 import { createHttpApp } from '../http-app';
-import { eventStoreConfig, openWriteSide, type WriteSide } from '../write-side';
+import { eventStoreConfig, openWriteSide, type WriteSide } from '@cp/write-model';
 
 export interface Running {
   port: number;
@@ -37,7 +37,7 @@ export async function startEmbedded(settings: Settings, extras?: AppExtras): Pro
     L2popModule.forRoot({ db: l2db, store: ws.store }),
     L3SchedulerModule.forRoot({
       db: l3db,
-      store: ws.store,
+      writeSide: ws,
       // The request-context middleware already resolved the caller; the module reuses it.
       caller: (req: Request) => (req as Request & { cp: RequestContext }).cp,
     }),

@@ -6,9 +6,8 @@ import { applyListQuery, selectFields, type Query as ListQuery } from '../platfo
 import type { RequestContext } from '../platform/request-context';
 import { validateBody } from '../platform/validate-body';
 import { canSee } from '../platform/visibility';
-import { WRITE_SIDE, type WriteSide } from '../write-side';
+import { WRITE_SIDE, type WriteSide, NETWORK, NETWORK_ATTRIBUTES } from '@cp/write-model';
 import { createNetworkInput, updateNetworkInput } from './network.input';
-import { NETWORK, NETWORK_ATTRIBUTES } from './network.view';
 import { NetworksService } from './networks.service';
 
 @ApiTags('networks')

@@ -1,16 +1,13 @@
+import { networkStream } from '@cp/write-model';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { networkDecider } from '@cp/domain';
 import { SETTINGS, type Settings } from '../config';
-import { fail } from '../platform/rejection.error';
+import { fail, type UnitOfWork, WRITE_SIDE, type WriteSide, NETWORK } from '@cp/write-model';
 import type { RequestContext } from '../platform/request-context';
 import { assertCanChange, owningProject, visibleOr404 } from '../platform/visibility';
-import type { UnitOfWork } from '../platform/command-runner';
-import { WRITE_SIDE, type WriteSide } from '../write-side';
-import { NETWORK } from './network.view';
 import type { CreateNetworkInput, UpdateNetworkInput } from './network.input';
 
-export const networkStream = (id: string) => `network:${id}`;
 const notFound = (id: string) => `Network ${id} could not be found.`;
 
 @Injectable()

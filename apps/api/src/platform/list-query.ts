@@ -1,5 +1,4 @@
-import type { Body } from '../read-model/resource-store';
-import { fail } from './rejection.error';
+import { type Body, fail } from '@cp/write-model';
 
 export type Query = Record<string, string | string[] | undefined>;
 

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { fail } from './rejection.error';
+import { fail } from '@cp/write-model';
 
 /**
  * Validates a Neutron request body `{<resource>: {...}}` against a strict zod

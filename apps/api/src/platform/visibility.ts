@@ -1,6 +1,5 @@
-import type { Body } from '../read-model/resource-store';
+import { type Body, fail } from '@cp/write-model';
 import type { RequestContext } from './request-context';
-import { fail } from './rejection.error';
 
 /** A non-admin sees its own project's resources, plus shared and external networks. */
 export function canSee(ctx: { isAdmin: boolean; projectId: string }, body: Body | null): body is Body {

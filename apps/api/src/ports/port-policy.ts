@@ -1,6 +1,5 @@
-import { fail } from '../platform/rejection.error';
+import { fail, type Body } from '@cp/write-model';
 import type { RequestContext } from '../platform/request-context';
-import type { Body } from '../read-model/resource-store';
 import type { CreatePortInput, UpdatePortInput } from './port.input';
 
 /*

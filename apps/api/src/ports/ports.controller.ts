@@ -1,15 +1,13 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { NETWORK } from '../networks/network.view';
+import { NETWORK, WRITE_SIDE, type WriteSide, fixedIpsFilter, forCaller, PORT, PORT_ATTRIBUTES } from '@cp/write-model';
 import { Ctx } from '../platform/ctx.decorator';
 import { NeutronBody } from '../platform/neutron-body.decorator';
 import { applyListQuery, selectFields, type Query as ListQuery } from '../platform/list-query';
 import type { RequestContext } from '../platform/request-context';
 import { validateBody } from '../platform/validate-body';
-import { WRITE_SIDE, type WriteSide } from '../write-side';
 import { canSeePort } from './port-policy';
 import { createPortInput, updatePortInput } from './port.input';
-import { fixedIpsFilter, forCaller, PORT, PORT_ATTRIBUTES } from './port.view';
 import { PortsService } from './ports.service';
 
 @ApiTags('ports')

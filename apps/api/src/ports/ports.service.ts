@@ -1,17 +1,12 @@
+import { portStream } from '@cp/write-model';
 import { Inject, Injectable } from '@nestjs/common';
 import { portDecider, type UpdatePortChanges } from '@cp/domain';
-import { NETWORK } from '../networks/network.view';
-import type { UnitOfWork } from '../platform/command-runner';
-import { fail } from '../platform/rejection.error';
+import { NETWORK, type UnitOfWork, fail, SECURITY_GROUP, WRITE_SIDE, type WriteSide, createPortInUow, deletePortInUow, updatePortInUow, forCaller, PORT } from '@cp/write-model';
 import type { RequestContext } from '../platform/request-context';
 import { owningProject, visibleOr404 } from '../platform/visibility';
 import { ensureDefaultSecurityGroup } from '../security-groups/default-group';
-import { SECURITY_GROUP } from '../security-groups/security-group.view';
-import { WRITE_SIDE, type WriteSide } from '../write-side';
 import type { CreatePortInput, UpdatePortInput } from './port.input';
 import { checkCreatePolicy, checkUpdatePolicy, portOr404 } from './port-policy';
-import { createPortInUow, deletePortInUow, portStream, updatePortInUow } from './port-writes';
-import { forCaller, PORT } from './port.view';
 
 /** Owners whose ports belong to a router: Neutron refuses to delete them through the port API. */
 const L3_OWNERS = new Set(['network:router_interface', 'network:router_interface_distributed', 'network:router_gateway', 'network:ha_router_replicated_interface', 'network:router_ha_interface', 'network:router_centralized_snat']);

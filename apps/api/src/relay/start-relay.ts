@@ -1,7 +1,7 @@
 import type { KafkaConfig } from 'kafkajs';
 import { Counter, Gauge, type Registry } from 'prom-client';
 import { EventRelay, type KafkaLogger, type RelayMetrics } from '@cp/store';
-import type { WriteSide } from '../write-side';
+import type { WriteSide } from '@cp/write-model';
 import type { RelaySettings } from './relay-config';
 
 export interface StartRelayOptions extends Partial<Omit<RelaySettings, 'brokers'>> {

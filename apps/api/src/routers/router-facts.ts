@@ -1,10 +1,7 @@
+import { networkStream, subnetStream } from '@cp/write-model';
 import { networkDecider, type NetworkData, type ActiveRouter, type SubnetCidr, type SubnetFacts, subnetDecider, type SubnetData } from '@cp/domain';
-import { networkStream } from '../networks/networks.service';
-import type { UnitOfWork } from '../platform/command-runner';
-import { loadState, networkSubnets } from '../ports/port-writes';
-import { fail } from '../platform/rejection.error';
+import { type UnitOfWork, networkSubnets, fail } from '@cp/write-model';
 import type { RequestContext } from '../platform/request-context';
-import { subnetStream } from '../subnets/subnet.view';
 
 /*
  * The facts the router decider asks the edge for, read inside the command's
@@ -13,12 +10,12 @@ import { subnetStream } from '../subnets/subnet.view';
  */
 
 export async function loadSubnet(uow: UnitOfWork, id: string): Promise<SubnetData | null> {
-  const state = await loadState(uow, subnetDecider, subnetStream(id));
+  const state = await uow.load(subnetDecider, subnetStream(id));
   return state.status === 'active' ? state.subnet : null;
 }
 
 export async function loadNetwork(uow: UnitOfWork, id: string): Promise<NetworkData | null> {
-  const state = await loadState(uow, networkDecider, networkStream(id));
+  const state = await uow.load(networkDecider, networkStream(id));
   return state.status === 'active' ? state.network : null;
 }
 

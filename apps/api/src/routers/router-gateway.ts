@@ -1,11 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { isRejection, type Decision, type ActiveRouter, type GatewayRequest } from '@cp/domain';
 import type { FixedIp } from '@cp/events';
-import type { UnitOfWork } from '../platform/command-runner';
-import { fail, RejectionError } from '../platform/rejection.error';
+import { type UnitOfWork, fail, RejectionError, createPortInUow, deletePortInUow, loadPort, networkSubnets, updatePortInUow } from '@cp/write-model';
 import type { RequestContext } from '../platform/request-context';
 import { canSee } from '../platform/visibility';
-import { createPortInUow, deletePortInUow, loadPort, networkSubnets, updatePortInUow } from '../ports/port-writes';
 import type { GatewayInfoInput } from './router.input';
 import { loadNetwork } from './router-facts';
 

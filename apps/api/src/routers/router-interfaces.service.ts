@@ -1,14 +1,12 @@
+import { routerStream } from '@cp/write-model';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { routerDecider, type ActiveRouter, type SubnetCidr, type SubnetFacts } from '@cp/domain';
-import type { UnitOfWork } from '../platform/command-runner';
-import { fail } from '../platform/rejection.error';
+import { type UnitOfWork, fail, createPortInUow, deletePortInUow, loadPort, updatePortInUow, WRITE_SIDE, type WriteSide } from '@cp/write-model';
 import type { RequestContext } from '../platform/request-context';
-import { createPortInUow, deletePortInUow, loadPort, updatePortInUow } from '../ports/port-writes';
-import { WRITE_SIDE, type WriteSide } from '../write-side';
 import { loadSubnet, routerSubnets, subnetFacts, usableSubnet } from './router-facts';
 import type { InterfaceInfo } from './router.input';
-import { changeableRouter, loadRouter, routerNotFound, routerStream } from './routers.service';
+import { changeableRouter, loadRouter, routerNotFound } from './routers.service';
 
 /** Neutron's owners: HA routers' interfaces are replicated on every node that hosts them. */
 export const interfaceOwner = (router: ActiveRouter) =>

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { checkInterfaceInfo } from '@cp/domain';
-import { RejectionError, fail } from '../platform/rejection.error';
+import { RejectionError, fail } from '@cp/write-model';
 import { nameField, neutronBool, uuidLike } from '../platform/validate-body';
 
 const externalFixedIp = z.strictObject({

@@ -6,10 +6,9 @@ import { applyListQuery, selectFields, type Query as ListQuery } from '../platfo
 import type { RequestContext } from '../platform/request-context';
 import { validateBody } from '../platform/validate-body';
 import { canSee } from '../platform/visibility';
-import { WRITE_SIDE, type WriteSide } from '../write-side';
+import { WRITE_SIDE, type WriteSide, ROUTER, ROUTER_ATTRIBUTES } from '@cp/write-model';
 import { RouterInterfacesService } from './router-interfaces.service';
 import { createRouterInput, updateRouterInput, validateInterfaceInfo } from './router.input';
-import { ROUTER, ROUTER_ATTRIBUTES } from './router.view';
 import { present, RoutersService } from './routers.service';
 
 @ApiTags('routers')

@@ -1,25 +1,20 @@
+import { routerStream } from '@cp/write-model';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { routerDecider, type GatewayRequest, type RouterData, type RouterState } from '@cp/domain';
-import type { UnitOfWork } from '../platform/command-runner';
-import { fail } from '../platform/rejection.error';
+import { type UnitOfWork, fail, type Body, WRITE_SIDE, type WriteSide, ADMIN_ONLY_ATTRIBUTES, ROUTER } from '@cp/write-model';
 import type { RequestContext } from '../platform/request-context';
 import { assertCanChange, owningProject, visibleOr404 } from '../platform/visibility';
-import { loadState } from '../ports/port-writes';
-import type { Body } from '../read-model/resource-store';
-import { WRITE_SIDE, type WriteSide } from '../write-side';
 import { interfaceSubnets } from './router-facts';
 import { assertGatewayPolicy, clearsGateway, deleteClearedGatewayPorts, resolveGateway } from './router-gateway';
 import type { CreateRouterInput, GatewayInfoInput, UpdateRouterInput } from './router.input';
-import { ADMIN_ONLY_ATTRIBUTES, ROUTER } from './router.view';
 
-export const routerStream = (id: string) => `router:${id}`;
 export const routerNotFound = (id: string) => `Router ${id} could not be found`;
 
 /** Whether new routers are HA when the request does not say (Neutron's l3_ha option). */
 export const ROUTER_HA_DEFAULT = Symbol('ROUTER_HA_DEFAULT');
 
-export const loadRouter = (uow: UnitOfWork, id: string): Promise<RouterState> => loadState(uow, routerDecider, routerStream(id));
+export const loadRouter = (uow: UnitOfWork, id: string): Promise<RouterState> => uow.load(routerDecider, routerStream(id));
 
 /** The router row a caller may change, or 404/403 as Neutron answers. */
 export async function changeableRouter(uow: UnitOfWork, ctx: RequestContext, id: string, action: string): Promise<Body> {

@@ -1,8 +1,8 @@
+import { securityGroupStream } from '@cp/write-model';
 import { createHash } from 'node:crypto';
 import { defaultSecurityGroupCommand, securityGroupDecider } from '@cp/domain';
-import type { UnitOfWork } from '../platform/command-runner';
+import type { UnitOfWork } from '@cp/write-model';
 
-export const securityGroupStream = (id: string) => `security-group:${id}`;
 
 /**
  * Namespace of the name-based ids below. Chosen once at random; never change it:

@@ -6,9 +6,8 @@ import { applyListQuery, selectFields, type Query as ListQuery } from '../platfo
 import type { RequestContext } from '../platform/request-context';
 import { validateBody } from '../platform/validate-body';
 import { canSee } from '../platform/visibility';
-import { WRITE_SIDE, type WriteSide } from '../write-side';
+import { WRITE_SIDE, type WriteSide, SECURITY_GROUP_RULE, SECURITY_GROUP_RULE_ATTRIBUTES } from '@cp/write-model';
 import { createSecurityGroupRuleInput } from './security-group.input';
-import { SECURITY_GROUP_RULE, SECURITY_GROUP_RULE_ATTRIBUTES } from './security-group.view';
 import { SecurityGroupRulesService } from './security-group-rules.service';
 
 /** Rules cannot be updated in Neutron (no PUT): a change is a delete and a create. */

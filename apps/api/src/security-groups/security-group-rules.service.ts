@@ -1,12 +1,11 @@
+import { securityGroupStream } from '@cp/write-model';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { securityGroupDecider } from '@cp/domain';
 import type { RequestContext } from '../platform/request-context';
 import { assertCanChange, canSee, owningProject, visibleOr404 } from '../platform/visibility';
-import { WRITE_SIDE, type WriteSide } from '../write-side';
-import { securityGroupStream } from './default-group';
+import { WRITE_SIDE, type WriteSide, SECURITY_GROUP, SECURITY_GROUP_RULE } from '@cp/write-model';
 import type { CreateSecurityGroupRuleInput } from './security-group.input';
-import { SECURITY_GROUP, SECURITY_GROUP_RULE } from './security-group.view';
 import { groupNotFound } from './security-groups.service';
 
 const ruleNotFound = (id: string) => `Security group rule ${id} does not exist`;

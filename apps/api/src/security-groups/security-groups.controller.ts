@@ -6,9 +6,8 @@ import { applyListQuery, selectFields, type Query as ListQuery } from '../platfo
 import type { RequestContext } from '../platform/request-context';
 import { validateBody } from '../platform/validate-body';
 import { canSee } from '../platform/visibility';
-import { WRITE_SIDE, type WriteSide } from '../write-side';
+import { WRITE_SIDE, type WriteSide, SECURITY_GROUP, SECURITY_GROUP_ATTRIBUTES } from '@cp/write-model';
 import { createSecurityGroupInput, updateSecurityGroupInput } from './security-group.input';
-import { SECURITY_GROUP, SECURITY_GROUP_ATTRIBUTES } from './security-group.view';
 import { SecurityGroupsService } from './security-groups.service';
 
 /** The project whose default group a list makes: Neutron's, i.e. the filtered project or the caller's. */

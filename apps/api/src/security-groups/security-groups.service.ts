@@ -1,14 +1,12 @@
+import { securityGroupStream } from '@cp/write-model';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { securityGroupDecider } from '@cp/domain';
-import type { UnitOfWork } from '../platform/command-runner';
+import { type UnitOfWork, WRITE_SIDE, type WriteSide, SecurityGroupPorts, SECURITY_GROUP, SECURITY_GROUP_RULE } from '@cp/write-model';
 import type { RequestContext } from '../platform/request-context';
 import { assertCanChange, owningProject, visibleOr404 } from '../platform/visibility';
-import { WRITE_SIDE, type WriteSide } from '../write-side';
-import { defaultSecurityGroupId, ensureDefaultSecurityGroup, securityGroupStream } from './default-group';
+import { defaultSecurityGroupId, ensureDefaultSecurityGroup } from './default-group';
 import type { CreateSecurityGroupInput, UpdateSecurityGroupInput } from './security-group.input';
-import { SecurityGroupPorts } from './security-group-ports';
-import { SECURITY_GROUP, SECURITY_GROUP_RULE } from './security-group.view';
 
 export const groupNotFound = (id: string) => `Security group ${id} does not exist`;
 

@@ -1,9 +1,6 @@
+import { subnetStream } from '@cp/write-model';
 import { subnetDecider } from '@cp/domain';
-import type { UnitOfWork } from '../platform/command-runner';
-import { fail } from '../platform/rejection.error';
-import { networkSubnets } from '../ports/port-writes';
-import { PORT } from '../ports/port.view';
-import { subnetStream } from './subnet.view';
+import { type UnitOfWork, fail, networkSubnets, PORT } from '@cp/write-model';
 
 /**
  * NetworksService.beforeDelete hook: a network goes with its subnets, in the

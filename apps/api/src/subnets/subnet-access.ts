@@ -1,5 +1,4 @@
-import type { Body } from '../read-model/resource-store';
-import { fail } from '../platform/rejection.error';
+import { type Body, fail } from '@cp/write-model';
 import type { RequestContext } from '../platform/request-context';
 
 /**

@@ -1,19 +1,12 @@
+import { networkStream, subnetStream } from '@cp/write-model';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { networkDecider, ROUTER_OWNERS, subnetDecider, type SubnetChanges } from '@cp/domain';
-import { NETWORK } from '../networks/network.view';
-import { networkStream } from '../networks/networks.service';
-import type { UnitOfWork } from '../platform/command-runner';
-import { fail } from '../platform/rejection.error';
+import { NETWORK, type UnitOfWork, fail, allocationQueries, networkSubnets, updatePortInUow, PORT, WRITE_SIDE, type WriteSide, SUBNET } from '@cp/write-model';
 import type { RequestContext } from '../platform/request-context';
 import { owningProject, visibleOr404 } from '../platform/visibility';
-import { allocationQueries } from '../ports/port-allocations';
-import { loadState, networkSubnets, updatePortInUow } from '../ports/port-writes';
-import { PORT } from '../ports/port.view';
-import { WRITE_SIDE, type WriteSide } from '../write-side';
 import { assertNetworkOwner, subnetOr404 } from './subnet-access';
 import type { CreateSubnetInput, UpdateSubnetInput } from './subnet.input';
-import { SUBNET, subnetStream } from './subnet.view';
 
 /** Neutron removes a DHCP port's address itself when its subnet goes; any other holder makes the subnet in use. */
 const RELEASED_ON_SUBNET_DELETE = new Set(['network:dhcp']);
@@ -29,7 +22,7 @@ export class SubnetsService {
       const body = await uow.resources.get(NETWORK, input.network_id, uow.tx);
       const netBody = visibleOr404(ctx, body, 'NetworkNotFound', `Network ${input.network_id} could not be found.`);
       assertNetworkOwner(ctx, netBody, 'create_subnet');
-      const net = await loadState(uow, networkDecider, networkStream(input.network_id));
+      const net = await uow.load(networkDecider, networkStream(input.network_id));
       const existing = await networkSubnets(uow, input.network_id);
       await uow.decide(subnetDecider, subnetStream(id), {
         type: 'CreateSubnet',

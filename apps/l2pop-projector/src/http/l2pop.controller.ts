@@ -1,10 +1,13 @@
-import { Controller, Get, Headers, Inject, Param, Query, Req, Res } from '@nestjs/common';
+import { Controller, Get, Headers, Inject, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { NeutronExceptionFilter } from '@cp/runtime';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { L2Changes, L2Snapshot } from '../contract/l2-documents';
 import { L2popRuntime } from '../runtime';
 import { WatchSession } from './watch-session';
 
 /** The L2 agent's view of its host (DESIGN.md 5). Thin: the runtime's queries do the work. */
+// Neutron error bodies wherever the module is mounted (the API, its own process, a test app).
+@UseFilters(NeutronExceptionFilter)
 @Controller('v1/hosts')
 export class L2popController {
   constructor(@Inject(L2popRuntime) private readonly runtime: L2popRuntime) {}

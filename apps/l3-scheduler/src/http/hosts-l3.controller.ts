@@ -1,7 +1,7 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Put, Query, Req, Sse, type MessageEvent } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Put, Query, Req, Sse, type MessageEvent, UseFilters } from '@nestjs/common';
+import { NeutronExceptionFilter } from '@cp/runtime';
 import type { Request } from 'express';
 import { Observable } from 'rxjs';
-import { isRejection } from '@cp/domain';
 import { isEmptyDelta, type L3Changes, type L3Snapshot } from '../contract/l3-documents';
 import { haStateBody, reportHaState, type HaStateReport } from '../reports/report-ha-state';
 import { L3Runtime } from '../runtime';
@@ -9,6 +9,8 @@ import { neutronFail, type CallerResolver } from './neutron-http';
 import { L3_CALLER } from './tokens';
 
 /** The L3 agent's side: its routers (snapshot, deltas, a change stream) and its HA state reports. */
+// Neutron error bodies wherever the module is mounted (the API, its own process, a test app).
+@UseFilters(NeutronExceptionFilter)
 @Controller('v1/hosts/:host')
 export class HostsL3Controller {
   constructor(
@@ -81,11 +83,10 @@ export class HostsL3Controller {
     }
     const caller = this.caller(req);
     const result = await reportHaState(
-      this.runtime.store,
+      this.runtime.options.writeSide.runner,
       { host, routerId, state: parsed.data.state },
       { actor: caller.actor === 'noauth-admin' ? `l3-agent:${host}` : caller.actor, requestId: caller.requestId, now: new Date().toISOString() },
     );
-    if (isRejection(result)) neutronFail(result.status, result.type, result.message);
     return { ha_state: result };
   }
 }

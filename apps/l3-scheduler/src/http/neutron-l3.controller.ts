@@ -1,4 +1,5 @@
-import { Controller, Get, Inject, Param, Req } from '@nestjs/common';
+import { Controller, Get, Inject, Param, Req, UseFilters } from '@nestjs/common';
+import { NeutronExceptionFilter } from '@cp/runtime';
 import type { Request } from 'express';
 import { L3Runtime } from '../runtime';
 import { neutronFail, requireAdmin, type CallerResolver } from './neutron-http';
@@ -10,6 +11,8 @@ import { L3_CALLER } from './tokens';
  * <id> --long` shows it) and which routers an agent hosts. Admin only, as in
  * Neutron's policy.
  */
+// Neutron error bodies wherever the module is mounted (the API, its own process, a test app).
+@UseFilters(NeutronExceptionFilter)
 @Controller()
 export class NeutronL3Controller {
   constructor(

@@ -1,9 +1,7 @@
 import { z } from 'zod';
-import type { CommandContext } from '@cp/events';
-import { isRejection, type Rejection, routerPlacementDecider } from '@cp/domain';
-import { isConflictError, type EventStore } from '@cp/store';
+import { bindingsOf, routerPlacementDecider } from '@cp/domain';
+import { routerHaStream, type CommandRunner } from '@cp/write-model';
 import type { HaState } from '../contract/l3-documents';
-import { streams } from '../ids';
 
 export const haStateBody = z.strictObject({ state: z.enum(['active', 'standby', 'fault', 'unknown']) });
 
@@ -18,37 +16,23 @@ export interface HaStateReport {
  * An L3 agent reports the keepalived state of a router it runs
  * (PUT /v1/hosts/{host}/routers/{router_id}/ha_state). Decided on the router's
  * `router-ha` stream, the source of truth for where it runs, so a report racing
- * an unschedule either lands before it or is refused with 404.
+ * an unschedule either lands before it or is refused with 404
+ * (HARouterNotScheduledOnHost, thrown as a RejectionError).
  */
 export async function reportHaState(
-  store: EventStore,
+  runner: CommandRunner,
   input: { host: string; routerId: string; state: HaState },
   caller: { actor: string; requestId: string; now: string },
-): Promise<HaStateReport | Rejection> {
-  const streamId = streams.routerHa(input.routerId);
-  for (let attempt = 1; ; attempt++) {
-    const events = await store.readStream(streamId);
-    const state = events.reduce((s, e) => routerPlacementDecider.evolve(s, e), routerPlacementDecider.initialState());
-    const version = events.length ? events[events.length - 1].metadata.streamVersion : 0;
-    const decision = routerPlacementDecider.decide({ type: 'ReportHaState', data: { routerId: input.routerId, host: input.host, state: input.state } }, state);
-    if (isRejection(decision)) return decision;
-    const binding = state.status === 'unscheduled' ? undefined : state.bindings.find((b) => b.host === input.host);
-    const result = { router_id: input.routerId, host: input.host, agent_id: binding!.agentId, state: input.state };
-    if (decision.length === 0) return result;
-    const ctx: CommandContext = {
-      projectId: state.status === 'unscheduled' ? '' : state.projectId,
-      actor: caller.actor,
-      requestId: caller.requestId,
-      causationId: null,
-      now: caller.now,
-      isAdmin: false,
-    };
-    try {
-      await store.transaction((tx) => store.append([{ streamId, expectedVersion: version, events: decision }], ctx, tx));
-      return result;
-    } catch (err) {
-      // The scheduler appended to this router meanwhile: decide again on what it recorded.
-      if (attempt >= 5 || !isConflictError(err)) throw err;
-    }
-  }
+): Promise<HaStateReport> {
+  const streamId = routerHaStream(input.routerId);
+  const ctx = { projectId: '', actor: caller.actor, requestId: caller.requestId, causationId: null, now: caller.now, isAdmin: false };
+  const { result } = await runner.run(ctx, async (uow) => {
+    const placement = await uow.load(routerPlacementDecider, streamId);
+    // Recorded under the router's project, as the scheduler's decisions on this stream are.
+    if (placement.status !== 'unscheduled') uow.recordUnder(placement.projectId);
+    await uow.decide(routerPlacementDecider, streamId, { type: 'ReportHaState', data: { routerId: input.routerId, host: input.host, state: input.state } });
+    const binding = bindingsOf(placement).find((b) => b.host === input.host)!;
+    return { router_id: input.routerId, host: input.host, agent_id: binding.agentId, state: input.state };
+  });
+  return result;
 }

@@ -38,9 +38,7 @@ export type Trigger =
 export class SchedulerFacts {
   readonly routers = new Map<string, RouterFacts>();
   readonly agents = new Map<string, AgentFacts>();
-  /** VNIs of HA networks seen so far, so a new one picks another. */
-  readonly haVnis = new Set<number>();
-  /** `router:<id>` / `agent:<id>` / `vni:<n>` changed since the last save. */
+  /** `router:<id>` / `agent:<id>` changed since the last save. */
   readonly dirty = new Set<string>();
 
   apply(e: DomainEvent): Trigger | null {
@@ -59,9 +57,6 @@ export class SchedulerFacts {
         this.setRouter(e.data.id, { projectId: e.data.projectId, ha: e.data.ha, deleted: true, seq: r?.seq ?? 0 });
         return { kind: 'router', routerId: e.data.id };
       }
-      case 'NetworkCreated':
-        if (e.data.haNetworkOf && e.data.segmentationId !== null) this.addVni(e.data.segmentationId);
-        return null;
       case 'AgentRegistered':
       case 'AgentConfigurationChanged':
       case 'AgentAlive':
@@ -77,7 +72,6 @@ export class SchedulerFacts {
   clear(): void {
     this.routers.clear();
     this.agents.clear();
-    this.haVnis.clear();
     this.dirty.clear();
   }
 
@@ -91,12 +85,6 @@ export class SchedulerFacts {
   forgetRouter(id: string): void {
     this.routers.delete(id);
     this.dirty.add(`router:${id}`);
-  }
-
-  addVni(vni: number): void {
-    if (this.haVnis.has(vni)) return;
-    this.haVnis.add(vni);
-    this.dirty.add(`vni:${vni}`);
   }
 
   setRouter(id: string, facts: RouterFacts): void {

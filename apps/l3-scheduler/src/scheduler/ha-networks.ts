@@ -1,16 +1,18 @@
 import type { DomainEvent } from '@cp/events';
 import { haNetworkDecider } from '@cp/domain';
-import { haNetworkIds, streams } from '../ids';
+import { haNetworkIds } from '../ids';
+import { haNetworkStream } from '@cp/write-model';
 import type { NetworkSnapshot } from './plan';
 import type { StreamReader } from './stream-reader';
 
 export interface HaNetworkEntry extends NetworkSnapshot {
+  version: number;
   /** Per router: latest position among the causes of its VRID events. */
   causePos: Map<string, number>;
 }
 
 const VRID_EVENTS = new Set(['VridAllocated', 'VridReleased']);
-const PREFIX = streams.haNetwork('');
+const PREFIX = haNetworkStream('');
 
 /**
  * Each project's HA networks, folded from their streams. Their ids are derived
@@ -33,7 +35,7 @@ export class HaNetworks {
     const list = [...(this.byProject.get(projectId) ?? [])];
     for (let index = 0; ; index++) {
       const base = list[index] ?? this.empty(haNetworkIds(projectId, index).networkId, index);
-      const events = await this.reader.readAfter(streams.haNetwork(base.id), base.version);
+      const events = await this.reader.readAfter(haNetworkStream(base.id), base.version);
       if (base.version === 0 && events.length === 0) break;
       list[index] = await this.fold(base, events);
       this.projectOf.set(base.id, projectId);
@@ -47,8 +49,12 @@ export class HaNetworks {
     this.projectOf.clear();
   }
 
-  /** Events this scheduler appended, caused by the trigger at `causePos`. */
-  applyOwn(projectId: string, stored: readonly DomainEvent[], causePos: number): void {
+  /**
+   * Events this scheduler appended, caused by the trigger at `causePos`. The command
+   * read the streams afresh in its transaction: if another writer appended since
+   * they were cached here, the project is re-read instead.
+   */
+  async applyOwn(projectId: string, stored: readonly DomainEvent[], causePos: number): Promise<void> {
     const list = this.byProject.get(projectId);
     if (!list) return;
     for (const e of stored) {
@@ -60,7 +66,7 @@ export class HaNetworks {
         list.sort((a, b) => a.index - b.index);
         this.projectOf.set(id, projectId);
       }
-      if (!entry) continue;
+      if (!entry || e.metadata.streamVersion !== entry.version + 1) return void (await this.refresh(projectId));
       this.step(entry, e, causePos);
     }
   }
@@ -72,7 +78,7 @@ export class HaNetworks {
     const projectId = this.projectOf.get(streamId.slice(PREFIX.length)) ?? event.metadata.projectId;
     const list = this.byProject.get(projectId);
     if (!list) return; // not needed yet: read fresh when first used
-    const entry = list.find((n) => streams.haNetwork(n.id) === streamId);
+    const entry = list.find((n) => haNetworkStream(n.id) === streamId);
     if (entry && streamVersion <= entry.version) return;
     if (entry && streamVersion === entry.version + 1) {
       const causes = VRID_EVENTS.has(event.type) ? await this.reader.latestCause([event]) : 0;

@@ -1,6 +1,7 @@
 import type { DomainEvent } from '@cp/events';
 import { bindingsOf } from '@cp/domain';
-import { ALL_PARTITION, readCheckpoint, TailLoop, writeCheckpoint, type Database, type EventStore } from '@cp/store';
+import { ALL_PARTITION, readCheckpoint, TailLoop, writeCheckpoint, type Database } from '@cp/store';
+import type { WriteSide } from '@cp/write-model';
 import { l3Config, type L3Config } from '../config';
 import { SchedulerFacts } from './facts';
 import { HaNetworks } from './ha-networks';
@@ -11,8 +12,8 @@ import { StreamReader } from './stream-reader';
 import { targetsOf } from './targets';
 
 export interface L3SchedulerOptions {
-  /** The write side's event store (with the API's inline indexes registered, so HA ports claim their IPs). */
-  store: EventStore;
+  /** The write side: the store it tails, and the command path its decisions take (as the API's do). */
+  writeSide: WriteSide;
   /** Where the checkpoint and state live; the event store's database by default. */
   stateDb?: Database;
   config?: L3Config;
@@ -27,8 +28,11 @@ export interface L3SchedulerOptions {
   onError?: (err: Error) => void;
 }
 
-/** Bump when the saved state's shape or meaning changes: the scheduler then refolds from 0 (deciding nothing again). */
-export const SCHEDULER_STATE_VERSION = 1;
+/**
+ * Bump when the saved state's shape or meaning changes: the scheduler then refolds
+ * from 0 (deciding nothing again). 2: HA VNIs are no longer kept (read in the command).
+ */
+export const SCHEDULER_STATE_VERSION = 2;
 
 /**
  * The HA router process manager (DESIGN.md 4). It tails the event store, keeps the
@@ -53,12 +57,12 @@ export class L3Scheduler {
   constructor(private readonly options: L3SchedulerOptions) {
     this.name = options.name ?? 'l3-scheduler';
     this.config = options.config ?? l3Config();
-    this.db = options.stateDb ?? options.store.db;
-    this.reader = new StreamReader(options.store);
+    this.db = options.stateDb ?? options.writeSide.db;
+    this.reader = new StreamReader(options.writeSide.store);
     this.placements = new Placements(this.reader);
     this.networks = new HaNetworks(this.reader);
     this.reconciler = new Reconciler({
-      store: options.store, facts: this.facts, placements: this.placements, networks: this.networks, config: this.config,
+      writeSide: options.writeSide, facts: this.facts, placements: this.placements, networks: this.networks, config: this.config,
       actor: options.actor ?? 'l3-scheduler', clock: options.clock ?? (() => new Date().toISOString()),
     });
     this.tail = new TailLoop(() => this.loop(), () => this.position, {
@@ -79,10 +83,6 @@ export class L3Scheduler {
     return this.tail.lastError;
   }
 
-  get conflicts(): number {
-    return this.reconciler.conflicts;
-  }
-
   async start(): Promise<void> {
     const cp = await readCheckpoint(this.db, this.name, ALL_PARTITION);
     if (cp && cp.version === SCHEDULER_STATE_VERSION) {
@@ -91,7 +91,7 @@ export class L3Scheduler {
     } else if (cp) {
       await this.db.transaction((tx) => clearSchedulerState(this.db, tx, this.name));
     }
-    this.tail.listen(this.options.store, this.options.pollMs);
+    this.tail.listen(this.options.writeSide.store, this.options.pollMs);
     await this.catchUp();
   }
 
@@ -123,7 +123,7 @@ export class L3Scheduler {
       this.restoreFirst = false;
     }
     for (;;) {
-      const events = await this.options.store.readAll(this.position, batchSize);
+      const events = await this.options.writeSide.store.readAll(this.position, batchSize);
       if (events.length === 0) break;
       for (const e of events) await this.process(e);
       const last = events[events.length - 1].metadata.position!;

@@ -1,6 +1,6 @@
 import type { DomainEvent } from '@cp/events';
 import { bindingsOf, routerPlacementDecider, type RouterPlacementState } from '@cp/domain';
-import { streams } from '../ids';
+import { routerHaStream } from '@cp/write-model';
 import type { StreamReader } from './stream-reader';
 
 /** A router's `router-ha` stream folded: the recorded placement decision. */
@@ -12,7 +12,7 @@ export interface PlacementEntry {
 }
 
 const DECISIONS = new Set(['RouterScheduledToAgent', 'RouterUnscheduledFromAgent', 'RouterSchedulingPending']);
-const PREFIX = streams.routerHa('');
+const PREFIX = routerHaStream('');
 
 /**
  * Every router's placement, kept in step with the store: folded from the stream on
@@ -39,15 +39,20 @@ export class Placements {
   /** Reads what the store holds beyond the cached version (a conflict means someone appended). */
   async reload(routerId: string): Promise<PlacementEntry> {
     const base = this.entries.get(routerId) ?? { state: routerPlacementDecider.initialState(), version: 0, causePos: 0 };
-    const events = await this.reader.readAfter(streams.routerHa(routerId), base.version);
+    const events = await this.reader.readAfter(routerHaStream(routerId), base.version);
     return this.put(routerId, await this.fold(base, events));
   }
 
-  /** Events this scheduler appended, caused by the trigger at `causePos`. */
-  applyOwn(routerId: string, stored: readonly DomainEvent[], causePos: number): void {
-    const mine = stored.filter((e) => e.metadata.streamId === streams.routerHa(routerId));
+  /**
+   * Events this scheduler appended, caused by the trigger at `causePos`. The command
+   * read the stream afresh in its transaction: if another writer appended since it
+   * was cached here, the stream is re-read instead.
+   */
+  async applyOwn(routerId: string, stored: readonly DomainEvent[], causePos: number): Promise<void> {
+    const mine = stored.filter((e) => e.metadata.streamId === routerHaStream(routerId));
     const base = this.entries.get(routerId);
     if (mine.length === 0 || !base) return;
+    if (mine[0].metadata.streamVersion !== base.version + 1) return void (await this.reload(routerId));
     const state = mine.reduce((s, e) => routerPlacementDecider.evolve(s, e), base.state);
     this.put(routerId, { state, version: mine[mine.length - 1].metadata.streamVersion, causePos: Math.max(base.causePos, causePos) });
   }

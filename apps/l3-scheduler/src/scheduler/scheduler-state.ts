@@ -24,7 +24,7 @@ export const SchedulerStateTable = new EntitySchema<any>({
 /** Tables the scheduler needs in its state database (with libs/store's CheckpointTable). */
 export const L3_SCHEDULER_TABLES = [SchedulerStateTable];
 
-type Kind = 'router' | 'agent' | 'vni' | 'placement';
+type Kind = 'router' | 'agent' | 'placement';
 
 export async function loadSchedulerState(db: Database, name: string, facts: SchedulerFacts, placements: Placements): Promise<void> {
   const rows = await db.all<{ kind: Kind; id: string; body: string }>(
@@ -35,7 +35,6 @@ export async function loadSchedulerState(db: Database, name: string, facts: Sche
     const body = JSON.parse(r.body) as unknown;
     if (r.kind === 'router') facts.routers.set(r.id, body as RouterFacts);
     else if (r.kind === 'agent') facts.agents.set(r.id, body as AgentFacts);
-    else if (r.kind === 'vni') facts.haVnis.add(Number(r.id));
     else if (r.kind === 'placement') placements.restore(r.id, body as PlacementEntry);
   }
 }
@@ -59,7 +58,6 @@ export async function saveSchedulerState(db: Database, tx: Tx, name: string, fac
     const [kind, id] = [key.slice(0, key.indexOf(':')), key.slice(key.indexOf(':') + 1)];
     if (kind === 'router') await put('router', id, facts.routers.get(id));
     else if (kind === 'agent') await put('agent', id, facts.agents.get(id));
-    else if (kind === 'vni') await put('vni', id, facts.haVnis.has(Number(id)) ? {} : undefined);
   }
   for (const routerId of placements.dirty) await put('placement', routerId, placements.peek(routerId));
 }

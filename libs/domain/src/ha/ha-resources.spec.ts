@@ -1,4 +1,7 @@
-import { HA_SLOTS_PER_ROUTER, haNetworkName, haNetworkResources, haPortAddress, haPortCreated } from './ha-resources';
+import { networkDecider } from '../network';
+import { portDecider } from '../port';
+import { subnetDecider } from '../subnet';
+import { HA_SLOTS_PER_ROUTER, haNetworkName, haNetworkRequests, haPortAddress, haPortRequest } from './ha-resources';
 
 describe('HA resources', () => {
   it('names the project HA networks as Neutron does, with a suffix for later ones', () => {
@@ -27,19 +30,41 @@ describe('HA resources', () => {
     expect(macs.size).toBe(255 * HA_SLOTS_PER_ROUTER);
   });
 
-  it('builds an admin-owned vxlan network and a DHCP-less subnet for the project', () => {
-    const r = haNetworkResources({ networkId: 'n', subnetId: 's', projectId: 'p1', index: 1, segmentationId: 16_000_001, mtu: 1450 });
-    expect(r.network.data).toMatchObject({ projectId: '', haNetworkOf: 'p1', networkType: 'vxlan', name: 'HA network project p1 2' });
-    expect(r.subnet.data).toMatchObject({ cidr: '169.254.192.0/18', gatewayIp: null, enableDhcp: false, networkId: 'n' });
+  it('asks for an admin-owned vxlan network and a DHCP-less subnet, which their deciders accept as they are', () => {
+    const r = haNetworkRequests({ networkId: 'n', subnetId: 's', projectId: 'p1', index: 1, segmentationId: 16_000_001, mtu: 1450 });
+    expect(r.network).toMatchObject({ projectId: '', haNetworkOf: 'p1', networkType: 'vxlan', name: 'HA network project p1 2' });
     expect(r.haNetwork).toMatchObject({ id: 'n', networkId: 'n', subnetId: 's', index: 1, projectId: 'p1' });
+    expect(networkDecider.decide({ type: 'CreateNetwork', data: r.network }, { status: 'absent' })).toEqual([{ type: 'NetworkCreated', data: r.network }]);
+    const subnet = subnetDecider.decide({ type: 'CreateSubnet', data: r.subnet, facts: { network: r.network, existingCidrs: [] } }, { status: 'absent' });
+    expect(subnet).toEqual([{ type: 'SubnetCreated', data: { ...r.subnet, gatewayIp: null, allocationPools: [{ start: '169.254.192.1', end: '169.254.255.254' }] } }]);
   });
 
-  it('creates an HA port bound to the agent host', () => {
-    const [created, bound] = haPortCreated({ portId: 'hp', haNetworkId: 'n', subnetId: 's', routerId: 'r', projectId: 'p1', host: 'net1', vrid: 2, slot: 1 });
-    expect(created.data).toMatchObject({
-      deviceOwner: 'network:router_ha_interface', deviceId: 'r', hostId: 'net1',
-      fixedIps: [{ subnetId: 's', ipAddress: '169.254.192.129' }],
-    });
-    expect(bound.data).toEqual({ id: 'hp', networkId: 'n', projectId: '', host: 'net1', previousHost: '' });
+  it('asks for an HA port bound to the agent host at its (VRID, slot) address, which the port decider creates', () => {
+    const { network, subnet } = haNetworkRequests({ networkId: 'n', subnetId: 's', projectId: 'p1', index: 0, segmentationId: 16_000_001, mtu: 1450 });
+    const request = haPortRequest({ portId: 'hp', haNetworkId: 'n', subnetId: 's', routerId: 'r', projectId: 'p1', host: 'net1', vrid: 2, slot: 1 });
+    const events = portDecider.decide(
+      {
+        type: 'CreatePort',
+        data: { ...request, description: '', adminStateUp: true, allowedAddressPairs: [], vnicType: 'normal', macGenerated: false },
+        facts: {
+          network,
+          subnets: [{ ...subnet, gatewayIp: null, allocationPools: subnet.allocationPools! }],
+          usedIps: {},
+          macInUse: false,
+          missingSecurityGroups: [],
+        },
+      },
+      { status: 'absent' },
+    );
+    expect(events).toMatchObject([
+      {
+        type: 'PortCreated',
+        data: {
+          deviceOwner: 'network:router_ha_interface', deviceId: 'r', hostId: 'net1', projectId: '', securityGroups: [],
+          portSecurityEnabled: false, macAddress: 'fa:16:3e:c0:00:81', fixedIps: [{ subnetId: 's', ipAddress: '169.254.192.129' }],
+        },
+      },
+      { type: 'PortBoundToHost', data: { id: 'hp', networkId: 'n', projectId: '', host: 'net1', previousHost: '' } },
+    ]);
   });
 });

@@ -1,11 +1,12 @@
-import type { Events } from '../decider';
+import type { NetworkData } from '../network';
+import type { CreateSubnetData } from '../subnet';
 import type { HaNetworkInfo } from './ha-network.decider';
 
 /**
- * The ordinary Neutron resources behind HA routers, as plain event bodies: the
- * HA network with its subnet, and one HA port per hosting agent. Neutron owns
- * them by no tenant (tenant_id ''), so only admins list them; `haNetworkOf`
- * records the project they serve.
+ * The ordinary Neutron resources behind HA routers, as requests to the network,
+ * subnet and port deciders: the HA network with its subnet, and one HA port per
+ * hosting agent. Neutron owns them by no tenant (tenant_id ''), so only admins
+ * list them; `haNetworkOf` records the project they serve.
  */
 export const HA_NETWORK_CIDR = '169.254.192.0/18';
 export const HA_DEVICE_OWNER = 'network:router_ha_interface';
@@ -27,28 +28,19 @@ export interface HaNetworkSpec {
   mtu: number;
 }
 
-export function haNetworkResources(spec: HaNetworkSpec): {
-  network: Events<'NetworkCreated'>;
-  subnet: Events<'SubnetCreated'>;
-  haNetwork: HaNetworkInfo;
-} {
+/** What the scheduler asks the network, subnet and HA network deciders to create for a project's HA network. */
+export function haNetworkRequests(spec: HaNetworkSpec): { network: NetworkData; subnet: CreateSubnetData; haNetwork: HaNetworkInfo } {
   const { networkId, subnetId, projectId, index } = spec;
   return {
     network: {
-      type: 'NetworkCreated',
-      data: {
-        id: networkId, projectId: '', name: haNetworkName(projectId, index), description: '', adminStateUp: true,
-        shared: false, external: false, mtu: spec.mtu, networkType: 'vxlan', segmentationId: spec.segmentationId,
-        physicalNetwork: null, haNetworkOf: projectId,
-      },
+      id: networkId, projectId: '', name: haNetworkName(projectId, index), description: '', adminStateUp: true,
+      shared: false, external: false, mtu: spec.mtu, networkType: 'vxlan', segmentationId: spec.segmentationId,
+      physicalNetwork: null, haNetworkOf: projectId,
     },
     subnet: {
-      type: 'SubnetCreated',
-      data: {
-        id: subnetId, networkId, projectId: '', ipVersion: 4, cidr: HA_NETWORK_CIDR, ipv6AddressMode: null, ipv6RaMode: null,
-        name: haSubnetName(projectId, index), description: '', gatewayIp: null,
-        allocationPools: [{ start: '169.254.192.1', end: '169.254.255.254' }], enableDhcp: false, dnsNameservers: [], hostRoutes: [],
-      },
+      id: subnetId, networkId, projectId: '', ipVersion: 4, cidr: HA_NETWORK_CIDR, ipv6AddressMode: null, ipv6RaMode: null,
+      name: haSubnetName(projectId, index), description: '', gatewayIp: null,
+      allocationPools: [{ start: '169.254.192.1', end: '169.254.255.254' }], enableDhcp: false, dnsNameservers: [], hostRoutes: [],
     },
     haNetwork: { projectId, id: networkId, networkId, subnetId, cidr: HA_NETWORK_CIDR, name: haNetworkName(projectId, index), index },
   };
@@ -83,23 +75,25 @@ export interface HaPortSpec {
   slot: number;
 }
 
-/** PortCreated (bound at creation) followed by PortBoundToHost, as for any port bound to a host. */
-export function haPortCreated(spec: HaPortSpec): [Events<'PortCreated'>, Events<'PortBoundToHost'>] {
+/**
+ * The HA port for one (router, agent) binding, as a port create request: owned
+ * by no tenant, bound to the agent's host at creation, without port security,
+ * at the address and MAC its (VRID, slot) gives. The port decider checks it
+ * like any other port.
+ */
+export function haPortRequest(spec: HaPortSpec) {
   const { ipAddress, macAddress } = haPortAddress(spec.vrid, spec.slot);
-  const ref = { id: spec.portId, networkId: spec.haNetworkId, projectId: '' };
-  return [
-    {
-      type: 'PortCreated',
-      data: {
-        ...ref, name: haPortName(spec.projectId), description: '', adminStateUp: true, deviceId: spec.routerId,
-        deviceOwner: HA_DEVICE_OWNER, fixedIps: [{ subnetId: spec.subnetId, ipAddress }], securityGroups: [],
-        portSecurityEnabled: false, allowedAddressPairs: [], macAddress, vnicType: 'normal', hostId: spec.host,
-      },
-    },
-    { type: 'PortBoundToHost', data: { ...ref, host: spec.host, previousHost: '' } },
-  ];
-}
-
-export function haPortDeleted(portId: string, haNetworkId: string, host: string): Events<'PortDeleted'> {
-  return { type: 'PortDeleted', data: { id: portId, networkId: haNetworkId, projectId: '', host } };
+  return {
+    id: spec.portId,
+    networkId: spec.haNetworkId,
+    projectId: '',
+    name: haPortName(spec.projectId),
+    deviceId: spec.routerId,
+    deviceOwner: HA_DEVICE_OWNER,
+    hostId: spec.host,
+    macAddress,
+    fixedIps: [{ subnetId: spec.subnetId, ipAddress }],
+    securityGroups: [],
+    portSecurityEnabled: false,
+  };
 }

@@ -12,3 +12,14 @@ export class RejectionError extends Error {
 export function fail(status: Rejection['status'] | 413 | 503, type: string, message: string): never {
   throw new RejectionError({ rejected: true, status: status as Rejection['status'], type, message });
 }
+
+/**
+ * A command kept conflicting with concurrent writers and was given up: the HTTP
+ * edge answers 503 (the client may retry); the scheduler logs it and moves on.
+ */
+export class RetriesExhausted extends RejectionError {
+  constructor(readonly attempts: number) {
+    super({ rejected: true, status: 503 as Rejection['status'], type: 'ServiceUnavailable', message: `The request conflicted with concurrent changes ${attempts} times; retry it.` });
+    this.name = 'RetriesExhausted';
+  }
+}

@@ -1,13 +1,15 @@
 import type { CommandContext, DomainEvent, DomainEventBody } from '@cp/events';
 import { isRejection, type Decider } from '@cp/domain';
 import { isConflictError, type EventStore, type Tx } from '@cp/store';
-import { ResourceStore } from '../read-model/resource-store';
-import { fail, RejectionError } from './rejection.error';
+import { RejectionError, RetriesExhausted } from './rejection';
+import { ResourceStore } from './resources/resource-store';
 import { StreamCache } from './stream-cache';
 
 interface Loaded<S> {
   state: S;
   version: number;
+  /** The state as stored, before this command decided anything on the stream. */
+  stored: S;
 }
 
 /**
@@ -19,6 +21,9 @@ export class UnitOfWork {
   private readonly loaded = new Map<string, Loaded<unknown>>();
   /** Every decided event in decision order, so the store keeps cause before effect across streams. */
   private readonly decided: Array<{ streamId: string; event: DomainEventBody }> = [];
+  private readonly reads = new Map<string, Promise<unknown>>();
+  /** The project the events are recorded under (see recordUnder). */
+  private project: string;
   readonly resources: ResourceStore;
 
   constructor(
@@ -29,6 +34,7 @@ export class UnitOfWork {
     private readonly cache: StreamCache,
   ) {
     this.resources = new ResourceStore(store.db);
+    this.project = ctx.projectId;
   }
 
   get db() {
@@ -50,6 +56,45 @@ export class UnitOfWork {
     return result;
   }
 
+  /**
+   * What this command decided so far, in order: facts it must see before its
+   * events are stored (the inline indexes are written only at commit), such as
+   * addresses claimed by a port or a subnet created earlier in the same command.
+   */
+  get decisions(): ReadonlyArray<{ streamId: string; event: DomainEventBody }> {
+    return this.decided;
+  }
+
+  /** A loaded stream's state as stored, before this command's decisions (what a deleted port held). */
+  storedState<S>(streamId: string): S {
+    return this.loadedEntry(streamId).stored as S;
+  }
+
+  /** The version a loaded stream had when this command read it (0: no events). */
+  versionOf(streamId: string): number {
+    return this.loadedEntry(streamId).version;
+  }
+
+  /**
+   * Reads `key` once per command: facts that several decisions of one command
+   * share and that only its own decisions could change (the HA scheduler
+   * creates three ports on one subnet in one command).
+   */
+  once<T>(key: string, read: () => Promise<T>): Promise<T> {
+    let hit = this.reads.get(key) as Promise<T> | undefined;
+    if (!hit) this.reads.set(key, (hit = read()));
+    return hit;
+  }
+
+  /**
+   * Records the command's events under the project of the resource it acts on
+   * rather than the caller's: an agent's report has no project of its own, yet
+   * the router's project must find it in its audit log.
+   */
+  recordUnder(projectId: string): void {
+    this.project = projectId;
+  }
+
   /** Appends in decision order: runs of consecutive events on one stream, each with its expected version. */
   async commit(): Promise<DomainEvent[]> {
     const appends: Array<{ streamId: string; expectedVersion: number; events: DomainEventBody[] }> = [];
@@ -63,20 +108,27 @@ export class UnitOfWork {
       }
       next.set(streamId, (next.get(streamId) ?? this.loaded.get(streamId)!.version) + 1);
     }
-    return this.store.append(appends, this.ctx, this.tx);
+    return this.store.append(appends, { ...this.ctx, projectId: this.project }, this.tx);
+  }
+
+  private loadedEntry(streamId: string): Loaded<unknown> {
+    const entry = this.loaded.get(streamId);
+    if (!entry) throw new Error(`stream ${streamId} was not loaded by this command`);
+    return entry;
   }
 
   private async entry<S>(decider: Decider<never, S, never>, streamId: string): Promise<Loaded<S>> {
     let entry = this.loaded.get(streamId) as Loaded<S> | undefined;
     if (!entry) {
-      entry = await this.fold(decider, streamId);
+      const folded = await this.fold(decider, streamId);
+      entry = { ...folded, stored: folded.state };
       this.loaded.set(streamId, entry as Loaded<unknown>);
     }
     return entry;
   }
 
   /** Folds the stream, starting from the cached state when the stream still continues from it. */
-  private async fold<S>(decider: Decider<never, S, never>, streamId: string): Promise<Loaded<S>> {
+  private async fold<S>(decider: Decider<never, S, never>, streamId: string): Promise<{ state: S; version: number }> {
     let base = this.cache.get(streamId, decider);
     let events = base ? await this.store.readStreamAfter(streamId, base, this.tx) : null;
     if (!events) {
@@ -91,13 +143,18 @@ export class UnitOfWork {
 }
 
 /**
- * The application service every controller calls: runs the work in one
- * transaction and retries when another writer changed a stream or claimed a
- * unique value first (the work is re-run from fresh state, so it re-decides).
+ * The one command path. The API's services, the HA scheduler's decisions and the
+ * agents' HA state reports all run their work through it: in one transaction
+ * (writers serialised, so what the work reads is current), load → decide →
+ * append with the versions decided on. When another writer changed a stream or
+ * claimed a unique value first, the work is re-run from fresh state, so it
+ * re-decides; after `maxAttempts` the command fails with RetriesExhausted (503).
  */
 export class CommandRunner {
   /** Folded states shared by this runner's commands (see StreamCache for why that is safe). */
   private readonly streams = new StreamCache();
+  /** Commands re-run after a conflict, since start (a hint for operators and tests). */
+  retries = 0;
 
   constructor(
     readonly store: EventStore,
@@ -115,9 +172,8 @@ export class CommandRunner {
         });
       } catch (err) {
         if (err instanceof RejectionError || !isConflictError(err)) throw err;
-        if (attempt >= this.maxAttempts) {
-          fail(503, 'ServiceUnavailable', `The request conflicted with concurrent changes ${attempt} times; retry it.`);
-        }
+        if (attempt >= this.maxAttempts) throw new RetriesExhausted(attempt);
+        this.retries++;
         // Jitter, so racing writers (e.g. another process's scheduler) do not collide again in lockstep.
         await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
       }

@@ -1,15 +1,15 @@
 import type { EntitySchema } from '@mikro-orm/core';
 import type { Database, InlineProjection } from '@cp/store';
-import { networkMapper } from '../networks/network.view';
+import { networkMapper } from './network.view';
 import type { ResourceMapper } from './resource-mapper';
-import { securityGroupMapper } from '../security-groups/security-group.view';
-import { SecurityGroupPorts, SecurityGroupPortTable } from '../security-groups/security-group-ports';
-import { agentMapper } from '../agents/agent.view';
-import { AgentHeartbeatTable } from '../agents/agent-heartbeats';
-import { routerMapper } from '../routers/router.view';
-import { subnetMapper } from '../subnets/subnet.view';
-import { portMapper } from '../ports/port.view';
-import { IpAllocations, IpAllocationTable, MacAllocations, MacAllocationTable } from '../ports/port-allocations';
+import { securityGroupMapper } from './security-group.view';
+import { SecurityGroupPorts, SecurityGroupPortTable } from '../indexes/security-group-ports';
+import { agentMapper } from './agent.view';
+import { AgentHeartbeatTable } from '../agent-heartbeats';
+import { routerMapper } from './router.view';
+import { subnetMapper } from './subnet.view';
+import { portMapper } from './port.view';
+import { IpAllocations, IpAllocationTable, MacAllocations, MacAllocationTable } from '../indexes/port-allocations';
 
 /** Every API slice's mapper into the `resources` read model. */
 export const RESOURCE_MAPPERS: ResourceMapper[] = [networkMapper, securityGroupMapper, agentMapper, routerMapper, subnetMapper, portMapper];

@@ -1,5 +1,5 @@
 import type { DomainEvent } from '@cp/events';
-import { stamp, type ResourceMapper } from '../read-model/resource-mapper';
+import { stamp, type ResourceMapper } from './resource-mapper';
 
 export const NETWORK = 'network';
 

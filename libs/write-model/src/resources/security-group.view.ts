@@ -1,6 +1,6 @@
 import type { DomainEvent, SecurityGroupRule } from '@cp/events';
-import { stamp, type ResourceMapper, type ResourceOps } from '../read-model/resource-mapper';
-import type { Body } from '../read-model/resource-store';
+import { stamp, type ResourceMapper, type ResourceOps } from './resource-mapper';
+import type { Body } from './resource-store';
 
 export const SECURITY_GROUP = 'security_group';
 export const SECURITY_GROUP_RULE = 'security_group_rule';

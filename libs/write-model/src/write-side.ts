@@ -1,12 +1,12 @@
 import { join } from 'node:path';
 import type { EntitySchema } from '@mikro-orm/core';
 import { CheckpointTable, Database, EventStore, EventTable, readCheckpoint, writeCheckpoint, type DatabaseConfig, type InlineProjection } from '@cp/store';
-import { CommandRunner } from './platform/command-runner';
-import { ResourceStore } from './read-model/resource-store';
-import { ResourceTable } from './read-model/resource.table';
-import { ResourcesProjection } from './read-model/resources.projection';
-import { OPERATIONAL_TABLES, RESOURCE_MAPPERS, WRITE_INDEXES } from './read-model/registry';
-import { SegmentAllocations, SegmentAllocationTable } from './networks/segment-allocations';
+import { CommandRunner } from './command-runner';
+import { ResourceStore } from './resources/resource-store';
+import { ResourceTable } from './resources/resource.table';
+import { ResourcesProjection } from './resources/resources.projection';
+import { OPERATIONAL_TABLES, RESOURCE_MAPPERS, WRITE_INDEXES } from './resources/registry';
+import { SegmentAllocations, SegmentAllocationTable } from './indexes/segment-allocations';
 
 /**
  * The command side's storage: the event store plus everything maintained in the
@@ -36,16 +36,23 @@ export function eventStoreConfig(s: {
 /** Bump when an inline model's code changes what it derives: the next start rebuilds them from the events. */
 export const INLINE_MODELS_VERSION = 2;
 
+const INLINE_TABLES: EntitySchema[] = [ResourceTable, SegmentAllocationTable, ...WRITE_INDEXES.map((w) => w.table)];
+
+/** Every table of the write side's database; tests that share one database add their own beside these. */
+export const WRITE_SIDE_TABLES: EntitySchema[] = [EventTable, CheckpointTable, ...OPERATIONAL_TABLES, ...INLINE_TABLES];
+
 export async function openWriteSide(config: DatabaseConfig): Promise<WriteSide> {
-  const inlineTables: EntitySchema[] = [ResourceTable, SegmentAllocationTable, ...WRITE_INDEXES.map((w) => w.table)];
-  const tables: EntitySchema[] = [EventTable, CheckpointTable, ...OPERATIONAL_TABLES, ...inlineTables];
-  const db = await Database.open(config, tables);
+  return writeSideOn(await Database.open(config, WRITE_SIDE_TABLES));
+}
+
+/** The write side over a database opened with (at least) WRITE_SIDE_TABLES. */
+export async function writeSideOn(db: Database): Promise<WriteSide> {
   const store = new EventStore(db);
   const resources = new ResourceStore(db);
   const segments = new SegmentAllocations(db);
   const inline: InlineProjection[] = [new ResourcesProjection(resources, RESOURCE_MAPPERS), segments, ...WRITE_INDEXES.map((w) => w.create(db))];
   for (const p of inline) store.registerInline(p);
-  await rebuildInlineIfStale(db, store, inlineTables.map((t) => t.meta.tableName!));
+  await rebuildInlineIfStale(db, store, INLINE_TABLES.map((t) => t.meta.tableName!));
   return { db, store, runner: new CommandRunner(store), resources, segments };
 }
 

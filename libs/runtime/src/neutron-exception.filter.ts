@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import type { Response } from 'express';
 import { neutronError } from './neutron-error';
-import { RejectionError } from './rejection.error';
+import { isRejection, type Rejection } from '@cp/domain';
 
 /**
  * The one place where failures become Neutron error bodies. Domain rejections
@@ -18,6 +18,12 @@ const HTTP_TYPES: Record<number, string> = {
   413: 'RequestEntityTooLarge',
 };
 
+/** A domain rejection thrown by the command path (write-model's RejectionError carries one). */
+function rejectionOf(err: unknown): Rejection | null {
+  const r = (err as { rejection?: unknown } | null)?.rejection;
+  return isRejection(r) ? r : null;
+}
+
 @Catch()
 export class NeutronExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Errors');
@@ -31,9 +37,8 @@ export class NeutronExceptionFilter implements ExceptionFilter {
   }
 
   private map(err: unknown): [number, unknown] {
-    if (err instanceof RejectionError) {
-      return [err.rejection.status, neutronError(err.rejection.type, err.rejection.message)];
-    }
+    const rejection = rejectionOf(err);
+    if (rejection) return [rejection.status, neutronError(rejection.type, rejection.message)];
     const e = err as { type?: string; status?: number; statusCode?: number; message?: string };
     if (e?.type === 'entity.parse.failed') {
       return [400, neutronError('HTTPBadRequest', `Malformed request body: ${e.message ?? 'invalid JSON'}`)];

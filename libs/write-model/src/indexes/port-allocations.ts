@@ -94,6 +94,16 @@ export const allocationQueries = {
     const rows = await db.all<{ ip_address: string }>('SELECT ip_address FROM ip_allocations WHERE subnet_id = ?', [subnetId], tx);
     return rows.map((r) => r.ip_address);
   },
+  /** Which of `ips` (canonical text) are held on the subnet. */
+  async takenAmong(db: Database, tx: Tx, subnetId: string, ips: readonly string[]): Promise<string[]> {
+    if (ips.length === 0) return [];
+    const rows = await db.all<{ ip_address: string }>(
+      `SELECT ip_address FROM ip_allocations WHERE subnet_id = ? AND ip_address IN (${ips.map(() => '?').join(', ')})`,
+      [subnetId, ...ips],
+      tx,
+    );
+    return rows.map((r) => r.ip_address);
+  },
   async macTaken(db: Database, tx: Tx, networkId: string, mac: string): Promise<boolean> {
     const row = await db.get('SELECT 1 AS x FROM mac_allocations WHERE network_id = ? AND mac_address = ?', [networkId, mac], tx);
     return row !== undefined;

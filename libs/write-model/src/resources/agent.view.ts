@@ -1,10 +1,9 @@
 import type { DomainEvent } from '@cp/events';
-import type { ResourceMapper } from '../read-model/resource-mapper';
-import type { Body } from '../read-model/resource-store';
-import type { Heartbeat } from './agent-heartbeats';
+import type { ResourceMapper } from './resource-mapper';
+import type { Body } from './resource-store';
+import type { Heartbeat } from '../agent-heartbeats';
 
 export const AGENT = 'agent';
-export const agentStream = (agentType: string, host: string) => `agent:${agentType}@${host}`;
 
 /** Attributes of Neutron's agent resource (also what list filters accept). */
 export const AGENT_ATTRIBUTES = [

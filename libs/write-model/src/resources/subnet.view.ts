@@ -1,8 +1,7 @@
 import type { DomainEvent } from '@cp/events';
-import { stamp, type ResourceMapper } from '../read-model/resource-mapper';
+import { stamp, type ResourceMapper } from './resource-mapper';
 
 export const SUBNET = 'subnet';
-export const subnetStream = (id: string) => `subnet:${id}`;
 
 /** Attributes of Neutron's subnet resource (also what list filters accept). */
 export const SUBNET_ATTRIBUTES = [

@@ -1,0 +1,214 @@
+/**
+ * Port writes that run inside a caller's UnitOfWork, so the ports, routers and
+ * subnets slices and the HA scheduler create, change and delete ports the same
+ * way, through the port decider, in the same transaction as their own events.
+ * Rejections throw RejectionError and abort the whole command.
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import {
+  buildUsedIndex, canonicalUnicastMac, formatIp, networkDecider, parseIp, portDecider, subnetDecider,
+  type AddressPairRequest, type CreatePortData, type FixedIpRequest, type NetworkData, type PortEvent, type PortState,
+  type SubnetData, type UpdatePortChanges, type UsedIps,
+} from '@cp/domain';
+import type { UnitOfWork } from './command-runner';
+import { allocationQueries } from './indexes/port-allocations';
+import { fail, RejectionError } from './rejection';
+import { SUBNET } from './resources/subnet.view';
+import { networkStream, portStream, subnetStream } from './streams';
+
+export interface NewPort {
+  networkId: string;
+  projectId: string;
+  deviceOwner: string;
+  id?: string;
+  name?: string;
+  description?: string;
+  adminStateUp?: boolean;
+  deviceId?: string;
+  /** Resolved by the caller (e.g. the project's default group); [] when none. */
+  securityGroups?: string[];
+  portSecurityEnabled?: boolean;
+  allowedAddressPairs?: AddressPairRequest[];
+  vnicType?: string;
+  /** binding:host_id; '' (default) leaves the port unbound. */
+  hostId?: string;
+  macAddress?: string;
+  /** Absent: one address per IP version from the network's subnets. */
+  fixedIps?: FixedIpRequest[];
+}
+
+export interface PortFacts {
+  network: NetworkData | null;
+  subnets: SubnetData[];
+  usedIps: Record<string, UsedIps>;
+  macInUse(mac: string): Promise<boolean>;
+}
+
+/** Neutron's mac_generation_retries default. */
+const MAC_ATTEMPTS = 16;
+
+/**
+ * What ports decided earlier in this command claimed and released: the indexes
+ * are written only at commit, so without this two ports made in one command
+ * would both get the first free IP, and an HA port replacing a removed one at
+ * the same (VRID, slot) would find that port's address and MAC still taken.
+ */
+function addressesInCommand(uow: UnitOfWork, networkId: string) {
+  const claimed = { ips: new Map<string, string[]>(), macs: new Set<string>() };
+  const released = { ips: new Set<string>(), macs: new Set<string>() };
+  for (const { streamId, event: e } of uow.decisions) {
+    if (e.type === 'PortDeleted' && e.data.networkId === networkId) {
+      const before = uow.storedState<PortState>(streamId);
+      if (before.status !== 'active') continue;
+      released.macs.add(before.port.macAddress);
+      for (const ip of before.port.fixedIps) released.ips.add(`${ip.subnetId} ${ip.ipAddress}`);
+      continue;
+    }
+    if (e.type === 'PortCreated' && e.data.networkId === networkId) claimed.macs.add(e.data.macAddress);
+    const fixed = e.type === 'PortCreated' ? e.data.fixedIps : e.type === 'PortUpdated' ? e.data.changes.fixedIps : undefined;
+    for (const ip of fixed ?? []) claimed.ips.set(ip.subnetId, [...(claimed.ips.get(ip.subnetId) ?? []), ip.ipAddress]);
+  }
+  return { claimed, released };
+}
+
+/**
+ * What the port decider needs to place a port on the network. With `requests`
+ * that all name an address, the decider only asks whether those addresses are
+ * free (and EUI-64 ones on SLAAC subnets, derived from a MAC that is unique on
+ * the network): they are looked up one by one instead of reading every address
+ * held on the subnet.
+ */
+export async function loadPortFacts(uow: UnitOfWork, networkId: string, requests?: readonly FixedIpRequest[]): Promise<PortFacts> {
+  const net = await uow.load(networkDecider, networkStream(networkId));
+  const network = net.status === 'active' ? net.network : null;
+  const subnets = network ? await networkSubnets(uow, networkId) : [];
+  const { claimed, released } = addressesInCommand(uow, networkId);
+  const named = requests?.every((r) => r.ipAddress !== undefined) ? canonicalIps(requests) : null;
+  const usedIps: Record<string, UsedIps> = {};
+  for (const s of subnets) {
+    const mine = claimed.ips.get(s.id) ?? [];
+    const free = (ip: string) => !released.ips.has(`${s.id} ${ip}`);
+    if (named) {
+      const held = await allocationQueries.takenAmong(uow.db, uow.tx, s.id, named);
+      usedIps[s.id] = new Set([...held.filter(free), ...mine]);
+      continue;
+    }
+    // Stored claims cannot change within the command (its own are written at commit): read and parse them once.
+    const stored = await uow.once(`ips ${s.id}`, async () =>
+      (await allocationQueries.ipsOn(uow.db, uow.tx, s.id)).map((ip) => ({ ip, value: parseIp(ip)?.value })),
+    );
+    const taken = stored.filter((a) => a.value !== undefined && free(a.ip)).map((a) => a.value!);
+    usedIps[s.id] = buildUsedIndex([...taken, ...mine]);
+  }
+  const macTaken = async (mac: string) => !released.macs.has(mac) && allocationQueries.macTaken(uow.db, uow.tx, networkId, mac);
+  return { network, subnets, usedIps, macInUse: async (mac) => claimed.macs.has(mac) || macTaken(mac) };
+}
+
+/** The requested addresses in the text the index holds (what events carry); malformed ones are the decider's to reject. */
+function canonicalIps(requests: readonly FixedIpRequest[]): string[] {
+  return requests.flatMap((r) => {
+    const ip = parseIp(r.ipAddress ?? '');
+    return ip ? [formatIp(ip)] : [];
+  });
+}
+
+/**
+ * The network's live subnets in creation order (automatic allocation walks them
+ * in this order), including any this command created (the HA scheduler opens an
+ * HA network and places ports on it in one command).
+ */
+export async function networkSubnets(uow: UnitOfWork, networkId: string): Promise<SubnetData[]> {
+  const stored = await uow.once(`subnets ${networkId}`, () => storedSubnetStreams(uow, networkId));
+  // Subnets of this command have no stored event yet: they are the newest.
+  const created = uow.decisions.flatMap(({ event: e }) => (e.type === 'SubnetCreated' && e.data.networkId === networkId ? [subnetStream(e.data.id)] : []));
+  const out: SubnetData[] = [];
+  for (const streamId of new Set([...stored, ...created])) {
+    const state = await uow.load(subnetDecider, streamId);
+    if (state.status === 'active') out.push(state.subnet);
+  }
+  return out;
+}
+
+/** The streams of the network's stored subnets, oldest first. */
+async function storedSubnetStreams(uow: UnitOfWork, networkId: string): Promise<string[]> {
+  const rows = await uow.db.all<{ id: string }>('SELECT id FROM resources WHERE kind = ? AND parent_id = ?', [SUBNET, networkId], uow.tx);
+  if (rows.length === 0) return [];
+  const ids = rows.map((r) => subnetStream(r.id));
+  const firsts = await uow.db.all<{ stream_id: string }>(
+    `SELECT stream_id, MIN(position) AS p FROM events WHERE stream_id IN (${ids.map(() => '?').join(', ')}) GROUP BY stream_id ORDER BY p`,
+    ids,
+    uow.tx,
+  );
+  return firsts.map((f) => f.stream_id);
+}
+
+export const generateMac = () => `fa:16:3e:${[...randomBytes(3)].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
+
+export async function createPortInUow(
+  uow: UnitOfWork,
+  input: NewPort,
+  opts: { missingSecurityGroups?: readonly string[] } = {},
+): Promise<{ portId: string; events: PortEvent[] }> {
+  const portId = input.id ?? randomUUID();
+  const facts = await loadPortFacts(uow, input.networkId, input.fixedIps);
+  const base: Omit<CreatePortData, 'macAddress' | 'macGenerated'> = {
+    id: portId,
+    networkId: input.networkId,
+    projectId: input.projectId,
+    name: input.name ?? '',
+    description: input.description ?? '',
+    adminStateUp: input.adminStateUp ?? true,
+    deviceId: input.deviceId ?? '',
+    deviceOwner: input.deviceOwner,
+    securityGroups: input.securityGroups ?? [],
+    portSecurityEnabled: input.portSecurityEnabled ?? true,
+    allowedAddressPairs: input.allowedAddressPairs ?? [],
+    vnicType: input.vnicType ?? 'normal',
+    hostId: input.hostId ?? '',
+    fixedIps: input.fixedIps,
+  };
+  const decideWith = async (macAddress: string, macGenerated: boolean) =>
+    uow.decide(portDecider, portStream(portId), {
+      type: 'CreatePort',
+      data: { ...base, macAddress, macGenerated },
+      facts: { ...facts, macInUse: await facts.macInUse(canonicalUnicastMac(macAddress) ?? macAddress), missingSecurityGroups: opts.missingSecurityGroups ?? [] },
+    });
+  let events: PortEvent[] | undefined;
+  if (input.macAddress !== undefined) events = await decideWith(input.macAddress, false);
+  for (let i = 0; !events && i < MAC_ATTEMPTS; i++) {
+    try {
+      events = await decideWith(generateMac(), true);
+    } catch (err) {
+      if (!(err instanceof RejectionError && err.rejection.type === 'MacAddressGenerationFailure')) throw err;
+    }
+  }
+  if (!events) fail(503, 'MacAddressGenerationFailure', `Unable to generate unique mac on network ${input.networkId}.`);
+  return { portId, events };
+}
+
+/** Address facts are loaded only when fixed_ips change, the one change that needs them. */
+export async function updatePortInUow(
+  uow: UnitOfWork,
+  portId: string,
+  changes: UpdatePortChanges,
+  opts: { missingSecurityGroups?: readonly string[] } = {},
+): Promise<PortEvent[]> {
+  const state = await loadPort(uow, portId);
+  let ipam = {};
+  if (changes.fixedIps !== undefined && state.status === 'active') {
+    const { subnets, usedIps } = await loadPortFacts(uow, state.port.networkId, changes.fixedIps);
+    ipam = { subnets, usedIps };
+  }
+  const events = await uow.decide(portDecider, portStream(portId), {
+    type: 'UpdatePort',
+    data: { id: portId, changes },
+    facts: { ...ipam, missingSecurityGroups: opts.missingSecurityGroups },
+  });
+  return events;
+}
+
+export async function deletePortInUow(uow: UnitOfWork, portId: string): Promise<PortEvent[]> {
+  return uow.decide(portDecider, portStream(portId), { type: 'DeletePort', data: { id: portId } });
+}
+
+export const loadPort = (uow: UnitOfWork, portId: string): Promise<PortState> => uow.load(portDecider, portStream(portId));
