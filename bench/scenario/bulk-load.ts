@@ -1,6 +1,6 @@
 import BetterSqlite3 from 'better-sqlite3';
 import { CATALOGUE, type DomainEvent } from '@cp/events';
-import { CheckpointTable, Database, EventTable, resourceOf } from '@cp/store';
+import { CheckpointTable, EventTable, resourceOf, openDatabase } from '@cp/store';
 import type { Stamped } from './bodies';
 import { uuidOf } from './rng';
 
@@ -14,7 +14,7 @@ const EVENT_ID_KIND = 15;
  * are, so loading a million events should take seconds, not minutes.
  */
 export async function bulkLoad(path: string, events: Iterable<Stamped>, onProgress?: (n: number) => void): Promise<number> {
-  const schema = await Database.open({ kind: 'sqlite', path, synchronous: 'NORMAL' }, [EventTable, CheckpointTable]);
+  const schema = await openDatabase({ kind: 'sqlite', path, synchronous: 'NORMAL' }, [EventTable, CheckpointTable]);
   await schema.close();
   const db = new BetterSqlite3(path);
   db.pragma('journal_mode = WAL');

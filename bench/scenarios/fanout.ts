@@ -2,7 +2,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandContext } from '@cp/events';
-import { EventStore, EventTable, Database } from '@cp/store';
+import { EventStore, EventTable, openDatabase } from '@cp/store';
 import { L2popRuntime, openReadModel } from '../../apps/l2pop-projector/src/runtime';
 import { removeDir } from '../lib/control-plane';
 import { round, summarise, type Summary } from '../lib/stats';
@@ -53,7 +53,7 @@ export async function runFanout(o: FanoutOptions, log: (s: string) => void): Pro
     const layout = buildLayout({ seed: 42, hosts, networks: o.networks, networkNodes: 0, networksPerProject: 3, routerRatio: 0, maxSpan: 48 });
     const growth = new Growth(layout, new Rng(5));
     await bulkLoad(join(dir, 'events.sqlite'), (function* () { yield* setupEvents(layout); yield* growth.grow(Infinity); yield* growth.flush(); })());
-    const eventsDb = await Database.open({ kind: 'sqlite', path: join(dir, 'events.sqlite'), synchronous: 'NORMAL' }, [EventTable]);
+    const eventsDb = await openDatabase({ kind: 'sqlite', path: join(dir, 'events.sqlite'), synchronous: 'NORMAL' }, [EventTable]);
     const store = new EventStore(eventsDb);
     const db = await openReadModel({ kind: 'sqlite', path: join(dir, 'l2pop.sqlite'), synchronous: 'NORMAL' });
     const runtime = new L2popRuntime({ db, store });

@@ -4,7 +4,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Database } from '@cp/store';
+import { openDatabase } from '@cp/store';
 import { removeDir, spawnControlPlane, waitIdle, type ControlPlane } from '../lib/control-plane';
 import { Http } from '../lib/http';
 import { ROOT } from '../lib/machine';
@@ -87,7 +87,7 @@ export async function distributed(events: Iterable<Stamped>, broker: Broker, pro
   const procs: ControlPlane[] = [];
   const stop = async () => {
     for (const p of procs.reverse()) await p.stop();
-    const admin = await Database.open({ kind: 'postgres', url: PG_URL }, []);
+    const admin = await openDatabase({ kind: 'postgres', url: PG_URL }, []);
     for (const s of [eventSchema, readSchema]) await admin.run(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
     await admin.close();
   };

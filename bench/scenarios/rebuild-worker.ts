@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { L2popProjection } from '../../apps/l2pop-projector/src/projection/l2pop.projection';
 import { L3Projection } from '../../apps/l3-scheduler/src/read-model/l3.projection';
-import { ALL_PARTITION, CheckpointTable, Database, EventStore, EventTable, readCheckpoint, StoreProjector, type Projection } from '@cp/store';
+import { ALL_PARTITION, CheckpointTable, type Database, EventStore, EventTable, readCheckpoint, StoreProjector, type Projection, openDatabase } from '@cp/store';
 import { Instrument } from '../lib/instrument';
 import { installSqliteStats, resetSqliteStats, sqliteStats } from '../lib/sqlite-stats';
 
@@ -14,11 +14,11 @@ import { installSqliteStats, resetSqliteStats, sqliteStats } from '../lib/sqlite
 async function main(): Promise<void> {
   const [eventsPath, kind, modelPath, cap] = process.argv.slice(2);
   installSqliteStats();
-  const eventsDb = await Database.open({ kind: 'sqlite', path: eventsPath }, [EventTable]);
+  const eventsDb = await openDatabase({ kind: 'sqlite', path: eventsPath }, [EventTable]);
   const store = new EventStore(eventsDb);
   const make = (db: Database): Projection => (kind === 'l2' ? new L2popProjection(db) : new L3Projection(db));
   const tables = make(null as unknown as Database).tables;
-  const db = await Database.open({ kind: 'sqlite', path: modelPath }, [...tables, CheckpointTable]);
+  const db = await openDatabase({ kind: 'sqlite', path: modelPath }, [...tables, CheckpointTable]);
   const instrument = new Instrument();
   instrument.countQueries(db);
   const head = await store.headPosition();

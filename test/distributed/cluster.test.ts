@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { ReferenceAgent } from '../../apps/l2pop-projector/src/agent/agent';
 import { L2popProjection } from '../../apps/l2pop-projector/src';
 import { L3Projection } from '../../apps/l3-scheduler/src';
-import { Database } from '@cp/store';
+import { openDatabase } from '@cp/store';
 import { client } from '../support/control-plane';
 import { Cluster } from './support/cluster';
 import { ENTRY, freePort, spawnProc, waitFor, type Proc } from './support/processes';
@@ -89,7 +89,7 @@ describeDist('distributed mode: API, l2pop-projector x3, l3-scheduler as process
     cleanups.push(() => void embedded.kill('SIGKILL'));
     await waitFor('embedded mode to be ready', async () => (await fetch(`${embedded.url}/readyz`)).status === 200, 60_000);
     expect(await embedded.kill('SIGTERM')).toBe(0); // graceful: closes the app, projectors and databases, exits 0
-    const sqlite = async (file: string) => Database.open({ kind: 'sqlite', path: join(dir, file) }, []);
+    const sqlite = async (file: string) => openDatabase({ kind: 'sqlite', path: join(dir, file) }, []);
     const [l2db, l3db, eventsDb] = [await sqlite('l2pop.sqlite'), await sqlite('l3.sqlite'), await sqlite('events.sqlite')];
     try {
       const live = await cluster.digests();

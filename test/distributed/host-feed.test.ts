@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
 import { PgHostFeed } from '@cp/runtime';
-import { Database, HostHub } from '@cp/store';
+import { HostHub, openDatabase } from '@cp/store';
 import { PG_URL, waitFor } from './support/processes';
 
 const skip = process.env.PG_UNAVAILABLE === '1' && process.env.CI !== 'true';
@@ -45,7 +45,7 @@ describePg('PgHostFeed: watchers hear about other instances\' commits', () => {
   });
 
   it('reconnects after its connection is killed', async () => {
-    const admin = await Database.open({ kind: 'postgres', url: PG_URL }, []);
+    const admin = await openDatabase({ kind: 'postgres', url: PG_URL }, []);
     try {
       const killed = await admin.all('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?', [`controlplane-feed ${channel}`]);
       expect(killed).toHaveLength(2); // both instances lose their connection

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { join } from 'node:path';
-import { Database, EventStore, EventTable } from '@cp/store';
+import { EventStore, EventTable, openDatabase } from '@cp/store';
 import { removeDir, spawnControlPlane, type ControlPlaneProcess } from '../support/control-plane';
 
 /**
@@ -45,7 +45,7 @@ describe('demo', () => {
   });
 
   it('stored only events that read back valid', async () => {
-    const db = await Database.open({ kind: 'sqlite', path: join(cp.dataDir, 'events.sqlite') }, [EventTable]);
+    const db = await openDatabase({ kind: 'sqlite', path: join(cp.dataDir, 'events.sqlite') }, [EventTable]);
     try {
       const store = new EventStore(db);
       let after = 0;

@@ -11,7 +11,7 @@ import { join } from 'node:path';
 import { EntitySchema } from '@mikro-orm/core';
 import type { ISocketFactory } from 'kafkajs';
 import { partitionKey, type DomainEvent, type DomainEventBody, type EventType } from '@cp/events';
-import { CheckpointTable, Database, EventStore, EventTable, type DatabaseConfig, type Projection, type Tx } from '@cp/store';
+import { CheckpointTable, type Database, EventStore, EventTable, type DatabaseConfig, type Projection, type Tx, openDatabase } from '@cp/store';
 
 export const PG_URL = 'postgresql://postgres@127.0.0.1:5432/test';
 export const skipKafka = process.env.KAFKA_UNAVAILABLE === '1' && process.env.CI !== 'true';
@@ -63,7 +63,7 @@ export class CountsProjection implements Projection {
 
 export async function openEventStore(): Promise<{ db: Database; store: EventStore }> {
   const dir = mkdtempSync(join(tmpdir(), 'kafka-test-events-'));
-  const db = await Database.open({ kind: 'sqlite', path: join(dir, 'events.sqlite'), synchronous: 'NORMAL' }, [EventTable]);
+  const db = await openDatabase({ kind: 'sqlite', path: join(dir, 'events.sqlite'), synchronous: 'NORMAL' }, [EventTable]);
   return { db, store: new EventStore(db) };
 }
 
@@ -76,7 +76,7 @@ export function pgConfig(prefix: string): DatabaseConfig {
 }
 
 export function openReadModel(config: DatabaseConfig): Promise<Database> {
-  return Database.open(config, [CheckpointTable, CountTable]);
+  return openDatabase(config, [CheckpointTable, CountTable]);
 }
 
 export async function dropSchema(db: Database): Promise<void> {

@@ -3,7 +3,7 @@
  * l2pop.sqlite), through the command's own entry point and exit code.
  */
 import { rmSync } from 'node:fs';
-import { Database } from '@cp/store';
+import { openDatabase } from '@cp/store';
 import { main } from '../../apps/l2pop-projector/src/cli/maintenance';
 import { L2POP_INDEXES } from '../../apps/l2pop-projector/src/model/tables';
 import { embeddedPaths } from '../../apps/l2pop-projector/src/runtime';
@@ -35,7 +35,7 @@ test('verify passes on a healthy model, fails on a tampered one, and rebuild rep
   expect(ok).toMatchObject({ code: 0, err: '' });
   expect(ok.out).toMatch(/^ok: live == rebuilt at position \d+/);
 
-  const live = await Database.open({ kind: 'sqlite', path: embeddedPaths(dir).readModel }, []);
+  const live = await openDatabase({ kind: 'sqlite', path: embeddedPaths(dir).readModel }, []);
   await live.run(`UPDATE l2_members SET entries = '[]' WHERE host = 'c2'`);
   await live.close();
   const bad = await run('verify', '--data-dir', dir);
@@ -47,7 +47,7 @@ test('verify passes on a healthy model, fails on a tampered one, and rebuild rep
   expect(rebuilt.out).toMatch(/rebuilt the L2 read model up to position \d+/);
   expect((await run('verify', '--data-dir', dir)).code).toBe(0);
   // The rebuild dropped the secondary indexes while writing: every one is back.
-  const model = await Database.open({ kind: 'sqlite', path: embeddedPaths(dir).readModel }, []);
+  const model = await openDatabase({ kind: 'sqlite', path: embeddedPaths(dir).readModel }, []);
   const indexes = await model.all<{ name: string }>("SELECT name FROM sqlite_master WHERE type = 'index'");
   await model.close();
   expect(indexes.map((i) => i.name)).toEqual(expect.arrayContaining(L2POP_INDEXES.map((i) => i.name)));

@@ -10,7 +10,7 @@ import fc from 'fast-check';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { partitionKey, type DomainEvent, type DomainEventBody } from '@cp/events';
-import { AfterCommit, clearCheckpoints, Database, EventStore, EventTable, StoreProjector, type Projection } from '@cp/store';
+import { AfterCommit, clearCheckpoints, type Database, EventStore, EventTable, StoreProjector, type Projection, openDatabase } from '@cp/store';
 import { L2popProjection } from '../../apps/l2pop-projector/src/projection/l2pop.projection';
 import { L2Queries } from '../../apps/l2pop-projector/src/query/l2-queries';
 import { openReadModel } from '../../apps/l2pop-projector/src/runtime';
@@ -56,7 +56,7 @@ let live: Database;
 let scratch: Database;
 beforeAll(async () => {
   dir = tempDir('l2pop-prop-');
-  eventsDb = await Database.open({ kind: 'sqlite', path: join(dir, 'events.sqlite'), synchronous: 'NORMAL' }, [EventTable]);
+  eventsDb = await openDatabase({ kind: 'sqlite', path: join(dir, 'events.sqlite'), synchronous: 'NORMAL' }, [EventTable]);
   live = await openReadModel({ kind: 'sqlite', path: join(dir, 'live.sqlite'), synchronous: 'NORMAL' });
   scratch = await openReadModel({ kind: 'sqlite', path: join(dir, 'scratch.sqlite'), synchronous: 'NORMAL' });
 });

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CheckpointTable, Database, EventStore, EventTable, RevisionPoller, StoreProjector, type DatabaseConfig, HostHub } from '@cp/store';
+import { CheckpointTable, type Database, EventStore, EventTable, RevisionPoller, StoreProjector, type DatabaseConfig, HostHub, openDatabase } from '@cp/store';
 import { L2POP_TABLES } from './model/tables';
 import { L2popProjection } from './projection/l2pop.projection';
 import { L2Queries } from './query/l2-queries';
@@ -71,7 +71,7 @@ export class L2popRuntime {
 }
 
 export function openReadModel(config: DatabaseConfig): Promise<Database> {
-  return Database.open(config, [...L2POP_TABLES, CheckpointTable]);
+  return openDatabase(config, [...L2POP_TABLES, CheckpointTable]);
 }
 
 /** Embedded layout (DESIGN.md 3): the event store and this read model as SQLite files in one data directory. */
@@ -88,7 +88,7 @@ export interface EmbeddedStores {
 
 export async function openEmbedded(dataDir: string): Promise<EmbeddedStores> {
   const paths = embeddedPaths(dataDir);
-  const eventsDb = await Database.open({ kind: 'sqlite', path: paths.events }, [EventTable]);
+  const eventsDb = await openDatabase({ kind: 'sqlite', path: paths.events }, [EventTable]);
   const db = await openReadModel({ kind: 'sqlite', path: paths.readModel });
   return {
     eventsDb,

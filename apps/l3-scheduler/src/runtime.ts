@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { CheckpointTable, Database, RevisionPoller, StoreProjector, type DatabaseConfig, type EventStore, HostHub } from '@cp/store';
+import { CheckpointTable, type Database, RevisionPoller, StoreProjector, type DatabaseConfig, type EventStore, HostHub, openDatabase } from '@cp/store';
 import type { WriteSide } from '@cp/write-model';
 import { l3ConfigFromEnv, type L3Config } from './config';
 import type { CompactionOptions } from './read-model/host-revisions';
@@ -104,7 +104,7 @@ export class L3Runtime {
 
 /** The read model's database; it also holds the scheduler's state and both checkpoints. */
 export function openL3ReadModel(config: DatabaseConfig): Promise<Database> {
-  return Database.open(config, [...L3_TABLES, ...L3_SCHEDULER_TABLES, CheckpointTable]);
+  return openDatabase(config, [...L3_TABLES, ...L3_SCHEDULER_TABLES, CheckpointTable]);
 }
 
 /** Embedded layout (DESIGN.md 3): the read model as a SQLite file beside the event store. */

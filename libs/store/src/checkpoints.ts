@@ -1,4 +1,4 @@
-import type { Database, Tx } from './database';
+import type { Database, Tx } from './db';
 
 export interface Checkpoint {
   position: number;

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { readEvent, type CommandContext, type DomainEvent, type DomainEventBody, CATALOGUE } from '@cp/events';
-import type { Database, Tx } from './database';
+import type { Database, Tx } from './db';
 
 export interface StreamAppend {
   streamId: string;
@@ -79,22 +79,17 @@ export class EventStore {
   /**
    * A write transaction: it takes the writers' lock before reading anything, so
    * check-then-append is atomic on PostgreSQL as on SQLite (one writer at a time;
-   * each statement after the lock sees every earlier commit). Its appends are
-   * announced to subscribers once it commits.
+   * each statement after the lock sees every earlier commit). Appends are
+   * announced to subscribers once their transaction commits.
    */
   async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
-    let head = 0;
-    const result = await this.db.transaction(
+    return this.db.transaction(
       async (tx) => {
         await this.lockWriters(tx);
-        const out = await fn(tx);
-        head = (tx as unknown as { __appendedHead?: number }).__appendedHead ?? 0;
-        return out;
+        return fn(tx);
       },
       { serializable: false },
     );
-    if (head > 0) this.emitter.emit('appended', head);
-    return result;
   }
 
   async append(appends: StreamAppend[], ctx: CommandContext, tx: Tx): Promise<DomainEvent[]> {
@@ -142,7 +137,8 @@ export class EventStore {
       }
     }
     for (const event of stored) for (const p of this.inline) await p.apply(tx, event);
-    (tx as unknown as { __appendedHead?: number }).__appendedHead = stored[stored.length - 1].metadata.position;
+    const head = stored[stored.length - 1].metadata.position!;
+    tx.afterCommit(() => this.emitter.emit('appended', head));
     return stored;
   }
 

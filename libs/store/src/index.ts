@@ -1,6 +1,6 @@
 export * from './checkpoint-table';
 export * from './checkpoints';
-export * from './database';
+export * from './db';
 export * from './event-store';
 export * from './event-table';
 export * from './projection';

@@ -1,6 +1,6 @@
 import type { EntitySchema } from '@mikro-orm/core';
 import type { DomainEvent, EventType } from '@cp/events';
-import type { Database, Tx } from './database';
+import type { Database, Tx } from './db';
 
 export interface BatchOptions {
   /**

@@ -1,4 +1,4 @@
-import type { Database } from './database';
+import type { Database } from './db';
 import type { HostHub } from './host-hub';
 
 /**

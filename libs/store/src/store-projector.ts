@@ -1,4 +1,4 @@
-import type { Database } from './database';
+import type { Database } from './db';
 import type { EventStore } from './event-store';
 import { clearCheckpoints, readCheckpoint, writeCheckpoint } from './checkpoints';
 import { AfterCommit, type Projection } from './projection';

@@ -1,4 +1,4 @@
-import { isConflictError } from './database';
+import { isConflictError } from './db';
 import type { EventStore } from './event-store';
 
 /**

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandContext, DomainEventBody } from '@cp/events';
 import type { Decider } from '@cp/domain';
-import { Database, EventStore, EventTable } from '@cp/store';
+import { type Database, EventStore, EventTable, openDatabase } from '@cp/store';
 import { CommandRunner } from './command-runner';
 
 const ctx: CommandContext = { projectId: 'p', actor: 'a', requestId: 'r', causationId: null, now: '2026-01-01T00:00:00.000Z', isAdmin: true };
@@ -23,7 +23,7 @@ describe('CommandRunner stream cache', () => {
   let store: EventStore;
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'stream-cache-'));
-    db = await Database.open({ kind: 'sqlite', path: join(dir, 'events.sqlite') }, [EventTable]);
+    db = await openDatabase({ kind: 'sqlite', path: join(dir, 'events.sqlite') }, [EventTable]);
     store = new EventStore(db);
     folds = 0;
   });

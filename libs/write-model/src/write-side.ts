@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { EntitySchema } from '@mikro-orm/core';
-import { CheckpointTable, Database, EventStore, EventTable, readCheckpoint, writeCheckpoint, type DatabaseConfig, type InlineProjection } from '@cp/store';
+import { CheckpointTable, type Database, EventStore, EventTable, readCheckpoint, writeCheckpoint, type DatabaseConfig, type InlineProjection, openDatabase } from '@cp/store';
 import { CommandRunner } from './command-runner';
 import { ResourceStore } from './resources/resource-store';
 import { ResourceTable } from './resources/resource.table';
@@ -42,7 +42,7 @@ const INLINE_TABLES: EntitySchema[] = [ResourceTable, SegmentAllocationTable, ..
 export const WRITE_SIDE_TABLES: EntitySchema[] = [EventTable, CheckpointTable, ...OPERATIONAL_TABLES, ...INLINE_TABLES];
 
 export async function openWriteSide(config: DatabaseConfig): Promise<WriteSide> {
-  return writeSideOn(await Database.open(config, WRITE_SIDE_TABLES));
+  return writeSideOn(await openDatabase(config, WRITE_SIDE_TABLES));
 }
 
 /** The write side over a database opened with (at least) WRITE_SIDE_TABLES. */

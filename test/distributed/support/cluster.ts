@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Admin } from 'kafkajs';
 import { L2POP_TABLES, L2popProjection } from '../../../apps/l2pop-projector/src';
 import { L3_SCHEDULER_TABLES, L3_TABLES, L3Projection } from '../../../apps/l3-scheduler/src';
-import { AppliedLogTable, caughtUp, CheckpointTable, Database, EventTable, highWatermarks, kafkaClient, RelayOffsetTable, type Projection } from '@cp/store';
+import { AppliedLogTable, caughtUp, CheckpointTable, type Database, EventTable, highWatermarks, kafkaClient, RelayOffsetTable, type Projection, openDatabase } from '@cp/store';
 import { ENTRY, PG_URL, spawnProc, waitFor, type Proc } from './processes';
 
 const suffix = () => randomUUID().replace(/-/g, '').slice(0, 10);
@@ -82,8 +82,8 @@ export class Cluster {
 
   /** Opens the test's own connections (after the API created the event store's tables). */
   async connect(): Promise<void> {
-    this.events = await Database.open({ kind: 'postgres', url: PG_URL, schema: this.eventSchema }, [EventTable, RelayOffsetTable]);
-    this.read = await Database.open({ kind: 'postgres', url: PG_URL, schema: this.readSchema }, [
+    this.events = await openDatabase({ kind: 'postgres', url: PG_URL, schema: this.eventSchema }, [EventTable, RelayOffsetTable]);
+    this.read = await openDatabase({ kind: 'postgres', url: PG_URL, schema: this.readSchema }, [
       ...L2POP_TABLES, ...L3_TABLES, ...L3_SCHEDULER_TABLES, CheckpointTable, AppliedLogTable,
     ]);
     this.admin = kafkaClient({ brokers: this.brokers }, 'dist-test-admin').admin();
@@ -135,7 +135,7 @@ export class Cluster {
     await Promise.all(this.procs.map((p) => p.kill('SIGKILL')));
     await this.admin?.disconnect().catch(() => undefined);
     for (const db of [this.events, this.read].filter(Boolean)) await db.close().catch(() => undefined);
-    const admin = await Database.open({ kind: 'postgres', url: PG_URL, schema: this.eventSchema }, []);
+    const admin = await openDatabase({ kind: 'postgres', url: PG_URL, schema: this.eventSchema }, []);
     for (const schema of [this.eventSchema, this.readSchema, ...this.extraSchemas]) await admin.run(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await admin.close();
     const kafka = kafkaClient({ brokers: this.brokers }, 'dist-test-cleanup').admin();

@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { L2popProjection, openReadModel } from '../../../apps/l2pop-projector/src';
 import { L3Projection, openL3ReadModel } from '../../../apps/l3-scheduler/src';
-import { Database, EventTable, KafkaProjector } from '@cp/store';
+import { type Database, EventTable, KafkaProjector, openDatabase } from '@cp/store';
 import type { Cluster } from './cluster';
 import { PG_URL } from './processes';
 
@@ -62,7 +62,7 @@ export class SingleInstance {
 /** Copies the cluster's PostgreSQL event store into `<dir>/events.sqlite`: embedded mode's layout. */
 export async function copyEventStore(cluster: Cluster): Promise<{ dir: string; head: number }> {
   const dir = mkdtempSync(join(tmpdir(), 'dist-embedded-'));
-  const sqlite = await Database.open({ kind: 'sqlite', path: join(dir, 'events.sqlite'), synchronous: 'NORMAL' }, [EventTable]);
+  const sqlite = await openDatabase({ kind: 'sqlite', path: join(dir, 'events.sqlite'), synchronous: 'NORMAL' }, [EventTable]);
   const rows = await cluster.events.all<Record<string, unknown>>('SELECT * FROM events ORDER BY position');
   const columns = Object.keys(rows[0]);
   await sqlite.transaction(async (tx) => {

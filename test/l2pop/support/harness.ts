@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandContext, DomainEventBody } from '@cp/events';
-import { Database, EventStore, EventTable, type DatabaseConfig } from '@cp/store';
+import { type Database, EventStore, EventTable, type DatabaseConfig, openDatabase } from '@cp/store';
 import { replayInto } from '../../../apps/l2pop-projector/src/cli/replay';
 import { L2popProjection } from '../../../apps/l2pop-projector/src/projection/l2pop.projection';
 import { L2popRuntime, openReadModel, type L2popOptions } from '../../../apps/l2pop-projector/src/runtime';
@@ -54,14 +54,14 @@ export class L2Harness {
   static async postgres(schema: string, options: Partial<L2popOptions> = {}): Promise<L2Harness> {
     const config: DatabaseConfig = { kind: 'postgres', url: PG_URL, schema };
     return L2Harness.open(config, config, options, async () => {
-      const admin = await Database.open({ kind: 'postgres', url: PG_URL }, []);
+      const admin = await openDatabase({ kind: 'postgres', url: PG_URL }, []);
       await admin.run(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
       await admin.close();
     });
   }
 
   private static async open(events: DatabaseConfig, model: DatabaseConfig, options: Partial<L2popOptions>, cleanup: () => Promise<void>) {
-    const eventsDb = await Database.open(events, [EventTable]);
+    const eventsDb = await openDatabase(events, [EventTable]);
     const store = new EventStore(eventsDb);
     const db = await openReadModel(model);
     const runtime = new L2popRuntime({ ...options, db, store });

@@ -4,7 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { DomainEventBody } from '@cp/events';
-import { Database, EventStore, EventTable } from '@cp/store';
+import { type Database, EventStore, EventTable, openDatabase } from '@cp/store';
 import { L2popModule } from '../../../apps/l2pop-projector/src/http/l2pop.module';
 import { L2popRuntime, openReadModel } from '../../../apps/l2pop-projector/src/runtime';
 import { appendBodies } from './harness';
@@ -45,7 +45,7 @@ export class L2Server {
   ) {}
 
   static async start(dir: string, port = 0): Promise<L2Server> {
-    const eventsDb = await Database.open({ kind: 'sqlite', path: join(dir, 'events.sqlite'), synchronous: 'NORMAL' }, [EventTable]);
+    const eventsDb = await openDatabase({ kind: 'sqlite', path: join(dir, 'events.sqlite'), synchronous: 'NORMAL' }, [EventTable]);
     const store = new EventStore(eventsDb);
     const db = await openReadModel({ kind: 'sqlite', path: join(dir, 'l2pop.sqlite'), synchronous: 'NORMAL' });
 

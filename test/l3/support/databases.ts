@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomUUID } from 'node:crypto';
 import type { EntitySchema } from '@mikro-orm/core';
-import { Database, type EventStore } from '@cp/store';
+import { type Database, type EventStore, openDatabase } from '@cp/store';
 import { WRITE_SIDE_TABLES, writeSideOn, type WriteSide } from '@cp/write-model';
 import { L3_SCHEDULER_TABLES } from '../../../apps/l3-scheduler/src/scheduler/scheduler-state';
 import { L3_TABLES } from '../../../apps/l3-scheduler/src/read-model/l3.tables';
@@ -26,7 +26,7 @@ export async function sqliteStore(): Promise<TestStore> {
   const path = join(dir, 'events.sqlite');
   const opened: Database[] = [];
   const open = async () => {
-    const db = await Database.open({ kind: 'sqlite', path, synchronous: 'NORMAL' }, TABLES);
+    const db = await openDatabase({ kind: 'sqlite', path, synchronous: 'NORMAL' }, TABLES);
     opened.push(db);
     const ws = await writeSideOn(db);
     return { db, store: ws.store, ws };
@@ -49,7 +49,7 @@ export async function postgresStore(): Promise<TestStore> {
   const schema = `l3_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
   const opened: Database[] = [];
   const open = async () => {
-    const db = await Database.open({ kind: 'postgres', url: PG_URL, schema }, TABLES);
+    const db = await openDatabase({ kind: 'postgres', url: PG_URL, schema }, TABLES);
     opened.push(db);
     const ws = await writeSideOn(db);
     return { db, store: ws.store, ws };

@@ -1,5 +1,5 @@
 import type { Consumer, EachBatchPayload, Kafka } from 'kafkajs';
-import type { Database } from '../database';
+import type { Database } from '../db';
 import { kafkaPartitionId, PartitionApplier, ProjectorKilledError } from './partition-applier';
 
 export interface ProjectorMetrics {

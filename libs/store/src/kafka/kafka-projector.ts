@@ -2,12 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { Admin, Kafka } from 'kafkajs';
 import { CheckpointTable } from '../checkpoint-table';
 import { clearCheckpoints } from '../checkpoints';
-import type { Database } from '../database';
+import type { Database } from '../db';
 import type { Projection } from '../projection';
 import { GroupMember, type ProjectorMetrics } from './group-member';
 import { DEFAULT_PARTITIONS, DEFAULT_TOPIC, ensureTopic, kafkaClient, silentLogger, type KafkaConnection, type KafkaLogger } from './kafka-client';
 import { PartitionApplier } from './partition-applier';
-import { AppliedLogTable, ensureTables } from './tables';
+import { AppliedLogTable } from './tables';
 import { caughtUp, highWatermarks, lagBehind, type Watermarks } from './watermarks';
 
 export interface KafkaProjectorOptions extends KafkaConnection {
@@ -59,7 +59,7 @@ export class KafkaProjector {
   }
 
   async start(): Promise<void> {
-    await ensureTables(this.db, [CheckpointTable, ...this.projection.tables, ...(this.options.appliedLog ? [AppliedLogTable] : [])]);
+    await this.db.ensureTables([CheckpointTable, ...this.projection.tables, ...(this.options.appliedLog ? [AppliedLogTable] : [])]);
     // Rows built from another source (the embedded store tail) or by another version cannot be continued from here.
     const rows = await this.db.all<{ partition: string; version: number }>('SELECT partition, version FROM checkpoints WHERE projection = ?', [this.projection.name]);
     if (rows.some((r) => !r.partition.startsWith(`${this.topic}:`) || Number(r.version) !== this.projection.version)) await this.reset();

@@ -1,9 +1,12 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { EntitySchema } from '@mikro-orm/core';
 import type { KafkaMessage } from 'kafkajs';
 import { partitionKey, type DomainEvent } from '@cp/events';
 import { CheckpointTable } from '../checkpoint-table';
 import { readCheckpoint } from '../checkpoints';
-import { Database, type Tx } from '../database';
+import { type Database, type Tx, openDatabase } from '../db';
 import { EventStore } from '../event-store';
 import { EventTable } from '../event-table';
 import type { Projection } from '../projection';
@@ -40,8 +43,10 @@ describe('PartitionApplier', () => {
   let killed: boolean;
   let applier: PartitionApplier;
 
+  let dir: string;
   beforeEach(async () => {
-    db = await Database.open({ kind: 'sqlite', path: ':memory:' }, [EventTable, CheckpointTable, Counts, AppliedLogTable]);
+    dir = mkdtempSync(join(tmpdir(), 'spec-'));
+    db = await openDatabase({ kind: 'sqlite', path: join(dir, 'db.sqlite') }, [EventTable, CheckpointTable, Counts, AppliedLogTable]);
     const store = new EventStore(db);
     const ctx = { projectId: 'p', actor: 'a', requestId: 'r', causationId: null, now: '2024-01-01T00:00:00.000Z', isAdmin: true };
     const bodies = [0, 1, 2, 3, 4].map((i) => ({
@@ -53,7 +58,10 @@ describe('PartitionApplier', () => {
     killed = false;
     applier = new PartitionApplier(db, projection, { appliedLog: true, isKilled: () => killed });
   });
-  afterEach(() => db.close());
+  afterEach(async () => {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('applies contiguous offsets and keeps the offset and event position with the rows', async () => {
     const r = await applier.apply(P, events.map((e, i) => msg(e, i)));

@@ -1,6 +1,6 @@
 import type { KafkaMessage } from 'kafkajs';
 import { readCheckpoint, writeCheckpoint } from '../checkpoints';
-import type { Database, Tx } from '../database';
+import type { Database, Tx } from '../db';
 import { AfterCommit, type Projection } from '../projection';
 import { decodeEvent } from './kafka-client';
 

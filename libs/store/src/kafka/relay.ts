@@ -1,7 +1,7 @@
 import type { EventStore } from '../event-store';
 import { DEFAULT_PARTITIONS, DEFAULT_TOPIC, encodeEvent, kafkaClient, silentLogger, type KafkaConnection, type KafkaLogger } from './kafka-client';
 import { RelayProducer } from './relay-producer';
-import { ensureTables, RelayOffsetTable } from './tables';
+import { RelayOffsetTable } from './tables';
 
 export interface RelayMetrics {
   /** `count` events were acknowledged by Kafka; `position` is now the last published one. */
@@ -66,7 +66,7 @@ export class EventRelay {
 
   /** Resumes after the recorded position. Does not wait for Kafka: the API must start while the broker is down. */
   async start(): Promise<void> {
-    await ensureTables(this.store.db, [RelayOffsetTable]);
+    await this.store.db.ensureTables([RelayOffsetTable]);
     const row = await this.store.db.get<{ position: number | string }>('SELECT position FROM relay_offsets WHERE relay = ?', [this.name]);
     this.published = Number(row?.position ?? 0);
     this.unsubscribe = this.store.onAppended(() => this.kick());

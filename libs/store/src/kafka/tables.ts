@@ -1,5 +1,4 @@
 import { EntitySchema } from '@mikro-orm/core';
-import type { Database } from '../database';
 
 /**
  * What the relay has had acknowledged by Kafka, per relay (topic). Lives in the
@@ -31,28 +30,3 @@ export const AppliedLogTable = new EntitySchema<any>({
     offset: { type: 'bigint', fieldName: 'kafka_offset' },
   },
 });
-
-/**
- * Creates tables a component needs in a database someone else opened (the
- * API's write side does not know about the relay). MikroORM discovers the
- * schemas on that connection and its generator adds what is missing; `safe`
- * never drops anything. Instances starting at once may race to create the same
- * table, so a failure is retried after the other one has won.
- */
-export async function ensureTables(db: Database, tables: EntitySchema[]): Promise<void> {
-  const meta = db.orm.getMetadata();
-  const missing = tables.filter((t) => !meta.find(t.meta.className));
-  // Database.open created the tables it was given; only newcomers need the generator.
-  if (missing.length === 0) return;
-  db.orm.discoverEntity(missing);
-  const schema = db.kind === 'postgres' ? (db.config as { schema?: string }).schema : undefined;
-  for (let attempt = 1; ; attempt++) {
-    try {
-      await db.orm.schema.updateSchema({ safe: true, schema });
-      return;
-    } catch (err) {
-      if (attempt >= 3) throw err;
-      await new Promise((r) => setTimeout(r, 100 * attempt));
-    }
-  }
-}

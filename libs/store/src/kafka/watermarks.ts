@@ -1,5 +1,5 @@
 import type { Admin } from 'kafkajs';
-import type { Database } from '../database';
+import type { Database } from '../db';
 import { kafkaPartitionId } from './partition-applier';
 
 /** Per partition: the offset the next message will get (Kafka's high watermark). */

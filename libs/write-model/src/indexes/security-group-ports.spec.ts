@@ -1,5 +1,8 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { readEvent, type DomainEvent } from '@cp/events';
-import { Database } from '@cp/store';
+import { type Database, openDatabase } from '@cp/store';
 import { SecurityGroupPorts, SecurityGroupPortTable } from './security-group-ports';
 
 let position = 0;
@@ -33,11 +36,16 @@ describe('security_group_ports', () => {
   const rows = () => db.all('SELECT security_group_id, port_id FROM security_group_ports ORDER BY security_group_id');
   const apply = (e: DomainEvent) => db.transaction((tx) => index.apply(tx, e));
 
+  let dir: string;
   beforeEach(async () => {
-    db = await Database.open({ kind: 'sqlite', path: ':memory:' }, [SecurityGroupPortTable]);
+    dir = mkdtempSync(join(tmpdir(), 'spec-'));
+    db = await openDatabase({ kind: 'sqlite', path: join(dir, 'db.sqlite') }, [SecurityGroupPortTable]);
     index = new SecurityGroupPorts(db);
   });
-  afterEach(() => db.close());
+  afterEach(async () => {
+    await db.close();
+    rmSync(dir, { recursive: true, force: true });
+  });
 
   it('follows the groups a port is created with, updated to and deleted from', async () => {
     await apply(created);

@@ -3,7 +3,7 @@ import { EntitySchema } from '@mikro-orm/core';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { Database, isConflictError } from './database';
+import { type Database, isConflictError, openDatabase } from '.';
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- row shape is declared by the properties below
 const Items = new EntitySchema<any>({
@@ -20,7 +20,7 @@ describe('Database on SQLite: transactions committed in groups', () => {
 
   beforeEach(async () => {
     dir = mkdtempSync(join(tmpdir(), 'db-spec-'));
-    db = await Database.open({ kind: 'sqlite', path: join(dir, 'x.sqlite'), synchronous: 'NORMAL' }, [Items]);
+    db = await openDatabase({ kind: 'sqlite', path: join(dir, 'x.sqlite'), synchronous: 'NORMAL' }, [Items]);
     other = new BetterSqlite3(join(dir, 'x.sqlite'), { readonly: true });
   });
   afterEach(async () => {

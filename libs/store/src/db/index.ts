@@ -1,0 +1,5 @@
+export * from './conflicts';
+export * from './database';
+export * from './open-database';
+export { EVENT_STORE_MIGRATIONS, MIGRATIONS_TABLE } from './migrations';
+export * from './tx';

@@ -1,0 +1,77 @@
+import { MikroORM, type EntitySchema, type Options } from '@mikro-orm/core';
+import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
+import { Migrator } from '@mikro-orm/migrations';
+import { PostgreSqlDriver } from '@mikro-orm/postgresql';
+import { mkdirSync } from 'node:fs';
+import { dirname } from 'node:path';
+import { Client } from 'pg';
+import { EventTable } from '../event-table';
+import type { DatabaseConfig } from './database';
+import { EVENT_STORE_MIGRATIONS, MIGRATIONS_TABLE } from './migrations';
+
+/** Held while a process changes a PostgreSQL schema, so instances starting together take turns. */
+const SCHEMA_LOCK = 724202;
+
+/**
+ * Brings a database's tables up to date, on a MikroORM connection of its own
+ * that is closed afterwards (queries then go through the adapters):
+ *  - the event log (EventTable among `entities`) by the versioned migrations in
+ *    ./migrations, so a store written by an older release is upgraded in place;
+ *  - every other table from its entity schema by MikroORM's schema generator in
+ *    safe mode (it adds, never drops). These are derived models, rebuilt from the
+ *    events when their version changes, or operational state.
+ */
+export async function syncSchema(config: DatabaseConfig, entities: readonly EntitySchema[]): Promise<void> {
+  const migrate = entities.includes(EventTable);
+  const derived = entities.filter((e) => e !== EventTable);
+  if (config.kind === 'sqlite') {
+    mkdirSync(dirname(config.path), { recursive: true });
+    return withOrm(config, derived, (orm) => apply(orm, migrate, undefined));
+  }
+  const lock = new Client({ connectionString: config.url });
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK]);
+    if (config.schema) await lock.query(`CREATE SCHEMA IF NOT EXISTS "${config.schema}"`);
+    await withOrm(config, derived, (orm) => apply(orm, migrate, config.schema));
+  } finally {
+    await lock.end().catch(() => undefined); // ending the session releases the lock
+  }
+}
+
+async function apply(orm: MikroORM, migrate: boolean, schema: string | undefined): Promise<void> {
+  if (migrate) await orm.getMigrator().up();
+  await orm.schema.updateSchema({ safe: true, schema });
+}
+
+async function withOrm(config: DatabaseConfig, entities: EntitySchema[], fn: (orm: MikroORM) => Promise<void>): Promise<void> {
+  const common: Partial<Options> = {
+    entities,
+    discovery: { warnWhenNoEntities: false },
+    allowGlobalContext: true,
+    debug: false,
+    extensions: [Migrator],
+    migrations: { migrationsList: EVENT_STORE_MIGRATIONS, tableName: MIGRATIONS_TABLE, snapshot: false, silent: true, transactional: true },
+  };
+  const orm =
+    config.kind === 'sqlite'
+      ? await MikroORM.init({ ...common, driver: BetterSqliteDriver, dbName: config.path } as Options)
+      : await MikroORM.init({
+          ...common,
+          driver: PostgreSqlDriver,
+          clientUrl: config.url,
+          schema: config.schema,
+          pool: {
+            min: 0,
+            max: 1,
+            // Migrations name tables unqualified, as every query does.
+            afterCreate: (conn: { query(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, c: unknown) => void) =>
+              conn.query(`SET search_path TO "${config.schema ?? 'public'}"`, (err) => done(err, conn)),
+          },
+        } as Options);
+  try {
+    await fn(orm);
+  } finally {
+    await orm.close(true);
+  }
+}
