@@ -62,9 +62,9 @@ export async function runFanout(o: FanoutOptions, log: (s: string) => void): Pro
     const setupSeconds = (Date.now() - t0) / 1000;
 
     const revs = new Map<string, string>();
-    for (const h of layout.hosts) revs.set(h.name, await runtime.queries.revision(h.name));
+    for (const h of layout.hosts) revs.set(h.name, await runtime.feed.revision(h.name));
     let woken: Array<{ host: string; since: string }> = [];
-    runtime.hub.tap((host) => woken.push({ host, since: revs.get(host)! }));
+    runtime.feed.hub.tap((host) => woken.push({ host, since: revs.get(host)! }));
     /** Appends, projects, and prices what the watch streams of the woken hosts carry. */
     const apply = async (events: Stamped[]) => {
       woken = [];
@@ -72,7 +72,7 @@ export async function runFanout(o: FanoutOptions, log: (s: string) => void): Pro
       await runtime.projector!.waitFor(stored[stored.length - 1].metadata.position!);
       let bytes = 0;
       for (const { host, since } of woken) {
-        const doc = await runtime.queries.changes(host, since);
+        const doc = await runtime.feed.changes(host, since);
         bytes += Buffer.byteLength(`id: ${doc.revision}\ndata: ${JSON.stringify(doc)}\n\n`);
         revs.set(host, doc.revision);
       }

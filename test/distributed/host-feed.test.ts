@@ -5,8 +5,8 @@
  */
 import { randomUUID } from 'node:crypto';
 import pino from 'pino';
-import { PgHostFeed } from '@cp/runtime';
-import { HostHub, openDatabase } from '@cp/store';
+import { HostHub, PgHostFeed } from '@cp/host-feed';
+import { openDatabase } from '@cp/store';
 import { PG_URL, waitFor } from './support/processes';
 
 const skip = process.env.PG_UNAVAILABLE === '1' && process.env.CI !== 'true';

@@ -29,9 +29,9 @@ function startAgent(host: string, tunnelIp: string): Promise<ReferenceAgent> {
 }
 
 async function inSync(agent: ReferenceAgent, host: string): Promise<void> {
-  let expected = await server.runtime.queries.snapshot(host);
+  let expected = await server.runtime.feed.snapshot(host);
   await eventually(async () => {
-    expected = await server.runtime.queries.snapshot(host);
+    expected = await server.runtime.feed.snapshot(host);
     return agent.view?.revision === expected.revision;
   }, 5000, `${host}'s agent to reach the server's revision`);
   expect(agent.view).toEqual(expected);

@@ -67,7 +67,7 @@ test('agents registered through the API see each other\'s ports and the default 
 
   const [a1, a2] = agents;
   for (const [agent, host] of [[a1, 'compute-1'], [a2, 'compute-2']] as const) {
-    const expected = await runtime.queries.snapshot(host);
+    const expected = await runtime.feed.snapshot(host);
     await eventually(() => agent.view?.revision === expected.revision, 5000, `${host} in sync`);
     expect(agent.view).toEqual(expected);
   }

@@ -69,7 +69,7 @@ test('the watch streams each committed change to the hosts it concerns and no ot
   await server.append(vm('p1', 'c1', 1));
   await server.append(vm('p2', 'c2', 2));
   await server.append(e.down('p2', 'n1', 'c2'), e.up('p2', 'n1', 'c2'), vm('p3', 'c2', 3));
-  const expected = await server.runtime.queries.snapshot('c1');
+  const expected = await server.runtime.feed.snapshot('c1');
   await eventually(() => c1.view?.revision === expected.revision, 5000, 'c1 to catch up');
   expect(c1.view).toEqual(expected);
   expect(c1.messages.slice(1).every((m) => m.resync === false)).toBe(true);

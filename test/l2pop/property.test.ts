@@ -12,7 +12,7 @@ import { rmSync } from 'node:fs';
 import { partitionKey, type DomainEvent, type DomainEventBody } from '@cp/events';
 import { AfterCommit, clearCheckpoints, type Database, EventStore, EventTable, StoreProjector, type Projection, openDatabase } from '@cp/store';
 import { L2popProjection } from '../../apps/l2pop-projector/src/projection/l2pop.projection';
-import { L2Queries } from '../../apps/l2pop-projector/src/query/l2-queries';
+import { l2Feed } from '../../apps/l2pop-projector/src';
 import { openReadModel } from '../../apps/l2pop-projector/src/runtime';
 import { appendBodies, tempDir } from './support/harness';
 import { Oracle } from './support/oracle';
@@ -75,7 +75,7 @@ async function reset(db: Database, projection: Projection): Promise<void> {
 test('every host equals the oracle, under any partition interleaving and a crash, and live == rebuilt', async () => {
   const store = new EventStore(eventsDb);
   const projection = new L2popProjection(live);
-  const queries = new L2Queries(live);
+  const queries = l2Feed(live);
   await fc.assert(
     fc.asyncProperty(
       runArb,

@@ -154,9 +154,9 @@ test('fan-out: a port going up wakes only the hosts whose view of its network ch
   await h.append(e.network('x'), vm('x0', 'h0', 1, 'x'), vm('x1', 'h1', 2, 'x'), vm('x2', 'h2', 3, 'x'));
 
   const woken = new Map<string, number>();
-  const unsubscribe = hosts.map((host) => h.runtime.hub.subscribe(host, () => woken.set(host, (woken.get(host) ?? 0) + 1)));
+  const unsubscribe = hosts.map((host) => h.runtime.feed.hub.subscribe(host, () => woken.set(host, (woken.get(host) ?? 0) + 1)));
   const notified: string[] = [];
-  h.runtime.hub.tap((host) => notified.push(host));
+  h.runtime.feed.hub.tap((host) => notified.push(host));
 
   // x is on h0, h1 and h2: a second port up on h2 changes h0's and h1's FDB; h2 never sees its own ports.
   await h.append(e.port('x2b', 'x', { host: 'h2', mac: MAC(9), ips: ['192.168.1.9'] }));
@@ -198,7 +198,7 @@ test('a set whose members change reaches the hosts holding it, with all its memb
   const r0 = await h.snapshot('c1');
   expect(r0.ipsets[`NIPv4def`]?.members).toEqual(['192.168.1.1']);
   const woken: string[] = [];
-  h.runtime.hub.tap((host) => woken.push(host));
+  h.runtime.feed.hub.tap((host) => woken.push(host));
   // A port of the group on another host: c1 holds the group's set, so it learns the new member.
   await h.append(e.port('p2', 'n1', { host: 'c2', mac: MAC(2), ips: ['192.168.1.2'], groups: ['def'] }));
   expect(woken.sort()).toEqual(['c1', 'c2']);
@@ -220,8 +220,8 @@ test('a server that only answers queries wakes watchers of changes another proce
   const reader = new L2popRuntime({ db: h.db, pollMs: 50 });
   await reader.start();
   const woken: string[] = [];
-  reader.hub.subscribe('c1', (revision) => woken.push(revision));
-  reader.hub.subscribe('nowhere', (revision) => woken.push(`nowhere ${revision}`));
+  reader.feed.hub.subscribe('c1', (revision) => woken.push(revision));
+  reader.feed.hub.subscribe('nowhere', (revision) => woken.push(`nowhere ${revision}`));
   await waitUntil(() => woken.length >= 2);
   woken.length = 0;
   await h.append(vm('p2', 'c2', 2));

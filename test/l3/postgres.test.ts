@@ -40,7 +40,7 @@ const pgMissing = process.env.PG_UNAVAILABLE === '1' && process.env.CI !== 'true
     await reportHaState(t.ws.runner, { host: 'net1', routerId: 'r000', state: 'active' }, { actor: 'a', requestId: 'r', now });
     await reportHaState(t.ws.runner, { host: 'net3', routerId: 'r000', state: 'active' }, { actor: 'a', requestId: 'r', now });
     await runtime.settle();
-    expect((await runtime.queries.snapshot('net2')).routers.r000).toMatchObject({ split_brain: true, active_host: 'net3', vrid: 1 });
+    expect((await runtime.feed.snapshot('net2')).routers.r000).toMatchObject({ split_brain: true, active_host: 'net3', vrid: 1 });
 
     const live = await runtime.projection.digest(t.db);
     await runtime.projector!.rebuild();

@@ -75,7 +75,7 @@ describe('L3 read model (SQLite)', () => {
     await history();
     const { assignments } = await truth(t.store);
     for (const host of ['net1', 'net2', 'net3', 'net4']) {
-      const snap = await runtime.queries.snapshot(host);
+      const snap = await runtime.feed.snapshot(host);
       const expected = [...assignments].filter(([, a]) => a.hosts.includes(host)).map(([id]) => id).sort();
       expect(Object.keys(snap.routers)).toEqual(expected);
       for (const [id, doc] of Object.entries(snap.routers)) {
@@ -83,7 +83,7 @@ describe('L3 read model (SQLite)', () => {
         expect(doc.ha_port?.ip_address).toMatch(/^169\.254\./);
       }
     }
-    const r0 = (await runtime.queries.snapshot(assignments.get('r000')!.hosts[0])).routers.r000;
+    const r0 = (await runtime.feed.snapshot(assignments.get('r000')!.hosts[0])).routers.r000;
     expect(r0).toMatchObject({
       name: 'r000', ha_cidr: '169.254.192.0/18',
       interfaces: [{ port_id: 'if1', network_id: 'n1', subnets: [{ id: 's1', cidr: '10.0.0.0/24', gateway_ip: '10.0.0.1' }] }],
@@ -97,16 +97,16 @@ describe('L3 read model (SQLite)', () => {
     const report = (host: string, state: 'active' | 'standby') => reportHaState(t.ws.runner, { host, routerId: 'r010', state }, { actor: 'agent', requestId: 'req', now });
     await report(hosts[0], 'active');
     await runtime.settle();
-    expect((await runtime.queries.snapshot(hosts[1])).routers.r010).toMatchObject({ split_brain: false, active_host: hosts[0], state: 'standby' });
+    expect((await runtime.feed.snapshot(hosts[1])).routers.r010).toMatchObject({ split_brain: false, active_host: hosts[0], state: 'standby' });
     await report(hosts[1], 'active');
     await runtime.settle();
-    const doc = (await runtime.queries.snapshot(hosts[2])).routers.r010;
+    const doc = (await runtime.feed.snapshot(hosts[2])).routers.r010;
     expect(doc).toMatchObject({ split_brain: true, active_host: hosts[1] });
     const agents = (await runtime.neutron.l3AgentsOfRouter('r010'))!;
     expect(agents.map((a) => [a.host, a.ha_state])).toEqual([[hosts[0], 'active'], [hosts[1], 'active'], [hosts[2], 'standby']]);
     await report(hosts[0], 'standby');
     await runtime.settle();
-    expect((await runtime.queries.snapshot(hosts[0])).routers.r010).toMatchObject({ split_brain: false, active_host: hosts[1] });
+    expect((await runtime.feed.snapshot(hosts[0])).routers.r010).toMatchObject({ split_brain: false, active_host: hosts[1] });
     await expect(reportHaState(t.ws.runner, { host: 'nowhere', routerId: 'r010', state: 'active' }, { actor: 'a', requestId: 'r', now })).rejects.toMatchObject({
       rejection: { status: 404, type: 'HARouterNotScheduledOnHost' },
     });
@@ -133,30 +133,30 @@ describe('L3 read model (SQLite)', () => {
     for (const h of ['net1', 'net2', 'net3', 'net4']) await driver.agentUp(h);
     await driver.createRouters(ids('r', 12));
     await runtime.settle();
-    const before = await runtime.queries.snapshot('net1');
+    const before = await runtime.feed.snapshot('net1');
     await driver.agentDead('net1');
     await driver.createRouters(ids('s', 3));
     await runtime.settle();
-    const delta = await runtime.queries.changes('net1', before.revision);
+    const delta = await runtime.feed.changes('net1', before.revision);
     expect(delta.resync).toBe(false);
     expect(Object.values(delta.routers).every((r) => r === null)).toBe(true);
-    expect(applyL3Changes(before, delta)).toEqual(await runtime.queries.snapshot('net1'));
-    expect(await runtime.queries.changes('net1', 'bogus')).toMatchObject({ resync: true, since: 'bogus' });
+    expect(applyL3Changes(before, delta)).toEqual(await runtime.feed.snapshot('net1'));
+    expect(await runtime.feed.changes('net1', 'bogus')).toMatchObject({ resync: true, since: 'bogus' });
 
     await runtime.projector!.rebuild();
     // A revision from before the rebuild belongs to another epoch: resync, never a wrong delta.
-    expect(await runtime.queries.changes('net1', delta.revision)).toMatchObject({ resync: true });
+    expect(await runtime.feed.changes('net1', delta.revision)).toMatchObject({ resync: true });
   });
 
   it('applying the same events again after a restart changes nothing', async () => {
     await history();
     const live = await runtime.projection.digest(runtime.options.db);
-    const rev = await runtime.queries.revision('net3');
+    const rev = await runtime.feed.revision('net3');
     await runtime.stop();
     runtime = new L3Runtime({ db: runtime.options.db, writeSide: t.ws, scheduler: {} });
     await runtime.start();
     await runtime.settle();
     expect(await runtime.projection.digest(runtime.options.db)).toBe(live);
-    expect(await runtime.queries.revision('net3')).toBe(rev);
+    expect(await runtime.feed.revision('net3')).toBe(rev);
   });
 });

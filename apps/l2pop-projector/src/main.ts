@@ -32,7 +32,7 @@ async function main(): Promise<void> {
     const db = await retrying(() => openReadModel(config), { what: 'the read model', log: ops.child('startup') });
     app = await createApp(ops, { db, pollMs: settings.watchPollMs });
     const runtime = app.get(L2popRuntime);
-    const watch = settings.watchNotify ? { hub: runtime.hub, url: settings.readModelUrl, schema: settings.readModelSchema } : null;
+    const watch = settings.watchNotify ? { hub: runtime.feed.hub, url: settings.readModelUrl, schema: settings.readModelSchema } : null;
     const model = new KafkaReadModel(ops, db, runtime.projection, settings.kafka, opsConfig.readyMaxLag, watch);
     // Order on SIGTERM: stop serving (ends watch streams), leave the group, close the database.
     steps.push({ name: 'http', run: () => app.close() }, { name: 'projector', run: () => model.stop() }, closing(db));

@@ -1,9 +1,10 @@
 import { join } from 'node:path';
-import { CheckpointTable, type Database, EventStore, EventTable, RevisionPoller, StoreProjector, type DatabaseConfig, HostHub, openDatabase } from '@cp/store';
-import { L2POP_TABLES } from './model/tables';
+import { HostFeed, type CompactionOptions } from '@cp/host-feed';
+import { CheckpointTable, openDatabase, EventStore, EventTable, StoreProjector, type Database, type DatabaseConfig } from '@cp/store';
+import type { L2Delta, L2Snapshot } from './contract/l2-documents';
+import { L2_CLOCK, L2POP_TABLES } from './model/tables';
 import { L2popProjection } from './projection/l2pop.projection';
-import { L2Queries } from './query/l2-queries';
-import type { CompactionOptions } from './views/stamp';
+import { L2Documents } from './query/l2-documents';
 
 export interface L2popOptions {
   /** The read model's database, opened with `openReadModel` (it holds the checkpoint too). */
@@ -18,33 +19,33 @@ export interface L2popOptions {
   batchSize?: number;
 }
 
+export type L2Feed = HostFeed<L2Snapshot, L2Delta>;
+
+/** The L2 documents of `db` as an agent feed (snapshots, `?since=` deltas, watch streams). */
+export function l2Feed(db: Database, pollMs?: number): L2Feed {
+  return new HostFeed(db, L2_CLOCK, new L2Documents(db), { pollMs });
+}
+
 /**
  * Everything the L2 read model needs at run time, wired in one place: the
- * projection, the projector tailing the event store, the per-host hub the
- * projection wakes after each commit, and the queries. Nest-free, so the CLI and
+ * projection, the projector tailing the event store, and the feed agents read,
+ * whose hub the projection wakes after each commit. Nest-free, so the CLI and
  * tests use it as is; L2popModule wraps it.
  */
 export class L2popRuntime {
-  readonly hub = new HostHub();
   readonly projection: L2popProjection;
   readonly projector: StoreProjector | null;
-  readonly queries: L2Queries;
-  readonly pollMs: number;
-  /** Wakes watchers of hosts whose revision moved in another process (the backstop to notifications). */
-  readonly poller: RevisionPoller;
-  private readonly sessions = new Set<() => void>();
+  readonly feed: L2Feed;
 
   constructor(readonly options: L2popOptions) {
+    this.feed = l2Feed(options.db, options.pollMs);
     this.projection = new L2popProjection(options.db, {
       compaction: options.compaction,
-      onCommitted: (changed) => this.hub.notify(changed),
+      onCommitted: (changed) => this.feed.hub.notify(changed),
     });
     this.projector = options.store
       ? new StoreProjector(options.store, options.db, this.projection, { batchSize: options.batchSize, pollMs: options.projectorPollMs })
       : null;
-    this.queries = new L2Queries(options.db);
-    this.pollMs = options.pollMs ?? 15_000;
-    this.poller = new RevisionPoller(this.hub, (hosts) => this.queries.revisions(hosts), this.pollMs);
   }
 
   get db(): Database {
@@ -53,20 +54,13 @@ export class L2popRuntime {
 
   async start(): Promise<void> {
     await this.projector?.start();
-    this.poller.start();
+    this.feed.start();
   }
 
   /** Stops projecting and ends open watch streams (so an HTTP server can close). */
   async stop(): Promise<void> {
-    this.poller.stop();
+    this.feed.stop();
     await this.projector?.stop();
-    for (const close of [...this.sessions]) close();
-  }
-
-  /** Watch sessions register here to be ended on stop. */
-  track(close: () => void): () => void {
-    this.sessions.add(close);
-    return () => this.sessions.delete(close);
   }
 }
 

@@ -54,7 +54,7 @@ async function main(): Promise<void> {
 
   const app = await ops.createApp([l3]);
   const runtime = app.get(L3Runtime);
-  const watch = settings.watchNotify ? { hub: runtime.hub, url: settings.readModelUrl, schema: settings.readModelSchema } : null;
+  const watch = settings.watchNotify ? { hub: runtime.feed.hub, url: settings.readModelUrl, schema: settings.readModelSchema } : null;
   const model = new KafkaReadModel(ops, db, runtime.projection, settings.kafka, opsConfig.readyMaxLag, watch);
   const head = () => ws.store.headPosition();
   ops.readiness.add({ name: 'event-store', critical: true, run: async () => ({ ok: true, detail: { head: await head() } }) });

@@ -1,11 +1,12 @@
 import { join } from 'node:path';
-import { CheckpointTable, type Database, RevisionPoller, StoreProjector, type DatabaseConfig, type EventStore, HostHub, openDatabase } from '@cp/store';
+import { HostFeed, type CompactionOptions } from '@cp/host-feed';
+import { CheckpointTable, openDatabase, StoreProjector, type Database, type DatabaseConfig, type EventStore } from '@cp/store';
 import type { WriteSide } from '@cp/write-model';
 import { l3ConfigFromEnv, type L3Config } from './config';
-import type { CompactionOptions } from './read-model/host-revisions';
+import type { L3Delta, L3Snapshot } from './contract/l3-documents';
+import { L3Documents } from './read-model/l3-documents';
 import { L3Projection } from './read-model/l3.projection';
-import { L3Queries } from './read-model/l3.queries';
-import { L3_TABLES } from './read-model/l3.tables';
+import { L3_CLOCK, L3_TABLES } from './read-model/l3.tables';
 import { NeutronL3Queries } from './read-model/neutron.queries';
 import { L3Scheduler, type L3SchedulerOptions } from './scheduler/l3-scheduler';
 import { L3_SCHEDULER_TABLES } from './scheduler/scheduler-state';
@@ -32,35 +33,35 @@ export interface L3RuntimeOptions {
   onError?: (err: Error) => void;
 }
 
+export type L3Feed = HostFeed<L3Snapshot, L3Delta>;
+
+/** The L3 documents of `db` as an agent feed (snapshots, `?since=` deltas, watch streams of `event: l3`). */
+export function l3Feed(db: Database, pollMs?: number): L3Feed {
+  return new HostFeed(db, L3_CLOCK, new L3Documents(db), { pollMs, event: 'l3' });
+}
+
 /**
  * Everything the L3 side needs at run time, wired in one place: the scheduler,
- * the read model's projection and projector, the per-host hub the projection wakes
- * after each commit, and the queries. Nest-free, so tests and a standalone
+ * the read model's projection and projector, and the feed agents read, whose hub
+ * the projection wakes after each commit. Nest-free, so tests and a standalone
  * process use it as is; L3SchedulerModule serves it over HTTP.
  */
 export class L3Runtime {
   readonly config: L3Config;
-  readonly hub = new HostHub();
   readonly projection: L3Projection;
   readonly projector: StoreProjector | null;
   readonly scheduler: L3Scheduler | null;
-  readonly queries: L3Queries;
+  readonly feed: L3Feed;
   readonly neutron: NeutronL3Queries;
-  readonly pollMs: number;
-  /** Wakes watchers of hosts whose revision moved in another process (the backstop to notifications). */
-  readonly poller: RevisionPoller;
-  private readonly sessions = new Set<() => void>();
 
   constructor(readonly options: L3RuntimeOptions) {
     this.config = options.config ?? l3ConfigFromEnv();
-    this.projection = new L3Projection(options.db, { compaction: options.compaction, onCommitted: (changed) => this.hub.notify(changed) });
+    this.feed = l3Feed(options.db, options.pollMs);
+    this.projection = new L3Projection(options.db, { compaction: options.compaction, onCommitted: (changed) => this.feed.hub.notify(changed) });
     this.projector = options.project === false ? null : new StoreProjector(options.writeSide.store, options.db, this.projection, { batchSize: options.batchSize, onError: options.onError });
     this.scheduler =
       options.scheduler === false ? null : new L3Scheduler({ stateDb: options.db, onError: options.onError, ...options.scheduler, writeSide: options.writeSide, config: this.config });
-    this.queries = new L3Queries(options.db);
     this.neutron = new NeutronL3Queries(options.db);
-    this.pollMs = options.pollMs ?? 15_000;
-    this.poller = new RevisionPoller(this.hub, (hosts) => this.queries.revisions(hosts), this.pollMs);
   }
 
   get store(): EventStore {
@@ -70,19 +71,14 @@ export class L3Runtime {
   async start(): Promise<void> {
     await this.scheduler?.start();
     await this.projector?.start();
-    this.poller.start();
+    this.feed.start();
   }
 
   /** Stops deciding and projecting, and ends open watch streams (so an HTTP server can close). */
   async stop(): Promise<void> {
-    this.poller.stop();
+    this.feed.stop();
     await this.scheduler?.stop();
     await this.projector?.stop();
-    this.endWatches();
-  }
-
-  endWatches(): void {
-    for (const close of [...this.sessions]) close();
   }
 
   /** Scheduler decisions and the read model, both caught up with everything appended so far. */
@@ -93,12 +89,6 @@ export class L3Runtime {
       await this.projector?.catchUp();
       if ((await this.store.headPosition()) === head) return;
     }
-  }
-
-  /** Watch sessions register here to be ended on stop. */
-  track(close: () => void): () => void {
-    this.sessions.add(close);
-    return () => this.sessions.delete(close);
   }
 }
 

@@ -1,5 +1,5 @@
-import { KafkaProjector, type Database, type KafkaProjectorOptions, type Projection, type HostHub } from '@cp/store';
-import { PgHostFeed } from './pg-host-feed';
+import { PgHostFeed, type HostHub } from '@cp/host-feed';
+import { KafkaProjector, type Database, type KafkaProjectorOptions, type Projection } from '@cp/store';
 import { kafkaProjectorMetrics } from './metrics';
 import type { ProcessOps } from './process-ops';
 

@@ -77,11 +77,11 @@ export class L2Harness {
   }
 
   snapshot(host: string) {
-    return this.runtime.queries.snapshot(host);
+    return this.runtime.feed.snapshot(host);
   }
 
   changes(host: string, since: string | null) {
-    return this.runtime.queries.changes(host, since);
+    return this.runtime.feed.changes(host, since);
   }
 
   digest(): Promise<string> {

@@ -3,9 +3,8 @@ import { NeutronExceptionFilter } from '@cp/runtime';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { L2Changes, L2Snapshot } from '../contract/l2-documents';
 import { L2popRuntime } from '../runtime';
-import { WatchSession } from './watch-session';
 
-/** The L2 agent's view of its host (DESIGN.md 5). Thin: the runtime's queries do the work. */
+/** The L2 agent's view of its host (design.md §5). Thin: the runtime's feed does the work. */
 // Neutron error bodies wherever the module is mounted (the API, its own process, a test app).
 @UseFilters(NeutronExceptionFilter)
 @Controller('v1/hosts')
@@ -15,7 +14,7 @@ export class L2popController {
   /** The snapshot, or with `?since=<revision>` the changes since then (a snapshot marked `resync: true` when it cannot). */
   @Get(':host/l2')
   get(@Param('host') host: string, @Query('since') since?: string): Promise<L2Snapshot | L2Changes> {
-    return since === undefined ? this.runtime.queries.snapshot(host) : this.runtime.queries.changes(host, since);
+    return since === undefined ? this.runtime.feed.snapshot(host) : this.runtime.feed.changes(host, since);
   }
 
   /** Server-sent events: each message a change document; Last-Event-ID (set by reconnecting clients) wins over `since`. */
@@ -27,8 +26,6 @@ export class L2popController {
     @Req() req: IncomingMessage,
     @Res() res: ServerResponse,
   ): void {
-    const session = new WatchSession(this.runtime, host, lastEventId || since || null, res);
-    req.on('close', () => session.close());
-    session.start();
+    this.runtime.feed.watch(host, lastEventId || since || null, req, res);
   }
 }

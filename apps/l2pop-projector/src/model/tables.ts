@@ -1,4 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
+import { FeedClock, feedTables } from '@cp/host-feed';
 
 /*
  * The L2 read model's tables. Three layers:
@@ -123,26 +124,19 @@ export const HostIpsetsTable = table(
   [['host', 'seq'], ['sg_id', 'ethertype']],
 );
 
-/** Per host: its revision counter and the revision up to which tombstones were compacted. */
-export const HostRevsTable = table('l2_host_revs', { host: pk(255), rev: int(), horizon: int() });
-
-/** The epoch of this incarnation of the model; truncated with it on rebuild. */
-export const ModelTable = table('l2_model', { id: int({ primary: true }), epoch: int() });
-/**
- * Survives rebuilds (not in `tableNames`): counts incarnations, so revisions
- * handed out before a rebuild are recognised as foreign and answered with a resync.
- */
-export const EpochsTable = table('l2_epochs', { id: int({ primary: true }), last_epoch: int() });
+/** Per host its revision and compaction horizon, and the model's epoch (libs/host-feed): the L2 feed's clock. */
+const FEED = feedTables('l2');
+export const L2_CLOCK = new FeedClock('l2');
 
 export const L2POP_TABLES = [
   NetworksTable, PortsTable, PortIpsTable, PortGroupsTable, AgentsTable, GroupsTable, RulesTable,
   RoutersTable, RouterIfacesTable, RouterHostsTable, MembersTable, NetHorizonsTable, SetIpsTable, SetsTable,
-  HostNetsTable, HostIpsetsTable, HostRevsTable, ModelTable, EpochsTable,
+  HostNetsTable, HostIpsetsTable, ...FEED.tables,
 ];
 
 /** Truncated on rebuild (everything but the epoch counter). */
 export const L2POP_TABLE_NAMES = [
   'l2_networks', 'l2_ports', 'l2_port_ips', 'l2_port_sgs', 'l2_agents', 'l2_sgs', 'l2_sg_rules',
   'l2_routers', 'l2_router_ifaces', 'l2_router_hosts', 'l2_members', 'l2_net_horizons', 'l2_set_ips', 'l2_sets',
-  'l2_host_nets', 'l2_host_ipsets', 'l2_host_revs', 'l2_model',
-] as const;
+  'l2_host_nets', 'l2_host_ipsets', ...FEED.truncated,
+];

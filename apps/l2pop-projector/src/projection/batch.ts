@@ -1,6 +1,6 @@
 import { MemFacts, SqlFacts, type FactStore, type PortFacts } from './facts';
 import { Impact } from './impact';
-import type { TxSql } from './sql';
+import type { Sql } from '@cp/store';
 
 /**
  * What the events of one batch share: the transaction, the facts, the derived
@@ -19,7 +19,7 @@ export class Batch {
   private readonly ports = new Map<string, PortFacts | null>();
 
   constructor(
-    readonly q: TxSql,
+    readonly q: Sql,
     bulk: boolean,
   ) {
     this.mem = bulk ? new MemFacts() : null;

@@ -1,5 +1,5 @@
 import { cmp, ipFamily, uniqueSorted } from '../model/rules';
-import type { TxSql } from './sql';
+import type { Sql } from '@cp/store';
 
 /** What the read model keeps of a port: only what L2 population and ipsets read. */
 export interface PortFacts {
@@ -41,7 +41,7 @@ export interface FactStore {
 }
 
 export class SqlFacts implements FactStore {
-  constructor(private readonly q: TxSql) {}
+  constructor(private readonly q: Sql) {}
 
   async putNetwork(id: string, type: string, seg: number | null): Promise<void> {
     await this.q.run(
@@ -276,7 +276,7 @@ export class MemFacts implements FactStore {
   }
 
   /** Stores every fact, table by table in primary-key order (the B-trees are appended to). */
-  async write(q: TxSql): Promise<void> {
+  async write(q: Sql): Promise<void> {
     const byKey = <V>(m: Map<string, V>): Array<[string, V]> => [...m].sort((a, b) => cmp(a[0], b[0]));
     const networks = new Inserter(q, 'l2_networks', ['id', 'network_type', 'segmentation_id']);
     for (const [id, n] of byKey(this.networks)) await networks.add(id, n.type, n.seg);
@@ -345,7 +345,7 @@ export class Inserter {
   private readonly fullSql: string;
 
   constructor(
-    private readonly q: TxSql,
+    private readonly q: Sql,
     private readonly table: string,
     private readonly columns: string[],
   ) {

@@ -1,16 +1,15 @@
 import type { DomainEvent } from '@cp/events';
-import type { AfterCommit, Database, Projection, Tx } from '@cp/store';
+import { DEFAULT_COMPACTION, formatRevision, type CompactionOptions } from '@cp/host-feed';
+import { Sql, type AfterCommit, type Database, type Projection, type Tx } from '@cp/store';
 import { cmp } from '../model/rules';
 import { L2POP_INDEXES, L2POP_TABLES, L2POP_TABLE_NAMES } from '../model/tables';
 import { deriveAll } from '../views/derive-all';
 import { hostsOfSet, refreshHostSets } from '../views/ipset-view';
 import { refreshNetwork } from '../views/network-view';
-import { formatRevision } from '../views/revisions';
-import { DEFAULT_COMPACTION, Stamp, type CompactionOptions, type Stamped } from '../views/stamp';
+import { Stamp, type Stamped } from '../views/stamp';
 import { Batch } from './batch';
 import { digestModel } from './digest';
 import { applyFacts, HANDLED_EVENTS } from './route';
-import { TxSql } from './sql';
 
 /** Hosts whose views a committed batch changed, with their new revisions. */
 export type HostRevisions = ReadonlyMap<string, string>;
@@ -57,14 +56,14 @@ export class L2popProjection implements Projection {
 
   async apply(tx: Tx, event: DomainEvent, after: AfterCommit): Promise<void> {
     if (!after.batched) {
-      const batch = await this.begin(new TxSql(this.db, tx), after);
+      const batch = await this.begin(new Sql(this.db, tx), after);
       await applyFacts(batch, event);
       await this.finish(batch, after);
       return;
     }
     let batch = this.batches.get(after);
     if (!batch) {
-      const begun = await this.begin(new TxSql(this.db, tx), after);
+      const begun = await this.begin(new Sql(this.db, tx), after);
       this.batches.set(after, (batch = begun));
       after.beforeCommit(() => this.finish(begun, after));
     }
@@ -80,7 +79,7 @@ export class L2popProjection implements Projection {
    * transaction) into an empty model keeps the facts in memory, then writes them
    * and derives every view once at the end. Otherwise the views follow the batch.
    */
-  private async begin(q: TxSql, after: AfterCommit): Promise<Batch> {
+  private async begin(q: Sql, after: AfterCommit): Promise<Batch> {
     return new Batch(q, after.fromScratch && (await isEmpty(q)));
   }
 
@@ -115,7 +114,7 @@ export class L2popProjection implements Projection {
 }
 
 /** Nothing stored yet: a new or truncated model. */
-async function isEmpty(q: TxSql): Promise<boolean> {
+async function isEmpty(q: Sql): Promise<boolean> {
   for (const table of L2POP_TABLE_NAMES) {
     if ((await q.get(`SELECT 1 AS x FROM ${table} LIMIT 1`)) !== undefined) return false;
   }
@@ -129,7 +128,7 @@ async function isEmpty(q: TxSql): Promise<boolean> {
  * Filled row by row in random key order (ports by network and host, members by
  * host, sets by group), those indexes missed the cache and spilled pages.
  */
-async function withBulkWrite<T>(q: TxSql, fn: () => Promise<T>): Promise<T> {
+async function withBulkWrite<T>(q: Sql, fn: () => Promise<T>): Promise<T> {
   if (q.db.kind !== 'sqlite') return fn();
   const before = await q.get<{ cache_size: number }>('PRAGMA cache_size');
   await q.run(`PRAGMA cache_size = ${BULK_CACHE_KIB}`);

@@ -1,8 +1,8 @@
 import { HA_INTERFACE_OWNER, cmp, ipFamily, ipsetName, isTunnelled, sortEntries, type Ethertype, type MacIp } from '../model/rules';
 import { Inserter, type MemFacts } from '../projection/facts';
-import type { TxSql } from '../projection/sql';
+import type { Sql } from '@cp/store';
 import type { Member } from './members';
-import { ensureEpoch } from './revisions';
+import { L2_CLOCK } from '../model/tables';
 import { memberships } from './set-members';
 import type { NetMeta, Stamped } from './stamp';
 
@@ -17,7 +17,7 @@ const FIRST_SEQ = 1;
  * facts in memory instead of key by key with queries, so the rows are the ones
  * the incremental path arrives at.
  */
-export async function deriveAll(q: TxSql, facts: MemFacts): Promise<Stamped> {
+export async function deriveAll(q: Sql, facts: MemFacts): Promise<Stamped> {
   const members = deriveMembers(facts);
   const memberRows = new Inserter(q, 'l2_members', ['network_id', 'tunnel_ip', 'host', 'entries', 'seq', 'deleted']);
   const hostNets = new Map<string, Array<[networkId: string, meta: NetMeta]>>();
@@ -56,7 +56,7 @@ export async function deriveAll(q: TxSql, facts: MemFacts): Promise<Stamped> {
   await nets.flush();
   await sets.flush();
   await revs.flush();
-  return { epoch: await ensureEpoch(q), seq: FIRST_SEQ, hosts };
+  return { epoch: await L2_CLOCK.ensureEpoch(q), seq: FIRST_SEQ, hosts };
 }
 
 /**

@@ -1,12 +1,12 @@
 import { cmp, ipsetName, type Ethertype } from '../model/rules';
-import type { TxSql } from '../projection/sql';
+import type { Sql } from '@cp/store';
 import type { Stamp } from './stamp';
 
 /**
  * Hosts that need (G, E) or hold it now: after a rule naming G as remote group
  * came or went, the sets of these hosts are refreshed.
  */
-export async function hostsOfSet(q: TxSql, groupId: string, ethertype: Ethertype): Promise<string[]> {
+export async function hostsOfSet(q: Sql, groupId: string, ethertype: Ethertype): Promise<string[]> {
   const rows = await q.all<{ host: string }>(
     `SELECT DISTINCT p.host FROM l2_sg_rules r
        JOIN l2_port_sgs ps ON ps.sg_id = r.sg_id
@@ -24,7 +24,7 @@ export async function hostsOfSet(q: TxSql, groupId: string, ethertype: Ethertype
  * Only joining and leaving a set are recorded here: a set's members live once,
  * per group (views/set-members.ts), and the host reads them with its changes.
  */
-export async function refreshHostSets(q: TxSql, stamp: Stamp, host: string): Promise<void> {
+export async function refreshHostSets(q: Sql, stamp: Stamp, host: string): Promise<void> {
   const needs = await q.all<{ g: string; e: Ethertype }>(
     `SELECT DISTINCT r.remote_group_id AS g, r.ethertype AS e FROM l2_ports p
        JOIN l2_port_sgs ps ON ps.port_id = p.id

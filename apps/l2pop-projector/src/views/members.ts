@@ -1,5 +1,5 @@
 import { HA_INTERFACE_OWNER, cmp, sortEntries, type MacIp } from '../model/rules';
-import type { TxSql } from '../projection/sql';
+import type { Sql } from '@cp/store';
 
 /** A host taking part in a network's L2 population: its tunnel endpoint and unicast entries. */
 export interface Member {
@@ -14,7 +14,7 @@ export interface Member {
  * router with an interface there. HA routers' replicated interface ports give no
  * unicast entries: hosting the router is what makes the host a (flood) member.
  */
-export async function computeMember(q: TxSql, networkId: string, host: string): Promise<Member | null> {
+export async function computeMember(q: Sql, networkId: string, host: string): Promise<Member | null> {
   const agents = await q.all<{ id: string; tunnel_ip: string }>(
     'SELECT id, tunnel_ip FROM l2_agents WHERE host = ? AND tunnel_ip IS NOT NULL',
     [host],
@@ -32,7 +32,7 @@ export async function computeMember(q: TxSql, networkId: string, host: string): 
   return { tunnelIp, entries: JSON.stringify(sortEntries(entries)) };
 }
 
-async function runsHaRouterOn(q: TxSql, networkId: string, host: string): Promise<boolean> {
+async function runsHaRouterOn(q: Sql, networkId: string, host: string): Promise<boolean> {
   const row = await q.get(
     `SELECT 1 AS x FROM l2_router_ifaces f
        JOIN l2_routers r ON r.id = f.router_id AND r.ha = 1
@@ -44,7 +44,7 @@ async function runsHaRouterOn(q: TxSql, networkId: string, host: string): Promis
 }
 
 /** Hosts that might take part in a network: those with ports or HA routers on it. */
-export async function candidateHosts(q: TxSql, networkId: string): Promise<string[]> {
+export async function candidateHosts(q: Sql, networkId: string): Promise<string[]> {
   const rows = await q.all<{ host: string }>(
     `SELECT DISTINCT host FROM l2_ports WHERE network_id = ? AND host <> ''
      UNION SELECT h.host FROM l2_router_ifaces f JOIN l2_router_hosts h ON h.router_id = f.router_id WHERE f.network_id = ?`,
@@ -54,7 +54,7 @@ export async function candidateHosts(q: TxSql, networkId: string): Promise<strin
 }
 
 /** The network's current members by host. */
-export async function loadMembers(q: TxSql, networkId: string): Promise<Map<string, Member>> {
+export async function loadMembers(q: Sql, networkId: string): Promise<Map<string, Member>> {
   const rows = await q.all<{ host: string; tunnel_ip: string; entries: string }>(
     'SELECT host, tunnel_ip, entries FROM l2_members WHERE network_id = ? AND deleted = 0',
     [networkId],

@@ -1,5 +1,5 @@
 import { cmp, isTunnelled, nullableNumber } from '../model/rules';
-import type { TxSql } from '../projection/sql';
+import type { Sql } from '@cp/store';
 import { candidateHosts, computeMember, loadMembers, sameMember } from './members';
 import type { NetMeta, Stamp } from './stamp';
 
@@ -10,7 +10,7 @@ import type { NetMeta, Stamp } from './stamp';
  * ask for their changes; nothing is copied into their views, so a port going up
  * writes one row whatever the number of hosts on its network.
  */
-export async function refreshNetwork(q: TxSql, stamp: Stamp, networkId: string, hint: Set<string> | 'all'): Promise<void> {
+export async function refreshNetwork(q: Sql, stamp: Stamp, networkId: string, hint: Set<string> | 'all'): Promise<void> {
   const net = await q.get<{ network_type: string; segmentation_id: number | null }>(
     'SELECT network_type, segmentation_id FROM l2_networks WHERE id = ?',
     [networkId],

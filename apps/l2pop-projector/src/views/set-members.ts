@@ -1,7 +1,7 @@
 import { ethertypeOf, ipFamily } from '../model/rules';
 import type { Impact } from '../projection/impact';
 import type { PortFacts } from '../projection/facts';
-import type { TxSql } from '../projection/sql';
+import type { Sql } from '@cp/store';
 
 /**
  * Keeps each group's member IPs (DESIGN.md 4: the fixed and allowed-address-pair
@@ -10,7 +10,7 @@ import type { TxSql } from '../projection/sql';
  * own IPs, and a set changes only when an IP's first holder comes or its last
  * one goes. Names those sets for the batch's stamp.
  */
-export async function adjustSetMembers(q: TxSql, impact: Impact, before: PortFacts | null, after: PortFacts | null): Promise<void> {
+export async function adjustSetMembers(q: Sql, impact: Impact, before: PortFacts | null, after: PortFacts | null): Promise<void> {
   const was = memberships(before);
   const now = memberships(after);
   for (const [key, { groupId, ip }] of now) {

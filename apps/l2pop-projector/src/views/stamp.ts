@@ -1,16 +1,8 @@
 import { cmp } from '../model/rules';
-import { placeholders, type TxSql } from '../projection/sql';
+import type { CompactionOptions } from '@cp/host-feed';
+import { placeholders, type Sql } from '@cp/store';
 import type { Member } from './members';
-import { ensureEpoch } from './revisions';
-
-export interface CompactionOptions {
-  /** Tombstones stay this many revisions, so an agent this far behind still gets a delta. */
-  keepRevisions: number;
-  /** Compact a host's (or a network's) tombstones once its revision has moved this far past that window. */
-  compactEvery: number;
-}
-
-export const DEFAULT_COMPACTION: CompactionOptions = { keepRevisions: 1000, compactEvery: 100 };
+import { L2_CLOCK } from '../model/tables';
 
 export interface NetMeta {
   type: string;
@@ -56,7 +48,7 @@ export class Stamp {
   private readonly sets = new Map<string, { sgId: string; ethertype: string }>();
 
   constructor(
-    private readonly q: TxSql,
+    private readonly q: Sql,
     private readonly compaction: CompactionOptions,
   ) {}
 
@@ -92,7 +84,7 @@ export class Stamp {
     if (nothing) return { epoch: 0, seq: 0, hosts: [] };
     const horizons = await this.networkHorizons();
     const hosts = await this.concerned(horizons);
-    const epoch = await ensureEpoch(this.q);
+    const epoch = await L2_CLOCK.ensureEpoch(this.q);
     const revs = await this.revisions(hosts);
     const seq = 1 + Math.max(0, ...[...revs.values()].map((r) => r.rev));
     await this.writeRows(seq);
@@ -181,11 +173,7 @@ export class Stamp {
     for (const [host, { horizon }] of revs) {
       const compact = this.compacts(horizon, seq);
       const next = compact ? seq - this.compaction.keepRevisions : horizon;
-      await this.q.run(
-        `INSERT INTO l2_host_revs (host, rev, horizon) VALUES (?, ?, ?)
-         ON CONFLICT (host) DO UPDATE SET rev = excluded.rev, horizon = excluded.horizon`,
-        [host, seq, next],
-      );
+      await L2_CLOCK.writeRevision(this.q, host, seq, next);
       if (!compact) continue;
       for (const t of ['l2_host_nets', 'l2_host_ipsets']) {
         await this.q.run(`DELETE FROM ${t} WHERE host = ? AND deleted = 1 AND seq <= ?`, [host, next]);

@@ -1,8 +1,8 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Put, Query, Req, Sse, type MessageEvent, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Put, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { NeutronExceptionFilter } from '@cp/runtime';
 import type { Request } from 'express';
-import { Observable } from 'rxjs';
-import { isEmptyDelta, type L3Changes, type L3Snapshot } from '../contract/l3-documents';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { L3Changes, L3Snapshot } from '../contract/l3-documents';
 import { haStateBody, reportHaState, type HaStateReport } from '../reports/report-ha-state';
 import { L3Runtime } from '../runtime';
 import { neutronFail, type CallerResolver } from './neutron-http';
@@ -21,51 +21,24 @@ export class HostsL3Controller {
   /** Without `since`: the host's routers. With it: what changed since, or a snapshot marked `resync: true`. */
   @Get('l3')
   get(@Param('host') host: string, @Query('since') since?: string): Promise<L3Snapshot | L3Changes> {
-    return since === undefined ? this.runtime.queries.snapshot(host) : this.runtime.queries.changes(host, since);
+    return since === undefined ? this.runtime.feed.snapshot(host) : this.runtime.feed.changes(host, since);
   }
 
   /**
-   * Server-sent events: first the changes since `since` (or `Last-Event-ID` on a
-   * reconnect; a resync snapshot without either), then each change as it commits.
-   * Every message's id is its revision, so a reconnecting client resumes exactly.
+   * Server-sent events (`event: l3`): first the changes since `Last-Event-ID`
+   * (a reconnecting client) or `since` (a resync snapshot without either), then
+   * each change as it commits. Every message's id is its revision, so a
+   * reconnecting client resumes exactly.
    */
-  @Sse('l3/watch')
-  watch(@Param('host') host: string, @Query('since') since?: string, @Headers('last-event-id') lastEventId?: string): Observable<MessageEvent> {
-    return new Observable<MessageEvent>((subscriber) => {
-      let current: string | null = since ?? lastEventId ?? null;
-      let first = true;
-      let busy = false;
-      let again = false;
-      const push = async () => {
-        if (busy) {
-          again = true;
-          return;
-        }
-        busy = true;
-        try {
-          do {
-            again = false;
-            const doc = await this.runtime.queries.changes(host, current);
-            if (first || !isEmptyDelta(doc)) subscriber.next({ id: doc.revision, type: 'l3', data: doc });
-            first = false;
-            current = doc.revision;
-            this.runtime.poller.seen(host, doc.revision);
-          } while (again && !subscriber.closed);
-        } catch (err) {
-          subscriber.error(err);
-        } finally {
-          busy = false;
-        }
-      };
-      void push();
-      const unsubscribe = this.runtime.hub.subscribe(host, () => void push());
-      // Commits made by another process reach this hub through the runtime's revision poller.
-      const untrack = this.runtime.track(() => subscriber.complete());
-      return () => {
-        unsubscribe();
-        untrack();
-      };
-    });
+  @Get('l3/watch')
+  watch(
+    @Param('host') host: string,
+    @Query('since') since: string | undefined,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() req: IncomingMessage,
+    @Res() res: ServerResponse,
+  ): void {
+    this.runtime.feed.watch(host, lastEventId || since || null, req, res);
   }
 
   /** The agent reports keepalived's state of a router it runs; 404 when the router is not scheduled on this host. */

@@ -1,7 +1,7 @@
 import type { DomainEvent, EventType } from '@cp/events';
 import { HA_DEVICE_OWNER } from '@cp/domain';
 import { L3_AGENT_TYPE } from '../scheduler/facts';
-import type { Sql } from './sql';
+import type { Sql } from '@cp/store';
 
 /** Which per-host documents an event may have changed. */
 export class Impact {

@@ -1,10 +1,10 @@
 import type { DomainEvent } from '@cp/events';
-import type { AfterCommit, Database, Projection, Tx } from '@cp/store';
+import { DEFAULT_COMPACTION, type CompactionOptions } from '@cp/host-feed';
+import { inChunks, placeholders, Sql, type AfterCommit, type Database, type Projection, type Tx } from '@cp/store';
 import { applyFacts, HANDLED_EVENTS, Impact } from './apply-facts';
-import { DEFAULT_COMPACTION, stampHosts, type CompactionOptions, type RevCache } from './host-revisions';
+import { stampHosts, type RevCache } from './host-revisions';
 import { digestModel } from './l3.digest';
 import { L3_TABLE_NAMES, L3_TABLES } from './l3.tables';
-import { inChunks, placeholders, Sql } from './sql';
 
 /** Hosts whose L3 documents a committed event changed, with their new revisions. */
 export type HostRevisions = ReadonlyMap<string, string>;

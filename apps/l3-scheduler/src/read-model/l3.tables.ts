@@ -1,4 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
+import { FeedClock, feedTables } from '@cp/host-feed';
 
 /*
  * The L3 read model's tables. Normalised facts, one table per thing an event
@@ -66,21 +67,21 @@ export const BindingsTable = table(
 export const PendingTable = table('l3_pending', { router_id: pk(64), reason: text() });
 export const HaPortsTable = table('l3_ha_ports', { id: pk(64), network_id: str(64), mac: str(32), ip: str(64), host: str(255) });
 
-/** Per host: its revision and the oldest revision a delta can still start from. */
-export const HostRevsTable = table('l3_host_revs', { host: pk(255), rev: int(), horizon: int() });
 /** Per (host, router): the revision at which its document last changed; `deleted` rows are tombstones. */
 export const HostRoutersTable = table('l3_host_routers', { host: pk(255), router_id: pk(64), rev: int(), deleted: int() }, [
   ['host', 'rev'],
 ]);
-/** The model's epoch, so a revision from before a rebuild is recognised (`<epoch>-<rev>`, as the L2 model). */
-export const ModelTable = table('l3_model', { id: { type: 'integer', primary: true }, epoch: int() });
-/** Survives truncation (not in L3_TABLE_NAMES): where the next epoch starts. */
-export const EpochsTable = table('l3_epochs', { id: { type: 'integer', primary: true }, last_epoch: int() });
+/** Per host its revision and compaction horizon, and the model's epoch (libs/host-feed): the L3 feed's clock. */
+const FEED = feedTables('l3');
+export const L3_CLOCK = new FeedClock('l3');
 
 export const L3_TABLES: EntitySchema[] = [
   RoutersTable, RouterIfacesTable, RouterIfaceSubnetsTable, RouterGatewaysTable, SubnetsTable, AgentsTable, HaNetworksTable,
-  VridsTable, BindingsTable, PendingTable, HaPortsTable, HostRevsTable, HostRoutersTable, ModelTable, EpochsTable,
+  VridsTable, BindingsTable, PendingTable, HaPortsTable, HostRoutersTable, ...FEED.tables,
 ];
 
 /** What a rebuild truncates: everything but the epoch counter. */
-export const L3_TABLE_NAMES: readonly string[] = L3_TABLES.map((t) => t.meta.tableName!).filter((n) => n !== 'l3_epochs');
+export const L3_TABLE_NAMES: readonly string[] = [
+  ...L3_TABLES.filter((t) => !FEED.tables.includes(t)).map((t) => t.meta.tableName!),
+  ...FEED.truncated,
+];

@@ -1,6 +1,5 @@
-import type { Database } from '@cp/store';
+import { cmp, type Database } from '@cp/store';
 import { activeOf } from './router-docs';
-import { cmp } from './sql';
 
 interface AgentRow {
   id: string;

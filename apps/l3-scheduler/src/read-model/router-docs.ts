@@ -1,6 +1,5 @@
-import type { Database, Tx } from '@cp/store';
+import { cmp, inChunks, placeholders, type Database, type Tx } from '@cp/store';
 import type { HaState, L3Interface, L3RouterDoc } from '../contract/l3-documents';
-import { cmp, inChunks, placeholders } from './sql';
 
 interface BindingRow {
   router_id: string;
@@ -21,9 +20,9 @@ export function activeOf(bindings: ReadonlyArray<Pick<BindingRow, 'host' | 'stat
 
 /**
  * The documents of the routers bound to `host` (all of them, or those in `only`),
- * assembled from the normalised tables in one transaction.
+ * assembled from the normalised tables (in `tx` when the feed reads under churn).
  */
-export async function routerDocs(db: Database, tx: Tx, host: string, only?: readonly string[]): Promise<Map<string, L3RouterDoc>> {
+export async function routerDocs(db: Database, tx: Tx | undefined, host: string, only?: readonly string[]): Promise<Map<string, L3RouterDoc>> {
   const wanted = only ? new Set(only) : null;
   const mine = (await db.all<BindingRow>('SELECT * FROM l3_bindings WHERE host = ?', [host], tx)).filter(
     (b) => !wanted || wanted.has(b.router_id),

@@ -1,7 +1,7 @@
 import type { EventOfType } from '@cp/events';
 import type { Batch } from '../batch';
 import type { Impact } from '../impact';
-import type { TxSql } from '../sql';
+import type { Sql } from '@cp/store';
 
 export const AGENT_EVENTS = ['AgentRegistered', 'AgentConfigurationChanged', 'AgentDeleted'] as const;
 type AgentEvent = EventOfType<(typeof AGENT_EVENTS)[number]>;
@@ -21,7 +21,7 @@ export async function applyAgentEvent({ q, facts, impact }: Batch, event: AgentE
 }
 
 /** Every network whose membership may depend on the host's tunnel IP. */
-async function hostNetworks(q: TxSql, host: string, impact: Impact): Promise<void> {
+async function hostNetworks(q: Sql, host: string, impact: Impact): Promise<void> {
   const rows = await q.all<{ network_id: string }>(
     `SELECT network_id FROM l2_ports WHERE host = ?
      UNION SELECT f.network_id FROM l2_router_hosts h JOIN l2_router_ifaces f ON f.router_id = h.router_id WHERE h.host = ?

@@ -1,7 +1,7 @@
 import type { EventOfType } from '@cp/events';
 import type { Batch } from '../batch';
 import type { Impact } from '../impact';
-import type { TxSql } from '../sql';
+import type { Sql } from '@cp/store';
 
 export const ROUTER_EVENTS = [
   'RouterCreated',
@@ -52,7 +52,7 @@ export async function applyRouterEvent({ q, facts, impact }: Batch, event: Route
 }
 
 /** Names every (interface network, hosting host) pair of the router. */
-async function touch(q: TxSql, routerId: string, impact: Impact): Promise<void> {
+async function touch(q: Sql, routerId: string, impact: Impact): Promise<void> {
   if (!impact.tracking) return;
   const nets = await q.all<{ network_id: string }>('SELECT network_id FROM l2_router_ifaces WHERE router_id = ?', [routerId]);
   const hosts = await q.all<{ host: string }>('SELECT host FROM l2_router_hosts WHERE router_id = ?', [routerId]);

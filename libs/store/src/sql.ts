@@ -1,6 +1,7 @@
-import type { Database, Tx } from '@cp/store';
+import type { Database } from './db/database';
+import type { Tx } from './db/tx';
 
-/** The read model's database bound to one transaction, so no statement can forget `tx`. */
+/** A database bound to one transaction, so no statement in a projection can forget `tx`. */
 export class Sql {
   constructor(
     readonly db: Database,
@@ -11,8 +12,8 @@ export class Sql {
     return this.db.all<T>(sql, params, this.tx);
   }
 
-  async get<T>(sql: string, params: unknown[] = []): Promise<T | undefined> {
-    return (await this.all<T>(sql, params))[0];
+  get<T>(sql: string, params: unknown[] = []): Promise<T | undefined> {
+    return this.db.get<T>(sql, params, this.tx);
   }
 
   run(sql: string, params: unknown[] = []): Promise<number> {
@@ -24,14 +25,15 @@ export class Sql {
     const cols = [...Object.keys(keys), ...Object.keys(values)];
     const update = Object.keys(values).map((c) => `${c} = excluded.${c}`);
     return this.run(
-      `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${cols.map(() => '?').join(', ')})
+      `INSERT INTO ${table} (${cols.join(', ')}) VALUES (${placeholders(cols.length)})
        ON CONFLICT (${Object.keys(keys).join(', ')}) DO ${update.length ? `UPDATE SET ${update.join(', ')}` : 'NOTHING'}`,
       [...Object.values(keys), ...Object.values(values)],
     );
   }
 }
 
-export const placeholders = (n: number) => Array.from({ length: n }, () => '?').join(', ');
+/** `?, ?, ?` for an IN list of `n`. */
+export const placeholders = (n: number): string => Array.from({ length: n }, () => '?').join(', ');
 
 /** Runs `fn` over `ids` in IN-list sized chunks and concatenates the rows. */
 export async function inChunks<T>(ids: readonly string[], fn: (chunk: string[]) => Promise<T[]>): Promise<T[]> {

@@ -1,14 +1,7 @@
-import { readHostRevs, type Database, type Tx } from '@cp/store';
-import type { IpsetView, L2Changes, L2Delta, L2NetworkChange, L2NetworkView, L2Snapshot, MacIp } from '../contract/l2-documents';
+import type { HostDocuments } from '@cp/host-feed';
+import { placeholders, type Database, type Tx } from '@cp/store';
+import type { IpsetView, L2Delta, L2NetworkChange, L2NetworkView, L2Snapshot, MacIp } from '../contract/l2-documents';
 import { cmp, nullableNumber, sortEntries, uniqueSorted } from '../model/rules';
-import { placeholders } from '../projection/sql';
-import { currentEpoch, formatRevision, parseRevision } from '../views/revisions';
-
-interface HostState {
-  epoch: number;
-  rev: number;
-  horizon: number;
-}
 interface NetRow {
   network_id: string;
   network_type: string;
@@ -28,56 +21,14 @@ interface SetRow {
   deleted: number;
 }
 
-/** The query side of the per-host views: snapshots and deltas of one host. */
-export class L2Queries {
+/**
+ * The L2 documents of one host, read from the per-network and per-group rows
+ * (the feed in libs/host-feed picks which document and reads it consistently).
+ */
+export class L2Documents implements HostDocuments<L2Snapshot, L2Delta> {
   constructor(private readonly db: Database) {}
 
-  snapshot(host: string): Promise<L2Snapshot> {
-    return this.read(host, (tx, state) => this.snapshotIn(tx, host, state));
-  }
-
-  /** The changes since `since`, or a snapshot marked `resync: true` when they cannot be given. */
-  changes(host: string, since: string | null): Promise<L2Changes> {
-    return this.read(host, async (tx, state) => {
-      const from = parseRevision(since);
-      // Another epoch (the model was rebuilt), a revision from the future (a restored
-      // backup) or one whose tombstones were compacted away: only a snapshot is exact.
-      if (!from || from.epoch !== state.epoch || from.rev > state.rev || from.rev < state.horizon) {
-        return { ...(await this.snapshotIn(tx, host, state)), since, resync: true };
-      }
-      return this.deltaIn(tx, host, state, since as string, from.rev);
-    });
-  }
-
-  /** The current revisions of several hosts, in one or a few reads (the watch poller's). */
-  async revisions(hosts: string[]): Promise<Map<string, string>> {
-    const epoch = await currentEpoch(this.db);
-    const revs = await readHostRevs(this.db, 'l2_host_revs', hosts);
-    return new Map([...revs].map(([host, rev]) => [host, formatRevision(epoch, rev)]));
-  }
-
-  async revision(host: string): Promise<string> {
-    const s = await this.hostState(undefined, host);
-    return formatRevision(s.epoch, s.rev);
-  }
-
-  /**
-   * One query (it runs twice per document, so on PostgreSQL round trips count): the
-   * model's epoch, or for an empty model the one its first write will start
-   * (as currentEpoch), and the host's revision and horizon.
-   */
-  private async hostState(tx: Tx | undefined, host: string): Promise<HostState> {
-    const row = await this.db.get<{ epoch: number | null; last_epoch: number | null; rev: number | null; horizon: number | null }>(
-      `SELECT (SELECT epoch FROM l2_model WHERE id = 1) AS epoch, (SELECT last_epoch FROM l2_epochs WHERE id = 1) AS last_epoch,
-         (SELECT rev FROM l2_host_revs WHERE host = ?) AS rev, (SELECT horizon FROM l2_host_revs WHERE host = ?) AS horizon`,
-      [host, host],
-      tx,
-    );
-    const epoch = row?.epoch !== null && row?.epoch !== undefined ? Number(row.epoch) : Number(row?.last_epoch ?? 0) + 1;
-    return { epoch, rev: Number(row?.rev ?? 0), horizon: Number(row?.horizon ?? 0) };
-  }
-
-  private async snapshotIn(tx: Tx | undefined, host: string, state: HostState): Promise<L2Snapshot> {
+  async snapshot(tx: Tx | undefined, host: string, revision: string): Promise<L2Snapshot> {
     const nets = await this.db.all<NetRow>(
       'SELECT network_id, network_type, segmentation_id, deleted FROM l2_host_nets WHERE host = ? AND deleted = 0',
       [host],
@@ -101,7 +52,7 @@ export class L2Queries {
       networks[n.network_id] = view;
     }
     const sets = await this.db.all<SetRow>('SELECT name, sg_id, ethertype, deleted FROM l2_host_ipsets WHERE host = ? AND deleted = 0', [host], tx);
-    return { host, revision: formatRevision(state.epoch, state.rev), networks, ipsets: await this.ipsets(tx, sets) };
+    return { host, revision, networks, ipsets: await this.ipsets(tx, sets) };
   }
 
   /**
@@ -111,7 +62,7 @@ export class L2Queries {
    * network (re)joined since, or whose tombstones were compacted past `from`,
    * is given whole (`full`).
    */
-  private async deltaIn(tx: Tx | undefined, host: string, state: HostState, since: string, from: number): Promise<L2Delta> {
+  async delta(tx: Tx | undefined, host: string, revision: string, since: string, from: number): Promise<L2Delta> {
     const networks: Record<string, L2NetworkChange | null> = {};
     const full = new Map<string, NetRow>();
     for (const n of await this.db.all<NetRow>(
@@ -173,7 +124,7 @@ export class L2Queries {
     const ipsets: Record<string, IpsetView | null> = {};
     for (const r of sets) if (Number(r.deleted)) ipsets[r.name] = null;
     Object.assign(ipsets, await this.ipsets(tx, [...sets.filter((r) => !Number(r.deleted)), ...refreshed]));
-    return { host, revision: formatRevision(state.epoch, state.rev), since, resync: false, networks: sortKeys(networks), ipsets: sortKeys(ipsets) };
+    return { host, revision, since, resync: false, networks: sortKeys(networks), ipsets: sortKeys(ipsets) };
   }
 
   /** The live sets given, by name, with their group's members of the set's family. */
@@ -188,23 +139,6 @@ export class L2Queries {
       out[r.name] = { security_group_id: r.sg_id, ethertype: r.ethertype, members: uniqueSorted(ips.map((i) => i.ip)) };
     }
     return out;
-  }
-
-  /**
-   * Reads a document consistently without holding a transaction: every commit
-   * that changes a host's rows also bumps its revision, so if the host's state is
-   * the same before and after the reads, they all saw one committed state. Readers
-   * then never take part in PostgreSQL's serializable conflict checks, which could
-   * otherwise abort the projector's writes. Under constant churn, a transaction.
-   */
-  private async read<T>(host: string, fn: (tx: Tx | undefined, state: HostState) => Promise<T>): Promise<T> {
-    for (let attempt = 0; attempt < 5; attempt++) {
-      const before = await this.hostState(undefined, host);
-      const result = await fn(undefined, before);
-      const after = await this.hostState(undefined, host);
-      if (before.epoch === after.epoch && before.rev === after.rev && before.horizon === after.horizon) return result;
-    }
-    return this.db.transaction(async (tx) => fn(tx, await this.hostState(tx, host)));
   }
 }
 
@@ -239,7 +173,6 @@ function change(n: NetRow): { network_type: string; segmentation_id: number | nu
 function sortKeys<T>(record: Record<string, T>): Record<string, T> {
   return Object.fromEntries(Object.entries(record).sort(([a], [b]) => cmp(a, b)));
 }
-
 
 function sortBy<T>(rows: T[], key: (r: T) => string): T[] {
   return [...rows].sort((a, b) => cmp(key(a), key(b)));

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Client, type Notification } from 'pg';
 import type { Logger } from 'pino';
-import type { HostHub } from '@cp/store';
+import type { HostHub } from './host-hub';
 
 /** NOTIFY payloads are capped at 8000 bytes by PostgreSQL: stay well under it. */
 const MAX_PAYLOAD = 7_000;

@@ -1,24 +1,34 @@
 import type { ServerResponse } from 'node:http';
-import type { L2popRuntime } from '../runtime';
+
+/** What a session needs of its feed. */
+interface WatchedFeed {
+  readonly hub: { subscribe(host: string, listener: () => void): () => void };
+  readonly poller: { seen(host: string, revision: string): void };
+  changes(host: string, since: string | null): Promise<{ revision: string; resync?: boolean }>;
+  track(close: () => void): () => void;
+}
 
 /**
  * One server-sent-events stream of a host's changes. Each message is a change
  * document (a delta, or a snapshot with `resync: true`) whose SSE `id` is its
- * revision, so a client that reconnects with Last-Event-ID resumes exactly there.
- * Woken by the projection's after-commit hook for this host only, or by the
- * runtime's revision poller for commits made in another process.
+ * revision, so a client that reconnects with Last-Event-ID resumes exactly
+ * there. The first message says where the host stands (the changes since the
+ * client's revision, possibly none); after that only documents that move the
+ * revision are sent. Woken by its feed's hub for this host only.
  */
 export class WatchSession {
   private busy = false;
   private again = false;
   private closed = false;
+  private first = true;
   private readonly cleanups: Array<() => void> = [];
 
   constructor(
-    private readonly runtime: L2popRuntime,
+    private readonly feed: WatchedFeed,
     private readonly host: string,
     private last: string | null,
     private readonly res: ServerResponse,
+    private readonly options: { event?: string; keepAliveMs: number },
   ) {}
 
   start(): void {
@@ -30,10 +40,10 @@ export class WatchSession {
     });
     // Reconnect within a second after a server restart (the EventSource default is 3 s).
     this.res.write('retry: 1000\n\n');
-    this.cleanups.push(this.runtime.hub.subscribe(this.host, () => this.pump()));
-    this.cleanups.push(this.runtime.track(() => this.close()));
-    // Commits made by another process reach the hub through the runtime's revision poller.
-    const timer = setInterval(() => this.res.write(': keep-alive\n\n'), this.runtime.pollMs);
+    this.cleanups.push(this.feed.hub.subscribe(this.host, () => this.pump()));
+    this.cleanups.push(this.feed.track(() => this.close()));
+    // A comment now and then keeps proxies and load balancers from closing an idle stream.
+    const timer = setInterval(() => this.res.write(': keep-alive\n\n'), this.options.keepAliveMs);
     this.cleanups.push(() => clearInterval(timer));
     this.pump();
   }
@@ -65,10 +75,12 @@ export class WatchSession {
   }
 
   private async send(): Promise<void> {
-    const doc = await this.runtime.queries.changes(this.host, this.last);
-    if (this.closed || (!doc.resync && doc.revision === this.last)) return;
-    this.res.write(`id: ${doc.revision}\ndata: ${JSON.stringify(doc)}\n\n`);
+    const doc = await this.feed.changes(this.host, this.last);
+    if (this.closed || (!this.first && !doc.resync && doc.revision === this.last)) return;
+    const event = this.options.event ? `event: ${this.options.event}\n` : '';
+    this.res.write(`id: ${doc.revision}\n${event}data: ${JSON.stringify(doc)}\n\n`);
+    this.first = false;
     this.last = doc.revision;
-    this.runtime.poller.seen(this.host, doc.revision);
+    this.feed.poller.seen(this.host, doc.revision);
   }
 }

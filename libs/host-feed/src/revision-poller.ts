@@ -1,4 +1,3 @@
-import type { Database } from './db';
 import type { HostHub } from './host-hub';
 
 /**
@@ -64,18 +63,4 @@ export class RevisionPoller {
       this.running = false;
     }
   }
-}
-
-/** Per host, its revision counter in `table` (host, rev): 0 for hosts without a row. */
-export async function readHostRevs(db: Database, table: string, hosts: string[]): Promise<Map<string, number>> {
-  const revs = new Map<string, number>(hosts.map((h) => [h, 0]));
-  for (let i = 0; i < hosts.length; i += 500) {
-    const chunk = hosts.slice(i, i + 500);
-    const rows = await db.all<{ host: string; rev: number }>(
-      `SELECT host, rev FROM ${table} WHERE host IN (${chunk.map(() => '?').join(', ')})`,
-      chunk,
-    );
-    for (const r of rows) revs.set(r.host, Number(r.rev));
-  }
-  return revs;
 }

@@ -1,0 +1,116 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { Database, Tx } from '@cp/store';
+import type { FeedClock } from './feed-clock';
+import { HostHub } from './host-hub';
+import { RevisionPoller } from './revision-poller';
+import { deltaFrom, formatRevision, type HostState } from './revisions';
+import { WatchSession } from './watch-session';
+
+/** How one read model writes its per-host documents; the feed decides which one to give and reads it consistently. */
+export interface HostDocuments<Snapshot, Delta> {
+  snapshot(tx: Tx | undefined, host: string, revision: string): Promise<Snapshot>;
+  /** What changed for `host` after its revision `from` (the number in `since`). */
+  delta(tx: Tx | undefined, host: string, revision: string, since: string, from: number): Promise<Delta>;
+}
+
+/** A resync: the whole document, marked so the agent replaces what it has. */
+export type Resync<Snapshot> = Snapshot & { since: string | null; resync: true };
+
+export interface HostFeedOptions {
+  /** The revisions of watched hosts are re-read this often (and streams kept alive); 15 s by default. */
+  pollMs?: number;
+  /** The SSE event name of the feed's messages (none: plain `message` events). */
+  event?: string;
+}
+
+/**
+ * One read model's per-host agent feed (design.md §5): the document of a host,
+ * the changes since a revision the agent holds (or a resync when they cannot
+ * be given), and a watch stream of server-sent events woken by the hosts'
+ * commits (`hub`, notified by the projection after each commit) and by the
+ * revision poller for commits made in another process. The L2 and L3 models
+ * plug in their documents and clock; a third does the same.
+ */
+export class HostFeed<Snapshot extends { revision: string }, Delta extends { revision: string }> {
+  readonly hub = new HostHub();
+  readonly poller: RevisionPoller;
+  readonly pollMs: number;
+  private readonly sessions = new Set<() => void>();
+
+  constructor(
+    readonly db: Database,
+    readonly clock: FeedClock,
+    private readonly documents: HostDocuments<Snapshot, Delta>,
+    private readonly options: HostFeedOptions = {},
+  ) {
+    this.pollMs = options.pollMs ?? 15_000;
+    this.poller = new RevisionPoller(this.hub, (hosts) => clock.revisions(db, hosts), this.pollMs);
+  }
+
+  snapshot(host: string): Promise<Snapshot> {
+    return this.read(host, (tx, state) => this.documents.snapshot(tx, host, formatRevision(state.epoch, state.rev)));
+  }
+
+  /** The changes since `since`, or a snapshot marked `resync: true` when they cannot be given. */
+  changes(host: string, since: string | null): Promise<Delta | Resync<Snapshot>> {
+    return this.read(host, async (tx, state) => {
+      const revision = formatRevision(state.epoch, state.rev);
+      const from = deltaFrom(since, state);
+      if (from === null) return { ...(await this.documents.snapshot(tx, host, revision)), since, resync: true as const };
+      return this.documents.delta(tx, host, revision, since!, from);
+    });
+  }
+
+  async revision(host: string): Promise<string> {
+    const s = await this.clock.hostState(this.db, host);
+    return formatRevision(s.epoch, s.rev);
+  }
+
+  revisions(hosts: readonly string[]): Promise<Map<string, string>> {
+    return this.clock.revisions(this.db, hosts);
+  }
+
+  /**
+   * Streams `host`'s changes on `res` from `since` (a reconnecting client's
+   * Last-Event-ID goes first) until the client leaves or the feed stops.
+   */
+  watch(host: string, since: string | null, req: IncomingMessage, res: ServerResponse): void {
+    const session = new WatchSession(this, host, since, res, { event: this.options.event, keepAliveMs: this.pollMs });
+    req.on('close', () => session.close());
+    session.start();
+  }
+
+  start(): void {
+    this.poller.start();
+  }
+
+  /** Stops polling and ends the open watch streams (so an HTTP server can close). */
+  stop(): void {
+    this.poller.stop();
+    for (const close of [...this.sessions]) close();
+  }
+
+  /** Watch sessions register here to be ended on stop. */
+  track(close: () => void): () => void {
+    this.sessions.add(close);
+    return () => this.sessions.delete(close);
+  }
+
+  /**
+   * Reads a document consistently without holding a transaction: every commit
+   * that changes a host's rows also moves its revision, so if the host's state
+   * is the same before and after the reads, they all saw one committed state.
+   * Readers then never take part in PostgreSQL's serializable conflict checks,
+   * which could otherwise abort the projector's writes. Under constant churn, a
+   * transaction.
+   */
+  private async read<T>(host: string, fn: (tx: Tx | undefined, state: HostState) => Promise<T>): Promise<T> {
+    for (let attempt = 0; attempt < 5; attempt++) {
+      const before = await this.clock.hostState(this.db, host);
+      const result = await fn(undefined, before);
+      const after = await this.clock.hostState(this.db, host);
+      if (before.epoch === after.epoch && before.rev === after.rev && before.horizon === after.horizon) return result;
+    }
+    return this.db.transaction(async (tx) => fn(tx, await this.clock.hostState(this.db, host, tx)));
+  }
+}
