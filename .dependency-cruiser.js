@@ -1,42 +1,98 @@
 /**
- * Layer boundaries (STYLE.md): the domain and the event catalogue stay pure, so
- * they can be reasoned about and tested without any framework or I/O.
+ * Layer boundaries (docs/design.md §2), checked by `npm run lint`:
+ *  - apps depend on libs, never on each other; apps/api/src/embedded/ is the one
+ *    composition root that puts the three apps in one process (embedded mode);
+ *  - libs never import apps, and reach each other only through their public
+ *    entries (`@cp/<lib>`, libs/<lib>/src/index.ts), in this order:
+ *      events < domain < store < host-feed < runtime,  store < write-model;
+ *  - libs/domain and libs/events stay pure, so they can be reasoned about and
+ *    tested without any framework or I/O.
  */
-const FRAMEWORKS = '^(@nestjs|@mikro-orm|kafkajs|better-sqlite3|pg|express|knex)';
+const FRAMEWORKS = '^(@nestjs|@mikro-orm|kafkajs|better-sqlite3|pg|express|knex|pino|prom-client)';
+const lib = (name) => `^libs/${name}/`;
 module.exports = {
   forbidden: [
+    {
+      name: 'no-app-to-app',
+      severity: 'error',
+      comment: 'an app reaches another app only through the composition root (apps/api/src/embedded/)',
+      from: { path: '^apps/([^/]+)/', pathNot: '^apps/api/src/embedded/' },
+      to: { path: '^apps/', pathNot: '^apps/$1/' },
+    },
+    {
+      name: 'composition-root-uses-public-entries',
+      severity: 'error',
+      comment: 'the composition root takes the other apps by their public entry (apps/<app>/src/index.ts)',
+      from: { path: '^apps/api/src/embedded/' },
+      to: { path: '^apps/(l2pop-projector|l3-scheduler)/', pathNot: '^apps/[^/]+/src/index\\.ts$' },
+    },
+    {
+      name: 'no-lib-to-app',
+      severity: 'error',
+      comment: 'libs never reach into apps/',
+      from: { path: '^libs/' },
+      to: { path: '^apps/' },
+    },
+    {
+      name: 'libs-through-public-entries',
+      severity: 'error',
+      comment: 'outside a lib, import it as @cp/<lib> (its src/index.ts), not its internals',
+      from: { path: '^(apps|libs/[^/]+)/' },
+      to: { path: '^libs/[^/]+/src/', pathNot: ['^$1/', '^libs/[^/]+/src/index\\.ts$'] },
+    },
     {
       name: 'pure-libs-no-frameworks',
       severity: 'error',
       comment: 'libs/domain and libs/events import no framework, database or broker client',
-      from: { path: '^libs/(domain|events)/' },
+      from: { path: `${lib('(domain|events)')}` },
       to: { path: `node_modules/${FRAMEWORKS.slice(1)}` },
     },
     {
-      name: 'pure-libs-no-apps',
+      name: 'events-below-everything',
       severity: 'error',
-      comment: 'libs/domain and libs/events never reach into apps/',
-      from: { path: '^libs/(domain|events)/' },
-      to: { path: '^apps/' },
+      comment: 'the event catalogue depends on no other lib',
+      from: { path: lib('events') },
+      to: { path: '^libs/', pathNot: lib('events') },
     },
     {
-      name: 'pure-libs-no-infrastructure',
+      name: 'domain-above-events-only',
       severity: 'error',
-      comment: 'libs/domain and libs/events do not depend on the storage layer',
-      from: { path: '^libs/(domain|events)/' },
-      to: { path: '^libs/store/' },
+      comment: 'the deciders depend on the event catalogue and nothing else of ours',
+      from: { path: lib('domain') },
+      to: { path: '^libs/', pathNot: [lib('domain'), lib('events')] },
     },
     {
-      name: 'events-below-domain',
+      name: 'store-below-its-users',
       severity: 'error',
-      comment: 'the event catalogue does not depend on deciders',
-      from: { path: '^libs/events/' },
-      to: { path: '^libs/domain/' },
+      comment: 'the storage layer knows events and the database, not what is built on it',
+      from: { path: lib('store') },
+      to: { path: '^libs/(domain|host-feed|runtime|write-model)/' },
+    },
+    {
+      name: 'host-feed-below-runtime',
+      severity: 'error',
+      comment: 'the agent feed needs the store only',
+      from: { path: lib('host-feed') },
+      to: { path: '^libs/(domain|runtime|write-model)/' },
+    },
+    {
+      name: 'runtime-knows-no-command-side',
+      severity: 'error',
+      comment: 'the process kit serves every app; the projector processes have no command side',
+      from: { path: lib('runtime') },
+      to: { path: lib('write-model') },
+    },
+    {
+      name: 'write-model-not-a-process',
+      severity: 'error',
+      comment: 'the command side is used by processes, it does not build them',
+      from: { path: lib('write-model') },
+      to: { path: '^libs/(host-feed|runtime)/' },
     },
     {
       name: 'no-circular',
       severity: 'error',
-      from: { path: '^libs/' },
+      from: { path: '^(libs|apps)/' },
       to: { circular: true },
     },
   ],

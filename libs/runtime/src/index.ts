@@ -10,7 +10,6 @@ export * from './logger';
 export * from './metrics';
 export * from './neutron-error';
 export * from './neutron-exception.filter';
-export * from '../../host-feed/src/pg-host-feed';
 export * from './process-ops';
 export * from './projector-settings';
 export * from './retrying';

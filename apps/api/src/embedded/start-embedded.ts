@@ -25,8 +25,11 @@ export interface AppExtras {
 }
 
 /**
- * Embedded mode: API, projectors and scheduler in one process over the SQLite
- * event store; their read models live in SQLite files beside it.
+ * Embedded mode (`npm start`): the API, the L2 projector and the L3 scheduler in
+ * one process over the SQLite event store; their read models live in SQLite
+ * files beside it. This folder is the composition root: the only code that puts
+ * the three apps together (the dependency rules in .dependency-cruiser.js allow
+ * it and nothing else), taking each by its public entry.
  */
 export async function startEmbedded(settings: Settings, extras?: AppExtras): Promise<Running> {
   const ws = await openWriteSide(eventStoreConfig(settings));
