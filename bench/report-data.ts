@@ -38,26 +38,57 @@ export function targetRows(l: Latest): TargetRow[] {
   const rows: TargetRow[] = [];
   if (l.api) {
     const parts = l.api.figures.runs.map((r) => {
-      const best = r.sizes.flatMap((s) => s.levels.map((lv) => ({ s: s.ports, lv }))).sort((a, b) => b.lv.opsPerSecond - a.lv.opsPerSecond)[0];
+      const best = r.sizes
+        .flatMap((s) => s.levels.map((lv) => ({ s: s.ports, lv })))
+        .sort((a, b) => b.lv.opsPerSecond - a.lv.opsPerSecond)[0];
       return `${r.sync}: ${n(best.lv.opsPerSecond)} (c=${best.lv.concurrency}, ${n(best.s)} ports)`;
     });
-    rows.push({ what: 'Port operations/s through the API (create + bind + up, embedded, best level)', target: '≥ 2,000', measured: parts.join('; '), status: l.api.figures.bestOpsPerSecond >= 2000 ? 'met' : 'missed' });
+    rows.push({
+      what: 'Port operations/s through the API (create + bind + up, embedded, best level)',
+      target: '≥ 2,000',
+      measured: parts.join('; '),
+      status: l.api.figures.bestOpsPerSecond >= 2000 ? 'met' : 'missed',
+    });
   } else rows.push({ what: 'Port operations/s through the API', target: '≥ 2,000', measured: '—', status: 'not measured' });
 
   const prop = l.propagation?.figures.sizes ?? [];
   if (prop.length) {
     const seq = prop.map((s) => `${n(s.hosts)} hosts: ${ms(s.sequential.allHostsMs.p50)} / ${ms(s.sequential.allHostsMs.p99)}`).join('; ');
-    const loaded = prop.filter((s) => s.loaded).map((s) => `${n(s.hosts)} hosts: ${ms(s.loaded!.allHostsMs.p99)}`).join('; ');
+    const loaded = prop
+      .filter((s) => s.loaded)
+      .map((s) => `${n(s.hosts)} hosts: ${ms(s.loaded!.allHostsMs.p99)}`)
+      .join('; ');
     const worst = Math.max(...prop.map((s) => s.sequential.allHostsMs.p99));
     const worstLoaded = Math.max(0, ...prop.filter((s) => s.loaded).map((s) => s.loaded!.allHostsMs.p99));
-    rows.push({ what: 'Propagation p50 / p99 ms, embedded: port-up ack → every affected host\'s watch stream (one port-up at a time)', target: 'p99 ≤ 50 ms', measured: seq, status: worst <= 50 ? 'met' : 'missed' });
-    if (loaded) rows.push({ what: `Propagation p99 ms, embedded, ${prop[0].loaded?.inFlight ?? ''} port-ups in flight`, target: 'p99 ≤ 50 ms', measured: loaded, status: worstLoaded <= 50 ? 'met' : 'missed' });
+    rows.push({
+      what: "Propagation p50 / p99 ms, embedded: port-up ack → every affected host's watch stream (one port-up at a time)",
+      target: 'p99 ≤ 50 ms',
+      measured: seq,
+      status: worst <= 50 ? 'met' : 'missed',
+    });
+    if (loaded)
+      rows.push({
+        what: `Propagation p99 ms, embedded, ${prop[0].loaded?.inFlight ?? ''} port-ups in flight`,
+        target: 'p99 ≤ 50 ms',
+        measured: loaded,
+        status: worstLoaded <= 50 ? 'met' : 'missed',
+      });
   } else rows.push({ what: 'Propagation p99, embedded', target: '≤ 50 ms', measured: '—', status: 'not measured' });
   const kafka = l.propagation?.figures.kafka ?? [];
   if (kafka.length) {
     const worst = Math.max(...kafka.map((s) => Math.max(s.sequential.allHostsMs.p99, s.loaded?.allHostsMs.p99 ?? 0)));
-    const measured = kafka.map((s) => `${n(s.hosts)} hosts: ${ms(s.sequential.allHostsMs.p50)} / ${ms(s.sequential.allHostsMs.p99)}${s.loaded ? ` (p99 with ${s.loaded.inFlight} in flight: ${ms(s.loaded.allHostsMs.p99)})` : ''}`).join('; ');
-    rows.push({ what: 'Propagation p50 / p99 ms via Kafka (API + relay → topic → l2pop-projector)', target: 'p99 ≤ 250 ms', measured, status: worst <= 250 ? 'met' : 'missed' });
+    const measured = kafka
+      .map(
+        (s) =>
+          `${n(s.hosts)} hosts: ${ms(s.sequential.allHostsMs.p50)} / ${ms(s.sequential.allHostsMs.p99)}${s.loaded ? ` (p99 with ${s.loaded.inFlight} in flight: ${ms(s.loaded.allHostsMs.p99)})` : ''}`,
+      )
+      .join('; ');
+    rows.push({
+      what: 'Propagation p50 / p99 ms via Kafka (API + relay → topic → l2pop-projector)',
+      target: 'p99 ≤ 250 ms',
+      measured,
+      status: worst <= 250 ? 'met' : 'missed',
+    });
   } else {
     const why = l.propagation?.notes.find((x) => x.startsWith('Kafka transport not measured')) ?? 'not run';
     rows.push({ what: 'Propagation p99 via Kafka (distributed mode)', target: '≤ 250 ms', measured: why, status: 'not measured' });
@@ -74,7 +105,12 @@ export function targetRows(l: Latest): TargetRow[] {
     const measured = r.complete
       ? `${r.seconds.toFixed(1)} s for ${n(million.events)} events (${n(r.eventsPerSecond)} events/s), RSS ${r.rssMiB} MiB`
       : `~${n(r.fullRebuildSeconds)} s extrapolated (${n(r.position)} of ${n(million.events)} events in ${r.seconds} s, ${n(r.eventsPerSecond)} events/s), RSS ${r.rssMiB} MiB`;
-    rows.push({ what: `${n(million.events)}-event full rebuild, ${kind.toUpperCase()} read model`, target: '≤ 20 s', measured, status: r.fullRebuildSeconds <= 20 && million.events >= 1_000_000 ? 'met' : 'missed' });
+    rows.push({
+      what: `${n(million.events)}-event full rebuild, ${kind.toUpperCase()} read model`,
+      target: '≤ 20 s',
+      measured,
+      status: r.fullRebuildSeconds <= 20 && million.events >= 1_000_000 ? 'met' : 'missed',
+    });
   }
 
   if (million) {
@@ -93,7 +129,12 @@ export function targetRows(l: Latest): TargetRow[] {
     rows.push({
       what: 'Bytes to agents per port-up (mean) as hosts grow — ours vs Neutron l2pop fan-out',
       target: 'independent of hosts',
-      measured: fan.map((s) => `${n(s.hosts)} hosts: ${fmt(s.portUp.bytes.mean)}B to ${Math.round(s.portUp.notifications.mean)} hosts vs ${fmt(s.baseline.bytes.mean)}B to ${n(s.baseline.notifications.mean)}`).join('; '),
+      measured: fan
+        .map(
+          (s) =>
+            `${n(s.hosts)} hosts: ${fmt(s.portUp.bytes.mean)}B to ${Math.round(s.portUp.notifications.mean)} hosts vs ${fmt(s.baseline.bytes.mean)}B to ${n(s.baseline.notifications.mean)}`,
+        )
+        .join('; '),
       status: flat ? 'met' : 'missed',
     });
   } else rows.push({ what: 'Bytes per port-up vs hosts', target: 'independent of hosts', measured: '—', status: 'not measured' });
@@ -109,9 +150,17 @@ export function machineLine(m: Machine | undefined): string {
 export function profileLines(title: string, p: ProfileSummary | undefined): string[] {
   if (!p) return [];
   return [
-    `**${title}** (${p.file}, ${p.seconds} s sampled). Self time by area: ${p.byArea.slice(0, 6).map((a) => `${a.area} ${a.pct}%`).join(', ')}.`,
+    `**${title}** (${p.file}, ${p.seconds} s sampled). Self time by area: ${p.byArea
+      .slice(0, 6)
+      .map((a) => `${a.area} ${a.pct}%`)
+      .join(', ')}.`,
     '',
-    'Top frames by self time: ' + p.topSelf.slice(0, 6).map((f) => `\`${f.frame}\` ${f.selfPct}%`).join(', ') + '.',
+    'Top frames by self time: ' +
+      p.topSelf
+        .slice(0, 6)
+        .map((f) => `\`${f.frame}\` ${f.selfPct}%`)
+        .join(', ') +
+      '.',
     '',
   ];
 }

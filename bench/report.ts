@@ -14,9 +14,12 @@ function panels(l: Latest): Panel[] {
   if (api) {
     const conc = api.runs[0]?.sizes[0]?.levels.map((lv) => lv.concurrency) ?? [];
     out.push({
-      title: 'API: port operations/s (create + bind + up)', yLabel: 'operations/s',
+      title: 'API: port operations/s (create + bind + up)',
+      yLabel: 'operations/s',
       groups: api.runs[0].sizes.map((s) => `${s.ports.toLocaleString('en-US')} ports`),
-      series: api.runs.flatMap((r) => conc.map((c, ci) => ({ name: `${r.sync}, c=${c}`, values: r.sizes.map((s) => s.levels[ci]?.opsPerSecond ?? null) }))),
+      series: api.runs.flatMap((r) =>
+        conc.map((c, ci) => ({ name: `${r.sync}, c=${c}`, values: r.sizes.map((s) => s.levels[ci]?.opsPerSecond ?? null) })),
+      ),
       target: { value: 2000, label: 'target 2,000/s' },
     });
   }
@@ -24,17 +27,26 @@ function panels(l: Latest): Panel[] {
   const kafka = l.propagation?.figures.kafka;
   if (prop?.length) {
     out.push({
-      title: 'Propagation: port-up ack → every affected host', yLabel: 'ms (log)',
+      title: 'Propagation: port-up ack → every affected host',
+      yLabel: 'ms (log)',
       groups: prop.map((s) => `${s.hosts.toLocaleString('en-US')} hosts`),
       series: [
         { name: 'p50, 1 in flight', values: prop.map((s) => s.sequential.allHostsMs.p50) },
         { name: 'p99, 1 in flight', values: prop.map((s) => s.sequential.allHostsMs.p99) },
         { name: 'p50, loaded', values: prop.map((s) => s.loaded?.allHostsMs.p50 ?? null) },
         { name: 'p99, loaded', values: prop.map((s) => s.loaded?.allHostsMs.p99 ?? null) },
-        ...(kafka ? [
-          { name: 'Kafka p99, 1 in flight', values: prop.map((s) => kafka.find((k) => k.hosts === s.hosts)?.sequential.allHostsMs.p99 ?? null) },
-          { name: 'Kafka p99, loaded', values: prop.map((s) => kafka.find((k) => k.hosts === s.hosts)?.loaded?.allHostsMs.p99 ?? null) },
-        ] : []),
+        ...(kafka
+          ? [
+              {
+                name: 'Kafka p99, 1 in flight',
+                values: prop.map((s) => kafka.find((k) => k.hosts === s.hosts)?.sequential.allHostsMs.p99 ?? null),
+              },
+              {
+                name: 'Kafka p99, loaded',
+                values: prop.map((s) => kafka.find((k) => k.hosts === s.hosts)?.loaded?.allHostsMs.p99 ?? null),
+              },
+            ]
+          : []),
       ],
       target: { value: 50, label: 'embedded target p99 50 ms (Kafka: 250 ms)' },
       log: true,
@@ -43,7 +55,8 @@ function panels(l: Latest): Panel[] {
   const proj = l.projection?.figures.sizes;
   if (proj?.length) {
     out.push({
-      title: 'Full rebuild time (extrapolated where capped)', yLabel: 'seconds (log)',
+      title: 'Full rebuild time (extrapolated where capped)',
+      yLabel: 'seconds (log)',
       groups: proj.map((s) => `${s.events.toLocaleString('en-US')} events`),
       series: [
         { name: 'L2 read model', values: proj.map((s) => (s.l2.complete ? s.l2.seconds : s.l2.fullRebuildSeconds)) },
@@ -53,7 +66,8 @@ function panels(l: Latest): Panel[] {
       log: true,
     });
     out.push({
-      title: 'Projection events/s: rebuild vs catch-up of appended traffic', yLabel: 'events/s (log)',
+      title: 'Projection events/s: rebuild vs catch-up of appended traffic',
+      yLabel: 'events/s (log)',
       groups: proj.map((s) => `${s.events.toLocaleString('en-US')} events`),
       series: [
         { name: 'L2 rebuild', values: proj.map((s) => s.l2.eventsPerSecond) },
@@ -67,7 +81,8 @@ function panels(l: Latest): Panel[] {
   const fan = l.fanout?.figures.sizes;
   if (fan?.length) {
     out.push({
-      title: 'Bytes to agents per port-up', yLabel: 'bytes (log)',
+      title: 'Bytes to agents per port-up',
+      yLabel: 'bytes (log)',
       groups: fan.map((s) => `${s.hosts.toLocaleString('en-US')} hosts`),
       series: [
         { name: 'this control plane (watch streams)', values: fan.map((s) => s.portUp.bytes.mean) },
@@ -81,49 +96,114 @@ function panels(l: Latest): Panel[] {
 
 function sqlTable(rows: SqlStat[]): string[] {
   const cell = (t: string) => t.replace(/\|/g, '\\|');
-  return ['| statement (SQLite time only) | calls | mean µs | total ms | share |', '|---|---|---|---|---|', ...rows.map((x) => `| \`${cell(x.sql)}\` | ${x.calls} | ${x.meanUs} | ${x.totalMs} | ${x.sharePct}% |`)];
+  return [
+    '| statement (SQLite time only) | calls | mean µs | total ms | share |',
+    '|---|---|---|---|---|',
+    ...rows.map((x) => `| \`${cell(x.sql)}\` | ${x.calls} | ${x.meanUs} | ${x.totalMs} | ${x.sharePct}% |`),
+  ];
 }
 
 function detail(l: Latest): string[] {
   const md: string[] = [];
   if (l.api) {
-    md.push('## API (embedded, HTTP on 127.0.0.1)', '', `${l.api.figures.hosts} hosts, ${l.api.figures.networks} networks. Latency p50/p99 in ms.`, '');
+    md.push(
+      '## API (embedded, HTTP on 127.0.0.1)',
+      '',
+      `${l.api.figures.hosts} hosts, ${l.api.figures.networks} networks. Latency p50/p99 in ms.`,
+      '',
+    );
     md.push('| sync | ports | c | ops/s | server CPU ms/op | create | bind | up | errors |', '|---|---|---|---|---|---|---|---|---|');
-    const runs = [...l.api.figures.runs, ...(l.api.figures.apiOnly ? [{ ...l.api.figures.apiOnly, sync: `${l.api.figures.apiOnly.sync}, API only` }] : [])];
-    for (const r of runs) for (const s of r.sizes) for (const lv of s.levels) {
-      const lat = (x: { p50: number; p99: number }) => `${x.p50} / ${x.p99}`;
-      md.push(`| ${r.sync} | ${s.ports} | ${lv.concurrency} | ${lv.opsPerSecond} | ${lv.serverCpuMsPerOp} | ${lat(lv.latencyMs.create)} | ${lat(lv.latencyMs.bind)} | ${lat(lv.latencyMs.up)} | ${lv.errors} |`);
-    }
+    const runs = [
+      ...l.api.figures.runs,
+      ...(l.api.figures.apiOnly ? [{ ...l.api.figures.apiOnly, sync: `${l.api.figures.apiOnly.sync}, API only` }] : []),
+    ];
+    for (const r of runs)
+      for (const s of r.sizes)
+        for (const lv of s.levels) {
+          const lat = (x: { p50: number; p99: number }) => `${x.p50} / ${x.p99}`;
+          md.push(
+            `| ${r.sync} | ${s.ports} | ${lv.concurrency} | ${lv.opsPerSecond} | ${lv.serverCpuMsPerOp} | ${lat(lv.latencyMs.create)} | ${lat(lv.latencyMs.bind)} | ${lat(lv.latencyMs.up)} | ${lv.errors} |`,
+          );
+        }
     const sql = l.api.figures.sql;
-    if (sql) md.push('', `Profiled pass (${sql.operations} operations at concurrency 16): ${sql.totalMs} ms inside SQLite, ${Math.round((sql.totalMs / Math.max(1, sql.operations)) * 100) / 100} ms per operation, by statement:`, '', ...sqlTable(sql.top.slice(0, 10)));
-    md.push('', '"API only" is the command side without the in-process projectors and scheduler (bench/lib/api-only.ts): the difference in server CPU per operation is what projecting costs.', '');
+    if (sql)
+      md.push(
+        '',
+        `Profiled pass (${sql.operations} operations at concurrency 16): ${sql.totalMs} ms inside SQLite, ${Math.round((sql.totalMs / Math.max(1, sql.operations)) * 100) / 100} ms per operation, by statement:`,
+        '',
+        ...sqlTable(sql.top.slice(0, 10)),
+      );
+    md.push(
+      '',
+      '"API only" is the command side without the in-process projectors and scheduler (bench/lib/api-only.ts): the difference in server CPU per operation is what projecting costs.',
+      '',
+    );
   }
-  const modes = [['embedded', l.propagation?.figures.sizes ?? []], ['via Kafka', l.propagation?.figures.kafka ?? []]] as const;
+  const modes = [
+    ['embedded', l.propagation?.figures.sizes ?? []],
+    ['via Kafka', l.propagation?.figures.kafka ?? []],
+  ] as const;
   if (modes.some(([, sizes]) => sizes.length)) {
-    md.push('## Propagation', '', '| mode | hosts | networks | ports | in flight | all hosts p50 / p99 ms | per host p50 / p99 ms | affected hosts p50 / max | missing | port-ups/s | SSE bytes per create+up | watch server CPU, idle |', '|---|---|---|---|---|---|---|---|---|---|---|---|');
-    for (const [mode, sizes] of modes) for (const s of sizes) for (const r of [s.sequential, s.loaded].filter((x) => x !== undefined)) {
-      md.push(`| ${mode} | ${s.hosts} | ${s.networks} | ${s.ports} | ${r!.inFlight} | ${r!.allHostsMs.p50} / ${r!.allHostsMs.p99} | ${r!.perHostMs.p50} / ${r!.perHostMs.p99} | ${r!.affectedHosts.p50} / ${r!.affectedHosts.max} | ${r!.missing} | ${r!.portUpsPerSecond} | ${r!.inFlight === 1 ? s.bytesPerSample : ''} | ${r!.inFlight === 1 && s.watchIdleCpuPct !== undefined ? `${s.watchIdleCpuPct}%` : ''} |`);
-    }
+    md.push(
+      '## Propagation',
+      '',
+      '| mode | hosts | networks | ports | in flight | all hosts p50 / p99 ms | per host p50 / p99 ms | affected hosts p50 / max | missing | port-ups/s | SSE bytes per create+up | watch server CPU, idle |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|',
+    );
+    for (const [mode, sizes] of modes)
+      for (const s of sizes)
+        for (const r of [s.sequential, s.loaded].filter((x) => x !== undefined)) {
+          md.push(
+            `| ${mode} | ${s.hosts} | ${s.networks} | ${s.ports} | ${r!.inFlight} | ${r!.allHostsMs.p50} / ${r!.allHostsMs.p99} | ${r!.perHostMs.p50} / ${r!.perHostMs.p99} | ${r!.affectedHosts.p50} / ${r!.affectedHosts.max} | ${r!.missing} | ${r!.portUpsPerSecond} | ${r!.inFlight === 1 ? s.bytesPerSample : ''} | ${r!.inFlight === 1 && s.watchIdleCpuPct !== undefined ? `${s.watchIdleCpuPct}%` : ''} |`,
+          );
+        }
     md.push('');
   }
   if (l.projection?.figures.sizes.length) {
     const last = l.projection.figures.sizes[l.projection.figures.sizes.length - 1];
     const slow = last.l2.fullRebuildSeconds >= last.l3.fullRebuildSeconds ? last.l2 : last.l3;
-    md.push('## Projection rebuilds (StoreProjector, SQLite)', '', '| events | hosts / networks / ports | model | applied | seconds | of which in apply | events/s | full rebuild s | RSS MiB | SQL per event in apply | costliest event types in apply (ms, statements) |', '|---|---|---|---|---|---|---|---|---|---|---|');
-    for (const s of l.projection.figures.sizes) for (const r of [s.l2, s.l3, s.l2CatchUp, s.l3CatchUp].filter((x) => x !== undefined)) {
-      const costly = r.costliest.slice(0, 3).map((c) => `${c.type} ${c.meanMs} ms, ${c.queries} (${c.sharePct}%)`).join('; ');
-      const what = r.from ? `${r.kind.toUpperCase()} catch-up of ${s.tail}` : `${r.kind.toUpperCase()} rebuild`;
-      md.push(`| ${s.events} | ${s.hosts} / ${s.networks} / ${s.ports} | ${what} | ${r.position - (r.from ?? 0)}${r.complete ? '' : ' (capped)'} | ${r.seconds} | ${r.applySeconds ?? ''} | ${r.eventsPerSecond} | ${r.fullRebuildSeconds} | ${r.rssMiB} | ${r.queriesPerEvent} | ${costly} |`);
-    }
+    md.push(
+      '## Projection rebuilds (StoreProjector, SQLite)',
+      '',
+      '| events | hosts / networks / ports | model | applied | seconds | of which in apply | events/s | full rebuild s | RSS MiB | SQL per event in apply | costliest event types in apply (ms, statements) |',
+      '|---|---|---|---|---|---|---|---|---|---|---|',
+    );
+    for (const s of l.projection.figures.sizes)
+      for (const r of [s.l2, s.l3, s.l2CatchUp, s.l3CatchUp].filter((x) => x !== undefined)) {
+        const costly = r.costliest
+          .slice(0, 3)
+          .map((c) => `${c.type} ${c.meanMs} ms, ${c.queries} (${c.sharePct}%)`)
+          .join('; ');
+        const what = r.from ? `${r.kind.toUpperCase()} catch-up of ${s.tail}` : `${r.kind.toUpperCase()} rebuild`;
+        md.push(
+          `| ${s.events} | ${s.hosts} / ${s.networks} / ${s.ports} | ${what} | ${r.position - (r.from ?? 0)}${r.complete ? '' : ' (capped)'} | ${r.seconds} | ${r.applySeconds ?? ''} | ${r.eventsPerSecond} | ${r.fullRebuildSeconds} | ${r.rssMiB} | ${r.queriesPerEvent} | ${costly} |`,
+        );
+      }
     if (slow.sqlite) {
-      md.push('', `${slow.kind.toUpperCase()} rebuild at ${last.events} events: ${slow.sqlite.totalMs} ms of ${Math.round(slow.seconds * 1000)} ms inside SQLite. Rows at the end: ${Object.entries(slow.rows ?? {}).filter(([, v]) => v > 0).map(([t, v]) => `${t} ${v}`).join(', ')}.`, '');
+      md.push(
+        '',
+        `${slow.kind.toUpperCase()} rebuild at ${last.events} events: ${slow.sqlite.totalMs} ms of ${Math.round(slow.seconds * 1000)} ms inside SQLite. Rows at the end: ${Object.entries(
+          slow.rows ?? {},
+        )
+          .filter(([, v]) => v > 0)
+          .map(([t, v]) => `${t} ${v}`)
+          .join(', ')}.`,
+        '',
+      );
       md.push(...sqlTable(slow.sqlite.top.slice(0, 8)), '');
     }
   }
   if (l.fanout?.figures.sizes.length) {
-    md.push('## Fan-out per port-up', '', '| hosts | networks | ports | notified hosts mean / p99 | bytes mean / p99 | l2pop notifications | l2pop bytes mean | create (ipsets): hosts mean / bytes mean |', '|---|---|---|---|---|---|---|---|');
+    md.push(
+      '## Fan-out per port-up',
+      '',
+      '| hosts | networks | ports | notified hosts mean / p99 | bytes mean / p99 | l2pop notifications | l2pop bytes mean | create (ipsets): hosts mean / bytes mean |',
+      '|---|---|---|---|---|---|---|---|',
+    );
     for (const s of l.fanout.figures.sizes) {
-      md.push(`| ${s.hosts} | ${s.networks} | ${s.ports} | ${s.portUp.notifications.mean} / ${s.portUp.notifications.p99} | ${s.portUp.bytes.mean} / ${s.portUp.bytes.p99} | ${s.baseline.notifications.mean} | ${s.baseline.bytes.mean} | ${s.create.notifications.mean} / ${s.create.bytes.mean} |`);
+      md.push(
+        `| ${s.hosts} | ${s.networks} | ${s.ports} | ${s.portUp.notifications.mean} / ${s.portUp.notifications.p99} | ${s.portUp.bytes.mean} / ${s.portUp.bytes.p99} | ${s.baseline.notifications.mean} | ${s.baseline.bytes.mean} | ${s.create.notifications.mean} / ${s.create.bytes.mean} |`,
+      );
     }
     md.push('');
   }
@@ -134,7 +214,11 @@ export function writeReport(log: (s: string) => void): void {
   const l = loadLatest();
   const machine = (l.api ?? l.propagation ?? l.projection ?? l.fanout)?.machine;
   const rows = targetRows(l);
-  const table = ['| measure | target | measured | |', '|---|---|---|---|', ...rows.map((r) => `| ${r.what} | ${r.target} | ${r.measured} | ${r.status} |`)];
+  const table = [
+    '| measure | target | measured | |',
+    '|---|---|---|---|',
+    ...rows.map((r) => `| ${r.what} | ${r.target} | ${r.measured} | ${r.status} |`),
+  ];
   const profiles = [
     ...profileLines('API profile', l.api?.figures.profile),
     ...profileLines('Projection profile', l.projection?.figures.profile),
@@ -148,21 +232,52 @@ export function writeReport(log: (s: string) => void): void {
   const all = [l.api, l.propagation, l.projection, l.fanout].filter((r) => r !== null);
   const runs = all.map((r) => `${r!.scenario} ${r!.startedAt.slice(0, 16)}Z (load ${r!.machine.loadAverage})`);
   const trees = new Set(all.map((r) => `${r!.machine.commit}${r!.machine.sourceHash ?? ''}`));
-  if (trees.size > 1) runs.push('WARNING: these runs measured different code (commits or uncommitted changes differ); rerun `npm run bench -- all`');
-  const summary = ['# Benchmark summary', '', `Machine: ${machineLine(machine)}.`, '', `Runs: ${runs.join(', ')}.`, '', ...table, '', ...detail(l), '## Profiles', '', ...profiles, '## Notes', '', ...notes, ''];
+  if (trees.size > 1)
+    runs.push('WARNING: these runs measured different code (commits or uncommitted changes differ); rerun `npm run bench -- all`');
+  const summary = [
+    '# Benchmark summary',
+    '',
+    `Machine: ${machineLine(machine)}.`,
+    '',
+    `Runs: ${runs.join(', ')}.`,
+    '',
+    ...table,
+    '',
+    ...detail(l),
+    '## Profiles',
+    '',
+    ...profiles,
+    '## Notes',
+    '',
+    ...notes,
+    '',
+  ];
   writeFileSync(join(RESULTS_DIR, 'summary.md'), summary.join('\n'));
 
   const section = [
-    BEGIN, '## Benchmarks', '',
+    BEGIN,
+    '## Benchmarks',
+    '',
     '`npm run bench -- <api|propagation|projection|fanout|all>` (each under ~5 minutes at its defaults; `--help` lists the knobs) writes `bench/results/<scenario>-<timestamp>.json`; `npm run bench -- report` turns the latest ones into [bench/results/summary.md](bench/results/summary.md), the chart and this section.',
-    '', `Measured on ${machineLine(machine)}. Runs: ${runs.join(', ')}.`, '', ...table, '', '![benchmarks](bench/results/chart.svg)', '',
-    ...(analysis.length ? [...analysis, ''] : []), ...profiles, END,
+    '',
+    `Measured on ${machineLine(machine)}. Runs: ${runs.join(', ')}.`,
+    '',
+    ...table,
+    '',
+    '![benchmarks](bench/results/chart.svg)',
+    '',
+    ...(analysis.length ? [...analysis, ''] : []),
+    ...profiles,
+    END,
   ].join('\n');
   const readmePath = join(ROOT, 'README.md');
   const readme = readFileSync(readmePath, 'utf8');
   const start = readme.indexOf(BEGIN);
   const end = readme.indexOf(END);
-  const next = start >= 0 && end > start ? readme.slice(0, start) + section + readme.slice(end + END.length) : `${readme.trimEnd()}\n\n${section}\n`;
+  const next =
+    start >= 0 && end > start ? readme.slice(0, start) + section + readme.slice(end + END.length) : `${readme.trimEnd()}\n\n${section}\n`;
   writeFileSync(readmePath, next);
-  log(`report: wrote bench/results/summary.md, bench/results/chart.svg and the README section (${rows.filter((r) => r.status === 'missed').length} targets missed)`);
+  log(
+    `report: wrote bench/results/summary.md, bench/results/chart.svg and the README section (${rows.filter((r) => r.status === 'missed').length} targets missed)`,
+  );
 }

@@ -12,7 +12,11 @@ import { writeReport } from './report';
  * Each scenario writes bench/results/<scenario>-<timestamp>.json; `all` and
  * `report` then regenerate summary.md, chart.svg and the README's bench section.
  */
-const list = (v: string) => v.split(',').map((x) => Number(x.trim())).filter((x) => Number.isFinite(x) && x > 0);
+const list = (v: string) =>
+  v
+    .split(',')
+    .map((x) => Number(x.trim()))
+    .filter((x) => Number.isFinite(x) && x > 0);
 const log = (s: string) => process.stderr.write(`${s}\n`);
 
 type Outcome = { figures: unknown; notes: string[] };
@@ -36,11 +40,15 @@ const api = new Command('api')
   .addOption(new Option('--sync <modes>', 'CP_SQLITE_SYNCHRONOUS modes to run').default('FULL,NORMAL'))
   .option('--no-profile', 'skip the CPU profile of the control plane');
 const propagation = new Command('propagation')
-  .description('port-up acknowledged by the API -> change on every affected host\'s watch stream')
+  .description("port-up acknowledged by the API -> change on every affected host's watch stream")
   .option('--hosts <list>', 'hosts with an agent watching', list, [50, 200, 1000])
   .option('--samples <n>', 'port-ups measured per size', Number, 200)
   .option('--load <n>', 'also measure with this many port-ups in flight (0: skip)', Number, 16)
-  .addOption(new Option('--transport <t>', 'embedded mode, distributed mode via Kafka, or both').choices(['embedded', 'kafka', 'both']).default('both'));
+  .addOption(
+    new Option('--transport <t>', 'embedded mode, distributed mode via Kafka, or both')
+      .choices(['embedded', 'kafka', 'both'])
+      .default('both'),
+  );
 const projection = new Command('projection')
   .description('L2 and L3 read models rebuilt from a generated history: events/s, rebuild time, RSS')
   .option('--sizes <list>', 'events in the store', list, [10_000, 100_000, 1_000_000])
@@ -48,7 +56,7 @@ const projection = new Command('projection')
   .option('--no-profile', 'skip the CPU profile when a target is missed')
   .option('--keep', 'keep the generated event stores');
 const fanout = new Command('fanout')
-  .description('notifications and bytes to agents per port-up vs Neutron l2pop\'s full fan-out')
+  .description("notifications and bytes to agents per port-up vs Neutron l2pop's full fan-out")
   .option('--hosts <list>', 'cloud sizes (hosts), same per-network layout', list, [100, 1000, 5000])
   .option('--networks <n>', 'tenant networks (the same at every size)', Number, 250)
   .option('--samples <n>', 'port-ups measured per size', Number, 200);
@@ -63,7 +71,9 @@ program.addCommand(
     writeReport(log);
   }),
 );
-program.addCommand(new Command('report').description('summary.md, chart.svg and the README section from the latest results').action(() => writeReport(log)));
+program.addCommand(
+  new Command('report').description('summary.md, chart.svg and the README section from the latest results').action(() => writeReport(log)),
+);
 
 program.parseAsync(process.argv).catch((err) => {
   log(err instanceof Error ? (err.stack ?? err.message) : String(err));

@@ -83,7 +83,9 @@ export function writeResult<F>(result: Result<F>): string {
 export function latestResult<F>(scenario: string): Result<F> | null {
   let files: string[] = [];
   try {
-    files = readdirSync(RESULTS_DIR).filter((f) => f.startsWith(`${scenario}-`) && f.endsWith('.json')).sort();
+    files = readdirSync(RESULTS_DIR)
+      .filter((f) => f.startsWith(`${scenario}-`) && f.endsWith('.json'))
+      .sort();
   } catch {
     return null;
   }

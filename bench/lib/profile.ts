@@ -88,12 +88,18 @@ export function summariseProfile(path: string, top = 12): ProfileSummary {
   walk(p.nodes[0].id, new Set());
 
   const rank = (m: Map<string, number>, filter: (f: string) => boolean = () => true) =>
-    [...m].filter(([f]) => filter(f)).sort((a, b) => b[1] - a[1]).slice(0, top);
+    [...m]
+      .filter(([f]) => filter(f))
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top);
   const own = (f: string) => /(^|\s)dist\/(apps|libs)\//.test(f);
   return {
     file: relative(ROOT, path),
     seconds: Math.round((p.endTime - p.startTime) / 1e4) / 100,
-    byArea: [...areas].sort((a, b) => b[1] - a[1]).slice(0, 10).map(([area, h]) => ({ area, pct: pct(h, all) })),
+    byArea: [...areas]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, 10)
+      .map(([area, h]) => ({ area, pct: pct(h, all) })),
     topSelf: rank(self).map(([frame, h]) => ({ frame, selfPct: pct(h, all), totalPct: pct(total.get(frame) ?? h, all) })),
     topOwnTotal: rank(total, own).map(([frame, h]) => ({ frame, selfPct: pct(self.get(frame) ?? 0, all), totalPct: pct(h, all) })),
   };
@@ -101,6 +107,8 @@ export function summariseProfile(path: string, top = 12): ProfileSummary {
 
 /** The newest .cpuprofile in a directory (node names them with a timestamp and pid). */
 export function newestProfile(dir: string): string | null {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.cpuprofile')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort();
   return files.length ? join(dir, files[files.length - 1]) : null;
 }

@@ -72,7 +72,10 @@ export function sqliteStats(top = 10): { totalMs: number; calls: number; top: Sq
     totalMs: Math.round(Number(total) / 1e6),
     calls,
     top: rows.map(([sql, s]) => ({
-      sql, calls: s.n, meanUs: Math.round(Number(s.ns) / s.n / 1e3), totalMs: Math.round(Number(s.ns) / 1e6),
+      sql,
+      calls: s.n,
+      meanUs: Math.round(Number(s.ns) / s.n / 1e3),
+      totalMs: Math.round(Number(s.ns) / 1e6),
       sharePct: total > 0n ? Math.round(Number((s.ns * 1000n) / total)) / 10 : 0,
     })),
   };

@@ -17,7 +17,14 @@ export function percentile(sorted: readonly number[], p: number): number {
 export function summarise(values: readonly number[]): Summary {
   const s = [...values].sort((a, b) => a - b);
   const mean = s.length ? s.reduce((a, b) => a + b, 0) / s.length : NaN;
-  return { n: s.length, mean: round(mean), p50: round(percentile(s, 50)), p90: round(percentile(s, 90)), p99: round(percentile(s, 99)), max: round(s[s.length - 1] ?? NaN) };
+  return {
+    n: s.length,
+    mean: round(mean),
+    p50: round(percentile(s, 50)),
+    p90: round(percentile(s, 90)),
+    p99: round(percentile(s, 99)),
+    max: round(s[s.length - 1] ?? NaN),
+  };
 }
 
 /** Three significant decimals is plenty for milliseconds and keeps the JSON readable. */

@@ -40,15 +40,24 @@ function panel(p: Panel, x0: number, y0: number, w: number, h: number): string {
   if (p.target) values.push(p.target.value);
   const max = p.log ? 10 ** Math.ceil(Math.log10(Math.max(...values, 1))) : niceMax(Math.max(...values, 1));
   const min = p.log ? 10 ** Math.floor(Math.log10(Math.min(...values, max))) : 0;
-  const y = (v: number) => (p.log ? top + plotH - ((Math.log10(Math.max(v, min)) - Math.log10(min)) / (Math.log10(max) - Math.log10(min) || 1)) * plotH : top + plotH - (v / max) * plotH);
+  const y = (v: number) =>
+    p.log
+      ? top + plotH - ((Math.log10(Math.max(v, min)) - Math.log10(min)) / (Math.log10(max) - Math.log10(min) || 1)) * plotH
+      : top + plotH - (v / max) * plotH;
   out.push(`<text x="${x0 + w / 2}" y="${y0 + 16}" text-anchor="middle" font-weight="bold">${esc(p.title)}</text>`);
-  out.push(`<text transform="translate(${x0 + 14},${top + plotH / 2}) rotate(-90)" text-anchor="middle" font-size="11">${esc(p.yLabel)}</text>`);
-  const ticks = p.log ? Array.from({ length: Math.round(Math.log10(max / min)) + 1 }, (_, i) => min * 10 ** i) : [0, 0.25, 0.5, 0.75, 1].map((f) => f * max);
+  out.push(
+    `<text transform="translate(${x0 + 14},${top + plotH / 2}) rotate(-90)" text-anchor="middle" font-size="11">${esc(p.yLabel)}</text>`,
+  );
+  const ticks = p.log
+    ? Array.from({ length: Math.round(Math.log10(max / min)) + 1 }, (_, i) => min * 10 ** i)
+    : [0, 0.25, 0.5, 0.75, 1].map((f) => f * max);
   for (const t of ticks) {
     out.push(`<line x1="${left}" x2="${left + plotW}" y1="${y(t)}" y2="${y(t)}" stroke="#ddd"/>`);
     out.push(`<text x="${left - 4}" y="${y(t) + 4}" text-anchor="end" font-size="10">${fmt(t)}</text>`);
   }
-  out.push(`<line x1="${left}" x2="${left}" y1="${top}" y2="${top + plotH}" stroke="#333"/><line x1="${left}" x2="${left + plotW}" y1="${top + plotH}" y2="${top + plotH}" stroke="#333"/>`);
+  out.push(
+    `<line x1="${left}" x2="${left}" y1="${top}" y2="${top + plotH}" stroke="#333"/><line x1="${left}" x2="${left + plotW}" y1="${top + plotH}" y2="${top + plotH}" stroke="#333"/>`,
+  );
   const gw = plotW / Math.max(1, p.groups.length);
   const bw = Math.min(28, (gw * 0.8) / Math.max(1, p.series.length));
   p.groups.forEach((g, gi) => {
@@ -57,7 +66,9 @@ function panel(p: Panel, x0: number, y0: number, w: number, h: number): string {
       const v = s.values[gi];
       if (v === null || v === undefined) return;
       const by = y(v);
-      out.push(`<rect x="${gx + si * bw}" y="${by}" width="${bw - 2}" height="${Math.max(0.5, top + plotH - by)}" fill="${COLORS[si % COLORS.length]}"><title>${esc(`${s.name}, ${g}: ${fmt(v)}`)}</title></rect>`);
+      out.push(
+        `<rect x="${gx + si * bw}" y="${by}" width="${bw - 2}" height="${Math.max(0.5, top + plotH - by)}" fill="${COLORS[si % COLORS.length]}"><title>${esc(`${s.name}, ${g}: ${fmt(v)}`)}</title></rect>`,
+      );
     });
     out.push(`<text x="${left + gi * gw + gw / 2}" y="${top + plotH + 14}" text-anchor="middle" font-size="11">${esc(g)}</text>`);
   });
@@ -75,7 +86,9 @@ function panel(p: Panel, x0: number, y0: number, w: number, h: number): string {
       lx = left;
       ly += 14;
     }
-    out.push(`<rect x="${lx}" y="${ly - 9}" width="10" height="10" fill="${COLORS[si % COLORS.length]}"/><text x="${lx + 14}" y="${ly}" font-size="10">${esc(s.name)}</text>`);
+    out.push(
+      `<rect x="${lx}" y="${ly - 9}" width="10" height="10" fill="${COLORS[si % COLORS.length]}"/><text x="${lx + 14}" y="${ly}" font-size="10">${esc(s.name)}</text>`,
+    );
     lx += width;
   });
   return out.join('\n');

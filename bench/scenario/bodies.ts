@@ -22,22 +22,51 @@ export function agentEvents(host: HostSpec, hostIndex: number): Stamped[] {
     const streamId = `agent:${agentType}@${host.name}`;
     const ref = { id: agentId(hostIndex, l3), agentType, host: host.name };
     const config = l3
-      ? { binary: 'neutron-l3-agent', topic: 'l3_agent', tunnelIp: null, availabilityZone: 'nova', configurations: { agent_mode: 'legacy' } }
-      : { binary: 'neutron-openvswitch-agent', topic: 'N/A', tunnelIp: host.tunnelIp, availabilityZone: 'nova', configurations: { tunneling_ip: host.tunnelIp, tunnel_types: ['vxlan'], l2_population: true } };
+      ? {
+          binary: 'neutron-l3-agent',
+          topic: 'l3_agent',
+          tunnelIp: null,
+          availabilityZone: 'nova',
+          configurations: { agent_mode: 'legacy' },
+        }
+      : {
+          binary: 'neutron-openvswitch-agent',
+          topic: 'N/A',
+          tunnelIp: host.tunnelIp,
+          availabilityZone: 'nova',
+          configurations: { tunneling_ip: host.tunnelIp, tunnel_types: ['vxlan'], l2_population: true },
+        };
     out.push({ streamId, body: { type: 'AgentRegistered', data: { ...ref, ...config } } });
     out.push({ streamId, body: { type: 'AgentAlive', data: { ...ref, heartbeatAt: AT } } });
   }
   return out;
 }
 
-function rule(project: ProjectSpec, sg: string, n: number, direction: 'ingress' | 'egress', ethertype: 'IPv4' | 'IPv6', remoteGroupId: string | null, port: number | null): Stamped {
+function rule(
+  project: ProjectSpec,
+  sg: string,
+  n: number,
+  direction: 'ingress' | 'egress',
+  ethertype: 'IPv4' | 'IPv6',
+  remoteGroupId: string | null,
+  port: number | null,
+): Stamped {
   return {
     streamId: `security-group:${sg}`,
     body: {
       type: 'SecurityGroupRuleCreated',
       data: {
-        id: uuidOf(KIND.rule, project.index * 16 + n), securityGroupId: sg, projectId: project.id, direction, ethertype,
-        protocol: port === null ? null : 'tcp', portRangeMin: port, portRangeMax: port, remoteIpPrefix: null, remoteGroupId, description: '',
+        id: uuidOf(KIND.rule, project.index * 16 + n),
+        securityGroupId: sg,
+        projectId: project.id,
+        direction,
+        ethertype,
+        protocol: port === null ? null : 'tcp',
+        portRangeMin: port,
+        portRangeMax: port,
+        remoteIpPrefix: null,
+        remoteGroupId,
+        description: '',
       },
     },
   };
@@ -47,7 +76,10 @@ function rule(project: ProjectSpec, sg: string, n: number, direction: 'ingress' 
 export function projectEvents(p: ProjectSpec): Stamped[] {
   const group = (id: string, name: string): Stamped => ({
     streamId: `security-group:${id}`,
-    body: { type: 'SecurityGroupCreated', data: { id, projectId: p.id, name, description: '', isDefault: name === 'default', stateful: true } },
+    body: {
+      type: 'SecurityGroupCreated',
+      data: { id, projectId: p.id, name, description: '', isDefault: name === 'default', stateful: true },
+    },
   });
   return [
     group(p.defaultSg, 'default'),
@@ -72,8 +104,17 @@ export function networkEvents(n: NetworkSpec, layout: Layout): Stamped[] {
       body: {
         type: 'NetworkCreated',
         data: {
-          id: n.id, projectId, name: `net-${n.index}`, description: '', adminStateUp: true, shared: false, external: false, mtu: 1450,
-          networkType: 'vxlan', segmentationId: n.vni, physicalNetwork: null,
+          id: n.id,
+          projectId,
+          name: `net-${n.index}`,
+          description: '',
+          adminStateUp: true,
+          shared: false,
+          external: false,
+          mtu: 1450,
+          networkType: 'vxlan',
+          segmentationId: n.vni,
+          physicalNetwork: null,
         },
       },
     },
@@ -82,10 +123,20 @@ export function networkEvents(n: NetworkSpec, layout: Layout): Stamped[] {
       body: {
         type: 'SubnetCreated',
         data: {
-          id: n.subnetId, networkId: n.id, projectId, ipVersion: 4, cidr: n.cidr, ipv6AddressMode: null, ipv6RaMode: null,
-          name: `subnet-${n.index}`, description: '', gatewayIp: gateway,
+          id: n.subnetId,
+          networkId: n.id,
+          projectId,
+          ipVersion: 4,
+          cidr: n.cidr,
+          ipv6AddressMode: null,
+          ipv6RaMode: null,
+          name: `subnet-${n.index}`,
+          description: '',
+          gatewayIp: gateway,
           allocationPools: [{ start: ipToString(n.firstIp), end: ipToString(n.firstIp + n.capacity - 4) }],
-          enableDhcp: true, dnsNameservers: [], hostRoutes: [],
+          enableDhcp: true,
+          dnsNameservers: [],
+          hostRoutes: [],
         },
       },
     },
@@ -109,25 +160,47 @@ export interface PortSpec {
 export function portCreated(s: PortSpec): Stamped[] {
   const ref = { id: s.id, networkId: s.network.id, projectId: s.projectId };
   const streamId = `port:${s.id}`;
-  const out: Stamped[] = [{
-    streamId,
-    body: {
-      type: 'PortCreated',
-      data: {
-        ...ref, name: '', description: '', adminStateUp: true, deviceId: s.deviceId ?? `vm-${s.id.slice(-8)}`, deviceOwner: s.owner,
-        fixedIps: [{ subnetId: s.network.subnetId, ipAddress: s.ip }], securityGroups: s.groups, portSecurityEnabled: s.groups.length > 0,
-        allowedAddressPairs: s.pairs.map((ipAddress) => ({ ipAddress, macAddress: s.mac })), macAddress: s.mac, vnicType: 'normal', hostId: s.host,
+  const out: Stamped[] = [
+    {
+      streamId,
+      body: {
+        type: 'PortCreated',
+        data: {
+          ...ref,
+          name: '',
+          description: '',
+          adminStateUp: true,
+          deviceId: s.deviceId ?? `vm-${s.id.slice(-8)}`,
+          deviceOwner: s.owner,
+          fixedIps: [{ subnetId: s.network.subnetId, ipAddress: s.ip }],
+          securityGroups: s.groups,
+          portSecurityEnabled: s.groups.length > 0,
+          allowedAddressPairs: s.pairs.map((ipAddress) => ({ ipAddress, macAddress: s.mac })),
+          macAddress: s.mac,
+          vnicType: 'normal',
+          hostId: s.host,
+        },
       },
     },
-  }];
+  ];
   if (s.host) out.push({ streamId, body: { type: 'PortBoundToHost', data: { ...ref, host: s.host, previousHost: '' } } });
   return out;
 }
 
 type PortRef = { id: string; networkId: string; projectId: string };
-export const portActivated = (r: PortRef, host: string): Stamped => ({ streamId: `port:${r.id}`, body: { type: 'PortActivated', data: { ...r, host } } });
-export const portDeactivated = (r: PortRef, host: string): Stamped => ({ streamId: `port:${r.id}`, body: { type: 'PortDeactivated', data: { ...r, host } } });
-export const portRebound = (r: PortRef, host: string, previousHost: string): Stamped => ({
-  streamId: `port:${r.id}`, body: { type: 'PortBoundToHost', data: { ...r, host, previousHost } },
+export const portActivated = (r: PortRef, host: string): Stamped => ({
+  streamId: `port:${r.id}`,
+  body: { type: 'PortActivated', data: { ...r, host } },
 });
-export const portDeleted = (r: PortRef, host: string): Stamped => ({ streamId: `port:${r.id}`, body: { type: 'PortDeleted', data: { ...r, host } } });
+export const portDeactivated = (r: PortRef, host: string): Stamped => ({
+  streamId: `port:${r.id}`,
+  body: { type: 'PortDeactivated', data: { ...r, host } },
+});
+export const portRebound = (r: PortRef, host: string, previousHost: string): Stamped => ({
+  streamId: `port:${r.id}`,
+  body: { type: 'PortBoundToHost', data: { ...r, host, previousHost } },
+});
+export const portDeleted = (r: PortRef, host: string): Stamped => ({
+  streamId: `port:${r.id}`,
+  body: { type: 'PortDeleted', data: { ...r, host } },
+});

@@ -21,7 +21,10 @@ export async function bulkLoad(path: string, events: Iterable<Stamped>, onProgre
   db.pragma('synchronous = OFF');
   const head = Number((db.prepare('SELECT MAX(position) AS p FROM events').get() as { p: number | null }).p ?? 0);
   const versions = new Map<string, number>();
-  for (const row of db.prepare('SELECT stream_id, MAX(stream_version) AS v FROM events GROUP BY stream_id').iterate() as Iterable<{ stream_id: string; v: number }>) {
+  for (const row of db.prepare('SELECT stream_id, MAX(stream_version) AS v FROM events GROUP BY stream_id').iterate() as Iterable<{
+    stream_id: string;
+    v: number;
+  }>) {
     versions.set(row.stream_id, row.v);
   }
   const insert = db.prepare(
@@ -40,8 +43,19 @@ export async function bulkLoad(path: string, events: Iterable<Stamped>, onProgre
       // One second per 1000 events from a fixed origin: plausible, and the same on every run.
       const at = new Date(Date.UTC(2025, 0, 1) + position).toISOString();
       insert.run(
-        uuidOf(EVENT_ID_KIND, position), streamId, version, body.type, CATALOGUE[body.type].schemaVersion, resourceType, resourceId,
-        projectId, 'bench', `req-bench-${position}`, null, at, JSON.stringify(body.data),
+        uuidOf(EVENT_ID_KIND, position),
+        streamId,
+        version,
+        body.type,
+        CATALOGUE[body.type].schemaVersion,
+        resourceType,
+        resourceId,
+        projectId,
+        'bench',
+        `req-bench-${position}`,
+        null,
+        at,
+        JSON.stringify(body.data),
       );
     }
   });

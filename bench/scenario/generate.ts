@@ -1,4 +1,15 @@
-import { agentEvents, networkEvents, portActivated, portCreated, portDeactivated, portDeleted, portRebound, projectEvents, type PortSpec, type Stamped } from './bodies';
+import {
+  agentEvents,
+  networkEvents,
+  portActivated,
+  portCreated,
+  portDeactivated,
+  portDeleted,
+  portRebound,
+  projectEvents,
+  type PortSpec,
+  type Stamped,
+} from './bodies';
 import { buildLayout, sizeWeightedPicker, type Layout, type ScenarioParams } from './layout';
 import { PortFactory } from './ports';
 import { Rng } from './rng';
@@ -177,7 +188,13 @@ export function* take<T>(items: Iterator<T>, n: number): Generator<T> {
 
 function sized(networks: number, hosts: number, base: Partial<ScenarioParams>): ScenarioParams {
   return {
-    seed: 42, networksPerProject: 3, routerRatio: 0.5, maxSpan: 48, ...base,
-    networks, hosts, networkNodes: Math.max(3, Math.round(hosts / 200)),
+    seed: 42,
+    networksPerProject: 3,
+    routerRatio: 0.5,
+    maxSpan: 48,
+    ...base,
+    networks,
+    hosts,
+    networkNodes: Math.max(3, Math.round(hosts / 200)),
   };
 }

@@ -23,7 +23,13 @@ export interface ScenarioParams {
 }
 
 export const DEFAULT_PARAMS: ScenarioParams = {
-  seed: 42, hosts: 100, networks: 50, networkNodes: 6, networksPerProject: 3, routerRatio: 0.5, maxSpan: 48,
+  seed: 42,
+  hosts: 100,
+  networks: 50,
+  networkNodes: 6,
+  networksPerProject: 3,
+  routerRatio: 0.5,
+  maxSpan: 48,
 };
 
 export interface HostSpec {
@@ -97,8 +103,13 @@ export function buildLayout(params: ScenarioParams): Layout {
       const id = uuidOf(KIND.project, p).replace(/-/g, '');
       projects[p] = {
         // The default group gets the id the API derives for the project, so API calls find and reuse it.
-        index: p, id, defaultSg: defaultSecurityGroupId(id), webSg: uuidOf(KIND.sg, 3 * p + 1),
-        dbSg: uuidOf(KIND.sg, 3 * p + 2), networks: [], router: rng.chance(params.routerRatio) ? uuidOf(KIND.router, p) : null,
+        index: p,
+        id,
+        defaultSg: defaultSecurityGroupId(id),
+        webSg: uuidOf(KIND.sg, 3 * p + 1),
+        dbSg: uuidOf(KIND.sg, 3 * p + 2),
+        networks: [],
+        router: rng.chance(params.routerRatio) ? uuidOf(KIND.router, p) : null,
       };
     }
     const size = networkSize(rng);
@@ -109,8 +120,16 @@ export function buildLayout(params: ScenarioParams): Layout {
     const spanCount = Math.min(size, params.maxSpan, params.hosts);
     const span = rng.sample(params.hosts, spanCount);
     networks.push({
-      index: n, id: uuidOf(KIND.network, n), subnetId: uuidOf(KIND.subnet, n), project: p, vni: 1 + (n % 65535),
-      cidr: `${ipToString(nextBlock)}/${32 - Math.log2(capacity)}`, firstIp: nextBlock + 2, capacity, size, span,
+      index: n,
+      id: uuidOf(KIND.network, n),
+      subnetId: uuidOf(KIND.subnet, n),
+      project: p,
+      vni: 1 + (n % 65535),
+      cidr: `${ipToString(nextBlock)}/${32 - Math.log2(capacity)}`,
+      firstIp: nextBlock + 2,
+      capacity,
+      size,
+      span,
     });
     projects[p].networks.push(n);
     nextBlock += capacity;

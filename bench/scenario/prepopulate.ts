@@ -29,7 +29,14 @@ export async function prepopulate(target: string | EventStoreTarget, events: Ite
       if (last?.streamId === e.streamId) last.events.push(e.body);
       else appends.push({ streamId: e.streamId, expectedVersion: 'any', events: [e.body] });
     }
-    const ctx: CommandContext = { projectId: 'bench', actor: 'bench-loader', requestId: `req-bench-load-${n}`, causationId: null, now: new Date().toISOString(), isAdmin: true };
+    const ctx: CommandContext = {
+      projectId: 'bench',
+      actor: 'bench-loader',
+      requestId: `req-bench-load-${n}`,
+      causationId: null,
+      now: new Date().toISOString(),
+      isAdmin: true,
+    };
     await ws.store.transaction((tx) => ws.store.append(appends, ctx, tx));
     n += pending.length;
     pending = [];

@@ -1,5 +1,14 @@
 import type { DomainEventBody } from '@cp/events';
-import { haNetworkRequests, haPortRequest, isRejection, networkDecider, portDecider, subnetDecider, type Decision, type SubnetData } from '@cp/domain';
+import {
+  haNetworkRequests,
+  haPortRequest,
+  isRejection,
+  networkDecider,
+  portDecider,
+  subnetDecider,
+  type Decision,
+  type SubnetData,
+} from '@cp/domain';
 import { agentId, portActivated, ROUTER_IFACE_OWNER, type Stamped } from './bodies';
 import { ipToString, KIND, type Layout, type ProjectSpec } from './layout';
 import { uuidOf } from './rng';
@@ -15,17 +24,31 @@ export function routerEvents(layout: Layout, p: ProjectSpec, l3Load: Map<number,
   const out: Stamped[] = [];
   const routerStream = `router:${routerId}`;
   const haStream = `router-ha:${routerId}`;
-  out.push({ streamId: routerStream, body: { type: 'RouterCreated', data: { id: routerId, projectId: p.id, name: `router-${p.index}`, description: '', adminStateUp: true, ha: true } } });
+  out.push({
+    streamId: routerStream,
+    body: {
+      type: 'RouterCreated',
+      data: { id: routerId, projectId: p.id, name: `router-${p.index}`, description: '', adminStateUp: true, ha: true },
+    },
+  });
   const networkId = uuidOf(KIND.ha, 2 * p.index);
   const subnetId = uuidOf(KIND.ha, 2 * p.index + 1);
   const ha = haNetworkRequests({ networkId, subnetId, projectId: p.id, index: 0, segmentationId: 16_000_000 + p.index, mtu: 1450 });
   const [networkCreated] = decided(networkDecider.decide({ type: 'CreateNetwork', data: ha.network }, { status: 'absent' }));
-  const [subnetCreated] = decided(subnetDecider.decide({ type: 'CreateSubnet', data: ha.subnet, facts: { network: ha.network, existingCidrs: [] } }, { status: 'absent' }));
+  const [subnetCreated] = decided(
+    subnetDecider.decide(
+      { type: 'CreateSubnet', data: ha.subnet, facts: { network: ha.network, existingCidrs: [] } },
+      { status: 'absent' },
+    ),
+  );
   const subnet = subnetCreated.data as SubnetData;
   out.push({ streamId: `network:${networkId}`, body: networkCreated });
   out.push({ streamId: `subnet:${subnetId}`, body: subnetCreated });
   out.push({ streamId: `ha-network:${networkId}`, body: { type: 'HaNetworkCreated', data: ha.haNetwork } });
-  out.push({ streamId: `ha-network:${networkId}`, body: { type: 'VridAllocated', data: { projectId: p.id, haNetworkId: networkId, routerId, vrid: 1 } } });
+  out.push({
+    streamId: `ha-network:${networkId}`,
+    body: { type: 'VridAllocated', data: { projectId: p.id, haNetworkId: networkId, routerId, vrid: 1 } },
+  });
 
   // Least-loaded network nodes first, ties by index: the scheduler's rule, simplified.
   const nodes = layout.hosts.map((h, i) => ({ h, i })).filter((x) => x.h.l3);
@@ -46,7 +69,13 @@ export function routerEvents(layout: Layout, p: ProjectSpec, l3Load: Map<number,
       { status: 'absent' },
     );
     for (const body of decided(created)) out.push({ streamId: `port:${portId}`, body });
-    out.push({ streamId: haStream, body: { type: 'RouterScheduledToAgent', data: { projectId: p.id, routerId, agentId: agent, host: h.name, priority: 50, haPortId: portId } } });
+    out.push({
+      streamId: haStream,
+      body: {
+        type: 'RouterScheduledToAgent',
+        data: { projectId: p.id, routerId, agentId: agent, host: h.name, priority: 50, haPortId: portId },
+      },
+    });
     haPorts.push({ id: portId, host: h.name, agent });
   });
   for (const n of p.networks) {
@@ -58,18 +87,36 @@ export function routerEvents(layout: Layout, p: ProjectSpec, l3Load: Map<number,
       body: {
         type: 'PortCreated',
         data: {
-          ...ref, name: '', description: '', adminStateUp: true, deviceId: routerId, deviceOwner: ROUTER_IFACE_OWNER,
-          fixedIps: [{ subnetId: net.subnetId, ipAddress: ipToString(net.firstIp - 1) }], securityGroups: [], portSecurityEnabled: false,
-          allowedAddressPairs: [], macAddress: `fa:16:3f:${((n >>> 16) & 255).toString(16).padStart(2, '0')}:${((n >>> 8) & 255).toString(16).padStart(2, '0')}:${(n & 255).toString(16).padStart(2, '0')}`,
-          vnicType: 'normal', hostId: '',
+          ...ref,
+          name: '',
+          description: '',
+          adminStateUp: true,
+          deviceId: routerId,
+          deviceOwner: ROUTER_IFACE_OWNER,
+          fixedIps: [{ subnetId: net.subnetId, ipAddress: ipToString(net.firstIp - 1) }],
+          securityGroups: [],
+          portSecurityEnabled: false,
+          allowedAddressPairs: [],
+          macAddress: `fa:16:3f:${((n >>> 16) & 255).toString(16).padStart(2, '0')}:${((n >>> 8) & 255).toString(16).padStart(2, '0')}:${(n & 255).toString(16).padStart(2, '0')}`,
+          vnicType: 'normal',
+          hostId: '',
         },
       },
     });
-    out.push({ streamId: routerStream, body: { type: 'RouterInterfaceAdded', data: { id: routerId, projectId: p.id, portId, networkId: net.id, subnetIds: [net.subnetId] } } });
+    out.push({
+      streamId: routerStream,
+      body: { type: 'RouterInterfaceAdded', data: { id: routerId, projectId: p.id, portId, networkId: net.id, subnetIds: [net.subnetId] } },
+    });
   }
   haPorts.forEach((hp, slot) => {
     out.push(portActivated({ id: hp.id, networkId, projectId: '' }, hp.host));
-    out.push({ streamId: haStream, body: { type: 'RouterHaStateReported', data: { projectId: p.id, routerId, agentId: hp.agent, host: hp.host, state: slot === 0 ? 'active' : 'standby' } } });
+    out.push({
+      streamId: haStream,
+      body: {
+        type: 'RouterHaStateReported',
+        data: { projectId: p.id, routerId, agentId: hp.agent, host: hp.host, state: slot === 0 ? 'active' : 'standby' },
+      },
+    });
   });
   return out;
 }

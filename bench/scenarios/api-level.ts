@@ -23,7 +23,13 @@ export interface ApiLevel {
 }
 
 /** One lifecycle: create on a network (new ports land where ports are), bind to one of its hosts, report it up. */
-function lifecycle(http: Http, layout: Layout, pick: () => { network: Layout['networks'][number]; host: string }, lat: Record<'create' | 'bind' | 'up', number[]>, errors: { n: number }) {
+function lifecycle(
+  http: Http,
+  layout: Layout,
+  pick: () => { network: Layout['networks'][number]; host: string },
+  lat: Record<'create' | 'bind' | 'up', number[]>,
+  errors: { n: number },
+) {
   return async () => {
     const { network, host } = pick();
     const project = layout.projects[network.project].id;
@@ -64,9 +70,13 @@ export async function level(cp: ControlPlane, layout: Layout, concurrency: numbe
   http.close();
   const operations = lat.create.length + lat.bind.length + lat.up.length;
   return {
-    concurrency, lifecycles: done, operations, errors: errors.n, seconds: round(seconds), opsPerSecond: Math.round(operations / seconds),
+    concurrency,
+    lifecycles: done,
+    operations,
+    errors: errors.n,
+    seconds: round(seconds),
+    opsPerSecond: Math.round(operations / seconds),
     serverCpuMsPerOp: round((cpu * 1000) / Math.max(1, operations)),
     latencyMs: { create: summarise(lat.create), bind: summarise(lat.bind), up: summarise(lat.up) },
   };
 }
-

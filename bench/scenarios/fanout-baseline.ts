@@ -19,7 +19,16 @@ export interface BaselineCost {
  */
 export async function neutronPortUp(
   db: Database,
-  o: { networkId: string; segmentationId: number; host: string; tunnelIp: string; mac: string; ip: string; l2Agents: number; firstOnHost: boolean },
+  o: {
+    networkId: string;
+    segmentationId: number;
+    host: string;
+    tunnelIp: string;
+    mac: string;
+    ip: string;
+    l2Agents: number;
+    firstOnHost: boolean;
+  },
 ): Promise<BaselineCost> {
   const net = { segment_id: o.segmentationId, network_type: 'vxlan' };
   const own: unknown[] = o.firstOnHost ? [FLOODING_ENTRY, [o.mac, o.ip]] : [[o.mac, o.ip]];

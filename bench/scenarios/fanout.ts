@@ -36,7 +36,14 @@ export interface FanoutFigures {
 }
 
 let seq = 0;
-const ctx = (): CommandContext => ({ projectId: 'bench', actor: 'bench', requestId: `req-fanout-${++seq}`, causationId: null, now: '2025-01-02T00:00:00.000Z', isAdmin: true });
+const ctx = (): CommandContext => ({
+  projectId: 'bench',
+  actor: 'bench',
+  requestId: `req-fanout-${++seq}`,
+  causationId: null,
+  now: '2025-01-02T00:00:00.000Z',
+  isAdmin: true,
+});
 
 /**
  * Projects a cloud of H hosts in-process, then for sampled port-ups counts the
@@ -50,9 +57,24 @@ export async function runFanout(o: FanoutOptions, log: (s: string) => void): Pro
     const dir = mkdtempSync(join(tmpdir(), 'cp-bench-fanout-'));
     // The same networks (sizes, host spans, ports, groups) at every H; only the cloud around them grows.
     // Growing the networks with H instead lets a handful of large ones dominate small clouds by chance.
-    const layout = buildLayout({ seed: 42, hosts, networks: o.networks, networkNodes: 0, networksPerProject: 3, routerRatio: 0, maxSpan: 48 });
+    const layout = buildLayout({
+      seed: 42,
+      hosts,
+      networks: o.networks,
+      networkNodes: 0,
+      networksPerProject: 3,
+      routerRatio: 0,
+      maxSpan: 48,
+    });
     const growth = new Growth(layout, new Rng(5));
-    await bulkLoad(join(dir, 'events.sqlite'), (function* () { yield* setupEvents(layout); yield* growth.grow(Infinity); yield* growth.flush(); })());
+    await bulkLoad(
+      join(dir, 'events.sqlite'),
+      (function* () {
+        yield* setupEvents(layout);
+        yield* growth.grow(Infinity);
+        yield* growth.flush();
+      })(),
+    );
     const eventsDb = await openDatabase({ kind: 'sqlite', path: join(dir, 'events.sqlite'), synchronous: 'NORMAL' }, [EventTable]);
     const store = new EventStore(eventsDb);
     const db = await openReadModel({ kind: 'sqlite', path: join(dir, 'l2pop.sqlite'), synchronous: 'NORMAL' });
@@ -68,7 +90,13 @@ export async function runFanout(o: FanoutOptions, log: (s: string) => void): Pro
     /** Appends, projects, and prices what the watch streams of the woken hosts carry. */
     const apply = async (events: Stamped[]) => {
       woken = [];
-      const stored = await store.transaction((tx) => store.append(events.map((e) => ({ streamId: e.streamId, expectedVersion: 'any' as const, events: [e.body] })), ctx(), tx));
+      const stored = await store.transaction((tx) =>
+        store.append(
+          events.map((e) => ({ streamId: e.streamId, expectedVersion: 'any' as const, events: [e.body] })),
+          ctx(),
+          tx,
+        ),
+      );
       await runtime.projector!.waitFor(stored[stored.length - 1].metadata.position!);
       let bytes = 0;
       for (const { host, since } of woken) {
@@ -94,8 +122,14 @@ export async function runFanout(o: FanoutOptions, log: (s: string) => void): Pro
       create.b.push(c.bytes);
       const member = await db.get('SELECT 1 AS x FROM l2_members WHERE network_id = ? AND host = ? AND deleted = 0', [net.id, host.name]);
       const baseline = await neutronPortUp(db, {
-        networkId: net.id, segmentationId: net.vni, host: host.name, tunnelIp: host.tunnelIp, mac: spec.mac, ip: spec.ip,
-        l2Agents: layout.hosts.length, firstOnHost: !member,
+        networkId: net.id,
+        segmentationId: net.vni,
+        host: host.name,
+        tunnelIp: host.tunnelIp,
+        mac: spec.mac,
+        ip: spec.ip,
+        l2Agents: layout.hosts.length,
+        firstOnHost: !member,
       });
       const u = await apply([portActivated({ id: spec.id, networkId: net.id, projectId: spec.projectId }, host.name)]);
       up.n.push(u.notifications);
@@ -108,16 +142,23 @@ export async function runFanout(o: FanoutOptions, log: (s: string) => void): Pro
     await eventsDb.close();
     removeDir(dir);
     const size: FanoutSize = {
-      hosts: layout.hosts.length, networks: layout.networks.length, ports: growth.live.length, setupSeconds,
+      hosts: layout.hosts.length,
+      networks: layout.networks.length,
+      ports: growth.live.length,
+      setupSeconds,
       portUp: { notifications: summarise(up.n), bytes: summarise(up.b) },
       baseline: { notifications: summarise(base.n), bytes: summarise(base.b) },
       create: { notifications: summarise(create.n), bytes: summarise(create.b) },
     };
     sizes.push(size);
-    log(`fanout ${hosts} hosts: per port-up ${size.portUp.notifications.mean} notifications / ${round(size.portUp.bytes.mean, 0)} B vs l2pop ${size.baseline.notifications.mean} / ${round(size.baseline.bytes.mean, 0)} B (setup ${setupSeconds}s)`);
+    log(
+      `fanout ${hosts} hosts: per port-up ${size.portUp.notifications.mean} notifications / ${round(size.portUp.bytes.mean, 0)} B vs l2pop ${size.baseline.notifications.mean} / ${round(size.baseline.bytes.mean, 0)} B (setup ${setupSeconds}s)`,
+    );
   }
   return {
     figures: { sizes },
-    notes: ['Bytes are the change documents the watch stream sends (SSE framing included); the l2pop baseline counts RPC method and arguments only (no oslo.messaging envelope), so it understates Neutron.'],
+    notes: [
+      'Bytes are the change documents the watch stream sends (SSE framing included); the l2pop baseline counts RPC method and arguments only (no oslo.messaging envelope), so it understates Neutron.',
+    ],
   };
 }

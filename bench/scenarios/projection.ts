@@ -96,14 +96,25 @@ async function measureSize(target: number, dir: string, o: ProjectionOptions, lo
   const t0 = Date.now();
   const events = await bulkLoad(path, take(stream, target));
   const loadSeconds = (Date.now() - t0) / 1000;
-  log(`projection: ${events} events (${params.hosts} hosts, ${params.networks} networks, ${layout.totalPorts} ports) loaded in ${loadSeconds}s`);
+  log(
+    `projection: ${events} events (${params.hosts} hosts, ${params.networks} networks, ${layout.totalPorts} ports) loaded in ${loadSeconds}s`,
+  );
   const l2 = await rebuild(path, 'l2', join(dir, 'l2.sqlite'), o.capSeconds);
   log(say('l2 rebuild', l2));
   const l3 = await rebuild(path, 'l3', join(dir, 'l3.sqlite'), o.capSeconds);
   log(say('l3 rebuild', l3));
   const size: ProjectionSize = {
-    targetEvents: target, events, hosts: params.hosts + params.networkNodes, networks: params.networks, ports: layout.totalPorts,
-    projects: layout.projects.length, routers: layout.projects.filter((p) => p.router).length, loadSeconds, l2, l3, tail: 0,
+    targetEvents: target,
+    events,
+    hosts: params.hosts + params.networkNodes,
+    networks: params.networks,
+    ports: layout.totalPorts,
+    projects: layout.projects.length,
+    routers: layout.projects.filter((p) => p.router).length,
+    loadSeconds,
+    l2,
+    l3,
+    tail: 0,
   };
   // Catching up only means something from a complete model.
   if (l2.complete && l3.complete) {
@@ -118,7 +129,10 @@ async function measureSize(target: number, dir: string, o: ProjectionOptions, lo
   return size;
 }
 
-export async function runProjection(o: ProjectionOptions, log: (s: string) => void): Promise<{ figures: ProjectionFigures; notes: string[] }> {
+export async function runProjection(
+  o: ProjectionOptions,
+  log: (s: string) => void,
+): Promise<{ figures: ProjectionFigures; notes: string[] }> {
   const sizes: ProjectionSize[] = [];
   const notes: string[] = [];
   const dirs: string[] = [];
@@ -129,7 +143,9 @@ export async function runProjection(o: ProjectionOptions, log: (s: string) => vo
   const figures: ProjectionFigures = { sizes };
   const biggest = sizes[sizes.length - 1];
   if (biggest && [biggest.l2, biggest.l3].some((r) => !r.complete)) {
-    notes.push(`Rebuilds were capped at ${o.capSeconds}s each; full times of capped runs are extrapolated per event type from the costs seen so far (a lower bound: costs grow with the model).`);
+    notes.push(
+      `Rebuilds were capped at ${o.capSeconds}s each; full times of capped runs are extrapolated per event type from the costs seen so far (a lower bound: costs grow with the model).`,
+    );
   }
   if (o.profile && biggest && Math.max(biggest.l2.fullRebuildSeconds, biggest.l3.fullRebuildSeconds) > 20) {
     // The run that missed, profiled again (capped at 60 s): where its time goes.
@@ -138,7 +154,10 @@ export async function runProjection(o: ProjectionOptions, log: (s: string) => vo
     mkdirSync(profDir, { recursive: true });
     const slow = biggest.l2.fullRebuildSeconds >= biggest.l3.fullRebuildSeconds ? 'l2' : 'l3';
     log(`projection: profiling the ${slow} rebuild at ${biggest.events} events`);
-    await rebuild(join(dirs[last], 'events.sqlite'), slow, join(profDir, `${slow}.sqlite`), 60, ['--cpu-prof', `--cpu-prof-dir=${profDir}`]);
+    await rebuild(join(dirs[last], 'events.sqlite'), slow, join(profDir, `${slow}.sqlite`), 60, [
+      '--cpu-prof',
+      `--cpu-prof-dir=${profDir}`,
+    ]);
     const file = newestProfile(profDir);
     if (file) figures.profile = { ...summariseProfile(file), file: `${slow} rebuild at ${biggest.events} events` };
   }

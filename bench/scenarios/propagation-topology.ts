@@ -123,7 +123,7 @@ export async function distributed(events: Iterable<Stamped>, broker: Broker, pro
 async function untilNoLag(base: string, timeoutMs = 600_000): Promise<void> {
   const http = new Http(base, 1);
   try {
-    for (const deadline = Date.now() + timeoutMs; Date.now() < deadline; ) {
+    for (const deadline = Date.now() + timeoutMs; Date.now() < deadline;) {
       const res = await http.call<unknown>('GET', '/readyz').catch(() => null);
       const lags = [...JSON.stringify(res?.body ?? {}).matchAll(/"lag":(\d+)/g)].map((m) => Number(m[1]));
       if (res?.status === 200 && lags.every((l) => l === 0)) return;

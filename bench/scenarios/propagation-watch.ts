@@ -11,7 +11,10 @@ interface Expectation {
 
 type Doc = {
   resync?: boolean;
-  networks?: Record<string, { remotes?: Record<string, Array<[string, string]> | null>; fdb?: Record<string, Array<[string, string]>> } | null>;
+  networks?: Record<
+    string,
+    { remotes?: Record<string, Array<[string, string]> | null>; fdb?: Record<string, Array<[string, string]>> } | null
+  >;
 };
 
 /**
@@ -77,7 +80,11 @@ export class Watchers {
 
   private drop(host: string, entry: Expectation): void {
     const list = this.expectations.get(host);
-    if (list) this.expectations.set(host, list.filter((x) => x !== entry));
+    if (list)
+      this.expectations.set(
+        host,
+        list.filter((x) => x !== entry),
+      );
   }
 
   private onMessage(host: string, m: SseMessage): void {

@@ -63,20 +63,45 @@ async function sample(http: Http, w: Watchers, layout: Layout, members: Members,
     affected = [...(members.get(net.index) ?? [])].filter((h) => h !== host);
   }
   const project = layout.projects[net.project].id;
-  const created = await http.ok<{ port: { id: string; mac_address: string; fixed_ips: Array<{ ip_address: string }> } }>('POST', '/v2.0/ports', {
-    port: { network_id: net.id, project_id: project, 'binding:host_id': host, device_owner: 'compute:nova', device_id: `vm-prop-${rng.int(1e9)}` },
-  });
+  const created = await http.ok<{ port: { id: string; mac_address: string; fixed_ips: Array<{ ip_address: string }> } }>(
+    'POST',
+    '/v2.0/ports',
+    {
+      port: {
+        network_id: net.id,
+        project_id: project,
+        'binding:host_id': host,
+        device_owner: 'compute:nova',
+        device_id: `vm-prop-${rng.int(1e9)}`,
+      },
+    },
+  );
   const tunnelIp = layout.hosts.find((h) => h.name === host)!.tunnelIp;
   // Expect before reporting: the projector may deliver before the ack reaches us.
-  const arrivals = w.expect(affected, { networkId: net.id, tunnelIp, mac: created.port.mac_address, ip: created.port.fixed_ips[0].ip_address }, 10_000);
+  const arrivals = w.expect(
+    affected,
+    { networkId: net.id, tunnelIp, mac: created.port.mac_address, ip: created.port.fixed_ips[0].ip_address },
+    10_000,
+  );
   await http.ok('POST', `/v1/hosts/${encodeURIComponent(host)}/ports/${created.port.id}/up`);
   const ack = process.hrtime.bigint();
   const times = await arrivals;
   (members.get(net.index) ?? members.set(net.index, new Set()).get(net.index)!).add(host);
-  return { affected: affected.length, deltas: times.filter((t): t is bigint => t !== null).map((t) => Number(t - ack) / 1e6), missing: times.filter((t) => t === null).length };
+  return {
+    affected: affected.length,
+    deltas: times.filter((t): t is bigint => t !== null).map((t) => Number(t - ack) / 1e6),
+    missing: times.filter((t) => t === null).length,
+  };
 }
 
-async function measure(api: string, w: Watchers, layout: Layout, members: Members, samples: number, inFlight: number): Promise<PropagationRun> {
+async function measure(
+  api: string,
+  w: Watchers,
+  layout: Layout,
+  members: Members,
+  samples: number,
+  inFlight: number,
+): Promise<PropagationRun> {
   const rng = new Rng(11 + inFlight);
   const pick = sizeWeightedPicker(layout, rng);
   const http = new Http(api, inFlight);
@@ -94,17 +119,46 @@ async function measure(api: string, w: Watchers, layout: Layout, members: Member
   });
   const seconds = msSince(t0) / 1000;
   http.close();
-  return { inFlight, samples: done, allHostsMs: summarise(all), perHostMs: summarise(per), affectedHosts: summarise(fan), missing, portUpsPerSecond: round(done / seconds, 1) };
+  return {
+    inFlight,
+    samples: done,
+    allHostsMs: summarise(all),
+    perHostMs: summarise(per),
+    affectedHosts: summarise(fan),
+    missing,
+    portUpsPerSecond: round(done / seconds, 1),
+  };
 }
 
 /** One cloud of `hosts` hosts, every host's agent watching: port-ups one at a time, then `load` in flight. */
-async function measureSize(hosts: number, o: PropagationOptions, start: (events: Iterable<Stamped>) => Promise<Topology>, label: string, log: (s: string) => void): Promise<PropagationSize> {
+async function measureSize(
+  hosts: number,
+  o: PropagationOptions,
+  start: (events: Iterable<Stamped>) => Promise<Topology>,
+  label: string,
+  log: (s: string) => void,
+): Promise<PropagationSize> {
   // Networks average ~12 ports: one per 5 hosts gives a few ports per host, as in a lightly used cloud.
-  const layout = buildLayout({ seed: 42, hosts, networks: Math.max(10, Math.round(hosts / 5)), networkNodes: 0, networksPerProject: 3, routerRatio: 0, maxSpan: 48 });
+  const layout = buildLayout({
+    seed: 42,
+    hosts,
+    networks: Math.max(10, Math.round(hosts / 5)),
+    networkNodes: 0,
+    networksPerProject: 3,
+    routerRatio: 0,
+    maxSpan: 48,
+  });
   const growth = new Growth(layout, new Rng(5));
-  const topology = await start((function* () { yield* setupEvents(layout); yield* growth.grow(Infinity); yield* growth.flush(); })());
+  const topology = await start(
+    (function* () {
+      yield* setupEvents(layout);
+      yield* growth.grow(Infinity);
+      yield* growth.flush();
+    })(),
+  );
   const members: Members = new Map();
-  for (const p of growth.live) (members.get(p.spec.network.index) ?? members.set(p.spec.network.index, new Set()).get(p.spec.network.index)!).add(p.host);
+  for (const p of growth.live)
+    (members.get(p.spec.network.index) ?? members.set(p.spec.network.index, new Set()).get(p.spec.network.index)!).add(p.host);
   const w = new Watchers(topology.watch);
   try {
     await topology.settle();
@@ -116,15 +170,24 @@ async function measureSize(hosts: number, o: PropagationOptions, start: (events:
     const before = w.totals();
     const sequential = await measure(topology.api, w, layout, members, o.samples, 1);
     const after = w.totals();
-    log(`propagation ${label} ${hosts} hosts: all-hosts p50/p99 ${sequential.allHostsMs.p50}/${sequential.allHostsMs.p99} ms, affected p50 ${sequential.affectedHosts.p50}, missing ${sequential.missing}`);
+    log(
+      `propagation ${label} ${hosts} hosts: all-hosts p50/p99 ${sequential.allHostsMs.p50}/${sequential.allHostsMs.p99} ms, affected p50 ${sequential.affectedHosts.p50}, missing ${sequential.missing}`,
+    );
     let loaded: PropagationRun | undefined;
     if (o.load > 1) {
       await topology.settle();
       loaded = await measure(topology.api, w, layout, members, o.samples, o.load);
-      log(`  under ${o.load} in flight: all-hosts p50/p99 ${loaded.allHostsMs.p50}/${loaded.allHostsMs.p99} ms at ${loaded.portUpsPerSecond} port-ups/s, missing ${loaded.missing}`);
+      log(
+        `  under ${o.load} in flight: all-hosts p50/p99 ${loaded.allHostsMs.p50}/${loaded.allHostsMs.p99} ms at ${loaded.portUpsPerSecond} port-ups/s, missing ${loaded.missing}`,
+      );
     }
     return {
-      hosts, networks: layout.networks.length, ports: growth.live.length, sequential, loaded, watchIdleCpuPct,
+      hosts,
+      networks: layout.networks.length,
+      ports: growth.live.length,
+      sequential,
+      loaded,
+      watchIdleCpuPct,
       bytesPerSample: Math.round((after.bytes - before.bytes) / Math.max(1, sequential.samples)),
       messagesPerSample: round((after.messages - before.messages) / Math.max(1, sequential.samples), 2),
     };
@@ -134,7 +197,10 @@ async function measureSize(hosts: number, o: PropagationOptions, start: (events:
   }
 }
 
-export async function runPropagation(o: PropagationOptions, log: (s: string) => void): Promise<{ figures: PropagationFigures; notes: string[] }> {
+export async function runPropagation(
+  o: PropagationOptions,
+  log: (s: string) => void,
+): Promise<{ figures: PropagationFigures; notes: string[] }> {
   const notes: string[] = [];
   const figures: PropagationFigures = { sizes: [] };
   if (o.transport !== 'kafka') for (const hosts of o.hosts) figures.sizes.push(await measureSize(hosts, o, embedded, 'embedded', log));
@@ -149,16 +215,26 @@ export async function runPropagation(o: PropagationOptions, log: (s: string) => 
       const profileDir = mkdtempSync(join(tmpdir(), 'cp-bench-prof-'));
       try {
         for (const hosts of o.hosts) {
-          figures.kafka.push(await measureSize(hosts, o, (events) => distributed(events, b, hosts === largest ? profileDir : undefined), 'kafka', log));
+          figures.kafka.push(
+            await measureSize(hosts, o, (events) => distributed(events, b, hosts === largest ? profileDir : undefined), 'kafka', log),
+          );
         }
-        const files = readdirSync(profileDir).filter((f) => f.endsWith('.cpuprofile')).sort();
+        const files = readdirSync(profileDir)
+          .filter((f) => f.endsWith('.cpuprofile'))
+          .sort();
         // Which process wrote which profile: only the projector's loads its own main module.
-        const role = (f: string) => (readFileSync(join(profileDir, f), 'utf8').includes('l2pop-projector/src/main.js') ? 'l2pop-projector' : 'API + relay');
-        figures.kafkaProfiles = files.map((f) => ({ ...summariseProfile(join(profileDir, f)), file: `${role(f)}, Kafka, ${largest} hosts` }));
+        const role = (f: string) =>
+          readFileSync(join(profileDir, f), 'utf8').includes('l2pop-projector/src/main.js') ? 'l2pop-projector' : 'API + relay';
+        figures.kafkaProfiles = files.map((f) => ({
+          ...summariseProfile(join(profileDir, f)),
+          file: `${role(f)}, Kafka, ${largest} hosts`,
+        }));
       } finally {
         removeDir(profileDir);
       }
-      notes.push('Kafka: one API (PostgreSQL event store, relay) and one l2pop-projector (consumer group, PostgreSQL read model) with their default settings, a single-node broker from scripts/kafka, all on this machine.');
+      notes.push(
+        'Kafka: one API (PostgreSQL event store, relay) and one l2pop-projector (consumer group, PostgreSQL read model) with their default settings, a single-node broker from scripts/kafka, all on this machine.',
+      );
     } catch (err) {
       // No broker, no PostgreSQL or no distributed mode: say so rather than lose the embedded figures.
       notes.push(`Kafka transport not measured: ${(err instanceof Error ? err.message : String(err)).split('\n')[0]}`);

@@ -1,7 +1,17 @@
 import 'reflect-metadata';
 import { L2popProjection } from '../../apps/l2pop-projector/src/projection/l2pop.projection';
 import { L3Projection } from '../../apps/l3-scheduler/src/read-model/l3.projection';
-import { ALL_PARTITION, CheckpointTable, type Database, EventStore, EventTable, readCheckpoint, StoreProjector, type Projection, openDatabase } from '@cp/store';
+import {
+  ALL_PARTITION,
+  CheckpointTable,
+  type Database,
+  EventStore,
+  EventTable,
+  readCheckpoint,
+  StoreProjector,
+  type Projection,
+  openDatabase,
+} from '@cp/store';
 import { Instrument } from '../lib/instrument';
 import { installSqliteStats, resetSqliteStats, sqliteStats } from '../lib/sqlite-stats';
 
@@ -24,7 +34,10 @@ async function main(): Promise<void> {
   const head = await store.headPosition();
   const from = (await readCheckpoint(db, make(db).name, ALL_PARTITION))?.position ?? 0;
   const types = [...make(db).handles];
-  const handled = await eventsDb.get<{ n: number }>(`SELECT COUNT(*) AS n FROM events WHERE position > ? AND type IN (${types.map(() => '?').join(', ')})`, [from, ...types]);
+  const handled = await eventsDb.get<{ n: number }>(
+    `SELECT COUNT(*) AS n FROM events WHERE position > ? AND type IN (${types.map(() => '?').join(', ')})`,
+    [from, ...types],
+  );
 
   resetSqliteStats(); // opening may migrate an older store's schema: not part of the rebuild
   // A cap keeps a slow projection from holding the whole run: stop() ends it after the current batch.
@@ -71,7 +84,11 @@ async function main(): Promise<void> {
     costliest: instrument.costs(),
     sqlite: sqliteStats(8),
     // Rows per table at the end: how much the model materialises.
-    rows: Object.fromEntries(await Promise.all(make(db).tableNames.map(async (t) => [t, Number((await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))?.n ?? 0)]))),
+    rows: Object.fromEntries(
+      await Promise.all(
+        make(db).tableNames.map(async (t) => [t, Number((await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))?.n ?? 0)]),
+      ),
+    ),
   };
   await db.close();
   await eventsDb.close();

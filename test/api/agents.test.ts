@@ -38,11 +38,20 @@ describe('agents: register, heartbeat, admin view', () => {
     expect(first.status).toBe(200);
     const agent = first.body!.agent;
     expect(agent).toEqual({
-      id: expect.any(String), agent_type: 'Open vSwitch agent', binary: 'neutron-openvswitch-agent', host: 'compute-1', topic: 'N/A',
-      admin_state_up: true, alive: true, availability_zone: 'nova',
+      id: expect.any(String),
+      agent_type: 'Open vSwitch agent',
+      binary: 'neutron-openvswitch-agent',
+      host: 'compute-1',
+      topic: 'N/A',
+      admin_state_up: true,
+      alive: true,
+      availability_zone: 'nova',
       configurations: { tunnel_types: ['vxlan'], l2_population: true, tunneling_ip: '192.0.2.11' },
-      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/), started_at: agent.created_at,
-      heartbeat_timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/), description: '', resources_synced: null,
+      created_at: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/),
+      started_at: agent.created_at,
+      heartbeat_timestamp: expect.stringMatching(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d$/),
+      description: '',
+      resources_synced: null,
     });
     expect(await typesAfter(cp, before)).toEqual(['AgentRegistered', 'AgentAlive']);
 
@@ -73,8 +82,15 @@ describe('agents: register, heartbeat, admin view', () => {
   });
 
   it('lists, filters and shows agents for admins only', async () => {
-    const l3 = (await cp.api.put(`${L3}/network-1`, { tunnel_ip: null, availability_zone: 'az1', configurations: { agent_mode: 'legacy' } })).body!.agent;
-    expect(l3).toMatchObject({ binary: 'neutron-l3-agent', topic: 'l3_agent', availability_zone: 'az1', configurations: { agent_mode: 'legacy' } });
+    const l3 = (
+      await cp.api.put(`${L3}/network-1`, { tunnel_ip: null, availability_zone: 'az1', configurations: { agent_mode: 'legacy' } })
+    ).body!.agent;
+    expect(l3).toMatchObject({
+      binary: 'neutron-l3-agent',
+      topic: 'l3_agent',
+      availability_zone: 'az1',
+      configurations: { agent_mode: 'legacy' },
+    });
     const listed = await cp.api.get(`/v2.0/agents?agent_type=${encodeURIComponent('L3 agent')}&fields=id&fields=host&fields=alive`);
     expect(listed.body).toEqual({ agents: [{ id: l3.id, host: 'network-1', alive: true }] });
     expect((await cp.api.get(`/v2.0/agents/${l3.id}`)).body!.agent).toMatchObject({ id: l3.id, alive: true });

@@ -10,9 +10,11 @@ beforeAll(async () => {
 afterAll(async () => cp.close());
 
 const MAC = /^fa:16:3e(:[0-9a-f]{2}){3}$/;
-const network = async (api = cp.api, body: object = {}) => (await api.post('/v2.0/networks', { network: { name: 'n', ...body } })).body!.network;
+const network = async (api = cp.api, body: object = {}) =>
+  (await api.post('/v2.0/networks', { network: { name: 'n', ...body } })).body!.network;
 const subnet = async (networkId: string, cidr: string, body: object = {}) =>
-  (await cp.api.post('/v2.0/subnets', { subnet: { network_id: networkId, ip_version: cidr.includes(':') ? 6 : 4, cidr, ...body } })).body!.subnet;
+  (await cp.api.post('/v2.0/subnets', { subnet: { network_id: networkId, ip_version: cidr.includes(':') ? 6 : 4, cidr, ...body } })).body!
+    .subnet;
 const port = (networkId: string, body: object = {}, api = cp.api) => api.post('/v2.0/ports', { port: { network_id: networkId, ...body } });
 const ids = (res: Res, key = 'ports') => res.body![key].map((p: { id: string }) => p.id);
 
@@ -37,12 +39,31 @@ describe('ports over HTTP', () => {
     expect(res.status).toBe(201);
     const p = res.body!.port;
     expect(p).toEqual({
-      id: expect.any(String), name: 'vm1', network_id: net.id, tenant_id: net.project_id, project_id: net.project_id,
-      mac_address: expect.stringMatching(MAC), admin_state_up: true, status: 'DOWN', device_id: 'vm-1', device_owner: 'compute:nova',
-      fixed_ips: [{ subnet_id: s4.id, ip_address: '10.0.0.2' }], security_groups: [expect.any(String)], port_security_enabled: true,
-      allowed_address_pairs: [], 'binding:host_id': '', 'binding:vif_type': 'unbound', 'binding:vnic_type': 'normal',
-      'binding:profile': {}, 'binding:vif_details': {}, extra_dhcp_opts: [], description: '', tags: [],
-      created_at: expect.any(String), updated_at: expect.any(String), revision_number: 0,
+      id: expect.any(String),
+      name: 'vm1',
+      network_id: net.id,
+      tenant_id: net.project_id,
+      project_id: net.project_id,
+      mac_address: expect.stringMatching(MAC),
+      admin_state_up: true,
+      status: 'DOWN',
+      device_id: 'vm-1',
+      device_owner: 'compute:nova',
+      fixed_ips: [{ subnet_id: s4.id, ip_address: '10.0.0.2' }],
+      security_groups: [expect.any(String)],
+      port_security_enabled: true,
+      allowed_address_pairs: [],
+      'binding:host_id': '',
+      'binding:vif_type': 'unbound',
+      'binding:vnic_type': 'normal',
+      'binding:profile': {},
+      'binding:vif_details': {},
+      extra_dhcp_opts: [],
+      description: '',
+      tags: [],
+      created_at: expect.any(String),
+      updated_at: expect.any(String),
+      revision_number: 0,
     });
     const sg = (await cp.api.get(`/v2.0/security-groups/${p.security_groups[0]}`)).body!.security_group;
     expect(sg).toMatchObject({ name: 'default', project_id: net.project_id });
@@ -51,36 +72,63 @@ describe('ports over HTTP', () => {
 
   it('takes given addresses and MACs, several fixed IPs, pairs, and no groups without port security', async () => {
     const v6 = await subnet(net.id, '2001:db8::/64', { ipv6_address_mode: 'dhcpv6-stateful', ipv6_ra_mode: 'dhcpv6-stateful' });
-    const many = (await port(net.id, { fixed_ips: [{ subnet_id: s4.id, ip_address: '10.0.0.100' }, { subnet_id: s4.id }, { ip_address: '2001:db8::100' }] })).body!.port;
+    const many = (
+      await port(net.id, {
+        fixed_ips: [{ subnet_id: s4.id, ip_address: '10.0.0.100' }, { subnet_id: s4.id }, { ip_address: '2001:db8::100' }],
+      })
+    ).body!.port;
     expect(many.fixed_ips).toEqual([
-      { subnet_id: s4.id, ip_address: '10.0.0.100' }, { subnet_id: s4.id, ip_address: expect.stringMatching(/^10\.0\.0\.\d+$/) },
+      { subnet_id: s4.id, ip_address: '10.0.0.100' },
+      { subnet_id: s4.id, ip_address: expect.stringMatching(/^10\.0\.0\.\d+$/) },
       { subnet_id: v6.id, ip_address: '2001:db8::100' },
     ]);
     const auto = (await port(net.id)).body!.port;
     expect(auto.fixed_ips.map((f: { subnet_id: string }) => f.subnet_id)).toEqual([s4.id, v6.id]);
     const withMac = (await port(net.id, { mac_address: 'FA-16-3E-00-00-01' })).body!.port;
     expect(withMac.mac_address).toBe('fa:16:3e:00:00:01');
-    const paired = (await port(net.id, { allowed_address_pairs: [{ ip_address: '10.0.0.200' }, { ip_address: '192.168.0.0/24', mac_address: 'fa:16:3e:aa:bb:cc' }] })).body!.port;
+    const paired = (
+      await port(net.id, {
+        allowed_address_pairs: [{ ip_address: '10.0.0.200' }, { ip_address: '192.168.0.0/24', mac_address: 'fa:16:3e:aa:bb:cc' }],
+      })
+    ).body!.port;
     expect(paired.allowed_address_pairs).toEqual([
-      { ip_address: '10.0.0.200', mac_address: paired.mac_address }, { ip_address: '192.168.0.0/24', mac_address: 'fa:16:3e:aa:bb:cc' },
+      { ip_address: '10.0.0.200', mac_address: paired.mac_address },
+      { ip_address: '192.168.0.0/24', mac_address: 'fa:16:3e:aa:bb:cc' },
     ]);
     const open = (await port(net.id, { port_security_enabled: false })).body!.port;
     expect(open).toMatchObject({ port_security_enabled: false, security_groups: [] });
     const sg = (await cp.api.post('/v2.0/security-groups', { security_group: { name: 'web' } })).body!.security_group;
     expect((await port(net.id, { security_groups: [sg.id] })).body!.port.security_groups).toEqual([sg.id]);
-    expect((await cp.api.put(`/v2.0/ports/${open.id}`, { port: { name: 'renamed' } })).body!.port).toMatchObject({ name: 'renamed', revision_number: 1 });
+    expect((await cp.api.put(`/v2.0/ports/${open.id}`, { port: { name: 'renamed' } })).body!.port).toMatchObject({
+      name: 'renamed',
+      revision_number: 1,
+    });
   });
 
   it('refuses bad or taken addresses and leaves the store alone', async () => {
     await port(net.id, { fixed_ips: [{ ip_address: '10.0.0.50' }], mac_address: 'fa:16:3e:00:00:50' });
-    await refused(() => port(net.id, { fixed_ips: [{ subnet_id: s4.id, ip_address: '10.0.1.5' }] }), 400, 'InvalidIpForSubnet', /10\.0\.1\.5/);
+    await refused(
+      () => port(net.id, { fixed_ips: [{ subnet_id: s4.id, ip_address: '10.0.1.5' }] }),
+      400,
+      'InvalidIpForSubnet',
+      /10\.0\.1\.5/,
+    );
     await refused(() => port(net.id, { fixed_ips: [{ ip_address: '172.16.0.5' }] }), 400, 'InvalidIpForNetwork', /172\.16\.0\.5/);
-    await refused(() => port(net.id, { fixed_ips: [{ ip_address: '10.0.0.256' }] }), 400, 'HTTPBadRequest', /'10\.0\.0\.256' is not a valid IP address/);
+    await refused(
+      () => port(net.id, { fixed_ips: [{ ip_address: '10.0.0.256' }] }),
+      400,
+      'HTTPBadRequest',
+      /'10\.0\.0\.256' is not a valid IP address/,
+    );
     await refused(() => port(net.id, { fixed_ips: [{ ip_address: '10.0.0.50' }] }), 409, 'IpAddressAlreadyAllocated', /10\.0\.0\.50/);
     await refused(() => port(net.id, { mac_address: 'fa:16:3e:00:00:50' }), 409, 'MacAddressInUse', /fa:16:3e:00:00:50/);
     await refused(() => port(net.id, { mac_address: 'not-a-mac' }), 400, 'HTTPBadRequest', /not-a-mac/);
     await refused(() => port(net.id, { security_groups: ['00000000-0000-4000-8000-00000000dead'] }), 404, 'SecurityGroupNotFound');
-    await refused(() => port(net.id, { port_security_enabled: false, allowed_address_pairs: [{ ip_address: '10.0.0.9' }] }), 409, 'AddressPairAndPortSecurityRequired');
+    await refused(
+      () => port(net.id, { port_security_enabled: false, allowed_address_pairs: [{ ip_address: '10.0.0.9' }] }),
+      409,
+      'AddressPairAndPortSecurityRequired',
+    );
     await refused(() => port('00000000-0000-4000-8000-000000000000'), 404, 'NetworkNotFound');
     await refused(() => port(net.id, { colour: 'red' }), 400, 'HTTPBadRequest', /colour/);
     await refused(() => cp.api.get('/v2.0/ports/00000000-0000-4000-8000-000000000000'), 404, 'PortNotFound');
@@ -113,13 +161,28 @@ describe('ports over HTTP', () => {
     const unbound = await cp.api.put(`/v2.0/ports/${p.id}`, { port: { 'binding:host_id': '' } });
     expect(unbound.body!.port).toMatchObject({ 'binding:host_id': '', 'binding:vif_type': 'unbound', status: 'DOWN' });
     const types = (await cp.api.get(`/v1/events?resource_type=port&resource_id=${p.id}`)).body!.events.map((e: { type: string }) => e.type);
-    expect(types).toEqual(['PortCreated', 'PortBoundToHost', 'PortActivated', 'PortBoundToHost', 'PortActivated', 'PortDeactivated', 'PortUnbound']);
+    expect(types).toEqual([
+      'PortCreated',
+      'PortBoundToHost',
+      'PortActivated',
+      'PortBoundToHost',
+      'PortActivated',
+      'PortDeactivated',
+      'PortUnbound',
+    ]);
   });
 
   it('filters lists by address, subnet, network, device, owner, host and MAC', async () => {
     const other = await network();
     await subnet(other.id, '10.0.0.0/24');
-    const a = (await port(net.id, { fixed_ips: [{ ip_address: '10.0.0.77' }], device_id: 'dev-a', device_owner: 'compute:az1', 'binding:host_id': 'h-a' })).body!.port;
+    const a = (
+      await port(net.id, {
+        fixed_ips: [{ ip_address: '10.0.0.77' }],
+        device_id: 'dev-a',
+        device_owner: 'compute:az1',
+        'binding:host_id': 'h-a',
+      })
+    ).body!.port;
     const b = (await port(other.id, { fixed_ips: [{ ip_address: '10.0.0.77' }], device_id: 'dev-b' })).body!.port;
     expect(ids(await cp.api.get('/v2.0/ports?fixed_ips=ip_address%3D10.0.0.77')).sort()).toEqual([a.id, b.id].sort());
     expect(ids(await cp.api.get(`/v2.0/ports?fixed_ips=ip_address%3D10.0.0.77&network_id=${other.id}`))).toEqual([b.id]);
@@ -185,7 +248,13 @@ describe('address allocation under load', () => {
     const net = await network();
     await subnet(net.id, '10.65.0.0/29');
     const made = await Promise.all(Array.from({ length: 5 }, () => port(net.id)));
-    expect(made.map((r) => r.body!.port.fixed_ips[0].ip_address).sort()).toEqual(['10.65.0.2', '10.65.0.3', '10.65.0.4', '10.65.0.5', '10.65.0.6']);
+    expect(made.map((r) => r.body!.port.fixed_ips[0].ip_address).sort()).toEqual([
+      '10.65.0.2',
+      '10.65.0.3',
+      '10.65.0.4',
+      '10.65.0.5',
+      '10.65.0.6',
+    ]);
     await refused(() => port(net.id), 409, 'IpAddressGenerationFailure', /No more IP addresses available/);
   });
 
@@ -193,14 +262,22 @@ describe('address allocation under load', () => {
     const { createPortInUow } = await import('../../libs/write-model/src/port-writes');
     const net = await network();
     const s = await subnet(net.id, '10.66.0.0/24');
-    const ctx = { projectId: net.project_id, actor: 'test', requestId: 'req-test', causationId: null, now: new Date().toISOString(), isAdmin: true };
+    const ctx = {
+      projectId: net.project_id,
+      actor: 'test',
+      requestId: 'req-test',
+      causationId: null,
+      now: new Date().toISOString(),
+      isAdmin: true,
+    };
     const { result } = await cp.running.ws.runner.run(ctx, async (uow) => [
       await createPortInUow(uow, { networkId: net.id, projectId: net.project_id, deviceOwner: 'network:router_ha_interface' }),
       await createPortInUow(uow, { networkId: net.id, projectId: net.project_id, deviceOwner: 'network:router_ha_interface' }),
     ]);
     const shown = await Promise.all(result.map((r) => cp.api.get(`/v2.0/ports/${r.portId}`)));
     expect(shown.map((r) => r.body!.port.fixed_ips)).toEqual([
-      [{ subnet_id: s.id, ip_address: '10.66.0.2' }], [{ subnet_id: s.id, ip_address: '10.66.0.3' }],
+      [{ subnet_id: s.id, ip_address: '10.66.0.2' }],
+      [{ subnet_id: s.id, ip_address: '10.66.0.3' }],
     ]);
   });
 });
@@ -219,12 +296,16 @@ describe('inline models', () => {
     expect(live.ip_allocations.length).toBeGreaterThan(50);
     const rollback = new Error('rollback');
     let rebuilt: Record<string, unknown[]> = {};
-    await store.transaction(async (tx) => {
-      await db.truncate(tables, tx);
-      await store.replayInline(tx);
-      rebuilt = await dump(tx as never);
-      throw rollback;
-    }).catch((e) => { if (e !== rollback) throw e; });
+    await store
+      .transaction(async (tx) => {
+        await db.truncate(tables, tx);
+        await store.replayInline(tx);
+        rebuilt = await dump(tx as never);
+        throw rollback;
+      })
+      .catch((e) => {
+        if (e !== rollback) throw e;
+      });
     expect(rebuilt).toEqual(live);
   });
 });

@@ -47,8 +47,19 @@ describe('routers over HTTP', () => {
   it('creates, shows, lists, updates and deletes a router without a gateway', async () => {
     const router = ok(await alice.post('/v2.0/routers', { router: { name: 'r1' } }), 201).router;
     expect(router).toMatchObject({
-      name: 'r1', project_id: 'alice', tenant_id: 'alice', admin_state_up: true, status: 'ACTIVE', external_gateway_info: null,
-      routes: [], availability_zones: [], availability_zone_hints: [], flavor_id: null, description: '', tags: [], revision_number: 0,
+      name: 'r1',
+      project_id: 'alice',
+      tenant_id: 'alice',
+      admin_state_up: true,
+      status: 'ACTIVE',
+      external_gateway_info: null,
+      routes: [],
+      availability_zones: [],
+      availability_zone_hints: [],
+      flavor_id: null,
+      description: '',
+      tags: [],
+      revision_number: 0,
     });
     // ha and distributed are for admins' eyes only, as Neutron's policy has it.
     expect(router).not.toHaveProperty('ha');
@@ -61,24 +72,41 @@ describe('routers over HTTP', () => {
   });
 
   it('creates a router with a gateway port on the external network, and clears it', async () => {
-    const router = ok(await alice.post('/v2.0/routers', { router: { name: 'gw', external_gateway_info: { network_id: publicNet.id } } }), 201).router;
+    const router = ok(
+      await alice.post('/v2.0/routers', { router: { name: 'gw', external_gateway_info: { network_id: publicNet.id } } }),
+      201,
+    ).router;
     const gw = router.external_gateway_info;
     expect(gw).toMatchObject({ network_id: publicNet.id, enable_snat: true, external_fixed_ips: [{ subnet_id: publicSubnet.id }] });
     const [port] = await portsOf(router.id);
     expect(port).toMatchObject({ device_owner: 'network:router_gateway', network_id: publicNet.id, project_id: '' });
     expect(port.fixed_ips).toEqual([{ subnet_id: publicSubnet.id, ip_address: gw.external_fixed_ips[0].ip_address }]);
     // A tenant picking SNAT or the external address is refused, as by Neutron's policy.
-    await refused(alice.put(`/v2.0/routers/${router.id}`, { router: { external_gateway_info: { network_id: publicNet.id, enable_snat: false } } }), 403);
+    await refused(
+      alice.put(`/v2.0/routers/${router.id}`, { router: { external_gateway_info: { network_id: publicNet.id, enable_snat: false } } }),
+      403,
+    );
 
     const cleared = ok(await alice.put(`/v2.0/routers/${router.id}`, { router: { external_gateway_info: null } }), 200).router;
     expect(cleared.external_gateway_info).toBeNull();
     expect(await portsOf(router.id)).toEqual([]);
-    ok(await cp.api.put(`/v2.0/routers/${router.id}`, { router: { external_gateway_info: { network_id: publicNet.id, external_fixed_ips: [{ ip_address: '203.0.113.77' }] } } }), 200);
+    ok(
+      await cp.api.put(`/v2.0/routers/${router.id}`, {
+        router: { external_gateway_info: { network_id: publicNet.id, external_fixed_ips: [{ ip_address: '203.0.113.77' }] } },
+      }),
+      200,
+    );
     expect((await portsOf(router.id))[0].fixed_ips).toEqual([{ subnet_id: publicSubnet.id, ip_address: '203.0.113.77' }]);
     // Another external network replaces the gateway port.
     const other = ok(await cp.api.post('/v2.0/networks', { network: { name: 'public2', 'router:external': true } }), 201).network;
-    const otherSub = ok(await cp.api.post('/v2.0/subnets', { subnet: { network_id: other.id, cidr: '198.51.100.0/24', ip_version: 4 } }), 201).subnet;
-    const moved = ok(await alice.put(`/v2.0/routers/${router.id}`, { router: { external_gateway_info: { network_id: other.id } } }), 200).router;
+    const otherSub = ok(
+      await cp.api.post('/v2.0/subnets', { subnet: { network_id: other.id, cidr: '198.51.100.0/24', ip_version: 4 } }),
+      201,
+    ).subnet;
+    const moved = ok(
+      await alice.put(`/v2.0/routers/${router.id}`, { router: { external_gateway_info: { network_id: other.id } } }),
+      200,
+    ).router;
     expect(moved.external_gateway_info.external_fixed_ips).toEqual([{ subnet_id: otherSub.id, ip_address: expect.any(String) }]);
     expect((await portsOf(router.id)).map((p) => p.network_id)).toEqual([other.id]);
     // Deleting the router takes its gateway port with it.
@@ -88,7 +116,11 @@ describe('routers over HTTP', () => {
 
   it('refuses a gateway on a network that is not external', async () => {
     const { net } = await networkWithSubnet(alice, '10.9.0.0/24');
-    await refused(alice.post('/v2.0/routers', { router: { external_gateway_info: { network_id: net.id } } }), 400, /is not an external network/);
+    await refused(
+      alice.post('/v2.0/routers', { router: { external_gateway_info: { network_id: net.id } } }),
+      400,
+      /is not an external network/,
+    );
   });
 
   it('adds an interface by subnet on the gateway IP, refuses a second one, and removes it', async () => {
@@ -96,11 +128,21 @@ describe('routers over HTTP', () => {
     const router = ok(await alice.post('/v2.0/routers', { router: { name: 'edge' } }), 201).router;
     const path = `/v2.0/routers/${router.id}`;
     const added = ok(await alice.put(`${path}/add_router_interface`, { subnet_id: sub.id }), 200);
-    expect(added).toMatchObject({ id: router.id, tenant_id: 'alice', project_id: 'alice', subnet_id: sub.id, subnet_ids: [sub.id], network_id: net.id });
+    expect(added).toMatchObject({
+      id: router.id,
+      tenant_id: 'alice',
+      project_id: 'alice',
+      subnet_id: sub.id,
+      subnet_ids: [sub.id],
+      network_id: net.id,
+    });
     const port = ok(await alice.get(`/v2.0/ports/${added.port_id}`), 200).port;
     expect(port).toMatchObject({
-      device_owner: 'network:router_interface', device_id: router.id, fixed_ips: [{ subnet_id: sub.id, ip_address: '10.0.1.1' }],
-      security_groups: [], port_security_enabled: false,
+      device_owner: 'network:router_interface',
+      device_id: router.id,
+      fixed_ips: [{ subnet_id: sub.id, ip_address: '10.0.1.1' }],
+      security_groups: [],
+      port_security_enabled: false,
     });
 
     await refused(alice.put(`${path}/add_router_interface`, { subnet_id: sub.id }), 400, /Router already has a port on subnet/);
@@ -137,7 +179,10 @@ describe('routers over HTTP', () => {
     const path = `/v2.0/routers/${router.id}`;
     const added = ok(await alice.put(`${path}/add_router_interface`, { port_id: mine.id }), 200);
     expect(added).toMatchObject({ port_id: mine.id, subnet_ids: [sub.id], network_id: net.id });
-    expect(ok(await alice.get(`/v2.0/ports/${mine.id}`), 200).port).toMatchObject({ device_id: router.id, device_owner: 'network:router_interface' });
+    expect(ok(await alice.get(`/v2.0/ports/${mine.id}`), 200).port).toMatchObject({
+      device_id: router.id,
+      device_owner: 'network:router_interface',
+    });
     await refused(alice.put(`${path}/add_router_interface`, { port_id: mine.id }), 409, /already has an attached device/);
     ok(await alice.put(`${path}/remove_router_interface`, { port_id: mine.id }), 200);
     expect((await alice.get(`/v2.0/ports/${mine.id}`)).status).toBe(404);
@@ -166,6 +211,10 @@ describe('routers over HTTP', () => {
     // ...nor may a project route another's subnet.
     const bobs = ok(await bob.post('/v2.0/routers', { router: {} }), 201).router;
     const { sub: aliceSub } = await networkWithSubnet(alice, '10.0.6.0/24');
-    await refused(bob.put(`/v2.0/routers/${bobs.id}/add_router_interface`, { subnet_id: aliceSub.id }), 404, /Subnet .* could not be found/);
+    await refused(
+      bob.put(`/v2.0/routers/${bobs.id}/add_router_interface`, { subnet_id: aliceSub.id }),
+      404,
+      /Subnet .* could not be found/,
+    );
   });
 });

@@ -39,8 +39,19 @@ async function portUsing(projectId: string, securityGroups: string[]) {
       ),
     );
   await append('PortCreated', {
-    ...base, name: '', description: '', adminStateUp: true, deviceId: '', deviceOwner: '', fixedIps: [], securityGroups,
-    portSecurityEnabled: true, allowedAddressPairs: [], macAddress: mac, vnicType: 'normal', hostId: '',
+    ...base,
+    name: '',
+    description: '',
+    adminStateUp: true,
+    deviceId: '',
+    deviceOwner: '',
+    fixedIps: [],
+    securityGroups,
+    portSecurityEnabled: true,
+    allowedAddressPairs: [],
+    macAddress: mac,
+    vnicType: 'normal',
+    hostId: '',
   });
   return {
     setGroups: (groups: string[]) => append('PortUpdated', { ...base, changes: { securityGroups: groups } }),
@@ -56,12 +67,22 @@ describe('the default security group', () => {
     for (const l of lists) expect(l.status).toBe(200);
     // Concurrent first uses land on one stream: exactly one group with four rules is recorded.
     expect((await eventsAfter(before)).map((e) => e.type)).toEqual([
-      'SecurityGroupCreated', 'SecurityGroupRuleCreated', 'SecurityGroupRuleCreated', 'SecurityGroupRuleCreated', 'SecurityGroupRuleCreated',
+      'SecurityGroupCreated',
+      'SecurityGroupRuleCreated',
+      'SecurityGroupRuleCreated',
+      'SecurityGroupRuleCreated',
+      'SecurityGroupRuleCreated',
     ]);
     const [sg] = lists[0].body!.security_groups;
     expect(sg).toMatchObject({
-      id: defaultSecurityGroupId('carol'), name: 'default', description: 'Default security group', tenant_id: 'carol', project_id: 'carol',
-      stateful: true, shared: false, tags: [],
+      id: defaultSecurityGroupId('carol'),
+      name: 'default',
+      description: 'Default security group',
+      tenant_id: 'carol',
+      project_id: 'carol',
+      stateful: true,
+      shared: false,
+      tags: [],
     });
     expect(sg.created_at).toMatch(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     const rules = sg.security_group_rules.map((r: Json) => [r.direction, r.ethertype, r.protocol, r.remote_group_id, r.remote_ip_prefix]);
@@ -80,15 +101,27 @@ describe('the default security group', () => {
     const dave = cp.api.as('dave');
     const id = (await dave.get('/v2.0/security-groups')).body!.security_groups[0].id;
     await refused(() => dave.del(`/v2.0/security-groups/${id}`), 409, 'SecurityGroupCannotRemoveDefault', /default security group/);
-    await refused(() => dave.put(`/v2.0/security-groups/${id}`, { security_group: { name: 'x' } }), 409, 'SecurityGroupCannotUpdateDefault', /default/);
-    await refused(() => dave.post('/v2.0/security-groups', { security_group: { name: 'Default' } }), 409, 'SecurityGroupDefaultAlreadyExists', /Default security group already exists/);
+    await refused(
+      () => dave.put(`/v2.0/security-groups/${id}`, { security_group: { name: 'x' } }),
+      409,
+      'SecurityGroupCannotUpdateDefault',
+      /default/,
+    );
+    await refused(
+      () => dave.post('/v2.0/security-groups', { security_group: { name: 'Default' } }),
+      409,
+      'SecurityGroupDefaultAlreadyExists',
+      /Default security group already exists/,
+    );
   });
 });
 
 describe('security groups and rules over HTTP', () => {
   const alice = () => cp.api.as('alice');
   const rule = (sg: string, r: Json) =>
-    alice().post('/v2.0/security-group-rules', { security_group_rule: { security_group_id: sg, direction: 'ingress', ethertype: 'IPv4', ...r } });
+    alice().post('/v2.0/security-group-rules', {
+      security_group_rule: { security_group_id: sg, direction: 'ingress', ethertype: 'IPv4', ...r },
+    });
   let jump: Json;
   let web: Json;
 
@@ -110,13 +143,31 @@ describe('security groups and rules over HTTP', () => {
     const icmp = await rule(jump.id, { protocol: 'icmp' });
     expect(icmp.status).toBe(201);
     expect(icmp.body!.security_group_rule).toEqual({
-      id: expect.any(String), security_group_id: jump.id, direction: 'ingress', ethertype: 'IPv4', protocol: 'icmp',
-      port_range_min: null, port_range_max: null, remote_ip_prefix: null, remote_group_id: null, remote_address_group_id: null,
-      normalized_cidr: null, description: '', tenant_id: 'alice', project_id: 'alice',
-      created_at: expect.any(String), updated_at: expect.any(String), revision_number: 0,
+      id: expect.any(String),
+      security_group_id: jump.id,
+      direction: 'ingress',
+      ethertype: 'IPv4',
+      protocol: 'icmp',
+      port_range_min: null,
+      port_range_max: null,
+      remote_ip_prefix: null,
+      remote_group_id: null,
+      remote_address_group_id: null,
+      normalized_cidr: null,
+      description: '',
+      tenant_id: 'alice',
+      project_id: 'alice',
+      created_at: expect.any(String),
+      updated_at: expect.any(String),
+      revision_number: 0,
     });
     const ssh = await rule(jump.id, { protocol: 'TCP', port_range_min: 22, port_range_max: '22', remote_ip_prefix: '0.0.0.0/0' });
-    expect(ssh.body!.security_group_rule).toMatchObject({ protocol: 'tcp', port_range_min: 22, port_range_max: 22, normalized_cidr: '0.0.0.0/0' });
+    expect(ssh.body!.security_group_rule).toMatchObject({
+      protocol: 'tcp',
+      port_range_min: 22,
+      port_range_max: 22,
+      normalized_cidr: '0.0.0.0/0',
+    });
     expect((await rule(web.id, { protocol: 'tcp', port_range_min: 80, port_range_max: 80 })).status).toBe(201);
     const fromJump = await rule(web.id, { protocol: 'tcp', port_range_min: 22, port_range_max: 22, remote_group_id: jump.id });
     expect(fromJump.body!.security_group_rule).toMatchObject({ remote_group_id: jump.id, remote_ip_prefix: null });
@@ -132,19 +183,40 @@ describe('security groups and rules over HTTP', () => {
   });
 
   it('refuses a duplicate rule with 409, naming the existing rule', async () => {
-    const existing = (await alice().get(`/v2.0/security-group-rules?security_group_id=${web.id}&port_range_min=80`)).body!.security_group_rules[0];
-    await refused(() => rule(web.id, { protocol: '6', port_range_min: 80, port_range_max: 80, description: 'again' }), 409, 'SecurityGroupRuleExists', new RegExp(existing.id));
+    const existing = (await alice().get(`/v2.0/security-group-rules?security_group_id=${web.id}&port_range_min=80`)).body!
+      .security_group_rules[0];
+    await refused(
+      () => rule(web.id, { protocol: '6', port_range_min: 80, port_range_max: 80, description: 'again' }),
+      409,
+      'SecurityGroupRuleExists',
+      new RegExp(existing.id),
+    );
   });
 
   const invalid: Array<[string, Json, string, RegExp]> = [
     ['an invalid CIDR', { remote_ip_prefix: '10.0.0.0/33' }, 'InvalidCIDR', /Invalid CIDR 10\.0\.0\.0\/33/],
-    ['a CIDR of the other family', { ethertype: 'IPv6', remote_ip_prefix: '10.0.0.0/8' }, 'SecurityGroupRuleParameterConflict', /IPv6.*10\.0\.0\.0\/8/],
-    ['a reversed port range', { protocol: 'tcp', port_range_min: 90, port_range_max: 80 }, 'SecurityGroupInvalidPortRange', /port_range_min must be <= port_range_max/],
+    [
+      'a CIDR of the other family',
+      { ethertype: 'IPv6', remote_ip_prefix: '10.0.0.0/8' },
+      'SecurityGroupRuleParameterConflict',
+      /IPv6.*10\.0\.0\.0\/8/,
+    ],
+    [
+      'a reversed port range',
+      { protocol: 'tcp', port_range_min: 90, port_range_max: 80 },
+      'SecurityGroupInvalidPortRange',
+      /port_range_min must be <= port_range_max/,
+    ],
     ['a port out of range', { protocol: 'udp', port_range_min: 1, port_range_max: 70000 }, 'SecurityGroupInvalidPortValue', /70000/],
     ['a port range without protocol', { port_range_min: 22, port_range_max: 22 }, 'SecurityGroupProtocolRequiredWithPorts', /protocol/],
     ['an unknown protocol', { protocol: 'tcpx' }, 'SecurityGroupRuleInvalidProtocol', /protocol tcpx not supported/],
     ['a bad ICMP code', { protocol: 'icmp', port_range_min: 8, port_range_max: 300 }, 'SecurityGroupInvalidIcmpValue', /ICMP code/],
-    ['prefix and remote group', { remote_ip_prefix: '10.0.0.0/8', remote_group_id: 'x' }, 'SecurityGroupRemoteGroupAndRemoteIpPrefix', /remote_ip_prefix or remote_group_id/],
+    [
+      'prefix and remote group',
+      { remote_ip_prefix: '10.0.0.0/8', remote_group_id: 'x' },
+      'SecurityGroupRemoteGroupAndRemoteIpPrefix',
+      /remote_ip_prefix or remote_group_id/,
+    ],
     ['a bad direction', { direction: 'sideways' }, 'HTTPBadRequest', /direction/],
     ['a bad ethertype', { ethertype: 'IPv5' }, 'HTTPBadRequest', /ethertype/],
     ['an unknown attribute', { colour: 'red' }, 'HTTPBadRequest', /colour/],
@@ -163,18 +235,32 @@ describe('security groups and rules over HTTP', () => {
   it("hides a project's groups and rules from another and forbids changing them", async () => {
     const bob = cp.api.as('bob');
     expect(ids((await bob.get('/v2.0/security-groups')).body!.security_groups)).not.toContain(web.id);
-    expect((await bob.get('/v2.0/security-group-rules')).body!.security_group_rules.filter((r: Json) => r.project_id !== 'bob')).toEqual([]);
+    expect((await bob.get('/v2.0/security-group-rules')).body!.security_group_rules.filter((r: Json) => r.project_id !== 'bob')).toEqual(
+      [],
+    );
     const aliceRule = web.security_group_rules[0].id;
     await refused(() => bob.get(`/v2.0/security-groups/${web.id}`), 404, 'SecurityGroupNotFound', new RegExp(web.id));
-    await refused(() => bob.put(`/v2.0/security-groups/${web.id}`, { security_group: { name: 'mine' } }), 404, 'SecurityGroupNotFound', /does not exist/);
+    await refused(
+      () => bob.put(`/v2.0/security-groups/${web.id}`, { security_group: { name: 'mine' } }),
+      404,
+      'SecurityGroupNotFound',
+      /does not exist/,
+    );
     await refused(() => bob.del(`/v2.0/security-groups/${web.id}`), 404, 'SecurityGroupNotFound', /does not exist/);
     await refused(() => bob.get(`/v2.0/security-group-rules/${aliceRule}`), 404, 'SecurityGroupRuleNotFound', /does not exist/);
     await refused(() => bob.del(`/v2.0/security-group-rules/${aliceRule}`), 404, 'SecurityGroupRuleNotFound', /does not exist/);
     await refused(
       () => bob.post('/v2.0/security-group-rules', { security_group_rule: { security_group_id: web.id, direction: 'ingress' } }),
-      404, 'SecurityGroupNotFound', /does not exist/,
+      404,
+      'SecurityGroupNotFound',
+      /does not exist/,
     );
-    await refused(() => bob.post('/v2.0/security-groups', { security_group: { name: 'x', project_id: 'alice' } }), 403, 'PolicyNotAuthorized', /alice/);
+    await refused(
+      () => bob.post('/v2.0/security-groups', { security_group: { name: 'x', project_id: 'alice' } }),
+      403,
+      'PolicyNotAuthorized',
+      /alice/,
+    );
     // An admin sees every project's groups.
     expect(ids((await cp.api.get('/v2.0/security-groups')).body!.security_groups)).toEqual(expect.arrayContaining([web.id, jump.id]));
   });
@@ -187,7 +273,12 @@ describe('security groups and rules over HTTP', () => {
 
   it('refuses to delete a group that a port uses, until the port lets go', async () => {
     const port = await portUsing('alice', [web.id, jump.id]);
-    await refused(() => alice().del(`/v2.0/security-groups/${web.id}`), 409, 'SecurityGroupInUse', new RegExp(`Security Group ${web.id} in use`));
+    await refused(
+      () => alice().del(`/v2.0/security-groups/${web.id}`),
+      409,
+      'SecurityGroupInUse',
+      new RegExp(`Security Group ${web.id} in use`),
+    );
     await port.setGroups([jump.id]);
     await refused(() => alice().del(`/v2.0/security-groups/${jump.id}`), 409, 'SecurityGroupInUse', /in use/);
     expect((await alice().del(`/v2.0/security-groups/${web.id}`)).status).toBe(204);
@@ -198,7 +289,8 @@ describe('security groups and rules over HTTP', () => {
 
   it("deletes rules naming a deleted group as their remote, as Neutron's cascade does", async () => {
     const app = (await alice().post('/v2.0/security-groups', { security_group: { name: 'app' } })).body!.security_group;
-    const fromJump = (await rule(app.id, { protocol: 'tcp', port_range_min: 8080, port_range_max: 8080, remote_group_id: jump.id })).body!.security_group_rule;
+    const fromJump = (await rule(app.id, { protocol: 'tcp', port_range_min: 8080, port_range_max: 8080, remote_group_id: jump.id })).body!
+      .security_group_rule;
     const before = await cp.head();
     expect((await alice().del(`/v2.0/security-groups/${jump.id}`)).status).toBe(204);
     expect((await eventsAfter(before)).map((e) => [e.type, e.data.id])).toEqual([
@@ -211,7 +303,8 @@ describe('security groups and rules over HTTP', () => {
   });
 
   it('deletes a rule', async () => {
-    const r = (await rule(defaultSecurityGroupId('alice'), { protocol: 'udp', port_range_min: 53, port_range_max: 53 })).body!.security_group_rule;
+    const r = (await rule(defaultSecurityGroupId('alice'), { protocol: 'udp', port_range_min: 53, port_range_max: 53 })).body!
+      .security_group_rule;
     expect((await alice().del(`/v2.0/security-group-rules/${r.id}`)).status).toBe(204);
     expect((await alice().get(`/v2.0/security-group-rules/${r.id}`)).status).toBe(404);
   });
@@ -222,7 +315,9 @@ describe('rebuild', () => {
     const { db, store } = cp.running.ws;
     await portUsing('alice', [defaultSecurityGroupId('alice')]);
     const snapshot = async () => [
-      await db.all("SELECT kind, id, project_id, parent_id, body FROM resources WHERE kind IN ('security_group', 'security_group_rule') ORDER BY kind, id"),
+      await db.all(
+        "SELECT kind, id, project_id, parent_id, body FROM resources WHERE kind IN ('security_group', 'security_group_rule') ORDER BY kind, id",
+      ),
       await db.all('SELECT security_group_id, port_id FROM security_group_ports ORDER BY security_group_id, port_id'),
     ];
     const live = await snapshot();

@@ -8,7 +8,8 @@ beforeAll(async () => {
 });
 afterAll(async () => cp.close());
 
-const network = async (api = cp.api, body: object = {}) => (await api.post('/v2.0/networks', { network: { name: 'n', ...body } })).body!.network;
+const network = async (api = cp.api, body: object = {}) =>
+  (await api.post('/v2.0/networks', { network: { name: 'n', ...body } })).body!.network;
 const subnet = (networkId: string, body: object = {}, api = cp.api) =>
   api.post('/v2.0/subnets', { subnet: { network_id: networkId, ip_version: 4, cidr: '10.0.0.0/24', ...body } });
 
@@ -28,17 +29,36 @@ describe('subnets over HTTP', () => {
     expect(res.status).toBe(201);
     const s = res.body!.subnet;
     expect(s).toEqual({
-      id: expect.any(String), name: 'private', network_id: net.id, tenant_id: net.project_id, project_id: net.project_id,
-      ip_version: 4, cidr: '10.0.0.0/24', gateway_ip: '10.0.0.1', allocation_pools: [{ start: '10.0.0.2', end: '10.0.0.254' }],
-      enable_dhcp: true, dns_nameservers: [], host_routes: [], ipv6_ra_mode: null, ipv6_address_mode: null, subnetpool_id: null,
-      description: '', service_types: [], tags: [], created_at: expect.any(String), updated_at: expect.any(String), revision_number: 0,
+      id: expect.any(String),
+      name: 'private',
+      network_id: net.id,
+      tenant_id: net.project_id,
+      project_id: net.project_id,
+      ip_version: 4,
+      cidr: '10.0.0.0/24',
+      gateway_ip: '10.0.0.1',
+      allocation_pools: [{ start: '10.0.0.2', end: '10.0.0.254' }],
+      enable_dhcp: true,
+      dns_nameservers: [],
+      host_routes: [],
+      ipv6_ra_mode: null,
+      ipv6_address_mode: null,
+      subnetpool_id: null,
+      description: '',
+      service_types: [],
+      tags: [],
+      created_at: expect.any(String),
+      updated_at: expect.any(String),
+      revision_number: 0,
     });
     expect((await cp.api.get(`/v2.0/networks/${net.id}`)).body!.network.subnets).toEqual([s.id]);
     expect((await cp.api.get(`/v2.0/subnets/${s.id}`)).body!.subnet).toEqual(s);
     const listed = await cp.api.get(`/v2.0/subnets?network_id=${net.id}&fields=id&fields=cidr`);
     expect(listed.body).toEqual({ subnets: [{ id: s.id, cidr: '10.0.0.0/24' }] });
 
-    const updated = await cp.api.put(`/v2.0/subnets/${s.id}`, { subnet: { name: 'renamed', dns_nameservers: ['8.8.8.8'], enable_dhcp: false } });
+    const updated = await cp.api.put(`/v2.0/subnets/${s.id}`, {
+      subnet: { name: 'renamed', dns_nameservers: ['8.8.8.8'], enable_dhcp: false },
+    });
     expect(updated.body!.subnet).toMatchObject({ name: 'renamed', dns_nameservers: ['8.8.8.8'], enable_dhcp: false, revision_number: 1 });
     expect((await cp.api.del(`/v2.0/subnets/${s.id}`)).status).toBe(204);
     expect((await cp.api.get(`/v2.0/subnets/${s.id}`)).status).toBe(404);
@@ -50,14 +70,22 @@ describe('subnets over HTTP', () => {
     const res = await subnet(net.id, { ip_version: 6, cidr: '2001:DB8:0:0::/64', ipv6_ra_mode: 'slaac', ipv6_address_mode: 'slaac' });
     expect(res.status).toBe(201);
     expect(res.body!.subnet).toMatchObject({
-      ip_version: 6, cidr: '2001:db8::/64', gateway_ip: '2001:db8::1', ipv6_ra_mode: 'slaac', ipv6_address_mode: 'slaac',
+      ip_version: 6,
+      cidr: '2001:db8::/64',
+      gateway_ip: '2001:db8::1',
+      ipv6_ra_mode: 'slaac',
+      ipv6_address_mode: 'slaac',
       allocation_pools: [{ start: '2001:db8::2', end: '2001:db8::ffff:ffff:ffff:ffff' }],
     });
   });
 
   it('keeps given pools and gateway, and accepts a gateway outside the block as Neutron does', async () => {
     const net = await network();
-    const res = await subnet(net.id, { cidr: '10.1.0.0/24', gateway_ip: '10.1.0.254', allocation_pools: [{ start: '10.1.0.10', end: '10.1.0.20' }] });
+    const res = await subnet(net.id, {
+      cidr: '10.1.0.0/24',
+      gateway_ip: '10.1.0.254',
+      allocation_pools: [{ start: '10.1.0.10', end: '10.1.0.20' }],
+    });
     expect(res.body!.subnet).toMatchObject({ gateway_ip: '10.1.0.254', allocation_pools: [{ start: '10.1.0.10', end: '10.1.0.20' }] });
     const outside = await subnet(net.id, { cidr: '10.2.0.0/24', gateway_ip: '192.168.0.1' });
     expect(outside.status).toBe(201);
@@ -78,7 +106,12 @@ describe('bad subnets change nothing', () => {
     ['cidr of the other version', { cidr: '2001:db8::/64' }, 400, /2001:db8::\/64/],
     ['invalid gateway', { cidr: '10.20.0.0/24', gateway_ip: '10.20.0.x' }, 400, /'10\.20\.0\.x' is not a valid IP address/],
     ['gateway on the broadcast address', { cidr: '10.20.0.0/24', gateway_ip: '10.20.0.255' }, 400, /Gateway is not valid on subnet/],
-    ['pool outside the cidr', { cidr: '10.20.0.0/24', allocation_pools: [{ start: '10.20.1.1', end: '10.20.1.9' }] }, 400, /10\.20\.1\.1-10\.20\.1\.9 spans beyond/],
+    [
+      'pool outside the cidr',
+      { cidr: '10.20.0.0/24', allocation_pools: [{ start: '10.20.1.1', end: '10.20.1.9' }] },
+      400,
+      /10\.20\.1\.1-10\.20\.1\.9 spans beyond/,
+    ],
     ['invalid dns server', { cidr: '10.20.0.0/24', dns_nameservers: ['nope'] }, 400, /nope/],
     ['bad ip_version', { ip_version: 5 }, 400, /ip_version/],
     ['missing cidr', { cidr: undefined }, 400, /cidr/],
@@ -89,7 +122,11 @@ describe('bad subnets change nothing', () => {
   });
 
   it('answers an unknown network with 404 and an unknown subnet with 404 SubnetNotFound', async () => {
-    await refused(() => subnet('00000000-0000-4000-8000-000000000000'), 404, /Network 00000000-0000-4000-8000-000000000000 could not be found/);
+    await refused(
+      () => subnet('00000000-0000-4000-8000-000000000000'),
+      404,
+      /Network 00000000-0000-4000-8000-000000000000 could not be found/,
+    );
     const err = await refused(() => cp.api.del('/v2.0/subnets/00000000-0000-4000-8000-000000000001'), 404, /could not be found/);
     expect(err.type).toBe('SubnetNotFound');
   });
@@ -98,7 +135,9 @@ describe('bad subnets change nothing', () => {
     const net = await network();
     const s = (await subnet(net.id)).body!.subnet;
     const port = (await cp.api.post('/v2.0/ports', { port: { network_id: net.id } })).body!.port;
-    expect((await refused(() => cp.api.del(`/v2.0/subnets/${s.id}`), 409, /One or more ports have an IP allocation/)).type).toBe('SubnetInUse');
+    expect((await refused(() => cp.api.del(`/v2.0/subnets/${s.id}`), 409, /One or more ports have an IP allocation/)).type).toBe(
+      'SubnetInUse',
+    );
     expect((await refused(() => cp.api.del(`/v2.0/networks/${net.id}`), 409, /one or more ports still in use/)).type).toBe('NetworkInUse');
     expect((await cp.api.get(`/v2.0/subnets/${s.id}`)).status).toBe(200);
     expect((await cp.api.del(`/v2.0/ports/${port.id}`)).status).toBe(204);

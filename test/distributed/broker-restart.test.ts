@@ -53,19 +53,26 @@ describeDist('distributed mode survives a broker outage', () => {
     broker = await startKafka({ port, dataDir });
     await churn(http, topo, 3);
     const head = await cluster.settle(90_000);
-    for (const p of [api, l2, l3]) await waitFor(`${p.name} ready again`, async () => (await fetch(`${p.url}/readyz`)).status === 200, 30_000);
+    for (const p of [api, l2, l3])
+      await waitFor(`${p.name} ready again`, async () => (await fetch(`${p.url}/readyz`)).status === 200, 30_000);
     expect(await (await fetch(`${api.url}/metrics`)).text()).toMatch(/^controlplane_relay_lag_events 0$/m);
 
     // The reference: the event store projected directly, no Kafka in between.
     const store = new EventStore(cluster.events);
-    const direct = { l2: await openReadModel({ kind: 'sqlite', path: join(dir, 'l2.sqlite') }), l3: await openL3ReadModel({ kind: 'sqlite', path: join(dir, 'l3.sqlite') }) };
+    const direct = {
+      l2: await openReadModel({ kind: 'sqlite', path: join(dir, 'l2.sqlite') }),
+      l3: await openL3ReadModel({ kind: 'sqlite', path: join(dir, 'l3.sqlite') }),
+    };
     const l2ref = new StoreProjector(store, direct.l2, new L2popProjection(direct.l2));
     const l3ref = new StoreProjector(store, direct.l3, new L3Projection(direct.l3));
     try {
       await l2ref.start();
       await l3ref.start();
       expect(Math.min(l2ref.checkpoint, l3ref.checkpoint)).toBe(head);
-      expect(await cluster.digests()).toEqual({ l2: await l2ref.projection.digest(direct.l2), l3: await l3ref.projection.digest(direct.l3) });
+      expect(await cluster.digests()).toEqual({
+        l2: await l2ref.projection.digest(direct.l2),
+        l3: await l3ref.projection.digest(direct.l3),
+      });
       for (const projection of [l2ref.projection, l3ref.projection]) {
         const handled = await cluster.handledEvents(projection);
         expect(await cluster.appliedLog(projection.name)).toEqual({ rows: handled, distinct: handled });

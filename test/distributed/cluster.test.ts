@@ -21,7 +21,10 @@ const describeDist = skip ? describe.skip : describe;
 
 const metricSum = async (url: string, name: string): Promise<number> => {
   const text = await (await fetch(`${url}/metrics`)).text();
-  return text.split('\n').filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `)).reduce((a, l) => a + Number(l.split(' ').pop()), 0);
+  return text
+    .split('\n')
+    .filter((l) => l.startsWith(`${name}{`) || l.startsWith(`${name} `))
+    .reduce((a, l) => a + Number(l.split(' ').pop()), 0);
 };
 
 describeDist('distributed mode: API, l2pop-projector x3, l3-scheduler as processes', () => {
@@ -54,7 +57,11 @@ describeDist('distributed mode: API, l2pop-projector x3, l3-scheduler as process
     topo = await setUp(http);
     await addPorts(http, topo, 0, 24);
     const victim = l2[1];
-    await waitFor('the victim to apply events', async () => (await metricSum(victim.url, 'controlplane_projector_applied_events_total')) > 0, 30_000);
+    await waitFor(
+      'the victim to apply events',
+      async () => (await metricSum(victim.url, 'controlplane_projector_applied_events_total')) > 0,
+      30_000,
+    );
     // Mid-stream: writes go on while the victim dies and its replacement joins.
     const writing = (async () => {
       await addPorts(http, topo, 24, 24);
@@ -85,7 +92,12 @@ describeDist('distributed mode: API, l2pop-projector x3, l3-scheduler as process
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     expect(copied).toBe(head);
     // Ready with a max lag of 0 means every in-process projector and the scheduler hold the whole history.
-    const embedded = await spawnProc('embedded', ENTRY.api, { CP_DATA_DIR: dir, CP_READY_MAX_LAG: '0', CP_SQLITE_SYNCHRONOUS: 'NORMAL', CP_AGENT_DOWN_TIME: '600' });
+    const embedded = await spawnProc('embedded', ENTRY.api, {
+      CP_DATA_DIR: dir,
+      CP_READY_MAX_LAG: '0',
+      CP_SQLITE_SYNCHRONOUS: 'NORMAL',
+      CP_AGENT_DOWN_TIME: '600',
+    });
     cleanups.push(() => void embedded.kill('SIGKILL'));
     await waitFor('embedded mode to be ready', async () => (await fetch(`${embedded.url}/readyz`)).status === 200, 60_000);
     expect(await embedded.kill('SIGTERM')).toBe(0); // graceful: closes the app, projectors and databases, exits 0
@@ -102,7 +114,13 @@ describeDist('distributed mode: API, l2pop-projector x3, l3-scheduler as process
   });
 
   it('the API SIGKILLed and restarted continues from the event store; an agent watching through it resumes from its revision', async () => {
-    const agent = new ReferenceAgent({ server: api.url, host: 'compute-1', tunnelIp: '10.0.0.11', heartbeatSeconds: 60, log: () => undefined });
+    const agent = new ReferenceAgent({
+      server: api.url,
+      host: 'compute-1',
+      tunnelIp: '10.0.0.11',
+      heartbeatSeconds: 60,
+      log: () => undefined,
+    });
     cleanups.push(() => agent.stop());
     await agent.start();
     expect(agent.stats.snapshots).toBe(1);
@@ -118,10 +136,14 @@ describeDist('distributed mode: API, l2pop-projector x3, l3-scheduler as process
     expect(Number(positions!.n)).toBe(Number(positions!.max)); // no hole, nothing lost across the crash
 
     const server = l2[2].url; // any instance answers from the shared model
-    await waitFor('the agent to reach the server revision', async () => {
-      const doc = (await (await fetch(`${server}/v1/hosts/compute-1/l2`)).json()) as { revision: string };
-      return agent.view?.revision === doc.revision;
-    }, 30_000);
+    await waitFor(
+      'the agent to reach the server revision',
+      async () => {
+        const doc = (await (await fetch(`${server}/v1/hosts/compute-1/l2`)).json()) as { revision: string };
+        return agent.view?.revision === doc.revision;
+      },
+      30_000,
+    );
     expect(agent.view).toEqual(await (await fetch(`${server}/v1/hosts/compute-1/l2`)).json());
     expect(agent.stats.snapshots).toBe(1); // resumed by revision: no resync
     expect(agent.stats.deltas).toBeGreaterThan(0);
@@ -149,17 +171,33 @@ describeDist('distributed mode: API, l2pop-projector x3, l3-scheduler as process
       const ready = await fetch(`${p.url}/readyz`);
       expect([p.name, ready.status]).toEqual([p.name, 200]);
     }
-    const names = async (p: Proc) => (await (await fetch(`${p.url}/metrics`)).text()).split('\n').filter((l) => !l.startsWith('#')).map((l) => l.split(/[{ ]/)[0]);
-    expect(await names(api)).toEqual(expect.arrayContaining([
-      'controlplane_http_request_duration_seconds_bucket', 'controlplane_relay_lag_events', 'controlplane_relay_published_events_total', 'process_cpu_seconds_total',
-    ]));
+    const names = async (p: Proc) =>
+      (await (await fetch(`${p.url}/metrics`)).text())
+        .split('\n')
+        .filter((l) => !l.startsWith('#'))
+        .map((l) => l.split(/[{ ]/)[0]);
+    expect(await names(api)).toEqual(
+      expect.arrayContaining([
+        'controlplane_http_request_duration_seconds_bucket',
+        'controlplane_relay_lag_events',
+        'controlplane_relay_published_events_total',
+        'process_cpu_seconds_total',
+      ]),
+    );
     for (const p of [l2[0], l3]) {
-      expect(await names(p)).toEqual(expect.arrayContaining(['controlplane_projector_lag_events', 'controlplane_projector_applied_events_total', 'controlplane_http_request_duration_seconds_count']));
+      expect(await names(p)).toEqual(
+        expect.arrayContaining([
+          'controlplane_projector_lag_events',
+          'controlplane_projector_applied_events_total',
+          'controlplane_http_request_duration_seconds_count',
+        ]),
+      );
     }
     const metrics = await (await fetch(`${l2[0].url}/metrics`)).text();
     expect(metrics).toMatch(/controlplane_projector_lag_events\{projection="l2pop",partition="0"\} 0/);
     expect(metrics).toMatch(/controlplane_http_request_duration_seconds_count\{route="\/v1\/hosts\/:host\/l2",method="GET",status="200"\}/);
-    for (const line of api.output().split('\n').filter(Boolean)) expect(JSON.parse(line)).toMatchObject({ level: expect.any(String), time: expect.any(String), msg: expect.any(String) });
+    for (const line of api.output().split('\n').filter(Boolean))
+      expect(JSON.parse(line)).toMatchObject({ level: expect.any(String), time: expect.any(String), msg: expect.any(String) });
 
     // SIGTERM: each process closes in order and exits 0 (the agent's watch stream through the API is still open).
     for (const p of [l2[2], l3, api]) {

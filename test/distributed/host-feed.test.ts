@@ -12,7 +12,7 @@ import { PG_URL, waitFor } from './support/processes';
 const skip = process.env.PG_UNAVAILABLE === '1' && process.env.CI !== 'true';
 const describePg = skip ? describe.skip : describe;
 
-describePg('PgHostFeed: watchers hear about other instances\' commits', () => {
+describePg("PgHostFeed: watchers hear about other instances' commits", () => {
   const channel = `cp_test_${randomUUID().slice(0, 8)}`;
   const log = pino({ level: 'silent' });
   const hubs = [new HostHub(), new HostHub()];
@@ -29,7 +29,12 @@ describePg('PgHostFeed: watchers hear about other instances\' commits', () => {
   });
 
   it('wakes the other instance once, never echoes back', async () => {
-    hubs[0].notify(new Map([['compute-1', '1-5'], ['compute-2', '1-9']]));
+    hubs[0].notify(
+      new Map([
+        ['compute-1', '1-5'],
+        ['compute-2', '1-9'],
+      ]),
+    );
     await waitFor('instance 2 to hear it', () => heard[1].length > 0, 5_000);
     await new Promise((r) => setTimeout(r, 200));
     expect(heard[1]).toEqual([['compute-1', '1-5']]);
@@ -47,15 +52,21 @@ describePg('PgHostFeed: watchers hear about other instances\' commits', () => {
   it('reconnects after its connection is killed', async () => {
     const admin = await openDatabase({ kind: 'postgres', url: PG_URL }, []);
     try {
-      const killed = await admin.all('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?', [`controlplane-feed ${channel}`]);
+      const killed = await admin.all('SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE application_name = ?', [
+        `controlplane-feed ${channel}`,
+      ]);
       expect(killed).toHaveLength(2); // both instances lose their connection
     } finally {
       await admin.close();
     }
-    await waitFor('instance 2 to hear a commit after reconnecting', async () => {
-      hubs[0].notify(new Map([['compute-1', `1-${Date.now()}`]]));
-      await new Promise((r) => setTimeout(r, 200));
-      return heard[1].length > 1;
-    }, 15_000);
+    await waitFor(
+      'instance 2 to hear a commit after reconnecting',
+      async () => {
+        hubs[0].notify(new Map([['compute-1', `1-${Date.now()}`]]));
+        await new Promise((r) => setTimeout(r, 200));
+        return heard[1].length > 1;
+      },
+      15_000,
+    );
   });
 });

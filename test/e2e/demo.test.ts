@@ -18,8 +18,11 @@ afterAll(async () => {
 
 function runDemo(server: string): Promise<{ code: number; out: string }> {
   return new Promise((resolve) => {
-    execFile(process.execPath, [join(__dirname, '../../dist/apps/api/src/demo/demo.js'), '--server', server], { timeout: 60_000 }, (err, stdout, stderr) =>
-      resolve({ code: err ? 1 : 0, out: stdout + stderr }),
+    execFile(
+      process.execPath,
+      [join(__dirname, '../../dist/apps/api/src/demo/demo.js'), '--server', server],
+      { timeout: 60_000 },
+      (err, stdout, stderr) => resolve({ code: err ? 1 : 0, out: stdout + stderr }),
     );
   });
 }

@@ -67,7 +67,16 @@ describe('openstack CLI against the control plane', () => {
   });
 
   it('drives routers with an interface and a gateway', async () => {
-    const ext = await json(['network', 'create', '--external', '--provider-network-type', 'flat', '--provider-physical-network', 'ext', 'cli-ext']);
+    const ext = await json([
+      'network',
+      'create',
+      '--external',
+      '--provider-network-type',
+      'flat',
+      '--provider-physical-network',
+      'ext',
+      'cli-ext',
+    ]);
     await json(['subnet', 'create', '--network', ext.id, '--subnet-range', '198.51.100.0/24', '--no-dhcp', 'cli-ext-subnet']);
     const net = await json(['network', 'create', 'cli-inside']);
     const subnet = await json(['subnet', 'create', '--network', net.id, '--subnet-range', '10.30.0.0/24', 'cli-inside-subnet']);

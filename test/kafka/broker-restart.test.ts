@@ -6,7 +6,17 @@
  */
 import { EventRelay, KafkaProjector, StoreProjector, type Database, type EventStore } from '@cp/store';
 import { type KafkaBroker, startKafka } from '../support/kafka-broker';
-import { appendEvents, CountsProjection, FAST_GROUP, openEventStore, openReadModel, skipKafka, sqliteConfig, uniqueTopic, waitFor } from './support';
+import {
+  appendEvents,
+  CountsProjection,
+  FAST_GROUP,
+  openEventStore,
+  openReadModel,
+  skipKafka,
+  sqliteConfig,
+  uniqueTopic,
+  waitFor,
+} from './support';
 
 const describeKafka = skipKafka ? describe.skip : describe;
 
@@ -41,7 +51,10 @@ describeKafka('broker stopped and restarted mid-run', () => {
 
     let head = await appendEvents(store, 0, 150);
     await relay.waitForPublished(head);
-    await waitFor('first events applied', async () => Number((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM applied_log'))!.n) > 0);
+    await waitFor(
+      'first events applied',
+      async () => Number((await db.get<{ n: number }>('SELECT COUNT(*) AS n FROM applied_log'))!.n) > 0,
+    );
 
     await broker.stop({ keepData: true });
     head = await appendEvents(store, 150, 150); // the store keeps accepting writes

@@ -6,7 +6,17 @@
  */
 import { Kafka, logLevel } from 'kafkajs';
 import { EventRelay, KafkaProjector, StoreProjector, type Database, type EventStore } from '@cp/store';
-import { appendEvents, brokers, CountsProjection, FAST_GROUP, openEventStore, openReadModel, skipKafka, sqliteConfig, uniqueTopic } from './support';
+import {
+  appendEvents,
+  brokers,
+  CountsProjection,
+  FAST_GROUP,
+  openEventStore,
+  openReadModel,
+  skipKafka,
+  sqliteConfig,
+  uniqueTopic,
+} from './support';
 
 const describeKafka = skipKafka ? describe.skip : describe;
 
@@ -35,7 +45,14 @@ describeKafka('Kafka projector positioning (real broker)', () => {
     await relay.start();
     const errors: unknown[] = [];
     const run = async (projection = new CountsProjection(db)): Promise<void> => {
-      const p = new KafkaProjector(db, projection, { brokers: brokers(), topic, groupId, appliedLog: true, onError: (e) => errors.push(e), ...FAST_GROUP });
+      const p = new KafkaProjector(db, projection, {
+        brokers: brokers(),
+        topic,
+        groupId,
+        appliedLog: true,
+        onError: (e) => errors.push(e),
+        ...FAST_GROUP,
+      });
       await p.start();
       await p.waitUntilCaughtUp(30_000);
       await p.stop();
@@ -45,7 +62,11 @@ describeKafka('Kafka projector positioning (real broker)', () => {
     await admin.connect();
     const setGroupOffsets = async (to: 'low' | 'high') => {
       const offsets = await admin.fetchTopicOffsets(topic);
-      await admin.setOffsets({ groupId, topic, partitions: offsets.map((o) => ({ partition: o.partition, offset: to === 'low' ? '0' : o.high })) });
+      await admin.setOffsets({
+        groupId,
+        topic,
+        partitions: offsets.map((o) => ({ partition: o.partition, offset: to === 'low' ? '0' : o.high })),
+      });
     };
     const appliedLog = () => db.get<{ n: number; d: number }>('SELECT COUNT(*) AS n, COUNT(DISTINCT position) AS d FROM applied_log');
 

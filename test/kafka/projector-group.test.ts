@@ -7,8 +7,19 @@
  */
 import { EventRelay, KafkaProjector, StoreProjector, type Database, type EventStore } from '@cp/store';
 import {
-  appendEvents, brokers, CountsProjection, cuttableNetwork, dropSchema, FAST_GROUP, openEventStore, openReadModel, pgConfig, skipKafka,
-  sqliteConfig, uniqueTopic, waitFor,
+  appendEvents,
+  brokers,
+  CountsProjection,
+  cuttableNetwork,
+  dropSchema,
+  FAST_GROUP,
+  openEventStore,
+  openReadModel,
+  pgConfig,
+  skipKafka,
+  sqliteConfig,
+  uniqueTopic,
+  waitFor,
 } from './support';
 
 const describeKafka = skipKafka || (process.env.PG_UNAVAILABLE === '1' && process.env.CI !== 'true') ? describe.skip : describe;
@@ -46,7 +57,14 @@ describeKafka('Kafka projectors in a consumer group over PostgreSQL', () => {
     const instance = async (name: string, extra: { kafka?: object } = {}) => {
       const db = await open(groupConfig);
       const p = new KafkaProjector(db, new CountsProjection(db), {
-        brokers: brokers(), topic, groupId: `group-${topic}`, clientId: name, appliedLog: true, chunkSize: 40, ...FAST_GROUP, ...extra,
+        brokers: brokers(),
+        topic,
+        groupId: `group-${topic}`,
+        clientId: name,
+        appliedLog: true,
+        chunkSize: 40,
+        ...FAST_GROUP,
+        ...extra,
         onError: (e) => name !== 'victim' && errors.push(e),
         metrics: { applied: (_p, n) => applied.set(name, (applied.get(name) ?? 0) + n) },
       });
@@ -58,7 +76,12 @@ describeKafka('Kafka projectors in a consumer group over PostgreSQL', () => {
     const victim = await instance('victim', { kafka: { socketFactory: network.socketFactory } });
     await instance('c');
     const singleDb = await open(pgConfig('kafka_single'));
-    const single = new KafkaProjector(singleDb, new CountsProjection(singleDb), { brokers: brokers(), topic, groupId: `single-${topic}`, ...FAST_GROUP });
+    const single = new KafkaProjector(singleDb, new CountsProjection(singleDb), {
+      brokers: brokers(),
+      topic,
+      groupId: `single-${topic}`,
+      ...FAST_GROUP,
+    });
     projectors.push(single);
     await single.start();
 

@@ -9,7 +9,17 @@ import { startRelay } from '../../apps/api/src/relay';
 import type { WriteSide } from '@cp/write-model';
 import { partitionKey } from '@cp/events';
 import { decodeEvent, EventRelay, KafkaProjector, StoreProjector, type Database, type EventStore } from '@cp/store';
-import { appendEvents, brokers, CountsProjection, FAST_GROUP, openEventStore, openReadModel, skipKafka, sqliteConfig, uniqueTopic } from './support';
+import {
+  appendEvents,
+  brokers,
+  CountsProjection,
+  FAST_GROUP,
+  openEventStore,
+  openReadModel,
+  skipKafka,
+  sqliteConfig,
+  uniqueTopic,
+} from './support';
 
 const describeKafka = skipKafka ? describe.skip : describe;
 
@@ -114,7 +124,10 @@ describeKafka('event relay (real broker)', () => {
       partitionOf.set(s.key, s.partition);
     }
     for (const p of new Set(seen.map((s) => s.partition))) {
-      const positions = seen.filter((s) => s.partition === p).sort((a, b) => a.offset - b.offset).map((s) => s.position);
+      const positions = seen
+        .filter((s) => s.partition === p)
+        .sort((a, b) => a.offset - b.offset)
+        .map((s) => s.position);
       expect(positions).toEqual([...positions].sort((a, b) => a - b));
     }
     expect(await eventsDb.get('SELECT position FROM relay_offsets WHERE relay = ?', [topic])).toEqual({ position: head });
@@ -138,7 +151,9 @@ describeKafka('event relay (real broker)', () => {
     await first.start();
     const crashedAt = await first.crashed;
     await first.stop({ abrupt: true });
-    const recorded = Number((await eventsDb.get<{ position: number }>('SELECT position FROM relay_offsets WHERE relay = ?', [topic]))!.position);
+    const recorded = Number(
+      (await eventsDb.get<{ position: number }>('SELECT position FROM relay_offsets WHERE relay = ?', [topic]))!.position,
+    );
     expect(recorded).toBeLessThan(crashedAt);
 
     const second = new EventRelay(store, { brokers: brokers(), topic, batchSize: 25 });
@@ -161,7 +176,13 @@ describeKafka('event relay (real broker)', () => {
     const db = await openReadModel(sqliteConfig('relay-crash'));
     const projection = new CountsProjection(db);
     const errors: unknown[] = [];
-    const projector = new KafkaProjector(db, projection, { brokers: brokers(), topic, appliedLog: true, onError: (e) => errors.push(e), ...FAST_GROUP });
+    const projector = new KafkaProjector(db, projection, {
+      brokers: brokers(),
+      topic,
+      appliedLog: true,
+      onError: (e) => errors.push(e),
+      ...FAST_GROUP,
+    });
     await projector.start();
     await projector.waitUntilCaughtUp(30_000);
     await projector.stop();

@@ -11,7 +11,16 @@ import { join } from 'node:path';
 import { EntitySchema } from '@mikro-orm/core';
 import type { ISocketFactory } from 'kafkajs';
 import { partitionKey, type DomainEvent, type DomainEventBody, type EventType } from '@cp/events';
-import { CheckpointTable, type Database, EventStore, EventTable, type DatabaseConfig, type Projection, type Tx, openDatabase } from '@cp/store';
+import {
+  CheckpointTable,
+  type Database,
+  EventStore,
+  EventTable,
+  type DatabaseConfig,
+  type Projection,
+  type Tx,
+  openDatabase,
+} from '@cp/store';
 
 export const PG_URL = 'postgresql://postgres@127.0.0.1:5432/test';
 export const skipKafka = process.env.KAFKA_UNAVAILABLE === '1' && process.env.CI !== 'true';
@@ -42,8 +51,14 @@ export class CountsProjection implements Projection {
 
   async apply(tx: Tx, event: DomainEvent): Promise<void> {
     const key = partitionKey(event);
-    const row = await this.db.get<{ events: number; chain: string }>('SELECT events, chain FROM kafka_test_counts WHERE key = ?', [key], tx);
-    const chain = createHash('sha256').update(`${row?.chain ?? ''}|${event.metadata.position}`).digest('hex');
+    const row = await this.db.get<{ events: number; chain: string }>(
+      'SELECT events, chain FROM kafka_test_counts WHERE key = ?',
+      [key],
+      tx,
+    );
+    const chain = createHash('sha256')
+      .update(`${row?.chain ?? ''}|${event.metadata.position}`)
+      .digest('hex');
     await this.db.run(
       `INSERT INTO kafka_test_counts (key, events, last_position, chain) VALUES (?, ?, ?, ?)
        ON CONFLICT (key) DO UPDATE SET events = excluded.events, last_position = excluded.last_position, chain = excluded.chain`,
@@ -90,7 +105,11 @@ export async function appendEvents(store: EventStore, from: number, count: numbe
     const bodies = Array.from({ length: Math.min(4, from + count - i) }, (_, j) => body(i + j, keys));
     const ctx = { projectId: 'p', actor: 'test', requestId: `req-${i}`, causationId: null, now: '2024-01-01T00:00:00.000Z', isAdmin: true };
     const stored = await store.transaction((tx) =>
-      store.append(bodies.map((b) => ({ streamId: `test:${i}`, expectedVersion: 'any' as const, events: [b] })), ctx, tx),
+      store.append(
+        bodies.map((b) => ({ streamId: `test:${i}`, expectedVersion: 'any' as const, events: [b] })),
+        ctx,
+        tx,
+      ),
     );
     head = stored[stored.length - 1].metadata.position!;
   }

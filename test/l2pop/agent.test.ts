@@ -22,7 +22,12 @@ const agents: ReferenceAgent[] = [];
 
 function startAgent(host: string, tunnelIp: string): Promise<ReferenceAgent> {
   const agent = new ReferenceAgent({
-    server: server.url, host, tunnelIp, stateFile: join(dir, `${host}.json`), heartbeatSeconds: 60, log: () => undefined,
+    server: server.url,
+    host,
+    tunnelIp,
+    stateFile: join(dir, `${host}.json`),
+    heartbeatSeconds: 60,
+    log: () => undefined,
   });
   agents.push(agent);
   return agent.start().then(() => agent);
@@ -30,10 +35,14 @@ function startAgent(host: string, tunnelIp: string): Promise<ReferenceAgent> {
 
 async function inSync(agent: ReferenceAgent, host: string): Promise<void> {
   let expected = await server.runtime.feed.snapshot(host);
-  await eventually(async () => {
-    expected = await server.runtime.feed.snapshot(host);
-    return agent.view?.revision === expected.revision;
-  }, 5000, `${host}'s agent to reach the server's revision`);
+  await eventually(
+    async () => {
+      expected = await server.runtime.feed.snapshot(host);
+      return agent.view?.revision === expected.revision;
+    },
+    5000,
+    `${host}'s agent to reach the server's revision`,
+  );
   expect(agent.view).toEqual(expected);
 }
 

@@ -48,8 +48,11 @@ async function call(method: string, path: string, body?: object) {
   return json;
 }
 
-test('agents registered through the API see each other\'s ports and the default group\'s ipsets', async () => {
-  for (const [host, ip] of [['compute-1', '10.0.0.11'], ['compute-2', '10.0.0.12']]) {
+test("agents registered through the API see each other's ports and the default group's ipsets", async () => {
+  for (const [host, ip] of [
+    ['compute-1', '10.0.0.11'],
+    ['compute-2', '10.0.0.12'],
+  ]) {
     const agent = new ReferenceAgent({ server: url, host, tunnelIp: ip, heartbeatSeconds: 60, log: () => undefined });
     agents.push(agent);
     await agent.start();
@@ -58,7 +61,9 @@ test('agents registered through the API see each other\'s ports and the default 
   await call('POST', '/v2.0/subnets', { subnet: { network_id: net.id, ip_version: 4, cidr: '192.168.7.0/24' } });
   const ports = [];
   for (const host of ['compute-1', 'compute-2']) {
-    const port = (await call('POST', '/v2.0/ports', { port: { network_id: net.id, 'binding:host_id': host, device_owner: 'compute:nova' } })).port;
+    const port = (
+      await call('POST', '/v2.0/ports', { port: { network_id: net.id, 'binding:host_id': host, device_owner: 'compute:nova' } })
+    ).port;
     await call('POST', `/v1/hosts/${host}/ports/${port.id}/up`);
     ports.push(port);
   }
@@ -66,14 +71,19 @@ test('agents registered through the API see each other\'s ports and the default 
   await runtime.projector!.waitFor(await ws.store.headPosition());
 
   const [a1, a2] = agents;
-  for (const [agent, host] of [[a1, 'compute-1'], [a2, 'compute-2']] as const) {
+  for (const [agent, host] of [
+    [a1, 'compute-1'],
+    [a2, 'compute-2'],
+  ] as const) {
     const expected = await runtime.feed.snapshot(host);
     await eventually(() => agent.view?.revision === expected.revision, 5000, `${host} in sync`);
     expect(agent.view).toEqual(expected);
   }
   expect(a1.view!.networks[net.id]).toEqual({
-    network_type: net['provider:network_type'], segmentation_id: net['provider:segmentation_id'],
-    flood: ['10.0.0.12'], fdb: { '10.0.0.12': [[ports[1].mac_address, ports[1].fixed_ips[0].ip_address]] },
+    network_type: net['provider:network_type'],
+    segmentation_id: net['provider:segmentation_id'],
+    flood: ['10.0.0.12'],
+    fdb: { '10.0.0.12': [[ports[1].mac_address, ports[1].fixed_ips[0].ip_address]] },
   });
   const group = ports[0].security_groups[0];
   expect(a2.view!.ipsets[`NIPv4${group}`.slice(0, 29)].members).toEqual(ports.map((p) => p.fixed_ips[0].ip_address).sort());

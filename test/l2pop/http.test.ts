@@ -22,7 +22,13 @@ const sources: EventSource[] = [];
 beforeEach(async () => {
   dir = tempDir();
   server = await L2Server.start(dir);
-  await server.append(e.agent('c1', '10.0.0.1'), e.agent('c2', '10.0.0.2'), e.agent('c9', '10.0.0.9'), e.network('n1'), e.defaultGroup('def'));
+  await server.append(
+    e.agent('c1', '10.0.0.1'),
+    e.agent('c2', '10.0.0.2'),
+    e.agent('c9', '10.0.0.9'),
+    e.network('n1'),
+    e.defaultGroup('def'),
+  );
 });
 afterEach(async () => {
   sources.splice(0).forEach((s) => s.close());
@@ -54,7 +60,11 @@ test('GET snapshot and ?since= deltas', async () => {
   expect(r0).toEqual({ host: 'c1', revision: expect.stringMatching(/^\d+-\d+$/), networks: {}, ipsets: {} });
   await server.append(vm('p1', 'c1', 1), vm('p2', 'c2', 2));
   const delta = await get<L2Changes>(`/v1/hosts/c1/l2?since=${r0.revision}`);
-  expect(delta).toMatchObject({ since: r0.revision, resync: false, networks: { n1: { remotes: { '10.0.0.2': [[MAC(2), '192.168.2.2']] } } } });
+  expect(delta).toMatchObject({
+    since: r0.revision,
+    resync: false,
+    networks: { n1: { remotes: { '10.0.0.2': [[MAC(2), '192.168.2.2']] } } },
+  });
   const r1 = await get<L2Snapshot>('/v1/hosts/c1/l2');
   expect(applyDelta(r0, delta)).toEqual(r1);
   expect(await get(`/v1/hosts/c1/l2?since=bogus`)).toEqual({ ...r1, since: 'bogus', resync: true });

@@ -25,7 +25,14 @@ async function run(...args: string[]): Promise<{ code: number; out: string; err:
 test('verify passes on a healthy model, fails on a tampered one, and rebuild repairs it', async () => {
   const dir = tempDir();
   const h = await L2Harness.sqlite({ dir });
-  await h.append(e.agent('c1', '10.0.0.1'), e.agent('c2', '10.0.0.2'), e.network('n1'), e.defaultGroup('def'), vm('p1', 'c1', 1), vm('p2', 'c2', 2));
+  await h.append(
+    e.agent('c1', '10.0.0.1'),
+    e.agent('c2', '10.0.0.2'),
+    e.network('n1'),
+    e.defaultGroup('def'),
+    vm('p1', 'c1', 1),
+    vm('p2', 'c2', 2),
+  );
   await h.runtime.stop();
   // Events the live model has not seen yet: verify compares at the live checkpoint.
   await appendBodies(h.store, [e.down('p1', 'n1', 'c1')]);

@@ -38,11 +38,18 @@ const skip = process.env.PG_UNAVAILABLE === '1' && process.env.CI !== 'true';
     }
     expect(applyDelta(before, await pg.changes('c1', before.revision))).toEqual(await pg.snapshot('c1'));
     expect((await pg.snapshot('c1')).networks.n1).toEqual({
-      network_type: 'vxlan', segmentation_id: 1000, flood: ['10.0.0.3'], fdb: { '10.0.0.3': [[MAC(1), '192.168.4.1']] },
+      network_type: 'vxlan',
+      segmentation_id: 1000,
+      flood: ['10.0.0.3'],
+      fdb: { '10.0.0.3': [[MAC(1), '192.168.4.1']] },
     });
     expect((await pg.snapshot('c2')).networks).toEqual({});
     expect((await pg.snapshot('c3')).ipsets.NIPv4def.members).toEqual([
-      '10.8.0.0/16', '192.168.4.1', '192.168.4.2', '192.168.4.3', '192.168.4.4',
+      '10.8.0.0/16',
+      '192.168.4.1',
+      '192.168.4.2',
+      '192.168.4.3',
+      '192.168.4.4',
     ]);
     expect(await pg.digest()).toBe(await lite.digest());
     await pg.expectRebuiltEqualsLive();

@@ -10,7 +10,16 @@ import fc from 'fast-check';
 import { join } from 'node:path';
 import { rmSync } from 'node:fs';
 import { partitionKey, type DomainEvent, type DomainEventBody } from '@cp/events';
-import { AfterCommit, clearCheckpoints, type Database, EventStore, EventTable, StoreProjector, type Projection, openDatabase } from '@cp/store';
+import {
+  AfterCommit,
+  clearCheckpoints,
+  type Database,
+  EventStore,
+  EventTable,
+  StoreProjector,
+  type Projection,
+  openDatabase,
+} from '@cp/store';
 import { L2popProjection } from '../../apps/l2pop-projector/src/projection/l2pop.projection';
 import { l2Feed } from '../../apps/l2pop-projector/src';
 import { openReadModel } from '../../apps/l2pop-projector/src/runtime';
@@ -41,7 +50,11 @@ function interleave(bodies: DomainEventBody[], choices: number[]): DomainEventBo
 function crashingOnce(real: Projection, at: number): Projection {
   let n = 0;
   return {
-    name: real.name, version: real.version, tables: real.tables, tableNames: real.tableNames, handles: real.handles,
+    name: real.name,
+    version: real.version,
+    tables: real.tables,
+    tableNames: real.tableNames,
+    handles: real.handles,
     digest: (db) => real.digest(db),
     apply: async (tx, event, after) => {
       if (n++ === at) throw new Error('crash');

@@ -70,7 +70,12 @@ test('since semantics: empty delta when current, resync when foreign, future, ga
   const snap = await h.snapshot('c1');
   expect(snap.revision).toMatch(/^1-\d+$/);
   expect(await h.changes('c1', snap.revision)).toEqual({
-    host: 'c1', revision: snap.revision, since: snap.revision, resync: false, networks: {}, ipsets: {},
+    host: 'c1',
+    revision: snap.revision,
+    since: snap.revision,
+    resync: false,
+    networks: {},
+    ipsets: {},
   });
   for (const since of ['2-1', '1-999', 'garbage', '']) {
     expect(await h.changes('c1', since)).toEqual({ ...snap, since, resync: true });
@@ -124,7 +129,11 @@ test('idempotent: redelivered events and a restarted projector change nothing', 
   const projection = new L2popProjection(twice);
   const { name, version, tables, tableNames, handles } = projection;
   const doubled: Projection = {
-    name, version, tables, tableNames, handles,
+    name,
+    version,
+    tables,
+    tableNames,
+    handles,
     digest: (db) => projection.digest(db),
     apply: async (tx, event, after) => {
       await projection.apply(tx, event, after);

@@ -10,10 +10,7 @@ let h: L2Harness;
 
 beforeEach(async () => {
   h = await L2Harness.sqlite();
-  await h.append(
-    e.agent('c1', '10.0.0.1'), e.agent('c2', '10.0.0.2'), e.agent('c3', '10.0.0.3'),
-    e.network('n1', 'vxlan', 1001),
-  );
+  await h.append(e.agent('c1', '10.0.0.1'), e.agent('c2', '10.0.0.2'), e.agent('c3', '10.0.0.3'), e.network('n1', 'vxlan', 1001));
 });
 afterEach(async () => {
   await h.expectRebuiltEqualsLive();
@@ -34,7 +31,10 @@ test('first port of a network on a host: the host gets the network, the others l
 
   await h.append(vm('p2', 'c2', 2));
   expect((await networks('c1')).n1).toEqual({
-    network_type: 'vxlan', segmentation_id: 1001, flood: ['10.0.0.2'], fdb: { '10.0.0.2': [[MAC(2), '192.168.0.2']] },
+    network_type: 'vxlan',
+    segmentation_id: 1001,
+    flood: ['10.0.0.2'],
+    fdb: { '10.0.0.2': [[MAC(2), '192.168.0.2']] },
   });
   expect((await networks('c2')).n1.fdb).toEqual({ '10.0.0.1': [[MAC(1), '192.168.0.1']] });
   // A host with no counted port (its port is still DOWN) gets nothing for the network.
@@ -45,7 +45,10 @@ test('first port of a network on a host: the host gets the network, the others l
 
 test('last port leaving a host removes it from every flood list of the network', async () => {
   await h.append(vm('p1', 'c1', 1), vm('p1b', 'c1', 11), vm('p2', 'c2', 2));
-  expect((await networks('c2')).n1.fdb['10.0.0.1']).toEqual([[MAC(1), '192.168.0.1'], [MAC(11), '192.168.0.11']]);
+  expect((await networks('c2')).n1.fdb['10.0.0.1']).toEqual([
+    [MAC(1), '192.168.0.1'],
+    [MAC(11), '192.168.0.11'],
+  ]);
   await h.append(e.portDeleted('p1', 'n1', 'c1'));
   expect((await networks('c2')).n1).toMatchObject({ flood: ['10.0.0.1'], fdb: { '10.0.0.1': [[MAC(11), '192.168.0.11']] } });
   await h.append(e.portDeleted('p1b', 'n1', 'c1'));
@@ -84,7 +87,9 @@ test('port delete removes its entries', async () => {
 test('several fixed IPs give one [mac, ip] entry each; IP changes follow', async () => {
   await h.append(vm('p1', 'c1', 1, { ips: ['192.168.0.1', '192.168.1.1', 'fd00::1'] }), vm('p2', 'c2', 2));
   expect((await networks('c2')).n1.fdb['10.0.0.1']).toEqual([
-    [MAC(1), '192.168.0.1'], [MAC(1), '192.168.1.1'], [MAC(1), 'fd00::1'],
+    [MAC(1), '192.168.0.1'],
+    [MAC(1), '192.168.1.1'],
+    [MAC(1), 'fd00::1'],
   ]);
   await h.append(e.portUpdated('p1', 'n1', { fixedIps: e.fixedIps('n1', ['192.168.0.9']) }));
   expect((await networks('c2')).n1.fdb['10.0.0.1']).toEqual([[MAC(1), '192.168.0.9']]);
@@ -186,7 +191,9 @@ test('the default group: members see each other in both families; egress rules n
 test('HA router interfaces: hosts running the router join the flood lists with no unicast entries', async () => {
   await h.append(e.agent('net1', '10.0.1.1'), e.agent('net2', '10.0.1.2'), vm('p1', 'c1', 1));
   await h.append(
-    e.router('r1', true), e.scheduled('r1', 'net1', 100), e.scheduled('r1', 'net2', 50),
+    e.router('r1', true),
+    e.scheduled('r1', 'net1', 100),
+    e.scheduled('r1', 'net2', 50),
     e.port('ha-if', 'n1', { owner: e.HA_OWNER, host: 'net1', mac: MAC(0xee), ips: ['192.168.0.254'] }),
     e.up('ha-if', 'n1', 'net1'),
     e.iface('r1', 'ha-if', 'n1'),

@@ -45,7 +45,13 @@ describe('HA routers end to end through the API', () => {
 
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'l3-e2e-'));
-    const settings = loadSettings({ CP_PORT: '0', CP_DATA_DIR: dir, CP_LOG_LEVEL: 'silent', CP_SQLITE_SYNCHRONOUS: 'NORMAL', CP_AGENT_DOWN_TIME: '2' });
+    const settings = loadSettings({
+      CP_PORT: '0',
+      CP_DATA_DIR: dir,
+      CP_LOG_LEVEL: 'silent',
+      CP_SQLITE_SYNCHRONOUS: 'NORMAL',
+      CP_AGENT_DOWN_TIME: '2',
+    });
     ws = await openWriteSide({ kind: 'sqlite', path: join(dir, 'events.sqlite'), synchronous: 'NORMAL' });
     l3db = await openL3ReadModel({ kind: 'sqlite', path: join(dir, 'l3.sqlite'), synchronous: 'NORMAL' });
     const l3 = L3SchedulerModule.forRoot({ db: l3db, writeSide: ws, config: l3Config({ agentDownTime: 2 }), pollMs: 500 });
@@ -75,7 +81,8 @@ describe('HA routers end to end through the API', () => {
   });
 
   const settle = () => app.get(L3Runtime).settle();
-  const agentsOf = async (routerId: string): Promise<Json[]> => (await api.get(`/v2.0/routers/${routerId}/l3-agents`)).body!.agents as Json[];
+  const agentsOf = async (routerId: string): Promise<Json[]> =>
+    (await api.get(`/v2.0/routers/${routerId}/l3-agents`)).body!.agents as Json[];
 
   it('schedules an HA router created through the API on 3 agents, and fails it over when an agent stops heartbeating', async () => {
     const router = (await api.post('/v2.0/routers', { router: { name: 'ha1', ha: true } })).body!.router as Json;
@@ -107,7 +114,9 @@ describe('HA routers end to end through the API', () => {
     const active = after[1].host as string;
     expect((await api.put(`/v1/hosts/${active}/routers/${router.id}/ha_state`, { state: 'active' })).status).toBe(200);
     await settle();
-    expect((await agentsOf(router.id)).map((a) => [a.host, a.ha_state])).toEqual(after.map((a) => [a.host, a.host === active ? 'active' : 'standby']));
+    expect((await agentsOf(router.id)).map((a) => [a.host, a.ha_state])).toEqual(
+      after.map((a) => [a.host, a.host === active ? 'active' : 'standby']),
+    );
     const doc = (await api.get(`/v1/hosts/${active}/l3`)).body!;
     expect(doc.routers[router.id]).toMatchObject({ vrid: 1, state: 'active', active_host: active, priority: 50 });
 

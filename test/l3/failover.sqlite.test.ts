@@ -62,8 +62,16 @@ describe('L3 scheduler: agents coming and going (SQLite)', () => {
     const created = events.find((e) => e.type === 'RouterCreated')!;
     const decisions = events.filter((e) => e.metadata.actor === 'l3-scheduler');
     expect(decisions.map((e) => e.type)).toEqual([
-      'NetworkCreated', 'SubnetCreated', 'HaNetworkCreated', 'VridAllocated', 'RouterScheduledToAgent', 'RouterScheduledToAgent',
-      'PortCreated', 'PortBoundToHost', 'PortCreated', 'PortBoundToHost',
+      'NetworkCreated',
+      'SubnetCreated',
+      'HaNetworkCreated',
+      'VridAllocated',
+      'RouterScheduledToAgent',
+      'RouterScheduledToAgent',
+      'PortCreated',
+      'PortBoundToHost',
+      'PortCreated',
+      'PortBoundToHost',
     ]);
     for (const d of decisions) {
       expect(d.metadata.causationId).toBe(created.metadata.eventId);

@@ -25,7 +25,10 @@ async function readEvents(url: string, count: number, during: () => Promise<void
     buffer += new TextDecoder().decode(value);
     let end: number;
     while ((end = buffer.indexOf('\n\n')) >= 0) {
-      const data = buffer.slice(0, end).split('\n').find((l) => l.startsWith('data:'));
+      const data = buffer
+        .slice(0, end)
+        .split('\n')
+        .find((l) => l.startsWith('data:'));
       buffer = buffer.slice(end + 2);
       if (data) out.push(JSON.parse(data.slice(5)) as L3Changes);
     }
@@ -92,12 +95,21 @@ describe('L3 HTTP API (Nest module over SQLite)', () => {
     await runtime.settle();
     const res = await json(fetch(`${base}/v2.0/routers/r1/l3-agents`));
     expect(res.agents.map((a: { host: string; ha_state: string }) => [a.host, a.ha_state])).toEqual([
-      ['net1', 'standby'], ['net2', 'active'], ['net3', 'standby'],
+      ['net1', 'standby'],
+      ['net2', 'active'],
+      ['net3', 'standby'],
     ]);
-    expect(res.agents[0]).toMatchObject({ id: agentId('net1'), agent_type: 'L3 agent', alive: true, admin_state_up: true, binary: 'neutron-l3-agent' });
+    expect(res.agents[0]).toMatchObject({
+      id: agentId('net1'),
+      agent_type: 'L3 agent',
+      alive: true,
+      admin_state_up: true,
+      binary: 'neutron-l3-agent',
+    });
     const missing = await fetch(`${base}/v2.0/routers/nope/l3-agents`);
     expect([missing.status, await missing.json()]).toEqual([
-      404, { NeutronError: { type: 'RouterNotFound', message: 'Router nope could not be found', detail: '' } },
+      404,
+      { NeutronError: { type: 'RouterNotFound', message: 'Router nope could not be found', detail: '' } },
     ]);
     const tenant = await fetch(`${base}/v2.0/routers/r1/l3-agents`, { headers: { 'x-project-id': 'p1', 'x-roles': 'member' } });
     expect(tenant.status).toBe(403);

@@ -31,7 +31,11 @@ const pgMissing = process.env.PG_UNAVAILABLE === '1' && process.env.CI !== 'true
 
     const s = await truth(t.store);
     expect(s.nets.size).toBe(2);
-    const vrids = (index: number) => [...s.assignments.values()].filter((a) => a.networkIndex === index).map((a) => a.vrid).sort((a, b) => a - b);
+    const vrids = (index: number) =>
+      [...s.assignments.values()]
+        .filter((a) => a.networkIndex === index)
+        .map((a) => a.vrid)
+        .sort((a, b) => a - b);
     expect(vrids(0)).toEqual(Array.from({ length: 255 }, (_, i) => i + 1));
     expect(vrids(1)).toEqual(Array.from({ length: 45 }, (_, i) => i + 1));
     for (const a of s.assignments.values()) expect(a.hosts).toEqual(['net1', 'net2', 'net3']);

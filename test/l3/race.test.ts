@@ -37,7 +37,12 @@ async function race(t: TestStore, separateConnections: boolean): Promise<Record<
   for (const a of s.assignments.values()) expect(new Set(a.hosts).size).toBe(3);
   // Each router was decided by exactly one of them; the other found the decision made.
   expect(a.outcomes.appended + b.outcomes.appended).toBe(300);
-  return { ms, retries: t.ws.runner.retries + (other === t ? 0 : other.ws.runner.retries), decidedByA: a.outcomes.appended, decidedByB: b.outcomes.appended };
+  return {
+    ms,
+    retries: t.ws.runner.retries + (other === t ? 0 : other.ws.runner.retries),
+    decidedByA: a.outcomes.appended,
+    decidedByB: b.outcomes.appended,
+  };
 }
 
 describe('two L3 schedulers racing', () => {
@@ -51,13 +56,16 @@ describe('two L3 schedulers racing', () => {
     }
   });
 
-  (pgMissing ? it.skip : it)('on one PostgreSQL store, separate connection pools: no duplicate VRID, each router scheduled once', async () => {
-    const t = await postgresStore();
-    try {
-      const r = await race(t, true);
-      console.log('PostgreSQL race (two pools):', r);
-    } finally {
-      await t.close();
-    }
-  });
+  (pgMissing ? it.skip : it)(
+    'on one PostgreSQL store, separate connection pools: no duplicate VRID, each router scheduled once',
+    async () => {
+      const t = await postgresStore();
+      try {
+        const r = await race(t, true);
+        console.log('PostgreSQL race (two pools):', r);
+      } finally {
+        await t.close();
+      }
+    },
+  );
 });

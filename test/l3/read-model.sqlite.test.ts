@@ -58,13 +58,52 @@ describe('L3 read model (SQLite)', () => {
 
   async function history(): Promise<void> {
     for (const h of ['net1', 'net2', 'net3', 'net4']) await driver.agentUp(h);
-    await driver.append([{ streamId: 'subnet:s1', expectedVersion: 0, events: [{ type: 'SubnetCreated', data: {
-      id: 's1', networkId: 'n1', projectId: 'p1', ipVersion: 4, cidr: '10.0.0.0/24', ipv6AddressMode: null, ipv6RaMode: null, name: '',
-      description: '', gatewayIp: '10.0.0.1', allocationPools: [], enableDhcp: true, dnsNameservers: [], hostRoutes: [] } }] }], 'p1');
+    await driver.append(
+      [
+        {
+          streamId: 'subnet:s1',
+          expectedVersion: 0,
+          events: [
+            {
+              type: 'SubnetCreated',
+              data: {
+                id: 's1',
+                networkId: 'n1',
+                projectId: 'p1',
+                ipVersion: 4,
+                cidr: '10.0.0.0/24',
+                ipv6AddressMode: null,
+                ipv6RaMode: null,
+                name: '',
+                description: '',
+                gatewayIp: '10.0.0.1',
+                allocationPools: [],
+                enableDhcp: true,
+                dnsNameservers: [],
+                hostRoutes: [],
+              },
+            },
+          ],
+        },
+      ],
+      'p1',
+    );
     await driver.createRouters(ids('r', 40));
-    await driver.router('r000', { type: 'RouterInterfaceAdded', data: { id: 'r000', projectId: 'p1', portId: 'if1', networkId: 'n1', subnetIds: ['s1'] } });
-    await driver.router('r000', { type: 'RouterGatewaySet', data: {
-      id: 'r000', projectId: 'p1', networkId: 'ext', portId: 'gw1', enableSnat: true, externalFixedIps: [{ subnetId: 'es', ipAddress: '203.0.113.5' }] } });
+    await driver.router('r000', {
+      type: 'RouterInterfaceAdded',
+      data: { id: 'r000', projectId: 'p1', portId: 'if1', networkId: 'n1', subnetIds: ['s1'] },
+    });
+    await driver.router('r000', {
+      type: 'RouterGatewaySet',
+      data: {
+        id: 'r000',
+        projectId: 'p1',
+        networkId: 'ext',
+        portId: 'gw1',
+        enableSnat: true,
+        externalFixedIps: [{ subnetId: 'es', ipAddress: '203.0.113.5' }],
+      },
+    });
     await runtime.settle();
     await driver.agentDead('net2');
     await driver.deleteRouters(ids('r', 5).slice(1));
@@ -76,16 +115,25 @@ describe('L3 read model (SQLite)', () => {
     const { assignments } = await truth(t.store);
     for (const host of ['net1', 'net2', 'net3', 'net4']) {
       const snap = await runtime.feed.snapshot(host);
-      const expected = [...assignments].filter(([, a]) => a.hosts.includes(host)).map(([id]) => id).sort();
+      const expected = [...assignments]
+        .filter(([, a]) => a.hosts.includes(host))
+        .map(([id]) => id)
+        .sort();
       expect(Object.keys(snap.routers)).toEqual(expected);
       for (const [id, doc] of Object.entries(snap.routers)) {
-        expect(doc).toMatchObject({ vrid: assignments.get(id)!.vrid, ha_network_id: assignments.get(id)!.haNetwork, priority: 50, state: 'standby' });
+        expect(doc).toMatchObject({
+          vrid: assignments.get(id)!.vrid,
+          ha_network_id: assignments.get(id)!.haNetwork,
+          priority: 50,
+          state: 'standby',
+        });
         expect(doc.ha_port?.ip_address).toMatch(/^169\.254\./);
       }
     }
     const r0 = (await runtime.feed.snapshot(assignments.get('r000')!.hosts[0])).routers.r000;
     expect(r0).toMatchObject({
-      name: 'r000', ha_cidr: '169.254.192.0/18',
+      name: 'r000',
+      ha_cidr: '169.254.192.0/18',
       interfaces: [{ port_id: 'if1', network_id: 'n1', subnets: [{ id: 's1', cidr: '10.0.0.0/24', gateway_ip: '10.0.0.1' }] }],
       gateway: { network_id: 'ext', enable_snat: true, external_fixed_ips: [{ subnet_id: 'es', ip_address: '203.0.113.5' }] },
     });
@@ -94,20 +142,31 @@ describe('L3 read model (SQLite)', () => {
   it('flags split-brain when two agents report active, with one active host', async () => {
     await history();
     const hosts = (await truth(t.store)).assignments.get('r010')!.hosts;
-    const report = (host: string, state: 'active' | 'standby') => reportHaState(t.ws.runner, { host, routerId: 'r010', state }, { actor: 'agent', requestId: 'req', now });
+    const report = (host: string, state: 'active' | 'standby') =>
+      reportHaState(t.ws.runner, { host, routerId: 'r010', state }, { actor: 'agent', requestId: 'req', now });
     await report(hosts[0], 'active');
     await runtime.settle();
-    expect((await runtime.feed.snapshot(hosts[1])).routers.r010).toMatchObject({ split_brain: false, active_host: hosts[0], state: 'standby' });
+    expect((await runtime.feed.snapshot(hosts[1])).routers.r010).toMatchObject({
+      split_brain: false,
+      active_host: hosts[0],
+      state: 'standby',
+    });
     await report(hosts[1], 'active');
     await runtime.settle();
     const doc = (await runtime.feed.snapshot(hosts[2])).routers.r010;
     expect(doc).toMatchObject({ split_brain: true, active_host: hosts[1] });
     const agents = (await runtime.neutron.l3AgentsOfRouter('r010'))!;
-    expect(agents.map((a) => [a.host, a.ha_state])).toEqual([[hosts[0], 'active'], [hosts[1], 'active'], [hosts[2], 'standby']]);
+    expect(agents.map((a) => [a.host, a.ha_state])).toEqual([
+      [hosts[0], 'active'],
+      [hosts[1], 'active'],
+      [hosts[2], 'standby'],
+    ]);
     await report(hosts[0], 'standby');
     await runtime.settle();
     expect((await runtime.feed.snapshot(hosts[0])).routers.r010).toMatchObject({ split_brain: false, active_host: hosts[1] });
-    await expect(reportHaState(t.ws.runner, { host: 'nowhere', routerId: 'r010', state: 'active' }, { actor: 'a', requestId: 'r', now })).rejects.toMatchObject({
+    await expect(
+      reportHaState(t.ws.runner, { host: 'nowhere', routerId: 'r010', state: 'active' }, { actor: 'a', requestId: 'r', now }),
+    ).rejects.toMatchObject({
       rejection: { status: 404, type: 'HARouterNotScheduledOnHost' },
     });
   });

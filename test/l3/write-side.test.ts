@@ -29,14 +29,19 @@ describe('L3 scheduler on the API write side', () => {
 
       const s = await truth(ws.store);
       const haNets = [...s.nets.keys()].sort();
-      const segments = await ws.db.all<{ network_id: string; segmentation_id: number }>('SELECT network_id, segmentation_id FROM segment_allocations');
+      const segments = await ws.db.all<{ network_id: string; segmentation_id: number }>(
+        'SELECT network_id, segmentation_id FROM segment_allocations',
+      );
       expect(segments.map((r) => r.network_id).sort()).toEqual(haNets);
       for (const r of segments) expect(Number(r.segmentation_id)).toBeGreaterThanOrEqual(16_000_000);
       // One HA port per binding, each with its own address, claimed in the API's IP index.
       const ips = await ws.db.all<{ n: number }>('SELECT COUNT(*) AS n FROM ip_allocations');
       expect(Number(ips[0].n)).toBe(900);
       // Admins see the HA network in Neutron's API, owned by no tenant, as in Neutron.
-      expect(await ws.resources.get('network', haNetworkIds('p1', 0).networkId)).toMatchObject({ name: 'HA network project p1', tenant_id: '' });
+      expect(await ws.resources.get('network', haNetworkIds('p1', 0).networkId)).toMatchObject({
+        name: 'HA network project p1',
+        tenant_id: '',
+      });
     } finally {
       await runtime.stop();
       await db.close();

@@ -12,7 +12,11 @@ const PG_URL = process.env.L3_TEST_PG_URL ?? 'postgresql://postgres@127.0.0.1:54
 const ctx = { projectId: 'p1', actor: 'tester', requestId: 'req-1', causationId: null, now: '2026-12-06T00:00:00.000Z', isAdmin: true };
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any -- row shape is declared by the properties below
-const Items = new EntitySchema<any>({ name: 'TestItemRow', tableName: 'items', properties: { id: { type: 'string', length: 16, primary: true } } });
+const Items = new EntitySchema<any>({
+  name: 'TestItemRow',
+  tableName: 'items',
+  properties: { id: { type: 'string', length: 16, primary: true } },
+});
 
 interface Backend {
   name: string;
@@ -22,7 +26,11 @@ interface Backend {
 
 const sqlite = (): Backend => {
   const dir = mkdtempSync(join(tmpdir(), 'db-test-'));
-  return { name: 'SQLite', config: () => ({ kind: 'sqlite', path: join(dir, 'events.sqlite'), synchronous: 'NORMAL' }), cleanup: async () => rmSync(dir, { recursive: true, force: true }) };
+  return {
+    name: 'SQLite',
+    config: () => ({ kind: 'sqlite', path: join(dir, 'events.sqlite'), synchronous: 'NORMAL' }),
+    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+  };
 };
 const postgres = (): Backend => {
   const schema = `dbtest_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
@@ -91,11 +99,15 @@ describe.each([sqlite, postgres])('database adapter', (make) => {
     const store = new EventStore(db);
     expect((await store.readStream('network:n1')).map((e) => e.metadata.actor)).toEqual(['old']);
     // The rules still hold after the upgrade: the stream is at version 1, and a version is taken once.
-    await expect(store.transaction((tx) => store.append([{ streamId: 'network:n1', expectedVersion: 0, events: [deleted] }], ctx, tx))).rejects.toThrow(/at version 1/);
+    await expect(
+      store.transaction((tx) => store.append([{ streamId: 'network:n1', expectedVersion: 0, events: [deleted] }], ctx, tx)),
+    ).rejects.toThrow(/at version 1/);
     const duplicate = `INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, resource_type, resource_id, project_id, actor,
       request_id, occurred_at, data) VALUES (?, 'network:n1', 1, 'NetworkDeleted', 1, 'network', 'n1', 'p1', 'a', 'r', 'now', '{}')`;
     // Matched on the message: better-sqlite3's error class belongs to whichever test file loaded the addon first.
-    await expect(store.transaction((tx) => db!.run(duplicate, [randomUUID()], tx))).rejects.toMatchObject({ message: expect.stringMatching(/unique|duplicate/i) });
+    await expect(store.transaction((tx) => db!.run(duplicate, [randomUUID()], tx))).rejects.toMatchObject({
+      message: expect.stringMatching(/unique|duplicate/i),
+    });
   });
 
   it(`${make().name}: runs afterCommit hooks once the transaction commits, never after a rollback`, async () => {

@@ -42,9 +42,7 @@ function run(cmd: string, args: string[], timeoutMs: number): Promise<{ ok: bool
 }
 
 function onPath(cmd: string): boolean {
-  return (process.env.PATH ?? '')
-    .split(path.delimiter)
-    .some((dir) => dir !== '' && existsSync(path.join(dir, cmd)));
+  return (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir !== '' && existsSync(path.join(dir, cmd)));
 }
 
 function tcpAnswers(host: string, port: number, timeoutMs: number): Promise<boolean> {

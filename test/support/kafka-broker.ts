@@ -44,12 +44,7 @@ interface RunResult {
   stderr: string;
 }
 
-function runScript(
-  script: 'start.sh' | 'stop.sh',
-  args: string[],
-  env: NodeJS.ProcessEnv,
-  timeoutMs: number,
-): Promise<RunResult> {
+function runScript(script: 'start.sh' | 'stop.sh', args: string[], env: NodeJS.ProcessEnv, timeoutMs: number): Promise<RunResult> {
   return new Promise((resolve, reject) => {
     execFile(
       'bash',
@@ -121,9 +116,7 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBro
     stateFile,
     stop(stopOpts: { keepData?: boolean } = {}): Promise<void> {
       // Memoised: a test's finally block and its afterAll may both call stop().
-      stopped ??= stopKafkaByStateFile(stateFile, stopOpts).finally(() =>
-        rmSync(stateDir, { recursive: true, force: true }),
-      );
+      stopped ??= stopKafkaByStateFile(stateFile, stopOpts).finally(() => rmSync(stateDir, { recursive: true, force: true }));
       return stopped;
     },
   };

@@ -12,7 +12,7 @@ export function openstackCli(endpoint: string) {
         ['--os-auth-type', 'none', '--os-endpoint', endpoint, ...args],
         { timeout: 60_000, env: { ...process.env, OS_CLOUD: '', PYTHONWARNINGS: 'ignore' } },
         (err, stdout, stderr) => {
-          const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? ((err as { code: number }).code) : 1) : 0;
+          const code = err ? (typeof (err as { code?: unknown }).code === 'number' ? (err as { code: number }).code : 1) : 0;
           resolve({ code, stdout, stderr });
         },
       );

@@ -12,7 +12,15 @@ import { PortsModule } from './ports/ports.module';
 import type { WriteSide } from '@cp/write-model';
 
 /** The Neutron API's slices. Embedded mode adds the projectors' and scheduler's modules. */
-export const API_MODULES: Type[] = [NetworksModule, AuditModule, SecurityGroupsModule, AgentsModule, RoutersModule, SubnetsModule, PortsModule];
+export const API_MODULES: Type[] = [
+  NetworksModule,
+  AuditModule,
+  SecurityGroupsModule,
+  AgentsModule,
+  RoutersModule,
+  SubnetsModule,
+  PortsModule,
+];
 
 @Module({})
 export class AppModule {

@@ -15,7 +15,10 @@ const schema = z.object({
   CP_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   CP_DEFAULT_PROJECT_ID: z.string().default('admin'),
   CP_TENANT_NETWORK_TYPE: z.enum(['vxlan', 'geneve', 'gre']).default('vxlan'),
-  CP_VNI_RANGE: z.string().regex(/^\d+:\d+$/).default('1:65535'),
+  CP_VNI_RANGE: z
+    .string()
+    .regex(/^\d+:\d+$/)
+    .default('1:65535'),
   CP_TUNNEL_MTU: z.coerce.number().int().default(1450),
   CP_AGENT_DOWN_TIME: z.coerce.number().positive().default(75),
   CP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

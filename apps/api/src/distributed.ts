@@ -23,7 +23,11 @@ const proxySchema = z.object({
  * agent-facing reads are forwarded to the projector processes when their URLs are
  * set (or routed there by the load balancer).
  */
-export async function startDistributed(settings: Settings, ops: ProcessOps, env: NodeJS.ProcessEnv = process.env): Promise<Running & { relay: EventRelay | null }> {
+export async function startDistributed(
+  settings: Settings,
+  ops: ProcessOps,
+  env: NodeJS.ProcessEnv = process.env,
+): Promise<Running & { relay: EventRelay | null }> {
   const proxy = parseEnv(proxySchema, env);
   const relaySettings = loadRelaySettings(env);
   const log = ops.child('startup');
@@ -34,7 +38,11 @@ export async function startDistributed(settings: Settings, ops: ProcessOps, env:
     ? await startRelay(ws, { ...relaySettings, kafka: kafkaSecurityFromEnv(env), logger: ops.child('relay'), registry: ops.registry })
     : null;
 
-  ops.readiness.add({ name: 'event-store', critical: true, run: async () => ({ ok: true, detail: { head: await ws.store.headPosition() } }) });
+  ops.readiness.add({
+    name: 'event-store',
+    critical: true,
+    run: async () => ({ ok: true, detail: { head: await ws.store.headPosition() } }),
+  });
   if (relay) {
     // Informational: with Kafka down the API still accepts writes (they are durable); the relay catches up.
     ops.readiness.add({
@@ -50,7 +58,10 @@ export async function startDistributed(settings: Settings, ops: ProcessOps, env:
   const app = await createHttpApp(
     ws,
     settings,
-    [...ops.modules(), AgentProxyModule.forRoot({ l2Url: proxy.CP_L2POP_URL, l3Url: proxy.CP_L3_URL, timeoutMs: proxy.CP_PROXY_TIMEOUT_MS })],
+    [
+      ...ops.modules(),
+      AgentProxyModule.forRoot({ l2Url: proxy.CP_L2POP_URL, l3Url: proxy.CP_L3_URL, timeoutMs: proxy.CP_PROXY_TIMEOUT_MS }),
+    ],
     ops.nestLogger,
   );
   ops.attach(app);

@@ -9,7 +9,9 @@ import { createHash } from 'node:crypto';
 const NAMESPACE = 'l3-scheduler.controlplane';
 
 export function nameUuid(...parts: Array<string | number>): string {
-  const h = createHash('sha1').update([NAMESPACE, ...parts.map(String)].join('\u0000')).digest();
+  const h = createHash('sha1')
+    .update([NAMESPACE, ...parts.map(String)].join('\u0000'))
+    .digest();
   h[6] = (h[6] & 0x0f) | 0x50;
   h[8] = (h[8] & 0x3f) | 0x80;
   const hex = h.subarray(0, 16).toString('hex');

@@ -1,7 +1,16 @@
 import 'reflect-metadata';
 import { hostname } from 'node:os';
 import { z } from 'zod';
-import { KafkaReadModel, storeProjectorMetrics, ProcessOps, envBool, loadOpsConfig, parseEnv, loadProjectorSettings, retrying } from '@cp/runtime';
+import {
+  KafkaReadModel,
+  storeProjectorMetrics,
+  ProcessOps,
+  envBool,
+  loadOpsConfig,
+  parseEnv,
+  loadProjectorSettings,
+  retrying,
+} from '@cp/runtime';
 import { eventStoreConfig, openWriteSide } from '@cp/write-model';
 import { l3ConfigFromEnv } from './config';
 import { L3SchedulerModule } from './http/l3-scheduler.module';
@@ -29,7 +38,9 @@ async function main(): Promise<void> {
   const opsConfig = loadOpsConfig();
   const settings = loadProjectorSettings('l3', 9698);
   if (!settings.kafka || !settings.readModelUrl || !process.env.CP_EVENT_STORE_URL) {
-    throw new Error('the l3-scheduler process runs in distributed mode only: set CP_EVENT_STORE_URL, CP_KAFKA_BROKERS and CP_READ_MODEL_URL (embedded mode runs it inside the API)');
+    throw new Error(
+      'the l3-scheduler process runs in distributed mode only: set CP_EVENT_STORE_URL, CP_KAFKA_BROKERS and CP_READ_MODEL_URL (embedded mode runs it inside the API)',
+    );
   }
   const own = parseEnv(schema, process.env);
   const ops = new ProcessOps('l3-scheduler', opsConfig);
@@ -38,7 +49,11 @@ async function main(): Promise<void> {
 
   const log = ops.child('startup');
   // The write side, not just the store: decisions pass the API's inline indexes (VNIs, IPs, MACs, resources).
-  const ws = await retrying(() => openWriteSide(eventStoreConfig({ dataDir: '', eventStoreUrl: own.CP_EVENT_STORE_URL, eventStoreSchema: own.CP_EVENT_STORE_SCHEMA })), { what: 'the event store', log });
+  const ws = await retrying(
+    () =>
+      openWriteSide(eventStoreConfig({ dataDir: '', eventStoreUrl: own.CP_EVENT_STORE_URL, eventStoreSchema: own.CP_EVENT_STORE_SCHEMA })),
+    { what: 'the event store', log },
+  );
   const readModel = { kind: 'postgres' as const, url: settings.readModelUrl, schema: settings.readModelSchema };
   const db = await retrying(() => openL3ReadModel(readModel), { what: 'the read model', log });
   const schedulerLog = ops.child('scheduler');
@@ -87,6 +102,6 @@ async function main(): Promise<void> {
 }
 
 main().catch((err) => {
-  process.stderr.write(`failed to start: ${err instanceof Error ? err.stack ?? err.message : String(err)}\n`);
+  process.stderr.write(`failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
   process.exit(1);
 });

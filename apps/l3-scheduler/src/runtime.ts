@@ -57,10 +57,27 @@ export class L3Runtime {
   constructor(readonly options: L3RuntimeOptions) {
     this.config = options.config ?? l3ConfigFromEnv();
     this.feed = l3Feed(options.db, options.pollMs);
-    this.projection = new L3Projection(options.db, { compaction: options.compaction, onCommitted: (changed) => this.feed.hub.notify(changed) });
-    this.projector = options.project === false ? null : new StoreProjector(options.writeSide.store, options.db, this.projection, { batchSize: options.batchSize, onError: options.onError });
+    this.projection = new L3Projection(options.db, {
+      compaction: options.compaction,
+      onCommitted: (changed) => this.feed.hub.notify(changed),
+    });
+    this.projector =
+      options.project === false
+        ? null
+        : new StoreProjector(options.writeSide.store, options.db, this.projection, {
+            batchSize: options.batchSize,
+            onError: options.onError,
+          });
     this.scheduler =
-      options.scheduler === false ? null : new L3Scheduler({ stateDb: options.db, onError: options.onError, ...options.scheduler, writeSide: options.writeSide, config: this.config });
+      options.scheduler === false
+        ? null
+        : new L3Scheduler({
+            stateDb: options.db,
+            onError: options.onError,
+            ...options.scheduler,
+            writeSide: options.writeSide,
+            config: this.config,
+          });
     this.neutron = new NeutronL3Queries(options.db);
   }
 

@@ -12,11 +12,7 @@ export interface EventDefinition<T extends string = string, S extends z.ZodType 
   readonly schema: S;
 }
 
-export function defineEvent<T extends string, S extends z.ZodType>(
-  type: T,
-  schema: S,
-  schemaVersion = 1,
-): EventDefinition<T, S> {
+export function defineEvent<T extends string, S extends z.ZodType>(type: T, schema: S, schemaVersion = 1): EventDefinition<T, S> {
   return { type, schema, schemaVersion };
 }
 

@@ -46,7 +46,11 @@ describe('upcast', () => {
   };
 
   it('applies every step from the stored version to the latest', () => {
-    expect(upcast('Thing', 1, 3, { tunnel_ip: '192.0.2.1' }, registry)).toEqual({ tunnelIp: '192.0.2.1', tunnel_ip: undefined, zone: 'nova' });
+    expect(upcast('Thing', 1, 3, { tunnel_ip: '192.0.2.1' }, registry)).toEqual({
+      tunnelIp: '192.0.2.1',
+      tunnel_ip: undefined,
+      zone: 'nova',
+    });
     expect(upcast('Thing', 2, 3, { tunnelIp: '192.0.2.1' }, registry)).toEqual({ tunnelIp: '192.0.2.1', zone: 'nova' });
     expect(upcast('Thing', 3, 3, { tunnelIp: 'x', zone: 'z' }, registry)).toEqual({ tunnelIp: 'x', zone: 'z' });
   });

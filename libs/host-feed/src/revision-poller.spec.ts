@@ -6,10 +6,14 @@ describe('RevisionPoller', () => {
     const hub = new HostHub();
     const current = new Map<string, string>();
     const reads: string[][] = [];
-    const poller = new RevisionPoller(hub, async (hosts) => {
-      reads.push([...hosts].sort());
-      return new Map(hosts.map((h) => [h, current.get(h) ?? '1-0']));
-    }, 60_000);
+    const poller = new RevisionPoller(
+      hub,
+      async (hosts) => {
+        reads.push([...hosts].sort());
+        return new Map(hosts.map((h) => [h, current.get(h) ?? '1-0']));
+      },
+      60_000,
+    );
     const woken: string[] = [];
     for (const host of ['h1', 'h2']) hub.subscribe(host, (rev) => woken.push(`${host}@${rev}`));
     return { hub, current, reads, poller, woken };
@@ -27,7 +31,11 @@ describe('RevisionPoller', () => {
     current.set('h2', '1-5');
     await poller.poll();
     expect(woken).toEqual(['h2@1-5']);
-    expect(reads).toEqual([['h1', 'h2'], ['h1', 'h2'], ['h1', 'h2']]);
+    expect(reads).toEqual([
+      ['h1', 'h2'],
+      ['h1', 'h2'],
+      ['h1', 'h2'],
+    ]);
     poller.stop();
   });
 
@@ -55,10 +63,14 @@ describe('RevisionPoller', () => {
   it('reads nothing when nobody watches, and forgets hosts no longer watched', async () => {
     const hub = new HostHub();
     const reads: string[][] = [];
-    const poller = new RevisionPoller(hub, async (hosts) => {
-      reads.push(hosts);
-      return new Map(hosts.map((h) => [h, '1-1']));
-    }, 60_000);
+    const poller = new RevisionPoller(
+      hub,
+      async (hosts) => {
+        reads.push(hosts);
+        return new Map(hosts.map((h) => [h, '1-1']));
+      },
+      60_000,
+    );
     await poller.poll();
     expect(reads).toEqual([]);
     const woken: string[] = [];

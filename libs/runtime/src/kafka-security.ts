@@ -18,12 +18,17 @@ const schema = z.object({
 export function kafkaSecurityFromEnv(env: NodeJS.ProcessEnv = process.env): Partial<KafkaConfig> {
   const s = parseEnv(schema, env);
   const out: Partial<KafkaConfig> = {};
-  if (s.CP_KAFKA_SSL || s.CP_KAFKA_SSL_CA_FILE) out.ssl = s.CP_KAFKA_SSL_CA_FILE ? { ca: [readFileSync(s.CP_KAFKA_SSL_CA_FILE, 'utf8')] } : true;
+  if (s.CP_KAFKA_SSL || s.CP_KAFKA_SSL_CA_FILE)
+    out.ssl = s.CP_KAFKA_SSL_CA_FILE ? { ca: [readFileSync(s.CP_KAFKA_SSL_CA_FILE, 'utf8')] } : true;
   if (s.CP_KAFKA_SASL_MECHANISM) {
     if (!s.CP_KAFKA_SASL_USERNAME || s.CP_KAFKA_SASL_PASSWORD === undefined) {
       throw new Error('invalid setting CP_KAFKA_SASL_MECHANISM: needs CP_KAFKA_SASL_USERNAME and CP_KAFKA_SASL_PASSWORD');
     }
-    out.sasl = { mechanism: s.CP_KAFKA_SASL_MECHANISM, username: s.CP_KAFKA_SASL_USERNAME, password: s.CP_KAFKA_SASL_PASSWORD } as SASLOptions;
+    out.sasl = {
+      mechanism: s.CP_KAFKA_SASL_MECHANISM,
+      username: s.CP_KAFKA_SASL_USERNAME,
+      password: s.CP_KAFKA_SASL_PASSWORD,
+    } as SASLOptions;
   }
   return out;
 }

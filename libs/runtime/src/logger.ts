@@ -35,12 +35,21 @@ const NEST_INTERNALS = new Set(['NestFactory', 'InstanceLoader', 'RoutesResolver
 /** Nest's own messages (bootstrap, exception filter, liveness monitor) through the same pino logger. */
 export function nestLogger(root: Logger): LoggerService {
   const log = root.child({ component: 'nest' });
-  const write = (level: 'error' | 'warn' | 'info' | 'debug' | 'trace') => (message: unknown, ...rest: unknown[]) => {
-    const context = typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
-    const at = level === 'info' && context && NEST_INTERNALS.has(context) ? 'debug' : level;
-    log[at]({ context }, typeof message === 'string' ? message : JSON.stringify(message));
+  const write =
+    (level: 'error' | 'warn' | 'info' | 'debug' | 'trace') =>
+    (message: unknown, ...rest: unknown[]) => {
+      const context = typeof rest[rest.length - 1] === 'string' ? (rest[rest.length - 1] as string) : undefined;
+      const at = level === 'info' && context && NEST_INTERNALS.has(context) ? 'debug' : level;
+      log[at]({ context }, typeof message === 'string' ? message : JSON.stringify(message));
+    };
+  return {
+    error: write('error'),
+    warn: write('warn'),
+    log: write('info'),
+    debug: write('debug'),
+    verbose: write('trace'),
+    fatal: write('error'),
   };
-  return { error: write('error'), warn: write('warn'), log: write('info'), debug: write('debug'), verbose: write('trace'), fatal: write('error') };
 }
 
 type Req = IncomingMessage & { requestId?: string; originalUrl?: string };

@@ -37,7 +37,8 @@ export function httpMetrics(registry: Registry) {
 const appliedSyncs = new WeakMap<Registry, Array<() => void>>();
 
 function applied(registry: Registry): Counter<'projection' | 'partition'> {
-  const existing = registry.getSingleMetric('controlplane_projector_applied_events_total') as Counter<'projection' | 'partition'> | undefined;
+  const existing = registry.getSingleMetric('controlplane_projector_applied_events_total') as
+    Counter<'projection' | 'partition'> | undefined;
   if (existing) return existing;
   const syncs: Array<() => void> = [];
   appliedSyncs.set(registry, syncs);
@@ -93,7 +94,12 @@ export function kafkaProjectorMetrics(registry: Registry, projection: string, pr
 }
 
 /** A runner tailing the event store (embedded projectors, the L3 scheduler): its checkpoint's progress is what it applied. */
-export function storeProjectorMetrics(registry: Registry, projector: Pick<StoreProjector, 'checkpoint'>, name: string, head: () => Promise<number>): void {
+export function storeProjectorMetrics(
+  registry: Registry,
+  projector: Pick<StoreProjector, 'checkpoint'>,
+  name: string,
+  head: () => Promise<number>,
+): void {
   const counter = applied(registry);
   const labels = { projection: name, partition: 'all' };
   let seen = projector.checkpoint;

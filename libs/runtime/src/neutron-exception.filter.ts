@@ -32,7 +32,7 @@ export class NeutronExceptionFilter implements ExceptionFilter {
     const res = host.switchToHttp().getResponse<Response>();
     if (res.headersSent) return;
     const [status, body] = this.map(err);
-    if (status >= 500) this.logger.error(err instanceof Error ? err.stack ?? err.message : String(err));
+    if (status >= 500) this.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
     res.status(status).json(body);
   }
 

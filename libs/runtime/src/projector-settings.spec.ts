@@ -4,15 +4,33 @@ import { loadProjectorSettings } from './projector-settings';
 
 describe('projector process settings', () => {
   it('is not distributed without brokers, and defaults the port per process', () => {
-    expect(loadProjectorSettings('l2pop', 9697, {})).toMatchObject({ port: 9697, kafka: null, readModelUrl: undefined, watchPollMs: 5_000, watchNotify: true });
+    expect(loadProjectorSettings('l2pop', 9697, {})).toMatchObject({
+      port: 9697,
+      kafka: null,
+      readModelUrl: undefined,
+      watchPollMs: 5_000,
+      watchNotify: true,
+    });
   });
 
   it('reads the group, topic and read model, with per-process defaults', () => {
-    const s = loadProjectorSettings('l3', 9698, { CP_KAFKA_BROKERS: 'k1:9092, k2:9092', CP_READ_MODEL_URL: 'postgresql://db/cp', CP_APPLIED_LOG: 'yes', CP_PORT: '0' });
+    const s = loadProjectorSettings('l3', 9698, {
+      CP_KAFKA_BROKERS: 'k1:9092, k2:9092',
+      CP_READ_MODEL_URL: 'postgresql://db/cp',
+      CP_APPLIED_LOG: 'yes',
+      CP_PORT: '0',
+    });
     expect(s).toMatchObject({ port: 0, readModelUrl: 'postgresql://db/cp', readModelSchema: 'controlplane_read' });
     expect(s.kafka).toMatchObject({
-      brokers: ['k1:9092', 'k2:9092'], topic: 'controlplane.events', groupId: 'controlplane.l3', clientId: 'controlplane-l3',
-      sessionTimeout: 30_000, heartbeatInterval: 3_000, chunkSize: 500, appliedLog: true, kafka: {},
+      brokers: ['k1:9092', 'k2:9092'],
+      topic: 'controlplane.events',
+      groupId: 'controlplane.l3',
+      clientId: 'controlplane-l3',
+      sessionTimeout: 30_000,
+      heartbeatInterval: 3_000,
+      chunkSize: 500,
+      appliedLog: true,
+      kafka: {},
     });
   });
 
@@ -24,7 +42,14 @@ describe('projector process settings', () => {
 
   it('turns on TLS and SASL for a real cluster', () => {
     expect(kafkaSecurityFromEnv({})).toEqual({});
-    expect(kafkaSecurityFromEnv({ CP_KAFKA_SSL: 'true', CP_KAFKA_SASL_MECHANISM: 'scram-sha-512', CP_KAFKA_SASL_USERNAME: 'cp', CP_KAFKA_SASL_PASSWORD: 's' })).toEqual({
+    expect(
+      kafkaSecurityFromEnv({
+        CP_KAFKA_SSL: 'true',
+        CP_KAFKA_SASL_MECHANISM: 'scram-sha-512',
+        CP_KAFKA_SASL_USERNAME: 'cp',
+        CP_KAFKA_SASL_PASSWORD: 's',
+      }),
+    ).toEqual({
       ssl: true,
       sasl: { mechanism: 'scram-sha-512', username: 'cp', password: 's' },
     });

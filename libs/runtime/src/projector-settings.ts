@@ -13,7 +13,10 @@ const schema = z.object({
   CP_HOST: z.string().default('127.0.0.1'),
   CP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   CP_READ_MODEL_URL: z.string().min(1).optional(),
-  CP_READ_MODEL_SCHEMA: z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/).default('controlplane_read'),
+  CP_READ_MODEL_SCHEMA: z
+    .string()
+    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
+    .default('controlplane_read'),
   CP_KAFKA_BROKERS: z.string().min(1).optional(),
   CP_KAFKA_TOPIC: z.string().min(1).default(DEFAULT_TOPIC),
   CP_KAFKA_PARTITIONS: z.coerce.number().int().positive().default(DEFAULT_PARTITIONS),
@@ -55,7 +58,9 @@ export function loadProjectorSettings(name: string, defaultPort: number, env: No
     watchNotify: s.CP_WATCH_NOTIFY,
     kafka: s.CP_KAFKA_BROKERS
       ? {
-          brokers: s.CP_KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean),
+          brokers: s.CP_KAFKA_BROKERS.split(',')
+            .map((b) => b.trim())
+            .filter(Boolean),
           clientId: s.CP_KAFKA_CLIENT_ID ?? `controlplane-${name}`,
           topic: s.CP_KAFKA_TOPIC,
           partitions: s.CP_KAFKA_PARTITIONS,

@@ -19,7 +19,12 @@ export interface OpsConfig {
 
 export function loadOpsConfig(env: NodeJS.ProcessEnv = process.env): OpsConfig {
   const s = parseEnv(schema, env);
-  return { logLevel: s.CP_LOG_LEVEL, shutdownTimeoutMs: s.CP_SHUTDOWN_TIMEOUT_MS, drainDelayMs: s.CP_SHUTDOWN_DRAIN_MS, readyMaxLag: s.CP_READY_MAX_LAG };
+  return {
+    logLevel: s.CP_LOG_LEVEL,
+    shutdownTimeoutMs: s.CP_SHUTDOWN_TIMEOUT_MS,
+    drainDelayMs: s.CP_SHUTDOWN_DRAIN_MS,
+    readyMaxLag: s.CP_READY_MAX_LAG,
+  };
 }
 
 /** Parses the environment with `schema`; the first bad value stops the process with its name. */

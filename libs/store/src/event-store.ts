@@ -127,8 +127,19 @@ export class EventStore {
              project_id, actor, request_id, causation_id, occurred_at, data)
            VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING position`,
           [
-            event.metadata.eventId, a.streamId, version, event.type, event.metadata.schemaVersion, resourceType, resourceId,
-            ctx.projectId, ctx.actor, ctx.requestId, ctx.causationId, ctx.now, JSON.stringify(event.data),
+            event.metadata.eventId,
+            a.streamId,
+            version,
+            event.type,
+            event.metadata.schemaVersion,
+            resourceType,
+            resourceId,
+            ctx.projectId,
+            ctx.actor,
+            ctx.requestId,
+            ctx.causationId,
+            ctx.now,
+            JSON.stringify(event.data),
           ],
           tx,
         );
@@ -151,20 +162,12 @@ export class EventStore {
   }
 
   async streamVersion(streamId: string, tx?: Tx): Promise<number> {
-    const row = await this.db.get<{ v: number | null }>(
-      'SELECT MAX(stream_version) AS v FROM events WHERE stream_id = ?',
-      [streamId],
-      tx,
-    );
+    const row = await this.db.get<{ v: number | null }>('SELECT MAX(stream_version) AS v FROM events WHERE stream_id = ?', [streamId], tx);
     return Number(row?.v ?? 0);
   }
 
   async readStream(streamId: string, tx?: Tx): Promise<DomainEvent[]> {
-    const rows = await this.db.all<EventRow>(
-      `SELECT ${COLUMNS} FROM events WHERE stream_id = ? ORDER BY stream_version`,
-      [streamId],
-      tx,
-    );
+    const rows = await this.db.all<EventRow>(`SELECT ${COLUMNS} FROM events WHERE stream_id = ? ORDER BY stream_version`, [streamId], tx);
     return rows.map(toEvent);
   }
 
@@ -190,8 +193,34 @@ export class EventStore {
     // Projectors read the whole log through here: rows as arrays, in COLUMNS order.
     const rows = await this.db.rows(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`, [after, limit], tx);
     return rows.map(
-      ([position, event_id, stream_id, stream_version, type, schema_version, project_id, actor, request_id, causation_id, occurred_at, data]) =>
-        toEvent({ position, event_id, stream_id, stream_version, type, schema_version, project_id, actor, request_id, causation_id, occurred_at, data } as EventRow),
+      ([
+        position,
+        event_id,
+        stream_id,
+        stream_version,
+        type,
+        schema_version,
+        project_id,
+        actor,
+        request_id,
+        causation_id,
+        occurred_at,
+        data,
+      ]) =>
+        toEvent({
+          position,
+          event_id,
+          stream_id,
+          stream_version,
+          type,
+          schema_version,
+          project_id,
+          actor,
+          request_id,
+          causation_id,
+          occurred_at,
+          data,
+        } as EventRow),
     );
   }
 

@@ -21,7 +21,11 @@ export class StoreProjector {
     readonly projection: Projection,
     private readonly options: { batchSize?: number; pollMs?: number; onError?: (err: Error) => void } = {},
   ) {
-    this.tail = new TailLoop(() => this.loop(), () => this.position, { onError: options.onError });
+    this.tail = new TailLoop(
+      () => this.loop(),
+      () => this.position,
+      { onError: options.onError },
+    );
   }
 
   get checkpoint(): number {

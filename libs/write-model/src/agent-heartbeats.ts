@@ -60,6 +60,8 @@ export class AgentHeartbeats {
 
   /** Agents whose last heartbeat is older than `cutoff` (ISO time). */
   async olderThan(cutoff: string): Promise<Heartbeat[]> {
-    return this.db.all<Heartbeat>(`SELECT ${COLUMNS} FROM agent_heartbeats WHERE last_heartbeat_at < ? ORDER BY agent_type, host`, [cutoff]);
+    return this.db.all<Heartbeat>(`SELECT ${COLUMNS} FROM agent_heartbeats WHERE last_heartbeat_at < ? ORDER BY agent_type, host`, [
+      cutoff,
+    ]);
   }
 }

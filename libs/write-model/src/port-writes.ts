@@ -6,9 +6,22 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
-  buildUsedIndex, canonicalUnicastMac, formatIp, networkDecider, parseIp, portDecider, subnetDecider,
-  type AddressPairRequest, type CreatePortData, type FixedIpRequest, type NetworkData, type PortEvent, type PortState,
-  type SubnetData, type UpdatePortChanges, type UsedIps,
+  buildUsedIndex,
+  canonicalUnicastMac,
+  formatIp,
+  networkDecider,
+  parseIp,
+  portDecider,
+  subnetDecider,
+  type AddressPairRequest,
+  type CreatePortData,
+  type FixedIpRequest,
+  type NetworkData,
+  type PortEvent,
+  type PortState,
+  type SubnetData,
+  type UpdatePortChanges,
+  type UsedIps,
 } from '@cp/domain';
 import type { UnitOfWork } from './command-runner';
 import { allocationQueries } from './indexes/port-allocations';
@@ -120,7 +133,9 @@ function canonicalIps(requests: readonly FixedIpRequest[]): string[] {
 export async function networkSubnets(uow: UnitOfWork, networkId: string): Promise<SubnetData[]> {
   const stored = await uow.once(`subnets ${networkId}`, () => storedSubnetStreams(uow, networkId));
   // Subnets of this command have no stored event yet: they are the newest.
-  const created = uow.decisions.flatMap(({ event: e }) => (e.type === 'SubnetCreated' && e.data.networkId === networkId ? [subnetStream(e.data.id)] : []));
+  const created = uow.decisions.flatMap(({ event: e }) =>
+    e.type === 'SubnetCreated' && e.data.networkId === networkId ? [subnetStream(e.data.id)] : [],
+  );
   const out: SubnetData[] = [];
   for (const streamId of new Set([...stored, ...created])) {
     const state = await uow.load(subnetDecider, streamId);
@@ -171,7 +186,11 @@ export async function createPortInUow(
     uow.decide(portDecider, portStream(portId), {
       type: 'CreatePort',
       data: { ...base, macAddress, macGenerated },
-      facts: { ...facts, macInUse: await facts.macInUse(canonicalUnicastMac(macAddress) ?? macAddress), missingSecurityGroups: opts.missingSecurityGroups ?? [] },
+      facts: {
+        ...facts,
+        macInUse: await facts.macInUse(canonicalUnicastMac(macAddress) ?? macAddress),
+        missingSecurityGroups: opts.missingSecurityGroups ?? [],
+      },
     });
   let events: PortEvent[] | undefined;
   if (input.macAddress !== undefined) events = await decideWith(input.macAddress, false);

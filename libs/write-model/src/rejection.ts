@@ -19,7 +19,12 @@ export function fail(status: Rejection['status'] | 413 | 503, type: string, mess
  */
 export class RetriesExhausted extends RejectionError {
   constructor(readonly attempts: number) {
-    super({ rejected: true, status: 503 as Rejection['status'], type: 'ServiceUnavailable', message: `The request conflicted with concurrent changes ${attempts} times; retry it.` });
+    super({
+      rejected: true,
+      status: 503 as Rejection['status'],
+      type: 'ServiceUnavailable',
+      message: `The request conflicted with concurrent changes ${attempts} times; retry it.`,
+    });
     this.name = 'RetriesExhausted';
   }
 }

@@ -6,8 +6,18 @@ import type { Decider } from '@cp/domain';
 import { type Database, EventStore, EventTable, openDatabase } from '@cp/store';
 import { CommandRunner } from './command-runner';
 
-const ctx: CommandContext = { projectId: 'p', actor: 'a', requestId: 'r', causationId: null, now: '2026-01-01T00:00:00.000Z', isAdmin: true };
-const admin = (adminStateUp: boolean): DomainEventBody => ({ type: 'AgentAdminStateChanged', data: { id: 'agent-1', agentType: 'L3 agent', host: 'h', adminStateUp } });
+const ctx: CommandContext = {
+  projectId: 'p',
+  actor: 'a',
+  requestId: 'r',
+  causationId: null,
+  now: '2026-01-01T00:00:00.000Z',
+  isAdmin: true,
+};
+const admin = (adminStateUp: boolean): DomainEventBody => ({
+  type: 'AgentAdminStateChanged',
+  data: { id: 'agent-1', agentType: 'L3 agent', host: 'h', adminStateUp },
+});
 
 /** Folds the admin states it sees, and counts its folds, so a test sees what a load parsed. */
 let folds = 0;
@@ -32,7 +42,8 @@ describe('CommandRunner stream cache', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const append = (version: number, up: boolean) => store.transaction((tx) => store.append([{ streamId: 's', expectedVersion: version, events: [admin(up)] }], ctx, tx));
+  const append = (version: number, up: boolean) =>
+    store.transaction((tx) => store.append([{ streamId: 's', expectedVersion: version, events: [admin(up)] }], ctx, tx));
   const load = (runner: CommandRunner) => runner.run(ctx, (uow) => uow.load(history, 's')).then((r) => r.result);
 
   it('folds only what was appended since, also by another writer (another process)', async () => {

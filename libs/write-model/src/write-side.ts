@@ -1,6 +1,16 @@
 import { join } from 'node:path';
 import type { EntitySchema } from '@mikro-orm/core';
-import { CheckpointTable, type Database, EventStore, EventTable, readCheckpoint, writeCheckpoint, type DatabaseConfig, type InlineProjection, openDatabase } from '@cp/store';
+import {
+  CheckpointTable,
+  type Database,
+  EventStore,
+  EventTable,
+  readCheckpoint,
+  writeCheckpoint,
+  type DatabaseConfig,
+  type InlineProjection,
+  openDatabase,
+} from '@cp/store';
 import { CommandRunner } from './command-runner';
 import { ResourceStore } from './resources/resource-store';
 import { ResourceTable } from './resources/resource.table';
@@ -50,9 +60,17 @@ export async function writeSideOn(db: Database): Promise<WriteSide> {
   const store = new EventStore(db);
   const resources = new ResourceStore(db);
   const segments = new SegmentAllocations(db);
-  const inline: InlineProjection[] = [new ResourcesProjection(resources, RESOURCE_MAPPERS), segments, ...WRITE_INDEXES.map((w) => w.create(db))];
+  const inline: InlineProjection[] = [
+    new ResourcesProjection(resources, RESOURCE_MAPPERS),
+    segments,
+    ...WRITE_INDEXES.map((w) => w.create(db)),
+  ];
   for (const p of inline) store.registerInline(p);
-  await rebuildInlineIfStale(db, store, INLINE_TABLES.map((t) => t.meta.tableName!));
+  await rebuildInlineIfStale(
+    db,
+    store,
+    INLINE_TABLES.map((t) => t.meta.tableName!),
+  );
   return { db, store, runner: new CommandRunner(store), resources, segments };
 }
 

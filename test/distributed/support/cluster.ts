@@ -8,12 +8,28 @@ import { randomUUID } from 'node:crypto';
 import type { Admin } from 'kafkajs';
 import { L2POP_TABLES, L2popProjection } from '../../../apps/l2pop-projector/src';
 import { L3_SCHEDULER_TABLES, L3_TABLES, L3Projection } from '../../../apps/l3-scheduler/src';
-import { AppliedLogTable, caughtUp, CheckpointTable, type Database, EventTable, highWatermarks, kafkaClient, RelayOffsetTable, type Projection, openDatabase } from '@cp/store';
+import {
+  AppliedLogTable,
+  caughtUp,
+  CheckpointTable,
+  type Database,
+  EventTable,
+  highWatermarks,
+  kafkaClient,
+  RelayOffsetTable,
+  type Projection,
+  openDatabase,
+} from '@cp/store';
 import { ENTRY, PG_URL, spawnProc, waitFor, type Proc } from './processes';
 
 const suffix = () => randomUUID().replace(/-/g, '').slice(0, 10);
 /** Quick rebalances: a killed member is noticed in seconds, not the default 30 s. */
-const FAST_GROUP = { CP_KAFKA_SESSION_TIMEOUT_MS: '6000', CP_KAFKA_REBALANCE_TIMEOUT_MS: '6000', CP_KAFKA_HEARTBEAT_INTERVAL_MS: '500', CP_KAFKA_MAX_WAIT_MS: '100' };
+const FAST_GROUP = {
+  CP_KAFKA_SESSION_TIMEOUT_MS: '6000',
+  CP_KAFKA_REBALANCE_TIMEOUT_MS: '6000',
+  CP_KAFKA_HEARTBEAT_INTERVAL_MS: '500',
+  CP_KAFKA_MAX_WAIT_MS: '100',
+};
 
 export class Cluster {
   readonly id = suffix();
@@ -62,7 +78,15 @@ export class Cluster {
   }
 
   async startL2pop(env: Record<string, string> = {}): Promise<Proc> {
-    return this.track(await spawnProc('l2pop', ENTRY.l2pop, { ...this.common, CP_APPLIED_LOG: 'true', CP_WATCH_POLL_MS: '60000', CP_PROJECTOR_CHUNK_SIZE: '20', ...env }));
+    return this.track(
+      await spawnProc('l2pop', ENTRY.l2pop, {
+        ...this.common,
+        CP_APPLIED_LOG: 'true',
+        CP_WATCH_POLL_MS: '60000',
+        CP_PROJECTOR_CHUNK_SIZE: '20',
+        ...env,
+      }),
+    );
   }
 
   async startL3(env: Record<string, string> = {}): Promise<Proc> {
@@ -84,7 +108,11 @@ export class Cluster {
   async connect(): Promise<void> {
     this.events = await openDatabase({ kind: 'postgres', url: PG_URL, schema: this.eventSchema }, [EventTable, RelayOffsetTable]);
     this.read = await openDatabase({ kind: 'postgres', url: PG_URL, schema: this.readSchema }, [
-      ...L2POP_TABLES, ...L3_TABLES, ...L3_SCHEDULER_TABLES, CheckpointTable, AppliedLogTable,
+      ...L2POP_TABLES,
+      ...L3_TABLES,
+      ...L3_SCHEDULER_TABLES,
+      CheckpointTable,
+      AppliedLogTable,
     ]);
     this.admin = kafkaClient({ brokers: this.brokers }, 'dist-test-admin').admin();
     await this.admin.connect();
@@ -103,12 +131,31 @@ export class Cluster {
     const left = () => Math.max(1_000, deadline - Date.now());
     for (;;) {
       const head = await this.head();
-      await waitFor(`relay to publish ${head}`, async () => Number((await this.events.get<{ position: string }>('SELECT position FROM relay_offsets WHERE relay = ?', [this.topic]))?.position ?? 0) >= head, left());
+      await waitFor(
+        `relay to publish ${head}`,
+        async () =>
+          Number(
+            (await this.events.get<{ position: string }>('SELECT position FROM relay_offsets WHERE relay = ?', [this.topic]))?.position ??
+              0,
+          ) >= head,
+        left(),
+      );
       const targets = await highWatermarks(this.admin!, this.topic);
       for (const projection of ['l2pop', 'l3']) {
         await waitFor(`${projection} to catch up`, () => caughtUp(this.read, projection, this.topic, targets), left());
       }
-      await waitFor('the scheduler to catch up', async () => Number((await this.read.get<{ position: string }>("SELECT position FROM checkpoints WHERE projection = ? AND partition = 'all'", [this.schedulerName]))?.position ?? 0) >= head, left());
+      await waitFor(
+        'the scheduler to catch up',
+        async () =>
+          Number(
+            (
+              await this.read.get<{ position: string }>("SELECT position FROM checkpoints WHERE projection = ? AND partition = 'all'", [
+                this.schedulerName,
+              ])
+            )?.position ?? 0,
+          ) >= head,
+        left(),
+      );
       if ((await this.head()) === head) return head;
       if (Date.now() > deadline) throw new Error('the cluster did not settle');
     }
@@ -120,14 +167,20 @@ export class Cluster {
 
   /** Applied events per projection: every handled event exactly once (the log's primary key refuses a second). */
   async appliedLog(projection: string): Promise<{ rows: number; distinct: number }> {
-    const r = await this.read.get<{ n: string; d: string }>('SELECT COUNT(*) AS n, COUNT(DISTINCT position) AS d FROM applied_log WHERE projection = ?', [projection]);
+    const r = await this.read.get<{ n: string; d: string }>(
+      'SELECT COUNT(*) AS n, COUNT(DISTINCT position) AS d FROM applied_log WHERE projection = ?',
+      [projection],
+    );
     return { rows: Number(r!.n), distinct: Number(r!.d) };
   }
 
   /** Events of the types a projection handles: what its applied log must hold once each. */
   async handledEvents(projection: Projection): Promise<number> {
     const types = [...projection.handles];
-    const r = await this.events.get<{ n: string }>(`SELECT COUNT(*) AS n FROM events WHERE type IN (${types.map(() => '?').join(', ')})`, types);
+    const r = await this.events.get<{ n: string }>(
+      `SELECT COUNT(*) AS n FROM events WHERE type IN (${types.map(() => '?').join(', ')})`,
+      types,
+    );
     return Number(r!.n);
   }
 
@@ -136,10 +189,14 @@ export class Cluster {
     await this.admin?.disconnect().catch(() => undefined);
     for (const db of [this.events, this.read].filter(Boolean)) await db.close().catch(() => undefined);
     const admin = await openDatabase({ kind: 'postgres', url: PG_URL, schema: this.eventSchema }, []);
-    for (const schema of [this.eventSchema, this.readSchema, ...this.extraSchemas]) await admin.run(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
+    for (const schema of [this.eventSchema, this.readSchema, ...this.extraSchemas])
+      await admin.run(`DROP SCHEMA IF EXISTS "${schema}" CASCADE`);
     await admin.close();
     const kafka = kafkaClient({ brokers: this.brokers }, 'dist-test-cleanup').admin();
-    await kafka.connect().then(() => kafka.deleteTopics({ topics: [this.topic] })).catch(() => undefined);
+    await kafka
+      .connect()
+      .then(() => kafka.deleteTopics({ topics: [this.topic] }))
+      .catch(() => undefined);
     await kafka.disconnect().catch(() => undefined);
   }
 

@@ -67,7 +67,11 @@ export async function copyEventStore(cluster: Cluster): Promise<{ dir: string; h
   const columns = Object.keys(rows[0]);
   await sqlite.transaction(async (tx) => {
     for (const r of rows) {
-      await sqlite.run(`INSERT INTO events (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`, columns.map((c) => (c === 'position' ? Number(r[c]) : r[c])), tx);
+      await sqlite.run(
+        `INSERT INTO events (${columns.join(', ')}) VALUES (${columns.map(() => '?').join(', ')})`,
+        columns.map((c) => (c === 'position' ? Number(r[c]) : r[c])),
+        tx,
+      );
     }
   });
   await sqlite.close();

@@ -33,24 +33,47 @@ export interface Topology {
 /** Agents, networks, subnets, groups with remote-group rules. */
 export async function setUp(api: Api): Promise<Topology> {
   for (const [i, host] of COMPUTES.entries()) {
-    await ok(api.put(`${OVS}/${host}`, { tunnel_ip: `10.0.0.${11 + i}`, configurations: { tunnel_types: ['vxlan'], l2_population: true } }), `agent ${host}`);
+    await ok(
+      api.put(`${OVS}/${host}`, { tunnel_ip: `10.0.0.${11 + i}`, configurations: { tunnel_types: ['vxlan'], l2_population: true } }),
+      `agent ${host}`,
+    );
   }
   for (const [i, host] of NET_NODES.entries()) {
-    await ok(api.put(`${OVS}/${host}`, { tunnel_ip: `10.0.1.${11 + i}`, configurations: { tunnel_types: ['vxlan'], l2_population: true } }), `agent ${host}`);
+    await ok(
+      api.put(`${OVS}/${host}`, { tunnel_ip: `10.0.1.${11 + i}`, configurations: { tunnel_types: ['vxlan'], l2_population: true } }),
+      `agent ${host}`,
+    );
     await ok(api.put(`${L3}/${host}`, { configurations: { agent_mode: 'legacy' } }), `l3 agent ${host}`);
   }
   const topo: Topology = { networks: [], subnets: [], groups: { web: '', db: '' }, ports: [] };
   for (const [i, name] of ['blue', 'green'].entries()) {
     const net = (await ok(api.post('/v2.0/networks', { network: { name } }), `network ${name}`)).network as Json;
-    const sub = (await ok(api.post('/v2.0/subnets', { subnet: { network_id: net.id, cidr: `10.${20 + i}.0.0/24`, ip_version: 4 } }), `subnet ${name}`)).subnet as Json;
+    const sub = (
+      await ok(api.post('/v2.0/subnets', { subnet: { network_id: net.id, cidr: `10.${20 + i}.0.0/24`, ip_version: 4 } }), `subnet ${name}`)
+    ).subnet as Json;
     topo.networks.push(net.id);
     topo.subnets.push(sub.id);
   }
   for (const name of ['web', 'db'] as const) {
-    topo.groups[name] = ((await ok(api.post('/v2.0/security-groups', { security_group: { name } }), `group ${name}`)).security_group as Json).id;
+    topo.groups[name] = (
+      (await ok(api.post('/v2.0/security-groups', { security_group: { name } }), `group ${name}`)).security_group as Json
+    ).id;
   }
   const rule = (group: string, remote: string, ethertype = 'IPv4') =>
-    ok(api.post('/v2.0/security-group-rules', { security_group_rule: { security_group_id: group, direction: 'ingress', ethertype, protocol: 'tcp', port_range_min: 5432, port_range_max: 5432, remote_group_id: remote } }), 'rule');
+    ok(
+      api.post('/v2.0/security-group-rules', {
+        security_group_rule: {
+          security_group_id: group,
+          direction: 'ingress',
+          ethertype,
+          protocol: 'tcp',
+          port_range_min: 5432,
+          port_range_max: 5432,
+          remote_group_id: remote,
+        },
+      }),
+      'rule',
+    );
   await rule(topo.groups.db, topo.groups.web);
   await rule(topo.groups.web, topo.groups.web);
   await rule(topo.groups.web, topo.groups.db, 'IPv6');

@@ -12,8 +12,17 @@ export function network(id: string, networkType: NetworkType = 'vxlan', segmenta
   return {
     type: 'NetworkCreated',
     data: {
-      id, projectId: PROJECT, name: id, description: '', adminStateUp: true, shared: false, external: false, mtu: 1450,
-      networkType, segmentationId: networkType === 'flat' || networkType === 'local' ? null : segmentationId, physicalNetwork,
+      id,
+      projectId: PROJECT,
+      name: id,
+      description: '',
+      adminStateUp: true,
+      shared: false,
+      external: false,
+      mtu: 1450,
+      networkType,
+      segmentationId: networkType === 'flat' || networkType === 'local' ? null : segmentationId,
+      physicalNetwork,
     },
   };
 }
@@ -35,7 +44,13 @@ export function port(id: string, networkId: string, spec: PortSpec = {}): Domain
   return {
     type: 'PortCreated',
     data: {
-      id, networkId, projectId: PROJECT, name: id, description: '', adminStateUp: true, deviceId: '',
+      id,
+      networkId,
+      projectId: PROJECT,
+      name: id,
+      description: '',
+      adminStateUp: true,
+      deviceId: '',
       deviceOwner: spec.owner ?? 'compute:nova',
       fixedIps: (spec.ips ?? []).map((ipAddress) => ({ subnetId: `sub-${networkId}`, ipAddress })),
       securityGroups: spec.groups ?? [],
@@ -72,34 +87,55 @@ export function portDeleted(id: string, networkId: string, host = ''): DomainEve
 
 export const L2_AGENT = 'Open vSwitch agent';
 const agentConfig = (tunnelIp: string | null) => ({
-  binary: 'neutron-openvswitch-agent', topic: 'N/A', tunnelIp, availabilityZone: null,
+  binary: 'neutron-openvswitch-agent',
+  topic: 'N/A',
+  tunnelIp,
+  availabilityZone: null,
   configurations: tunnelIp ? { tunneling_ip: tunnelIp, tunnel_types: ['vxlan'] } : {},
 });
 export function agent(host: string, tunnelIp: string | null, agentType = L2_AGENT): DomainEventBody {
   return { type: 'AgentRegistered', data: { id: `agent-${agentType.split(' ')[0]}-${host}`, agentType, host, ...agentConfig(tunnelIp) } };
 }
 export function agentChanged(host: string, tunnelIp: string | null, agentType = L2_AGENT): DomainEventBody {
-  return { type: 'AgentConfigurationChanged', data: { id: `agent-${agentType.split(' ')[0]}-${host}`, agentType, host, ...agentConfig(tunnelIp) } };
+  return {
+    type: 'AgentConfigurationChanged',
+    data: { id: `agent-${agentType.split(' ')[0]}-${host}`, agentType, host, ...agentConfig(tunnelIp) },
+  };
 }
 export function agentDeleted(host: string, agentType = L2_AGENT): DomainEventBody {
   return { type: 'AgentDeleted', data: { id: `agent-${agentType.split(' ')[0]}-${host}`, agentType, host } };
 }
 
 export function group(id: string, isDefault = false): DomainEventBody {
-  return { type: 'SecurityGroupCreated', data: { id, projectId: PROJECT, name: isDefault ? 'default' : id, description: '', isDefault, stateful: true } };
+  return {
+    type: 'SecurityGroupCreated',
+    data: { id, projectId: PROJECT, name: isDefault ? 'default' : id, description: '', isDefault, stateful: true },
+  };
 }
 export function groupDeleted(id: string): DomainEventBody {
   return { type: 'SecurityGroupDeleted', data: { id, projectId: PROJECT } };
 }
 export function rule(
-  id: string, securityGroupId: string, remoteGroupId: string | null,
-  ethertype: 'IPv4' | 'IPv6' = 'IPv4', direction: 'ingress' | 'egress' = 'ingress',
+  id: string,
+  securityGroupId: string,
+  remoteGroupId: string | null,
+  ethertype: 'IPv4' | 'IPv6' = 'IPv4',
+  direction: 'ingress' | 'egress' = 'ingress',
 ): DomainEventBody {
   return {
     type: 'SecurityGroupRuleCreated',
     data: {
-      id, securityGroupId, projectId: PROJECT, direction, ethertype, protocol: null, portRangeMin: null, portRangeMax: null,
-      remoteIpPrefix: null, remoteGroupId, description: '',
+      id,
+      securityGroupId,
+      projectId: PROJECT,
+      direction,
+      ethertype,
+      protocol: null,
+      portRangeMin: null,
+      portRangeMax: null,
+      remoteIpPrefix: null,
+      remoteGroupId,
+      description: '',
     },
   };
 }

@@ -13,7 +13,14 @@ export const PG_URL = process.env.PG_URL ?? 'postgresql://postgres@127.0.0.1:543
 let requestSeq = 0;
 export function ctx(): CommandContext {
   requestSeq += 1;
-  return { projectId: 'p1', actor: 'test', requestId: `req-${requestSeq}`, causationId: null, now: '2025-01-01T00:00:00.000Z', isAdmin: true };
+  return {
+    projectId: 'p1',
+    actor: 'test',
+    requestId: `req-${requestSeq}`,
+    causationId: null,
+    now: '2025-01-01T00:00:00.000Z',
+    isAdmin: true,
+  };
 }
 
 export function tempDir(prefix = 'l2pop-'): string {
@@ -24,7 +31,11 @@ export function tempDir(prefix = 'l2pop-'): string {
 export async function appendBodies(store: EventStore, bodies: DomainEventBody[]): Promise<number> {
   if (bodies.length === 0) return store.headPosition();
   const events = await store.transaction((tx) =>
-    store.append(bodies.map((b) => ({ streamId: streamOf(b), expectedVersion: 'any' as const, events: [b] })), ctx(), tx),
+    store.append(
+      bodies.map((b) => ({ streamId: streamOf(b), expectedVersion: 'any' as const, events: [b] })),
+      ctx(),
+      tx,
+    ),
   );
   return events[events.length - 1].metadata.position!;
 }

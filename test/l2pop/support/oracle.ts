@@ -11,7 +11,16 @@ export interface OracleView {
   ipsets: Record<string, { security_group_id: string; ethertype: string; members: string[] }>;
 }
 
-interface Port { net: string; mac: string; host: string; active: boolean; owner: string; fixed: string[]; pairs: string[]; groups: string[] }
+interface Port {
+  net: string;
+  mac: string;
+  host: string;
+  active: boolean;
+  owner: string;
+  fixed: string[];
+  pairs: string[];
+  groups: string[];
+}
 
 export class Oracle {
   private readonly nets = new Map<string, { type: string; seg: number | null }>();
@@ -30,13 +39,22 @@ export class Oracle {
     const d = ev.data as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
     const port = this.ports.get(d.id);
     switch (ev.type) {
-      case 'NetworkCreated': this.nets.set(d.id, { type: d.networkType, seg: d.segmentationId }); break;
-      case 'NetworkDeleted': this.nets.delete(d.id); break;
+      case 'NetworkCreated':
+        this.nets.set(d.id, { type: d.networkType, seg: d.segmentationId });
+        break;
+      case 'NetworkDeleted':
+        this.nets.delete(d.id);
+        break;
       case 'PortCreated':
         this.ports.set(d.id, {
-          net: d.networkId, mac: d.macAddress, host: d.hostId, active: false, owner: d.deviceOwner,
+          net: d.networkId,
+          mac: d.macAddress,
+          host: d.hostId,
+          active: false,
+          owner: d.deviceOwner,
           fixed: d.fixedIps.map((f: { ipAddress: string }) => f.ipAddress),
-          pairs: d.allowedAddressPairs.map((p: { ipAddress: string }) => p.ipAddress), groups: d.securityGroups,
+          pairs: d.allowedAddressPairs.map((p: { ipAddress: string }) => p.ipAddress),
+          groups: d.securityGroups,
         });
         break;
       case 'PortUpdated':
@@ -46,29 +64,68 @@ export class Oracle {
         if (d.changes.deviceOwner !== undefined) port.owner = d.changes.deviceOwner;
         if (d.changes.allowedAddressPairs) port.pairs = d.changes.allowedAddressPairs.map((p: { ipAddress: string }) => p.ipAddress);
         break;
-      case 'PortBoundToHost': if (port) { port.active = false; port.host = d.host; } break;
-      case 'PortUnbound': if (port) { port.host = ''; port.active = false; } break;
-      case 'PortActivated': if (port && port.host === d.host) port.active = true; break;
-      case 'PortDeactivated': if (port) port.active = false; break;
-      case 'PortDeleted': this.ports.delete(d.id); break;
+      case 'PortBoundToHost':
+        if (port) {
+          port.active = false;
+          port.host = d.host;
+        }
+        break;
+      case 'PortUnbound':
+        if (port) {
+          port.host = '';
+          port.active = false;
+        }
+        break;
+      case 'PortActivated':
+        if (port && port.host === d.host) port.active = true;
+        break;
+      case 'PortDeactivated':
+        if (port) port.active = false;
+        break;
+      case 'PortDeleted':
+        this.ports.delete(d.id);
+        break;
       case 'AgentRegistered':
-      case 'AgentConfigurationChanged': this.agents.set(d.id, { host: d.host, tunnel: d.tunnelIp }); break;
-      case 'AgentDeleted': this.agents.delete(d.id); break;
-      case 'SecurityGroupRuleCreated': this.rules.set(d.id, { sg: d.securityGroupId, eth: d.ethertype, remote: d.remoteGroupId }); break;
-      case 'SecurityGroupRuleDeleted': this.rules.delete(d.id); break;
-      case 'SecurityGroupDeleted': for (const [id, r] of this.rules) if (r.sg === d.id) this.rules.delete(id); break;
-      case 'RouterCreated': this.routerHa.set(d.id, d.ha); break;
-      case 'RouterUpdated': if (d.changes.ha !== undefined) this.routerHa.set(d.id, d.changes.ha); break;
+      case 'AgentConfigurationChanged':
+        this.agents.set(d.id, { host: d.host, tunnel: d.tunnelIp });
+        break;
+      case 'AgentDeleted':
+        this.agents.delete(d.id);
+        break;
+      case 'SecurityGroupRuleCreated':
+        this.rules.set(d.id, { sg: d.securityGroupId, eth: d.ethertype, remote: d.remoteGroupId });
+        break;
+      case 'SecurityGroupRuleDeleted':
+        this.rules.delete(d.id);
+        break;
+      case 'SecurityGroupDeleted':
+        for (const [id, r] of this.rules) if (r.sg === d.id) this.rules.delete(id);
+        break;
+      case 'RouterCreated':
+        this.routerHa.set(d.id, d.ha);
+        break;
+      case 'RouterUpdated':
+        if (d.changes.ha !== undefined) this.routerHa.set(d.id, d.changes.ha);
+        break;
       case 'RouterDeleted':
         this.routerHa.delete(d.id);
         for (const [k, i] of this.ifaces) if (i.router === d.id) this.ifaces.delete(k);
         for (const k of this.routerHosts) if (k.startsWith(`${d.id} `)) this.routerHosts.delete(k);
         break;
-      case 'RouterInterfaceAdded': this.ifaces.set(`${d.id} ${d.portId}`, { router: d.id, net: d.networkId }); break;
-      case 'RouterInterfaceRemoved': this.ifaces.delete(`${d.id} ${d.portId}`); break;
-      case 'RouterScheduledToAgent': this.routerHosts.add(`${d.routerId} ${d.host}`); break;
-      case 'RouterUnscheduledFromAgent': this.routerHosts.delete(`${d.routerId} ${d.host}`); break;
-      default: break;
+      case 'RouterInterfaceAdded':
+        this.ifaces.set(`${d.id} ${d.portId}`, { router: d.id, net: d.networkId });
+        break;
+      case 'RouterInterfaceRemoved':
+        this.ifaces.delete(`${d.id} ${d.portId}`);
+        break;
+      case 'RouterScheduledToAgent':
+        this.routerHosts.add(`${d.routerId} ${d.host}`);
+        break;
+      case 'RouterUnscheduledFromAgent':
+        this.routerHosts.delete(`${d.routerId} ${d.host}`);
+        break;
+      default:
+        break;
     }
   }
 
@@ -85,8 +142,12 @@ export class Oracle {
     for (const host of hosts) {
       const tunnel = host ? this.tunnelOf(host) : null;
       if (!tunnel) continue;
-      const counted = [...this.ports.values()].filter((p) => p.net === net && p.host === host && p.active && p.owner !== 'network:ha_router_replicated_interface');
-      const ha = [...this.ifaces.values()].some((i) => i.net === net && this.routerHa.get(i.router) === true && this.routerHosts.has(`${i.router} ${host}`));
+      const counted = [...this.ports.values()].filter(
+        (p) => p.net === net && p.host === host && p.active && p.owner !== 'network:ha_router_replicated_interface',
+      );
+      const ha = [...this.ifaces.values()].some(
+        (i) => i.net === net && this.routerHa.get(i.router) === true && this.routerHosts.has(`${i.router} ${host}`),
+      );
       if (counted.length || ha) out.set(host, [tunnel, counted.flatMap((p) => p.fixed.map((ip) => [p.mac, ip] as Pair))]);
     }
     return out;
@@ -103,7 +164,8 @@ export class Oracle {
       for (const [other, [tunnel, entries]] of members) {
         if (other === host) continue;
         flood.add(tunnel);
-        if (entries.length) fdb[tunnel] = [...(fdb[tunnel] ?? []), ...entries].sort((a, b) => (a[0] + ' ' + a[1] < b[0] + ' ' + b[1] ? -1 : 1));
+        if (entries.length)
+          fdb[tunnel] = [...(fdb[tunnel] ?? []), ...entries].sort((a, b) => (a[0] + ' ' + a[1] < b[0] + ' ' + b[1] ? -1 : 1));
       }
       view.networks[id] = { network_type: net.type, segmentation_id: net.seg, flood: [...flood].sort(), fdb };
     }

@@ -29,8 +29,15 @@ export const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { arbitrary: fc.record({ k: fc.constant('networkDelete' as const), net: ix }), weight: 1 },
   {
     arbitrary: fc.record({
-      k: fc.constant('port' as const), net: ix, host: fc.option(host, { freq: 6 }), groups: fc.array(ix, { maxLength: 2 }),
-      ips: fc.nat(2), v6: fc.boolean(), pairs: fc.nat(1), owner: fc.nat(OWNER_COUNT - 1), up: fc.oneof(fc.constant(true), fc.constant(true), fc.constant(false)),
+      k: fc.constant('port' as const),
+      net: ix,
+      host: fc.option(host, { freq: 6 }),
+      groups: fc.array(ix, { maxLength: 2 }),
+      ips: fc.nat(2),
+      v6: fc.boolean(),
+      pairs: fc.nat(1),
+      owner: fc.nat(OWNER_COUNT - 1),
+      up: fc.oneof(fc.constant(true), fc.constant(true), fc.constant(false)),
     }),
     weight: 8,
   },
@@ -38,7 +45,12 @@ export const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { arbitrary: fc.record({ k: fc.constant('up' as const), port: ix }), weight: 3 },
   { arbitrary: fc.record({ k: fc.constantFrom('unbind' as const, 'down' as const, 'deletePort' as const), port: ix }), weight: 2 },
   {
-    arbitrary: fc.record({ k: fc.constant('updatePort' as const), port: ix, groups: fc.option(fc.array(ix, { maxLength: 2 })), ips: fc.option(fc.nat(2)) }),
+    arbitrary: fc.record({
+      k: fc.constant('updatePort' as const),
+      port: ix,
+      groups: fc.option(fc.array(ix, { maxLength: 2 })),
+      ips: fc.option(fc.nat(2)),
+    }),
     weight: 2,
   },
   { arbitrary: fc.record({ k: fc.constant('group' as const) }), weight: 1 },
@@ -47,8 +59,16 @@ export const actionArb: fc.Arbitrary<Action> = fc.oneof(
   { arbitrary: fc.record({ k: fc.constant('router' as const), ha: fc.boolean() }), weight: 1 },
   {
     arbitrary: fc.record({
-      k: fc.constantFrom('iface' as const, 'schedule' as const, 'schedule' as const, 'unschedule' as const, 'ifaceRemove' as const, 'routerDelete' as const),
-      router: ix, item: ix,
+      k: fc.constantFrom(
+        'iface' as const,
+        'schedule' as const,
+        'schedule' as const,
+        'unschedule' as const,
+        'ifaceRemove' as const,
+        'routerDelete' as const,
+      ),
+      router: ix,
+      item: ix,
     }),
     weight: 3,
   },
@@ -61,9 +81,17 @@ export const actionArb: fc.Arbitrary<Action> = fc.oneof(
  */
 export const runArb: fc.Arbitrary<Action[]> = fc
   .tuple(
-    fc.tuple(...HOSTS.map((_, i) => fc.record({ k: fc.constant('agent' as const), host: fc.constant(i), tunnel: fc.option(fc.nat(9), { freq: 8 }), l3: fc.constant(false) }))),
+    fc.tuple(
+      ...HOSTS.map((_, i) =>
+        fc.record({
+          k: fc.constant('agent' as const),
+          host: fc.constant(i),
+          tunnel: fc.option(fc.nat(9), { freq: 8 }),
+          l3: fc.constant(false),
+        }),
+      ),
+    ),
     fc.array(fc.record({ k: fc.constant('network' as const), type: fc.nat(NETWORK_TYPE_COUNT - 1) }), { minLength: 1, maxLength: 2 }),
     fc.array(actionArb, { minLength: 20, maxLength: 60, size: 'max' }),
   )
   .map(([agents, networks, rest]) => [...agents, ...networks, ...rest]);
-

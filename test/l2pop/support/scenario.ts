@@ -12,7 +12,12 @@ export { HOSTS, runArb } from './scenario.arbs';
 const TYPES: NetworkType[] = ['vxlan', 'vxlan', 'gre', 'geneve', 'vlan', 'flat'];
 const OWNERS = ['compute:nova', 'compute:nova', 'network:router_interface', e.HA_OWNER];
 
-interface P { id: string; net: string; host: string; groups: string[] }
+interface P {
+  id: string;
+  net: string;
+  host: string;
+  groups: string[];
+}
 
 /** Folds actions into event bodies, tracking just enough to keep them valid. */
 export function toEvents(actions: Action[]): DomainEventBody[] {
@@ -27,7 +32,8 @@ export function toEvents(actions: Action[]): DomainEventBody[] {
   out.push(...e.defaultGroup('sg0'));
   rules.push(...['in4', 'in6', 'out4', 'out6'].map((s) => ({ id: `sg0-${s}`, group: 'sg0' })));
   const pick = <T>(list: T[], i: number): T | undefined => (list.length ? list[i % list.length] : undefined);
-  const ipsFor = (n: number, v6: boolean) => Array.from({ length: n }, (_, j) => (v6 && j === 1 ? `fd00::${++seq}` : `10.${seq >> 8}.${++seq & 255}.${j + 1}`));
+  const ipsFor = (n: number, v6: boolean) =>
+    Array.from({ length: n }, (_, j) => (v6 && j === 1 ? `fd00::${++seq}` : `10.${seq >> 8}.${++seq & 255}.${j + 1}`));
 
   for (const a of actions) {
     switch (a.k) {
@@ -60,10 +66,24 @@ export function toEvents(actions: Action[]): DomainEventBody[] {
       case 'port': {
         const n = pick(nets, a.net);
         if (!n) break;
-        const p: P = { id: `port${++seq}`, net: n.id, host: a.host === null ? '' : HOSTS[a.host], groups: [...new Set(a.groups.map((g) => pick(groups, g)!))] };
+        const p: P = {
+          id: `port${++seq}`,
+          net: n.id,
+          host: a.host === null ? '' : HOSTS[a.host],
+          groups: [...new Set(a.groups.map((g) => pick(groups, g)!))],
+        };
         ports.push(p);
         const pairs = Array.from({ length: a.pairs }, () => (a.v6 ? `fd20::${++seq}` : `172.16.${++seq & 255}.0/28`));
-        out.push(e.port(p.id, n.id, { host: p.host, mac: `fa:16:3e:00:${(seq >> 8) & 255}:${seq & 255}`, ips: ipsFor(a.ips, a.v6), pairs, groups: p.groups, owner: OWNERS[a.owner] }));
+        out.push(
+          e.port(p.id, n.id, {
+            host: p.host,
+            mac: `fa:16:3e:00:${(seq >> 8) & 255}:${seq & 255}`,
+            ips: ipsFor(a.ips, a.v6),
+            pairs,
+            groups: p.groups,
+            owner: OWNERS[a.owner],
+          }),
+        );
         if (a.up && p.host) out.push(e.up(p.id, n.id, p.host));
         break;
       }

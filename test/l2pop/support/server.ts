@@ -25,8 +25,14 @@ class AgentsFixtureController {
     const last = stream[stream.length - 1] as { data: { tunnelIp?: string | null } } | undefined;
     if (last && last.data.tunnelIp === body.tunnel_ip) return { agent: id };
     const data = {
-      id, agentType: type, host, binary: 'neutron-openvswitch-agent', topic: 'N/A', tunnelIp: body.tunnel_ip,
-      availabilityZone: body.availability_zone, configurations: {},
+      id,
+      agentType: type,
+      host,
+      binary: 'neutron-openvswitch-agent',
+      topic: 'N/A',
+      tunnelIp: body.tunnel_ip,
+      availabilityZone: body.availability_zone,
+      configurations: {},
     };
     const event: DomainEventBody = last ? { type: 'AgentConfigurationChanged', data } : { type: 'AgentRegistered', data };
     await appendBodies(this.store, [event]);

@@ -15,7 +15,14 @@ export class Driver {
 
   ctx(projectId = 'admin'): CommandContext {
     this.seq++;
-    return { projectId, actor: 'test', requestId: `req-${this.seq}`, causationId: null, now: new Date(Date.UTC(2026, 0, 1, 0, 0, this.seq)).toISOString(), isAdmin: true };
+    return {
+      projectId,
+      actor: 'test',
+      requestId: `req-${this.seq}`,
+      causationId: null,
+      now: new Date(Date.UTC(2026, 0, 1, 0, 0, this.seq)).toISOString(),
+      isAdmin: true,
+    };
   }
 
   async append(appends: StreamAppend[], projectId = 'admin'): Promise<number> {
@@ -36,7 +43,14 @@ export class Driver {
   }
 
   deleteRouters(ids: string[], projectId = 'p1'): Promise<number> {
-    return this.append(ids.map((id) => ({ streamId: `router:${id}`, expectedVersion: 'any', events: [{ type: 'RouterDeleted', data: { id, projectId, ha: true } }] })), projectId);
+    return this.append(
+      ids.map((id) => ({
+        streamId: `router:${id}`,
+        expectedVersion: 'any',
+        events: [{ type: 'RouterDeleted', data: { id, projectId, ha: true } }],
+      })),
+      projectId,
+    );
   }
 
   setHa(id: string, ha: boolean, projectId = 'p1'): Promise<number> {
@@ -51,17 +65,24 @@ export class Driver {
   agentUp(host: string, configurations: Record<string, unknown> = { agent_mode: 'legacy' }): Promise<number> {
     const ref = { id: agentId(host), agentType: L3, host };
     return this.agent(host, [
-      { type: 'AgentRegistered', data: { ...ref, binary: 'neutron-l3-agent', topic: 'l3_agent', tunnelIp: null, availabilityZone: 'nova', configurations } },
+      {
+        type: 'AgentRegistered',
+        data: { ...ref, binary: 'neutron-l3-agent', topic: 'l3_agent', tunnelIp: null, availabilityZone: 'nova', configurations },
+      },
       { type: 'AgentAlive', data: { ...ref, heartbeatAt: '2026-01-01T00:00:00.000Z' } },
     ]);
   }
 
   agentDead(host: string): Promise<number> {
-    return this.agent(host, [{ type: 'AgentDead', data: { id: agentId(host), agentType: L3, host, lastHeartbeatAt: '2026-01-01T00:00:00.000Z' } }]);
+    return this.agent(host, [
+      { type: 'AgentDead', data: { id: agentId(host), agentType: L3, host, lastHeartbeatAt: '2026-01-01T00:00:00.000Z' } },
+    ]);
   }
 
   agentAlive(host: string): Promise<number> {
-    return this.agent(host, [{ type: 'AgentAlive', data: { id: agentId(host), agentType: L3, host, heartbeatAt: '2026-01-01T00:05:00.000Z' } }]);
+    return this.agent(host, [
+      { type: 'AgentAlive', data: { id: agentId(host), agentType: L3, host, heartbeatAt: '2026-01-01T00:05:00.000Z' } },
+    ]);
   }
 
   agentDeleted(host: string): Promise<number> {

@@ -12,7 +12,7 @@ export interface Assignment {
 
 export async function allEvents(store: EventStore): Promise<DomainEvent[]> {
   const out: DomainEvent[] = [];
-  for (let after = 0; ; ) {
+  for (let after = 0; ;) {
     const batch = await store.readAll(after, 5000);
     out.push(...batch);
     if (batch.length < 5000) return out;
@@ -31,7 +31,8 @@ export async function truth(store: EventStore) {
   for (const e of events) {
     const [category, id] = [e.metadata.streamId.split(':')[0], e.metadata.streamId.slice(e.metadata.streamId.indexOf(':') + 1)];
     if (category === 'ha-network') nets.set(id, haNetworkDecider.evolve(nets.get(id) ?? haNetworkDecider.initialState(), e));
-    if (category === 'router-ha') placements.set(id, routerPlacementDecider.evolve(placements.get(id) ?? routerPlacementDecider.initialState(), e));
+    if (category === 'router-ha')
+      placements.set(id, routerPlacementDecider.evolve(placements.get(id) ?? routerPlacementDecider.initialState(), e));
   }
   const assignments = new Map<string, Assignment>();
   const vridsByNetwork = new Map<string, number[]>();
@@ -41,13 +42,19 @@ export async function truth(store: EventStore) {
     for (const [routerId, vrid] of Object.entries(n.vrids)) {
       const p = placements.get(routerId) ?? routerPlacementDecider.initialState();
       assignments.set(routerId, {
-        haNetwork: id, networkIndex: n.network.index, vrid,
-        hosts: bindingsOf(p).map((b) => b.host).sort(), status: p.status,
+        haNetwork: id,
+        networkIndex: n.network.index,
+        vrid,
+        hosts: bindingsOf(p)
+          .map((b) => b.host)
+          .sort(),
+        status: p.status,
       });
     }
   }
   const scheduledCount = new Map<string, number>();
-  for (const e of events) if (e.type === 'RouterScheduledToAgent') scheduledCount.set(e.data.routerId, (scheduledCount.get(e.data.routerId) ?? 0) + 1);
+  for (const e of events)
+    if (e.type === 'RouterScheduledToAgent') scheduledCount.set(e.data.routerId, (scheduledCount.get(e.data.routerId) ?? 0) + 1);
   return { events, nets, placements, assignments, vridsByNetwork, scheduledCount };
 }
 

@@ -3,7 +3,17 @@ import { request as httpsRequest } from 'node:https';
 import type { Request, Response } from 'express';
 
 /** Hop-by-hop headers (RFC 9110 7.6.1) are never forwarded; the rest is the caller's (project, roles, Last-Event-ID). */
-const HOP_BY_HOP = new Set(['connection', 'keep-alive', 'proxy-connection', 'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length']);
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+  'host',
+  'content-length',
+]);
 
 function forwardable(headers: IncomingHttpHeaders): Record<string, string | string[]> {
   const out: Record<string, string | string[]> = {};
@@ -48,7 +58,9 @@ export function forward(base: URL, req: Request & { requestId?: string }, res: R
       res.destroy();
       return;
     }
-    res.status(503).json({ NeutronError: { type: 'ServiceUnavailable', message: `${base.origin} is unavailable: ${err.message}`, detail: '' } });
+    res
+      .status(503)
+      .json({ NeutronError: { type: 'ServiceUnavailable', message: `${base.origin} is unavailable: ${err.message}`, detail: '' } });
   });
   // The agent went away (or the API is closing its watch): stop the upstream stream too.
   open.add(res);

@@ -74,7 +74,7 @@ export class AgentLivenessMonitor {
 
   /** A failed check must not take the process down. */
   private report(err: unknown): void {
-    this.logger.error(`liveness check failed: ${err instanceof Error ? err.stack ?? err.message : String(err)}`);
+    this.logger.error(`liveness check failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
   }
 
   private async markDead(hb: Heartbeat, cutoff: string, now: string): Promise<void> {

@@ -25,7 +25,8 @@ export function parseAuditQuery(q: Query): AuditQuery {
   const parsed = schema.safeParse(flat);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    const what = issue.code === 'unrecognized_keys' ? `unknown filter(s) ${issue.keys.join(', ')}` : `${issue.path.join('.')}: ${issue.message}`;
+    const what =
+      issue.code === 'unrecognized_keys' ? `unknown filter(s) ${issue.keys.join(', ')}` : `${issue.path.join('.')}: ${issue.message}`;
     fail(400, 'HTTPBadRequest', `Invalid audit query: ${what}.`);
   }
   return parsed.data;

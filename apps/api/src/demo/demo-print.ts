@@ -9,7 +9,9 @@ export async function printSummary(api: DemoClient, made: Json) {
   out(`private network   ${made.net.name} ${made.net.id} (${made.net['provider:network_type']} ${made.net['provider:segmentation_id']})`);
   out(`subnet            ${made.subnet.name} ${made.subnet.cidr} gateway ${made.subnet.gateway_ip}`);
   const router = (await api.get(`/v2.0/routers/${made.router.id}`)).router;
-  out(`router            ${router.name} ${router.id} ha=${router.ha} gateway=${JSON.stringify(router.external_gateway_info?.external_fixed_ips ?? [])}`);
+  out(
+    `router            ${router.name} ${router.id} ha=${router.ha} gateway=${JSON.stringify(router.external_gateway_info?.external_fixed_ips ?? [])}`,
+  );
   out(`security groups   jumphost ${made.jump.id}, web ${made.web.id}`);
   for (const p of made.ports) {
     const ips = p.fixed_ips.map((f: Json) => f.ip_address).join(',');

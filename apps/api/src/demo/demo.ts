@@ -38,10 +38,16 @@ async function registerAgents(api: DemoClient) {
 }
 
 async function securityGroups(api: DemoClient) {
-  const jump = (await api.post('/v2.0/security-groups', { security_group: { name: 'jumphost', description: 'SSH and ping from anywhere' } })).security_group;
-  const web = (await api.post('/v2.0/security-groups', { security_group: { name: 'web', description: 'HTTP from anywhere, SSH from the jump host' } })).security_group;
+  const jump = (
+    await api.post('/v2.0/security-groups', { security_group: { name: 'jumphost', description: 'SSH and ping from anywhere' } })
+  ).security_group;
+  const web = (
+    await api.post('/v2.0/security-groups', { security_group: { name: 'web', description: 'HTTP from anywhere, SSH from the jump host' } })
+  ).security_group;
   const rule = (sg: string, r: Record<string, unknown>) =>
-    api.post('/v2.0/security-group-rules', { security_group_rule: { security_group_id: sg, direction: 'ingress', ethertype: 'IPv4', ...r } });
+    api.post('/v2.0/security-group-rules', {
+      security_group_rule: { security_group_id: sg, direction: 'ingress', ethertype: 'IPv4', ...r },
+    });
   await rule(jump.id, { protocol: 'icmp' });
   await rule(jump.id, { protocol: 'tcp', port_range_min: 22, port_range_max: 22 });
   await rule(web.id, { protocol: 'tcp', port_range_min: 80, port_range_max: 80 });
@@ -64,13 +70,21 @@ async function reportActive(api: DemoClient, routerId: string, host: string) {
 async function run(server: string) {
   const api = demoClient(server);
   await registerAgents(api);
-  const pub = (await api.post('/v2.0/networks', {
-    network: { name: 'public', 'router:external': true, 'provider:network_type': 'flat', 'provider:physical_network': 'external' },
-  })).network;
-  await api.post('/v2.0/subnets', { subnet: { network_id: pub.id, name: 'public-subnet', cidr: '203.0.113.0/24', ip_version: 4, enable_dhcp: false } });
+  const pub = (
+    await api.post('/v2.0/networks', {
+      network: { name: 'public', 'router:external': true, 'provider:network_type': 'flat', 'provider:physical_network': 'external' },
+    })
+  ).network;
+  await api.post('/v2.0/subnets', {
+    subnet: { network_id: pub.id, name: 'public-subnet', cidr: '203.0.113.0/24', ip_version: 4, enable_dhcp: false },
+  });
   const net = (await api.post('/v2.0/networks', { network: { name: 'private' } })).network;
-  const subnet = (await api.post('/v2.0/subnets', { subnet: { network_id: net.id, name: 'private-subnet', cidr: '10.0.0.0/24', ip_version: 4 } })).subnet;
-  const router = (await api.post('/v2.0/routers', { router: { name: 'demo-router', ha: true, external_gateway_info: { network_id: pub.id } } })).router;
+  const subnet = (
+    await api.post('/v2.0/subnets', { subnet: { network_id: net.id, name: 'private-subnet', cidr: '10.0.0.0/24', ip_version: 4 } })
+  ).subnet;
+  const router = (
+    await api.post('/v2.0/routers', { router: { name: 'demo-router', ha: true, external_gateway_info: { network_id: pub.id } } })
+  ).router;
   await api.put(`/v2.0/routers/${router.id}/add_router_interface`, { subnet_id: subnet.id });
   const { jump, web } = await securityGroups(api);
   const servers = [
@@ -80,9 +94,18 @@ async function run(server: string) {
   ];
   const ports = [];
   for (const s of servers) {
-    const port = (await api.post('/v2.0/ports', {
-      port: { network_id: net.id, name: s.name, security_groups: [s.sg], 'binding:host_id': s.host, device_owner: 'compute:nova', device_id: `vm-${s.name}` },
-    })).port;
+    const port = (
+      await api.post('/v2.0/ports', {
+        port: {
+          network_id: net.id,
+          name: s.name,
+          security_groups: [s.sg],
+          'binding:host_id': s.host,
+          device_owner: 'compute:nova',
+          device_id: `vm-${s.name}`,
+        },
+      })
+    ).port;
     await api.post(`/v1/hosts/${s.host}/ports/${port.id}/up`);
     ports.push((await api.get(`/v2.0/ports/${port.id}`)).port);
   }

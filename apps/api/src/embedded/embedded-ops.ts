@@ -35,9 +35,30 @@ export function embeddedExtras(ops: ProcessOps, maxLag: number): AppExtras {
       const l2 = optional(app, L2popRuntime);
       const l3 = optional(app, L3Runtime);
       const tails: Tail[] = [];
-      if (l2?.projector) tails.push({ kind: 'projector', name: l2.projection.name, get checkpoint() { return l2.projector!.checkpoint; } });
-      if (l3?.projector) tails.push({ kind: 'projector', name: l3.projection.name, get checkpoint() { return l3.projector!.checkpoint; } });
-      if (l3?.scheduler) tails.push({ kind: 'scheduler', name: l3.scheduler.name, get checkpoint() { return l3.scheduler!.checkpoint; } });
+      if (l2?.projector)
+        tails.push({
+          kind: 'projector',
+          name: l2.projection.name,
+          get checkpoint() {
+            return l2.projector!.checkpoint;
+          },
+        });
+      if (l3?.projector)
+        tails.push({
+          kind: 'projector',
+          name: l3.projection.name,
+          get checkpoint() {
+            return l3.projector!.checkpoint;
+          },
+        });
+      if (l3?.scheduler)
+        tails.push({
+          kind: 'scheduler',
+          name: l3.scheduler.name,
+          get checkpoint() {
+            return l3.scheduler!.checkpoint;
+          },
+        });
       ops.readiness.add({ name: 'event-store', critical: true, run: async () => ({ ok: true, detail: { head: await head() } }) });
       for (const t of tails) {
         storeProjectorMetrics(ops.registry, t, t.name, head);

@@ -36,16 +36,21 @@ export async function startEmbedded(settings: Settings, extras?: AppExtras): Pro
   const monitor = startAgentLivenessMonitor(ws, settings);
   const l2db = await openReadModel({ kind: 'sqlite', path: join(settings.dataDir, 'l2pop.sqlite') });
   const l3db = await openL3ReadModel({ kind: 'sqlite', path: embeddedL3Path(settings.dataDir) });
-  const app = await createHttpApp(ws, settings, [
-    L2popModule.forRoot({ db: l2db, store: ws.store }),
-    L3SchedulerModule.forRoot({
-      db: l3db,
-      writeSide: ws,
-      // The request-context middleware already resolved the caller; the module reuses it.
-      caller: (req: Request) => (req as Request & { cp: RequestContext }).cp,
-    }),
-    ...(extras?.modules ?? []),
-  ], extras?.logger);
+  const app = await createHttpApp(
+    ws,
+    settings,
+    [
+      L2popModule.forRoot({ db: l2db, store: ws.store }),
+      L3SchedulerModule.forRoot({
+        db: l3db,
+        writeSide: ws,
+        // The request-context middleware already resolved the caller; the module reuses it.
+        caller: (req: Request) => (req as Request & { cp: RequestContext }).cp,
+      }),
+      ...(extras?.modules ?? []),
+    ],
+    extras?.logger,
+  );
   extras?.attach(app);
   await app.listen(settings.port, settings.host);
   const address = app.getHttpServer().address() as { port: number };

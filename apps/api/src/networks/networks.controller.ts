@@ -22,7 +22,12 @@ export class NetworksController {
   @ApiOperation({ summary: 'List networks visible to the caller (filters, fields, sort, pagination)' })
   async list(@Ctx() ctx: RequestContext, @Query() q: ListQuery) {
     const all = await this.ws.resources.list(NETWORK);
-    return applyListQuery('networks', all.filter((b) => canSee(ctx, b)), q, { attributes: NETWORK_ATTRIBUTES });
+    return applyListQuery(
+      'networks',
+      all.filter((b) => canSee(ctx, b)),
+      q,
+      { attributes: NETWORK_ATTRIBUTES },
+    );
   }
 
   @Get(':id')

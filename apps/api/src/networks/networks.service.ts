@@ -21,7 +21,11 @@ export class NetworksService {
     const projectId = owningProject(ctx, input, 'create_network');
     const provider = input['provider:network_type'] ?? input['provider:segmentation_id'] ?? input['provider:physical_network'];
     if (provider !== undefined && !ctx.isAdmin) {
-      fail(403, 'PolicyNotAuthorized', '(rule:create_network:provider:network_type) is disallowed by policy: only admins set provider attributes.');
+      fail(
+        403,
+        'PolicyNotAuthorized',
+        '(rule:create_network:provider:network_type) is disallowed by policy: only admins set provider attributes.',
+      );
     }
     if (input.shared && !ctx.isAdmin) fail(403, 'PolicyNotAuthorized', '(rule:create_network:shared) is disallowed by policy.');
     const id = input.id ?? randomUUID();
@@ -54,7 +58,14 @@ export class NetworksService {
     const physnet = input['provider:physical_network'] ?? null;
     if (given !== undefined && given !== null) {
       if (await this.ws.segments.isTaken(uow.tx, type, physnet, given)) {
-        fail(409, 'SegmentationIdInUse', `Unable to create the network. The ${type} ${given} on physical network ${physnet ?? ''} is in use.`.replace(' on physical network  ', ' '));
+        fail(
+          409,
+          'SegmentationIdInUse',
+          `Unable to create the network. The ${type} ${given} on physical network ${physnet ?? ''} is in use.`.replace(
+            ' on physical network  ',
+            ' ',
+          ),
+        );
       }
       return given;
     }

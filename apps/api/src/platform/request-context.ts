@@ -18,7 +18,10 @@ export function contextFromRequest(req: Request, defaultProjectId: string): Requ
   };
   const project = header('x-project-id') ?? header('x-tenant-id');
   const roles = project
-    ? (header('x-roles') ?? '').split(',').map((r) => r.trim()).filter(Boolean)
+    ? (header('x-roles') ?? '')
+        .split(',')
+        .map((r) => r.trim())
+        .filter(Boolean)
     : ['admin'];
   const requestId = (req as Request & { requestId?: string }).requestId ?? `req-${randomUUID()}`;
   return {

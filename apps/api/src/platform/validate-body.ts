@@ -24,15 +24,18 @@ export function validateBody<S extends z.ZodObject>(resource: string, schema: S,
     const issue = parsed.error.issues[0];
     const attr = issue.path.join('.') || resource;
     const given = issue.path.reduce<unknown>((v, k) => (v as Record<string | number, unknown> | undefined)?.[k as string], inner);
-    fail(400, 'HTTPBadRequest', `Invalid input for ${attr}. Reason: ${issue.message}${given === undefined ? '' : ` (got ${JSON.stringify(given)})`}.`);
+    fail(
+      400,
+      'HTTPBadRequest',
+      `Invalid input for ${attr}. Reason: ${issue.message}${given === undefined ? '' : ` (got ${JSON.stringify(given)})`}.`,
+    );
   }
   return parsed.data;
 }
 
 /** Neutron accepts booleans as JSON booleans or the strings "true"/"false". */
-export const neutronBool = z.union(
-  [z.boolean(), z.enum(['true', 'false', 'True', 'False']).transform((s) => s.toLowerCase() === 'true')],
-  { error: 'not a valid boolean value' },
-);
+export const neutronBool = z.union([z.boolean(), z.enum(['true', 'false', 'True', 'False']).transform((s) => s.toLowerCase() === 'true')], {
+  error: 'not a valid boolean value',
+});
 export const nameField = z.string().max(255);
 export const uuidLike = z.string().min(1).max(64);

@@ -24,7 +24,12 @@ export function portOr404(ctx: RequestContext, id: string, port: Body | null, ne
   return port;
 }
 
-function checkAttributes(ctx: RequestContext, input: CreatePortInput | UpdatePortInput, network: Body, action: 'create_port' | 'update_port') {
+function checkAttributes(
+  ctx: RequestContext,
+  input: CreatePortInput | UpdatePortInput,
+  network: Body,
+  action: 'create_port' | 'update_port',
+) {
   if (ctx.isAdmin) return;
   if (input['binding:host_id'] !== undefined) denied(`${action}:binding:host_id`, 'only admins bind ports to hosts');
   if (input['binding:profile'] !== undefined && input['binding:profile'] !== null) denied(`${action}:binding:profile`, 'admin only');
@@ -33,7 +38,8 @@ function checkAttributes(ctx: RequestContext, input: CreatePortInput | UpdatePor
   if (input.fixed_ips?.some((f) => f.ip_address !== undefined)) {
     denied(`${action}:fixed_ips:ip_address`, "only the network's owner picks an IP address");
   }
-  if (input.port_security_enabled !== undefined) denied(`${action}:port_security_enabled`, "only the network's owner changes port security");
+  if (input.port_security_enabled !== undefined)
+    denied(`${action}:port_security_enabled`, "only the network's owner changes port security");
   if (input.allowed_address_pairs !== undefined) denied(`${action}:allowed_address_pairs`, "only the network's owner sets address pairs");
   if (input.device_owner?.startsWith('network:')) denied(`${action}:device_owner`, "only the network's owner makes network-owned ports");
 }

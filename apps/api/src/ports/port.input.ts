@@ -9,7 +9,15 @@ const fixedIp = z.strictObject({ subnet_id: uuidLike.optional(), ip_address: z.s
 const addressPair = z.strictObject({ ip_address: z.string(), mac_address: z.string().optional() });
 /** Neutron's VNIC_TYPES. */
 const vnicType = z.enum([
-  'normal', 'direct', 'macvtap', 'baremetal', 'direct-physical', 'virtio-forwarder', 'smart-nic', 'remote-managed', 'vdpa',
+  'normal',
+  'direct',
+  'macvtap',
+  'baremetal',
+  'direct-physical',
+  'virtio-forwarder',
+  'smart-nic',
+  'remote-managed',
+  'vdpa',
 ]);
 /** No binding profile or extra DHCP options are stored, so only empty ones are accepted rather than silently dropped. */
 const emptyObject = z.strictObject({});

@@ -21,7 +21,9 @@ export class PortsController {
   @Get()
   @ApiOperation({ summary: 'List ports visible to the caller; fixed_ips=ip_address=... and fixed_ips=subnet_id=... filter by address' })
   async list(@Ctx() ctx: RequestContext, @Query() q: ListQuery) {
-    const owned = ctx.isAdmin ? new Map() : new Map((await this.ws.resources.list(NETWORK, { projectId: ctx.projectId })).map((n) => [n.id, n]));
+    const owned = ctx.isAdmin
+      ? new Map()
+      : new Map((await this.ws.resources.list(NETWORK, { projectId: ctx.projectId })).map((n) => [n.id, n]));
     const all = await this.ws.resources.list(PORT);
     const visible = all.filter((p) => canSeePort(ctx, p, owned.get(p.network_id) ?? null)).map((p) => forCaller(p, ctx.isAdmin));
     return applyListQuery('ports', visible, q, { attributes: PORT_ATTRIBUTES, custom: { fixed_ips: fixedIpsFilter } });

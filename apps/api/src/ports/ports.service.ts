@@ -1,7 +1,19 @@
 import { portStream } from '@cp/write-model';
 import { Inject, Injectable } from '@nestjs/common';
 import { portDecider, type UpdatePortChanges } from '@cp/domain';
-import { NETWORK, type UnitOfWork, fail, SECURITY_GROUP, WRITE_SIDE, type WriteSide, createPortInUow, deletePortInUow, updatePortInUow, forCaller, PORT } from '@cp/write-model';
+import {
+  NETWORK,
+  type UnitOfWork,
+  fail,
+  SECURITY_GROUP,
+  WRITE_SIDE,
+  type WriteSide,
+  createPortInUow,
+  deletePortInUow,
+  updatePortInUow,
+  forCaller,
+  PORT,
+} from '@cp/write-model';
 import type { RequestContext } from '../platform/request-context';
 import { owningProject, visibleOr404 } from '../platform/visibility';
 import { ensureDefaultSecurityGroup } from '../security-groups/default-group';
@@ -9,12 +21,21 @@ import type { CreatePortInput, UpdatePortInput } from './port.input';
 import { checkCreatePolicy, checkUpdatePolicy, portOr404 } from './port-policy';
 
 /** Owners whose ports belong to a router: Neutron refuses to delete them through the port API. */
-const L3_OWNERS = new Set(['network:router_interface', 'network:router_interface_distributed', 'network:router_gateway', 'network:ha_router_replicated_interface', 'network:router_ha_interface', 'network:router_centralized_snat']);
+const L3_OWNERS = new Set([
+  'network:router_interface',
+  'network:router_interface_distributed',
+  'network:router_gateway',
+  'network:ha_router_replicated_interface',
+  'network:router_ha_interface',
+  'network:router_centralized_snat',
+]);
 
 const fixedIps = (input: CreatePortInput | UpdatePortInput) =>
   input.fixed_ips?.map((f) => ({ subnetId: f.subnet_id, ipAddress: f.ip_address }));
 const pairs = (input: CreatePortInput | UpdatePortInput) =>
-  input.allowed_address_pairs === undefined ? undefined : (input.allowed_address_pairs ?? []).map((p) => ({ ipAddress: p.ip_address, macAddress: p.mac_address }));
+  input.allowed_address_pairs === undefined
+    ? undefined
+    : (input.allowed_address_pairs ?? []).map((p) => ({ ipAddress: p.ip_address, macAddress: p.mac_address }));
 
 @Injectable()
 export class PortsService {
@@ -27,7 +48,7 @@ export class PortsService {
       visibleOr404(ctx, network, 'NetworkNotFound', `Network ${input.network_id} could not be found.`);
       checkCreatePolicy(ctx, input, network!, projectId);
       const deviceOwner = input.device_owner ?? '';
-      const portSecurityEnabled = input.port_security_enabled ?? (network!.port_security_enabled !== false);
+      const portSecurityEnabled = input.port_security_enabled ?? network!.port_security_enabled !== false;
       // null is Neutron's convert_none_to_empty_list: no groups, not the default one.
       const groups = await this.securityGroups(uow, ctx, input.security_groups === null ? [] : input.security_groups, {
         projectId,
@@ -64,9 +85,10 @@ export class PortsService {
     await this.ws.runner.run(ctx, async (uow) => {
       const { port, network } = await this.visible(ctx, id, uow);
       checkUpdatePolicy(ctx, input, port, network);
-      const groups = input.security_groups === undefined
-        ? { ids: undefined, missing: [] }
-        : await this.securityGroups(uow, ctx, input.security_groups ?? [], { projectId: String(port.project_id), wantsDefault: false });
+      const groups =
+        input.security_groups === undefined
+          ? { ids: undefined, missing: [] }
+          : await this.securityGroups(uow, ctx, input.security_groups ?? [], { projectId: String(port.project_id), wantsDefault: false });
       const changes: UpdatePortChanges = {
         name: input.name,
         description: input.description,
@@ -90,7 +112,11 @@ export class PortsService {
     await this.ws.runner.run(ctx, async (uow) => {
       const { port } = await this.visible(ctx, id, uow);
       if (L3_OWNERS.has(String(port.device_owner)) && port.device_id) {
-        fail(409, 'ServicePortInUse', `Port ${id} cannot be deleted directly via the port API: has device owner ${String(port.device_owner)}.`);
+        fail(
+          409,
+          'ServicePortInUse',
+          `Port ${id} cannot be deleted directly via the port API: has device owner ${String(port.device_owner)}.`,
+        );
       }
       await deletePortInUow(uow, id);
     });
@@ -119,7 +145,12 @@ export class PortsService {
    * The groups a port gets: the given ones (each must exist and be visible to
    * the caller, else the decider answers 404), or the project's default group.
    */
-  private async securityGroups(uow: UnitOfWork, ctx: RequestContext, given: string[] | undefined, o: { projectId: string; wantsDefault: boolean }) {
+  private async securityGroups(
+    uow: UnitOfWork,
+    ctx: RequestContext,
+    given: string[] | undefined,
+    o: { projectId: string; wantsDefault: boolean },
+  ) {
     if (given === undefined) {
       return { ids: o.wantsDefault ? [await ensureDefaultSecurityGroup(uow, o.projectId, ctx.now)] : [], missing: [] as string[] };
     }

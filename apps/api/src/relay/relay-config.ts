@@ -34,7 +34,9 @@ export function loadRelaySettings(env: NodeJS.ProcessEnv = process.env): RelaySe
   const s = parsed.data;
   if (!s.CP_KAFKA_BROKERS) return null;
   return {
-    brokers: s.CP_KAFKA_BROKERS.split(',').map((b) => b.trim()).filter(Boolean),
+    brokers: s.CP_KAFKA_BROKERS.split(',')
+      .map((b) => b.trim())
+      .filter(Boolean),
     topic: s.CP_KAFKA_TOPIC,
     partitions: s.CP_KAFKA_PARTITIONS,
     replicationFactor: s.CP_KAFKA_REPLICATION_FACTOR,

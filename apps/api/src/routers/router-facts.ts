@@ -1,5 +1,13 @@
 import { networkStream, subnetStream } from '@cp/write-model';
-import { networkDecider, type NetworkData, type ActiveRouter, type SubnetCidr, type SubnetFacts, subnetDecider, type SubnetData } from '@cp/domain';
+import {
+  networkDecider,
+  type NetworkData,
+  type ActiveRouter,
+  type SubnetCidr,
+  type SubnetFacts,
+  subnetDecider,
+  type SubnetData,
+} from '@cp/domain';
 import { type UnitOfWork, networkSubnets, fail } from '@cp/write-model';
 import type { RequestContext } from '../platform/request-context';
 
@@ -52,7 +60,10 @@ async function cidrsOf(uow: UnitOfWork, ids: readonly string[]): Promise<SubnetC
 
 /** CIDRs of the subnets on the router's interfaces (the gateway's overlap check). */
 export function interfaceSubnets(uow: UnitOfWork, router: ActiveRouter): Promise<SubnetCidr[]> {
-  return cidrsOf(uow, Object.values(router.interfaces).flatMap((i) => i.subnetIds));
+  return cidrsOf(
+    uow,
+    Object.values(router.interfaces).flatMap((i) => i.subnetIds),
+  );
 }
 
 /** What a new interface must not overlap: the interfaces' subnets and every subnet of the gateway network. */

@@ -1,7 +1,16 @@
 import { randomUUID } from 'node:crypto';
 import { isRejection, type Decision, type ActiveRouter, type GatewayRequest } from '@cp/domain';
 import type { FixedIp } from '@cp/events';
-import { type UnitOfWork, fail, RejectionError, createPortInUow, deletePortInUow, loadPort, networkSubnets, updatePortInUow } from '@cp/write-model';
+import {
+  type UnitOfWork,
+  fail,
+  RejectionError,
+  createPortInUow,
+  deletePortInUow,
+  loadPort,
+  networkSubnets,
+  updatePortInUow,
+} from '@cp/write-model';
 import type { RequestContext } from '../platform/request-context';
 import { canSee } from '../platform/visibility';
 import type { GatewayInfoInput } from './router.input';
@@ -44,11 +53,17 @@ export async function resolveGateway(
   const subnets = await networkSubnets(uow, network.id);
   const requested = info.external_fixed_ips?.map((ip) => ({ subnetId: ip.subnet_id, ipAddress: ip.ip_address }));
   const req: GatewayRequest = {
-    network: { id: network.id, external: network.external, subnets: subnets.map((s) => ({ id: s.id, cidr: s.cidr, gatewayIp: s.gatewayIp })) },
+    network: {
+      id: network.id,
+      external: network.external,
+      subnets: subnets.map((s) => ({ id: s.id, cidr: s.cidr, gatewayIp: s.gatewayIp })),
+    },
     portId: randomUUID(),
     // Neutron's enable_snat_by_default; an unchanged gateway keeps its current setting.
     enableSnat: info.enable_snat ?? (current?.networkId === network.id ? current.enableSnat : true),
-    externalFixedIps: (requested ?? []).filter((ip) => ip.ipAddress !== undefined).map((ip) => ({ subnetId: ip.subnetId ?? '', ipAddress: ip.ipAddress! })),
+    externalFixedIps: (requested ?? [])
+      .filter((ip) => ip.ipAddress !== undefined)
+      .map((ip) => ({ subnetId: ip.subnetId ?? '', ipAddress: ip.ipAddress! })),
   };
   const verdict = check(req);
   if (isRejection(verdict)) throw new RejectionError(verdict);

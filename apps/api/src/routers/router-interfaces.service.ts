@@ -2,7 +2,16 @@ import { routerStream } from '@cp/write-model';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { routerDecider, type ActiveRouter, type SubnetCidr, type SubnetFacts } from '@cp/domain';
-import { type UnitOfWork, fail, createPortInUow, deletePortInUow, loadPort, updatePortInUow, WRITE_SIDE, type WriteSide } from '@cp/write-model';
+import {
+  type UnitOfWork,
+  fail,
+  createPortInUow,
+  deletePortInUow,
+  loadPort,
+  updatePortInUow,
+  WRITE_SIDE,
+  type WriteSide,
+} from '@cp/write-model';
 import type { RequestContext } from '../platform/request-context';
 import { loadSubnet, routerSubnets, subnetFacts, usableSubnet } from './router-facts';
 import type { InterfaceInfo } from './router.input';
@@ -88,7 +97,13 @@ export class RouterInterfacesService {
       },
     });
     await updatePortInUow(uow, port.id, { deviceId: router.router.id, deviceOwner: interfaceOwner(router) });
-    return result(router.router.id, port.projectId, port.id, port.networkId, subnets.map((s) => s.id));
+    return result(
+      router.router.id,
+      port.projectId,
+      port.id,
+      port.networkId,
+      subnets.map((s) => s.id),
+    );
   }
 
   /**
@@ -128,7 +143,14 @@ export class RouterInterfacesService {
 }
 
 /** Neutron's deprecated single subnet_id: the last of the port's subnets when adding, the first when removing. */
-function result(routerId: string, tenant: string, portId: string, networkId: string, subnetIds: string[], subnetId = subnetIds.at(-1)!): InterfaceResult {
+function result(
+  routerId: string,
+  tenant: string,
+  portId: string,
+  networkId: string,
+  subnetIds: string[],
+  subnetId = subnetIds.at(-1)!,
+): InterfaceResult {
   return {
     id: routerId,
     tenant_id: tenant,

@@ -89,7 +89,10 @@ export class RoutersService {
       return deleteClearedGatewayPorts(uow, events);
     }
     const ifaces = await interfaceSubnets(uow, state);
-    const command = (gateway: GatewayRequest) => ({ type: 'SetRouterGateway' as const, data: { routerId: id, gateway, interfaceSubnets: ifaces } });
+    const command = (gateway: GatewayRequest) => ({
+      type: 'SetRouterGateway' as const,
+      data: { routerId: id, gateway, interfaceSubnets: ifaces },
+    });
     const gateway = await resolveGateway(uow, ctx, id, state.gateway, info as GatewayInfoInput & { network_id: string }, (gw) =>
       routerDecider.decide(command(gw), state),
     );

@@ -3,7 +3,6 @@ import { createHash } from 'node:crypto';
 import { defaultSecurityGroupCommand, securityGroupDecider } from '@cp/domain';
 import type { UnitOfWork } from '@cp/write-model';
 
-
 /**
  * Namespace of the name-based ids below. Chosen once at random; never change it:
  * ids derived from it are stored in events.
@@ -12,7 +11,10 @@ const NAMESPACE = '4becf377-9e8c-49e1-b792-2a7cfc775011';
 
 /** RFC 4122 version 5 (SHA-1, name-based) UUID; node:crypto only makes random ones. */
 export function uuidv5(name: string, namespace = NAMESPACE): string {
-  const hash = createHash('sha1').update(Buffer.from(namespace.replace(/-/g, ''), 'hex')).update(name, 'utf8').digest();
+  const hash = createHash('sha1')
+    .update(Buffer.from(namespace.replace(/-/g, ''), 'hex'))
+    .update(name, 'utf8')
+    .digest();
   hash[6] = (hash[6] & 0x0f) | 0x50;
   hash[8] = (hash[8] & 0x3f) | 0x80;
   const h = hash.subarray(0, 16).toString('hex');

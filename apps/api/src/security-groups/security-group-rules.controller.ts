@@ -23,7 +23,12 @@ export class SecurityGroupRulesController {
   @ApiOperation({ summary: 'List security group rules visible to the caller (filters, fields, sort, pagination)' })
   async list(@Ctx() ctx: RequestContext, @Query() q: ListQuery) {
     const all = await this.ws.resources.list(SECURITY_GROUP_RULE, ctx.isAdmin ? {} : { projectId: ctx.projectId });
-    return applyListQuery('security_group_rules', all.filter((b) => canSee(ctx, b)), q, { attributes: SECURITY_GROUP_RULE_ATTRIBUTES });
+    return applyListQuery(
+      'security_group_rules',
+      all.filter((b) => canSee(ctx, b)),
+      q,
+      { attributes: SECURITY_GROUP_RULE_ATTRIBUTES },
+    );
   }
 
   @Get(':id')

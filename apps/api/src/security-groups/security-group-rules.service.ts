@@ -19,7 +19,12 @@ export class SecurityGroupRulesService {
     const id = randomUUID();
     const groupId = input.security_group_id;
     await this.ws.runner.run(ctx, async (uow) => {
-      const group = visibleOr404(ctx, await uow.resources.get(SECURITY_GROUP, groupId, uow.tx), 'SecurityGroupNotFound', groupNotFound(groupId));
+      const group = visibleOr404(
+        ctx,
+        await uow.resources.get(SECURITY_GROUP, groupId, uow.tx),
+        'SecurityGroupNotFound',
+        groupNotFound(groupId),
+      );
       assertCanChange(ctx, group, 'create_security_group_rule');
       // Read in this transaction, so a concurrent delete of the remote group conflicts with this create.
       const remote = input.remote_group_id ? await uow.resources.get(SECURITY_GROUP, input.remote_group_id, uow.tx) : null;
@@ -47,7 +52,12 @@ export class SecurityGroupRulesService {
 
   async remove(ctx: RequestContext, id: string): Promise<void> {
     await this.ws.runner.run(ctx, async (uow) => {
-      const rule = visibleOr404(ctx, await uow.resources.get(SECURITY_GROUP_RULE, id, uow.tx), 'SecurityGroupRuleNotFound', ruleNotFound(id));
+      const rule = visibleOr404(
+        ctx,
+        await uow.resources.get(SECURITY_GROUP_RULE, id, uow.tx),
+        'SecurityGroupRuleNotFound',
+        ruleNotFound(id),
+      );
       assertCanChange(ctx, rule, 'delete_security_group_rule');
       const securityGroupId = String(rule.security_group_id);
       await uow.decide(securityGroupDecider, securityGroupStream(securityGroupId), {

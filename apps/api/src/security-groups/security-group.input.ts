@@ -19,7 +19,16 @@ export type UpdateSecurityGroupInput = z.infer<typeof updateSecurityGroupInput>;
 
 /** Neutron's convert_to_int_if_not_none: port numbers may come as integers or digit strings. */
 const portNumber = z
-  .union([z.number().int(), z.string().regex(/^-?\d+$/).transform(Number)], { error: 'not an integer' })
+  .union(
+    [
+      z.number().int(),
+      z
+        .string()
+        .regex(/^-?\d+$/)
+        .transform(Number),
+    ],
+    { error: 'not an integer' },
+  )
   .nullable();
 
 /** Neutron's convert_ethertype_to_case_insensitive. */

@@ -30,7 +30,12 @@ export class SecurityGroupsController {
   async list(@Ctx() ctx: RequestContext, @Query() q: ListQuery) {
     await this.groups.ensureDefault(ctx, listedProject(ctx, q));
     const all = await this.ws.resources.list(SECURITY_GROUP, ctx.isAdmin ? {} : { projectId: ctx.projectId });
-    return applyListQuery('security_groups', all.filter((b) => canSee(ctx, b)), q, { attributes: SECURITY_GROUP_ATTRIBUTES });
+    return applyListQuery(
+      'security_groups',
+      all.filter((b) => canSee(ctx, b)),
+      q,
+      { attributes: SECURITY_GROUP_ATTRIBUTES },
+    );
   }
 
   @Get(':id')

@@ -12,7 +12,11 @@ import { type UnitOfWork, fail, networkSubnets, PORT } from '@cp/write-model';
  */
 export async function deleteNetworkSubnets(uow: UnitOfWork, networkId: string): Promise<void> {
   if ((await uow.resources.count(PORT, networkId, uow.tx)) > 0) {
-    fail(409, 'NetworkInUse', `Unable to complete operation on network ${networkId}. There are one or more ports still in use on the network.`);
+    fail(
+      409,
+      'NetworkInUse',
+      `Unable to complete operation on network ${networkId}. There are one or more ports still in use on the network.`,
+    );
   }
   for (const subnet of await networkSubnets(uow, networkId)) {
     await uow.decide(subnetDecider, subnetStream(subnet.id), { type: 'DeleteSubnet', data: { id: subnet.id }, facts: { portsInUse: 0 } });

@@ -2,7 +2,18 @@ import { networkStream, subnetStream } from '@cp/write-model';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { networkDecider, ROUTER_OWNERS, subnetDecider, type SubnetChanges } from '@cp/domain';
-import { NETWORK, type UnitOfWork, fail, allocationQueries, networkSubnets, updatePortInUow, PORT, WRITE_SIDE, type WriteSide, SUBNET } from '@cp/write-model';
+import {
+  NETWORK,
+  type UnitOfWork,
+  fail,
+  allocationQueries,
+  networkSubnets,
+  updatePortInUow,
+  PORT,
+  WRITE_SIDE,
+  type WriteSide,
+  SUBNET,
+} from '@cp/write-model';
 import type { RequestContext } from '../platform/request-context';
 import { owningProject, visibleOr404 } from '../platform/visibility';
 import { assertNetworkOwner, subnetOr404 } from './subnet-access';

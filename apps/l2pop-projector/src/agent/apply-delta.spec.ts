@@ -5,43 +5,78 @@ const base: L2Snapshot = {
   host: 'c1',
   revision: '1-4',
   networks: {
-    n1: { network_type: 'vxlan', segmentation_id: 10, flood: ['10.0.0.2', '10.0.0.3'], fdb: { '10.0.0.2': [['fa:16:3e:00:00:02', '192.168.0.2']] } },
+    n1: {
+      network_type: 'vxlan',
+      segmentation_id: 10,
+      flood: ['10.0.0.2', '10.0.0.3'],
+      fdb: { '10.0.0.2': [['fa:16:3e:00:00:02', '192.168.0.2']] },
+    },
     n2: { network_type: 'gre', segmentation_id: 20, flood: [], fdb: {} },
   },
   ipsets: { NIPv4sg: { security_group_id: 'sg', ethertype: 'IPv4', members: ['192.168.0.1'] } },
 };
-const delta = (over: Partial<L2Delta>): L2Delta => ({ host: 'c1', revision: '1-7', since: '1-4', resync: false, networks: {}, ipsets: {}, ...over });
+const delta = (over: Partial<L2Delta>): L2Delta => ({
+  host: 'c1',
+  revision: '1-7',
+  since: '1-4',
+  resync: false,
+  networks: {},
+  ipsets: {},
+  ...over,
+});
 
 describe('applyDelta', () => {
   it('replaces the copy with a snapshot or a resync, dropping resync fields', () => {
     expect(applyDelta(null, base)).toEqual(base);
-    expect(applyDelta(base, { ...base, revision: '2-1', networks: {}, since: '1-4', resync: true })).toEqual({ ...base, revision: '2-1', networks: {} });
+    expect(applyDelta(base, { ...base, revision: '2-1', networks: {}, since: '1-4', resync: true })).toEqual({
+      ...base,
+      revision: '2-1',
+      networks: {},
+    });
   });
 
   it('sets and removes remotes; flood lists every remote, the FDB only those with entries', () => {
-    const next = applyDelta(base, delta({
-      networks: { n1: { network_type: 'vxlan', segmentation_id: 10, remotes: { '10.0.0.2': null, '10.0.0.1': [], '10.0.0.3': [['fa:16:3e:00:00:03', '192.168.0.3']] } } },
-    }));
+    const next = applyDelta(
+      base,
+      delta({
+        networks: {
+          n1: {
+            network_type: 'vxlan',
+            segmentation_id: 10,
+            remotes: { '10.0.0.2': null, '10.0.0.1': [], '10.0.0.3': [['fa:16:3e:00:00:03', '192.168.0.3']] },
+          },
+        },
+      }),
+    );
     expect(next.networks.n1).toEqual({
-      network_type: 'vxlan', segmentation_id: 10, flood: ['10.0.0.1', '10.0.0.3'], fdb: { '10.0.0.3': [['fa:16:3e:00:00:03', '192.168.0.3']] },
+      network_type: 'vxlan',
+      segmentation_id: 10,
+      flood: ['10.0.0.1', '10.0.0.3'],
+      fdb: { '10.0.0.3': [['fa:16:3e:00:00:03', '192.168.0.3']] },
     });
     expect(next.revision).toBe('1-7');
     expect(next.networks.n2).toEqual(base.networks.n2);
   });
 
   it('a full network replaces every remote the copy had', () => {
-    const next = applyDelta(base, delta({
-      networks: { n1: { network_type: 'vxlan', segmentation_id: 10, full: true, remotes: { '10.0.0.9': [] } } },
-    }));
+    const next = applyDelta(
+      base,
+      delta({
+        networks: { n1: { network_type: 'vxlan', segmentation_id: 10, full: true, remotes: { '10.0.0.9': [] } } },
+      }),
+    );
     expect(next.networks.n1).toEqual({ network_type: 'vxlan', segmentation_id: 10, flood: ['10.0.0.9'], fdb: {} });
   });
 
   it('adds and removes networks and ipsets without touching the input', () => {
     const before = structuredClone(base);
-    const next = applyDelta(base, delta({
-      networks: { n2: null, n3: { network_type: 'geneve', segmentation_id: 30, remotes: {} } },
-      ipsets: { NIPv4sg: null, NIPv6sg: { security_group_id: 'sg', ethertype: 'IPv6', members: ['fd00::1'] } },
-    }));
+    const next = applyDelta(
+      base,
+      delta({
+        networks: { n2: null, n3: { network_type: 'geneve', segmentation_id: 30, remotes: {} } },
+        ipsets: { NIPv4sg: null, NIPv6sg: { security_group_id: 'sg', ethertype: 'IPv6', members: ['fd00::1'] } },
+      }),
+    );
     expect(Object.keys(next.networks)).toEqual(['n1', 'n3']);
     expect(next.networks.n3).toEqual({ network_type: 'geneve', segmentation_id: 30, flood: [], fdb: {} });
     expect(next.ipsets).toEqual({ NIPv6sg: { security_group_id: 'sg', ethertype: 'IPv6', members: ['fd00::1'] } });

@@ -11,7 +11,7 @@ async function main(argv: string[]): Promise<void> {
   const program = new Command()
     .name('l2-agent')
     .description('Reference L2 agent: registers its host, keeps a local copy of its L2 read model and prints it')
-    .requiredOption('--host <host>', 'this hypervisor\'s host name (binding:host_id)')
+    .requiredOption('--host <host>', "this hypervisor's host name (binding:host_id)")
     .requiredOption('--tunnel-ip <ip>', 'local tunnel endpoint registered for the host')
     .option('--server <url>', 'control plane API', 'http://127.0.0.1:9696')
     .option('--state-file <path>', 'where the local copy is kept; a restart resumes from its revision')
@@ -21,12 +21,23 @@ async function main(argv: string[]): Promise<void> {
     .option('--json', 'print the local copy as JSON instead of text')
     .parse(argv);
   const o = program.opts<{
-    host: string; tunnelIp: string; server: string; stateFile?: string; availabilityZone: string;
-    heartbeat: number; once?: boolean; json?: boolean;
+    host: string;
+    tunnelIp: string;
+    server: string;
+    stateFile?: string;
+    availabilityZone: string;
+    heartbeat: number;
+    once?: boolean;
+    json?: boolean;
   }>();
   const agent = new ReferenceAgent({
-    server: o.server, host: o.host, tunnelIp: o.tunnelIp, stateFile: o.stateFile,
-    availabilityZone: o.availabilityZone, heartbeatSeconds: o.heartbeat, json: o.json,
+    server: o.server,
+    host: o.host,
+    tunnelIp: o.tunnelIp,
+    stateFile: o.stateFile,
+    availabilityZone: o.availabilityZone,
+    heartbeatSeconds: o.heartbeat,
+    json: o.json,
   });
   if (o.once) {
     await agent.register().catch((err: Error) => process.stderr.write(`registration failed: ${err.message}\n`));

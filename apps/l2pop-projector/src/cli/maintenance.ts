@@ -45,8 +45,9 @@ export async function main(argv: string[], out: Output = defaultOutput): Promise
         } else {
           code = 1;
           out.stderr(
-            r.message ? `${r.message}\n` :
-              `DIFFERENT at position ${r.position}: live ${r.live} rebuilt ${r.rebuilt}; tables: ${r.differences.join(', ')}\n`,
+            r.message
+              ? `${r.message}\n`
+              : `DIFFERENT at position ${r.position}: live ${r.live} rebuilt ${r.rebuilt}; tables: ${r.differences.join(', ')}\n`,
           );
         }
       } finally {

@@ -60,9 +60,7 @@ export const PortIpsTable = table('l2_port_ips', {
 export const PortGroupsTable = table('l2_port_sgs', { port_id: pk(64), sg_id: pk(64) }, [['sg_id']]);
 
 /** One row per agent; only L2 agents carry a tunnel IP. */
-export const AgentsTable = table('l2_agents', { id: pk(64), host: str(255), tunnel_ip: str(64, { nullable: true }) }, [
-  ['host'],
-]);
+export const AgentsTable = table('l2_agents', { id: pk(64), host: str(255), tunnel_ip: str(64, { nullable: true }) }, [['host']]);
 
 export const GroupsTable = table('l2_sgs', { id: pk(64), project_id: str(64), is_default: int() });
 
@@ -73,11 +71,7 @@ export const RulesTable = table(
 );
 
 export const RoutersTable = table('l2_routers', { id: pk(64), ha: int() });
-export const RouterIfacesTable = table(
-  'l2_router_ifaces',
-  { router_id: pk(64), port_id: pk(64), network_id: str(64) },
-  [['network_id']],
-);
+export const RouterIfacesTable = table('l2_router_ifaces', { router_id: pk(64), port_id: pk(64), network_id: str(64) }, [['network_id']]);
 export const RouterHostsTable = table('l2_router_hosts', { router_id: pk(64), host: pk(255) }, [['host']]);
 
 /*
@@ -118,25 +112,52 @@ export const HostNetsTable = table(
 );
 
 /** The ipsets a host needs, by name; the members are the group's (l2_set_ips). */
-export const HostIpsetsTable = table(
-  'l2_host_ipsets',
-  { host: pk(255), name: pk(32), sg_id: str(64), ethertype: str(8), ...stamped },
-  [['host', 'seq'], ['sg_id', 'ethertype']],
-);
+export const HostIpsetsTable = table('l2_host_ipsets', { host: pk(255), name: pk(32), sg_id: str(64), ethertype: str(8), ...stamped }, [
+  ['host', 'seq'],
+  ['sg_id', 'ethertype'],
+]);
 
 /** Per host its revision and compaction horizon, and the model's epoch (libs/host-feed): the L2 feed's clock. */
 const FEED = feedTables('l2');
 export const L2_CLOCK = new FeedClock('l2');
 
 export const L2POP_TABLES = [
-  NetworksTable, PortsTable, PortIpsTable, PortGroupsTable, AgentsTable, GroupsTable, RulesTable,
-  RoutersTable, RouterIfacesTable, RouterHostsTable, MembersTable, NetHorizonsTable, SetIpsTable, SetsTable,
-  HostNetsTable, HostIpsetsTable, ...FEED.tables,
+  NetworksTable,
+  PortsTable,
+  PortIpsTable,
+  PortGroupsTable,
+  AgentsTable,
+  GroupsTable,
+  RulesTable,
+  RoutersTable,
+  RouterIfacesTable,
+  RouterHostsTable,
+  MembersTable,
+  NetHorizonsTable,
+  SetIpsTable,
+  SetsTable,
+  HostNetsTable,
+  HostIpsetsTable,
+  ...FEED.tables,
 ];
 
 /** Truncated on rebuild (everything but the epoch counter). */
 export const L2POP_TABLE_NAMES = [
-  'l2_networks', 'l2_ports', 'l2_port_ips', 'l2_port_sgs', 'l2_agents', 'l2_sgs', 'l2_sg_rules',
-  'l2_routers', 'l2_router_ifaces', 'l2_router_hosts', 'l2_members', 'l2_net_horizons', 'l2_set_ips', 'l2_sets',
-  'l2_host_nets', 'l2_host_ipsets', ...FEED.truncated,
+  'l2_networks',
+  'l2_ports',
+  'l2_port_ips',
+  'l2_port_sgs',
+  'l2_agents',
+  'l2_sgs',
+  'l2_sg_rules',
+  'l2_routers',
+  'l2_router_ifaces',
+  'l2_router_hosts',
+  'l2_members',
+  'l2_net_horizons',
+  'l2_set_ips',
+  'l2_sets',
+  'l2_host_nets',
+  'l2_host_ipsets',
+  ...FEED.truncated,
 ];

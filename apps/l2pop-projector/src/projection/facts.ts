@@ -163,7 +163,10 @@ export class SqlFacts implements FactStore {
   }
 
   async putRouterHost(routerId: string, host: string): Promise<void> {
-    await this.q.run('INSERT INTO l2_router_hosts (router_id, host) VALUES (?, ?) ON CONFLICT (router_id, host) DO NOTHING', [routerId, host]);
+    await this.q.run('INSERT INTO l2_router_hosts (router_id, host) VALUES (?, ?) ON CONFLICT (router_id, host) DO NOTHING', [
+      routerId,
+      host,
+    ]);
   }
 
   async deleteRouterHost(routerId: string, host: string): Promise<void> {
@@ -309,7 +312,8 @@ export class MemFacts implements FactStore {
     for (const [id, ha] of byKey(this.routers)) await routers.add(id, ha ? 1 : 0);
     await routers.flush();
     const ifaces = new Inserter(q, 'l2_router_ifaces', ['router_id', 'port_id', 'network_id']);
-    for (const [routerId, m] of byKey(this.routerIfaces)) for (const [portId, networkId] of byKey(m)) await ifaces.add(routerId, portId, networkId);
+    for (const [routerId, m] of byKey(this.routerIfaces))
+      for (const [portId, networkId] of byKey(m)) await ifaces.add(routerId, portId, networkId);
     await ifaces.flush();
     const hosts = new Inserter(q, 'l2_router_hosts', ['router_id', 'host']);
     for (const [routerId, s] of byKey(this.routerHosts)) for (const host of [...s].sort(cmp)) await hosts.add(routerId, host);

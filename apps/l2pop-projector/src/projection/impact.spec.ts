@@ -7,7 +7,12 @@ describe('Impact', () => {
     i.network('n1', ['h2']);
     i.network('n2', 'all');
     i.network('n2', ['h3']);
-    expect(i.networks).toEqual(new Map<string, unknown>([['n1', new Set(['h1', 'h2'])], ['n2', 'all']]));
+    expect(i.networks).toEqual(
+      new Map<string, unknown>([
+        ['n1', new Set(['h1', 'h2'])],
+        ['n2', 'all'],
+      ]),
+    );
   });
 
   it('names a set once, and collects nothing while views are rebuilt in bulk', () => {

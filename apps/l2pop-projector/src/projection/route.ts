@@ -7,17 +7,10 @@ import { SECURITY_GROUP_EVENTS, applySecurityGroupEvent } from './handlers/secur
 import type { Batch } from './batch';
 
 /** The events this read model declares; everything else never reaches it. */
-export const HANDLED_EVENTS = [
-  ...NETWORK_EVENTS,
-  ...PORT_EVENTS,
-  ...AGENT_EVENTS,
-  ...SECURITY_GROUP_EVENTS,
-  ...ROUTER_EVENTS,
-] as const;
+export const HANDLED_EVENTS = [...NETWORK_EVENTS, ...PORT_EVENTS, ...AGENT_EVENTS, ...SECURITY_GROUP_EVENTS, ...ROUTER_EVENTS] as const;
 type Handled = (typeof HANDLED_EVENTS)[number];
 
-const is = <K extends Handled>(types: readonly K[], e: DomainEvent): e is EventOfType<K> =>
-  (types as readonly string[]).includes(e.type);
+const is = <K extends Handled>(types: readonly K[], e: DomainEvent): e is EventOfType<K> => (types as readonly string[]).includes(e.type);
 
 /** Updates the normalised facts for one event and names the derived keys it may have changed. */
 export async function applyFacts(b: Batch, event: DomainEvent): Promise<void> {

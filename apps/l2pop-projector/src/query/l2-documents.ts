@@ -51,7 +51,11 @@ export class L2Documents implements HostDocuments<L2Snapshot, L2Delta> {
       }
       networks[n.network_id] = view;
     }
-    const sets = await this.db.all<SetRow>('SELECT name, sg_id, ethertype, deleted FROM l2_host_ipsets WHERE host = ? AND deleted = 0', [host], tx);
+    const sets = await this.db.all<SetRow>(
+      'SELECT name, sg_id, ethertype, deleted FROM l2_host_ipsets WHERE host = ? AND deleted = 0',
+      [host],
+      tx,
+    );
     return { host, revision, networks, ipsets: await this.ipsets(tx, sets) };
   }
 
@@ -113,7 +117,11 @@ export class L2Documents implements HostDocuments<L2Snapshot, L2Delta> {
     }
 
     // Sets joined or left, then kept sets whose members changed: each given whole.
-    const sets = await this.db.all<SetRow>('SELECT name, sg_id, ethertype, deleted FROM l2_host_ipsets WHERE host = ? AND seq > ?', [host, from], tx);
+    const sets = await this.db.all<SetRow>(
+      'SELECT name, sg_id, ethertype, deleted FROM l2_host_ipsets WHERE host = ? AND seq > ?',
+      [host, from],
+      tx,
+    );
     const refreshed = await this.db.all<SetRow>(
       `SELECT v.name, v.sg_id, v.ethertype, v.deleted FROM l2_host_ipsets v
          JOIN l2_sets s ON s.sg_id = v.sg_id AND s.ethertype = v.ethertype AND s.seq > ?

@@ -111,7 +111,10 @@ function deriveMembers(facts: MemFacts): Map<string, { meta: NetMeta; hosts: Map
  * needs (G, E) when a port bound there is in a group with a rule naming remote
  * group G, ethertype E.
  */
-function deriveIpsets(facts: MemFacts): { setIps: Map<string, number>; hostSets: Map<string, Map<string, { sgId: string; ethertype: Ethertype }>> } {
+function deriveIpsets(facts: MemFacts): {
+  setIps: Map<string, number>;
+  hostSets: Map<string, Map<string, { sgId: string; ethertype: Ethertype }>>;
+} {
   const setIps = new Map<string, number>();
   // Per group: the (remote group, ethertype) pairs its rules name.
   const named = new Map<string, Array<{ g: string; e: Ethertype }>>();

@@ -15,7 +15,8 @@ export async function refreshNetwork(q: Sql, stamp: Stamp, networkId: string, hi
     'SELECT network_type, segmentation_id FROM l2_networks WHERE id = ?',
     [networkId],
   );
-  const meta: NetMeta | null = net && isTunnelled(net.network_type) ? { type: net.network_type, seg: nullableNumber(net.segmentation_id) } : null;
+  const meta: NetMeta | null =
+    net && isTunnelled(net.network_type) ? { type: net.network_type, seg: nullableNumber(net.segmentation_id) } : null;
   const old = await loadMembers(q, networkId);
   const candidates = hint === 'all' ? new Set([...(await candidateHosts(q, networkId)), ...old.keys()]) : hint;
 

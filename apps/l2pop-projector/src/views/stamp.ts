@@ -57,7 +57,13 @@ export class Stamp {
     if (before && before.tunnelIp !== after?.tunnelIp) {
       this.members.set(`${networkId}\u0000${before.tunnelIp}\u0000${host}`, { networkId, tunnelIp: before.tunnelIp, host, entries: null });
     }
-    if (after) this.members.set(`${networkId}\u0000${after.tunnelIp}\u0000${host}`, { networkId, tunnelIp: after.tunnelIp, host, entries: after.entries });
+    if (after)
+      this.members.set(`${networkId}\u0000${after.tunnelIp}\u0000${host}`, {
+        networkId,
+        tunnelIp: after.tunnelIp,
+        host,
+        entries: after.entries,
+      });
     let hosts = this.memberHosts.get(networkId);
     if (!hosts) this.memberHosts.set(networkId, (hosts = new Set()));
     hosts.add(host);

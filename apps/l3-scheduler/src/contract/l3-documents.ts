@@ -74,7 +74,8 @@ export function isEmptyDelta(doc: L3Changes): boolean {
 /** Applies a change document to an agent's copy (snapshot(r0) + deltas up to r == snapshot(r)). */
 export function applyL3Changes(local: L3Snapshot | null, doc: L3Changes | L3Snapshot): L3Snapshot {
   if (!('resync' in doc) || doc.resync) return { host: doc.host, revision: doc.revision, routers: structuredClone(doc.routers) };
-  if (!local || local.revision !== doc.since) throw new Error(`delta since ${doc.since} does not apply to revision ${local?.revision ?? 'none'}`);
+  if (!local || local.revision !== doc.since)
+    throw new Error(`delta since ${doc.since} does not apply to revision ${local?.revision ?? 'none'}`);
   const routers = { ...local.routers };
   for (const [id, r] of Object.entries(doc.routers)) {
     if (r === null) delete routers[id];

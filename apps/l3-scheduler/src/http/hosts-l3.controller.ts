@@ -58,7 +58,11 @@ export class HostsL3Controller {
     const result = await reportHaState(
       this.runtime.options.writeSide.runner,
       { host, routerId, state: parsed.data.state },
-      { actor: caller.actor === 'noauth-admin' ? `l3-agent:${host}` : caller.actor, requestId: caller.requestId, now: new Date().toISOString() },
+      {
+        actor: caller.actor === 'noauth-admin' ? `l3-agent:${host}` : caller.actor,
+        requestId: caller.requestId,
+        now: new Date().toISOString(),
+      },
     );
     return { ha_state: result };
   }

@@ -1,6 +1,13 @@
 import {
-  Inject, Injectable, Module, type BeforeApplicationShutdown, type DynamicModule, type FactoryProvider, type ModuleMetadata,
-  type OnApplicationBootstrap, type Provider,
+  Inject,
+  Injectable,
+  Module,
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  type FactoryProvider,
+  type ModuleMetadata,
+  type OnApplicationBootstrap,
+  type Provider,
 } from '@nestjs/common';
 import { L3Runtime, type L3RuntimeOptions } from '../runtime';
 import { HostsL3Controller } from './hosts-l3.controller';
@@ -51,7 +58,13 @@ export class L3SchedulerModule {
 
   static forRootAsync(options: L3SchedulerAsyncOptions): DynamicModule {
     return L3SchedulerModule.build(
-      [{ provide: L3_OPTIONS, useFactory: options.useFactory as (...args: unknown[]) => L3SchedulerModuleOptions, inject: options.inject ?? [] }],
+      [
+        {
+          provide: L3_OPTIONS,
+          useFactory: options.useFactory as (...args: unknown[]) => L3SchedulerModuleOptions,
+          inject: options.inject ?? [],
+        },
+      ],
       options.imports ?? [],
     );
   }

@@ -14,10 +14,30 @@ export class Impact {
 }
 
 export const HANDLED_EVENTS: readonly EventType[] = [
-  'RouterCreated', 'RouterUpdated', 'RouterDeleted', 'RouterInterfaceAdded', 'RouterInterfaceRemoved', 'RouterGatewaySet',
-  'RouterGatewayCleared', 'SubnetCreated', 'SubnetUpdated', 'SubnetDeleted', 'PortCreated', 'PortDeleted', 'AgentRegistered',
-  'AgentConfigurationChanged', 'AgentAlive', 'AgentDead', 'AgentAdminStateChanged', 'AgentDeleted', 'HaNetworkCreated',
-  'VridAllocated', 'VridReleased', 'RouterScheduledToAgent', 'RouterUnscheduledFromAgent', 'RouterSchedulingPending',
+  'RouterCreated',
+  'RouterUpdated',
+  'RouterDeleted',
+  'RouterInterfaceAdded',
+  'RouterInterfaceRemoved',
+  'RouterGatewaySet',
+  'RouterGatewayCleared',
+  'SubnetCreated',
+  'SubnetUpdated',
+  'SubnetDeleted',
+  'PortCreated',
+  'PortDeleted',
+  'AgentRegistered',
+  'AgentConfigurationChanged',
+  'AgentAlive',
+  'AgentDead',
+  'AgentAdminStateChanged',
+  'AgentDeleted',
+  'HaNetworkCreated',
+  'VridAllocated',
+  'VridReleased',
+  'RouterScheduledToAgent',
+  'RouterUnscheduledFromAgent',
+  'RouterSchedulingPending',
   'RouterHaStateReported',
 ];
 
@@ -32,7 +52,11 @@ export async function applyFacts(q: Sql, e: DomainEvent, impact: Impact): Promis
   switch (e.type) {
     case 'RouterCreated': {
       const d = e.data;
-      await q.upsert('l3_routers', { id: d.id }, { project_id: d.projectId, name: d.name, description: d.description, admin_state_up: flag(d.adminStateUp), ha: flag(d.ha) });
+      await q.upsert(
+        'l3_routers',
+        { id: d.id },
+        { project_id: d.projectId, name: d.name, description: d.description, admin_state_up: flag(d.adminStateUp), ha: flag(d.ha) },
+      );
       return;
     }
     case 'RouterUpdated': {
@@ -43,7 +67,12 @@ export async function applyFacts(q: Sql, e: DomainEvent, impact: Impact): Promis
       if (c.adminStateUp !== undefined) set.admin_state_up = flag(c.adminStateUp);
       if (c.ha !== undefined) set.ha = flag(c.ha);
       if (Object.keys(set).length > 0) {
-        await q.run(`UPDATE l3_routers SET ${Object.keys(set).map((k) => `${k} = ?`).join(', ')} WHERE id = ?`, [...Object.values(set), e.data.id]);
+        await q.run(
+          `UPDATE l3_routers SET ${Object.keys(set)
+            .map((k) => `${k} = ?`)
+            .join(', ')} WHERE id = ?`,
+          [...Object.values(set), e.data.id],
+        );
       }
       if (c.ha === false) await q.run('DELETE FROM l3_pending WHERE router_id = ?', [e.data.id]);
       impact.routers.add(e.data.id);
@@ -58,7 +87,8 @@ export async function applyFacts(q: Sql, e: DomainEvent, impact: Impact): Promis
       return;
     case 'RouterInterfaceAdded':
       await q.upsert('l3_router_ifaces', { router_id: e.data.id, port_id: e.data.portId }, { network_id: e.data.networkId });
-      for (const s of e.data.subnetIds) await q.upsert('l3_router_iface_subnets', { router_id: e.data.id, port_id: e.data.portId, subnet_id: s }, {});
+      for (const s of e.data.subnetIds)
+        await q.upsert('l3_router_iface_subnets', { router_id: e.data.id, port_id: e.data.portId, subnet_id: s }, {});
       impact.routers.add(e.data.id);
       return;
     case 'RouterInterfaceRemoved':
@@ -68,9 +98,16 @@ export async function applyFacts(q: Sql, e: DomainEvent, impact: Impact): Promis
       return;
     case 'RouterGatewaySet': {
       const d = e.data;
-      await q.upsert('l3_router_gateways', { router_id: d.id }, {
-        network_id: d.networkId, port_id: d.portId, enable_snat: flag(d.enableSnat), external_fixed_ips: JSON.stringify(d.externalFixedIps),
-      });
+      await q.upsert(
+        'l3_router_gateways',
+        { router_id: d.id },
+        {
+          network_id: d.networkId,
+          port_id: d.portId,
+          enable_snat: flag(d.enableSnat),
+          external_fixed_ips: JSON.stringify(d.externalFixedIps),
+        },
+      );
       impact.routers.add(d.id);
       return;
     }
@@ -90,16 +127,27 @@ export async function applyFacts(q: Sql, e: DomainEvent, impact: Impact): Promis
       return routersOnSubnet(q, e.data.id, impact);
     case 'PortCreated':
       if (e.data.deviceOwner !== HA_DEVICE_OWNER) return;
-      await q.upsert('l3_ha_ports', { id: e.data.id }, {
-        network_id: e.data.networkId, mac: e.data.macAddress, ip: e.data.fixedIps[0]?.ipAddress ?? '', host: e.data.hostId,
-      });
+      await q.upsert(
+        'l3_ha_ports',
+        { id: e.data.id },
+        {
+          network_id: e.data.networkId,
+          mac: e.data.macAddress,
+          ip: e.data.fixedIps[0]?.ipAddress ?? '',
+          host: e.data.hostId,
+        },
+      );
       return routersOfHaPort(q, e.data.id, impact);
     case 'PortDeleted':
       if ((await q.run('DELETE FROM l3_ha_ports WHERE id = ?', [e.data.id])) > 0) await routersOfHaPort(q, e.data.id, impact);
       return;
     case 'HaNetworkCreated': {
       const d = e.data;
-      await q.upsert('l3_ha_networks', { id: d.id }, { project_id: d.projectId, network_id: d.networkId, subnet_id: d.subnetId, cidr: d.cidr, name: d.name, idx: d.index });
+      await q.upsert(
+        'l3_ha_networks',
+        { id: d.id },
+        { project_id: d.projectId, network_id: d.networkId, subnet_id: d.subnetId, cidr: d.cidr, name: d.name, idx: d.index },
+      );
       const rows = await q.all<{ router_id: string }>('SELECT router_id FROM l3_vrids WHERE ha_network_id = ?', [d.id]);
       for (const r of rows) impact.routers.add(r.router_id);
       return;
@@ -109,14 +157,27 @@ export async function applyFacts(q: Sql, e: DomainEvent, impact: Impact): Promis
       impact.routers.add(e.data.routerId);
       return;
     case 'VridReleased':
-      await q.run('DELETE FROM l3_vrids WHERE router_id = ? AND ha_network_id = ? AND vrid = ?', [e.data.routerId, e.data.haNetworkId, e.data.vrid]);
+      await q.run('DELETE FROM l3_vrids WHERE router_id = ? AND ha_network_id = ? AND vrid = ?', [
+        e.data.routerId,
+        e.data.haNetworkId,
+        e.data.vrid,
+      ]);
       impact.routers.add(e.data.routerId);
       return;
     case 'RouterScheduledToAgent': {
       const d = e.data;
-      await q.upsert('l3_bindings', { router_id: d.routerId, agent_id: d.agentId }, {
-        host: d.host, project_id: d.projectId, priority: d.priority, ha_port_id: d.haPortId, state: 'standby', state_pos: 0,
-      });
+      await q.upsert(
+        'l3_bindings',
+        { router_id: d.routerId, agent_id: d.agentId },
+        {
+          host: d.host,
+          project_id: d.projectId,
+          priority: d.priority,
+          ha_port_id: d.haPortId,
+          state: 'standby',
+          state_pos: 0,
+        },
+      );
       await q.run('DELETE FROM l3_pending WHERE router_id = ?', [d.routerId]);
       // A new binding starts as standby: the other hosts' documents (active host, split-brain) stay as they are.
       impact.one.push({ host: d.host, routerId: d.routerId });
@@ -137,7 +198,10 @@ export async function applyFacts(q: Sql, e: DomainEvent, impact: Impact): Promis
       return;
     case 'RouterHaStateReported':
       await q.run('UPDATE l3_bindings SET state = ?, state_pos = ? WHERE router_id = ? AND host = ?', [
-        e.data.state, e.metadata.position ?? 0, e.data.routerId, e.data.host,
+        e.data.state,
+        e.metadata.position ?? 0,
+        e.data.routerId,
+        e.data.host,
       ]);
       impact.routers.add(e.data.routerId);
       return;
@@ -153,16 +217,36 @@ async function applyAgent(q: Sql, e: DomainEvent): Promise<void> {
     case 'AgentRegistered':
     case 'AgentConfigurationChanged': {
       const d = e.data;
-      const config = { host: d.host, agent_type: d.agentType, agent_binary: d.binary, topic: d.topic, availability_zone: d.availabilityZone, configurations: JSON.stringify(d.configurations) };
+      const config = {
+        host: d.host,
+        agent_type: d.agentType,
+        agent_binary: d.binary,
+        topic: d.topic,
+        availability_zone: d.availabilityZone,
+        configurations: JSON.stringify(d.configurations),
+      };
       if (e.type === 'AgentConfigurationChanged') {
-        await q.run(`UPDATE l3_agents SET ${Object.keys(config).map((k) => `${k} = ?`).join(', ')} WHERE id = ?`, [...Object.values(config), id]);
+        await q.run(
+          `UPDATE l3_agents SET ${Object.keys(config)
+            .map((k) => `${k} = ?`)
+            .join(', ')} WHERE id = ?`,
+          [...Object.values(config), id],
+        );
       } else {
-        await q.upsert('l3_agents', { id }, { ...config, admin_state_up: 1, alive: 0, created_at: e.metadata.occurredAt, started_at: null, heartbeat_at: null });
+        await q.upsert(
+          'l3_agents',
+          { id },
+          { ...config, admin_state_up: 1, alive: 0, created_at: e.metadata.occurredAt, started_at: null, heartbeat_at: null },
+        );
       }
       return;
     }
     case 'AgentAlive':
-      await q.run('UPDATE l3_agents SET alive = 1, started_at = ?, heartbeat_at = ? WHERE id = ?', [e.data.heartbeatAt, e.data.heartbeatAt, id]);
+      await q.run('UPDATE l3_agents SET alive = 1, started_at = ?, heartbeat_at = ? WHERE id = ?', [
+        e.data.heartbeatAt,
+        e.data.heartbeatAt,
+        id,
+      ]);
       return;
     case 'AgentDead':
       await q.run('UPDATE l3_agents SET alive = 0, heartbeat_at = ? WHERE id = ?', [e.data.lastHeartbeatAt, id]);

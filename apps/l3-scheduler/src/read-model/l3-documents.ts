@@ -18,7 +18,11 @@ export class L3Documents implements HostDocuments<L3Snapshot, L3Delta> {
 
   /** The routers whose document changed since `from`, as they are now (null: no longer on the host). */
   async delta(tx: Tx | undefined, host: string, revision: string, since: string, from: number): Promise<L3Delta> {
-    const changed = await this.db.all<{ router_id: string }>('SELECT router_id FROM l3_host_routers WHERE host = ? AND rev > ?', [host, from], tx);
+    const changed = await this.db.all<{ router_id: string }>(
+      'SELECT router_id FROM l3_host_routers WHERE host = ? AND rev > ?',
+      [host, from],
+      tx,
+    );
     const ids = changed.map((c) => c.router_id).sort(cmp);
     const docs = ids.length > 0 ? await routerDocs(this.db, tx, host, ids) : new Map<string, L3RouterDoc>();
     const routers: Record<string, L3RouterDoc | null> = {};

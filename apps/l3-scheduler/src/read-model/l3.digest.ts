@@ -21,7 +21,10 @@ const PARTS: ReadonlyArray<[name: string, sql: string]> = [
   ],
   ['l3_ha_networks', 'SELECT id, project_id, network_id, subnet_id, cidr, name, idx FROM l3_ha_networks'],
   ['l3_vrids', 'SELECT router_id, ha_network_id, vrid FROM l3_vrids'],
-  ['l3_bindings', 'SELECT router_id, agent_id, host, project_id, priority, ha_port_id, state, CAST(state_pos AS VARCHAR(20)) FROM l3_bindings'],
+  [
+    'l3_bindings',
+    'SELECT router_id, agent_id, host, project_id, priority, ha_port_id, state, CAST(state_pos AS VARCHAR(20)) FROM l3_bindings',
+  ],
   ['l3_pending', 'SELECT router_id, reason FROM l3_pending'],
   ['l3_ha_ports', 'SELECT id, network_id, mac, ip, host FROM l3_ha_ports'],
   ['l3_host_routers', 'SELECT host, router_id FROM l3_host_routers WHERE deleted = 0'],

@@ -46,7 +46,10 @@ export class L3Projection implements Projection {
     for (const one of impact.one) pairs.set(`${one.host}\u0000${one.routerId}`, { ...one, deleted: false });
     const routers = [...impact.routers];
     const bound = await inChunks(routers, (chunk) =>
-      q.all<{ router_id: string; host: string }>(`SELECT router_id, host FROM l3_bindings WHERE router_id IN (${placeholders(chunk.length)})`, chunk),
+      q.all<{ router_id: string; host: string }>(
+        `SELECT router_id, host FROM l3_bindings WHERE router_id IN (${placeholders(chunk.length)})`,
+        chunk,
+      ),
     );
     for (const b of bound) pairs.set(`${b.host}\u0000${b.router_id}`, { host: b.host, routerId: b.router_id, deleted: false });
     const changed = await stampHosts(q, [...pairs.values()], this.compaction, this.revCache(tx));

@@ -27,40 +27,71 @@ function table(tableName: string, properties: Props, indexes: string[][] = []): 
 }
 
 export const RoutersTable = table('l3_routers', {
-  id: pk(64), project_id: str(64), name: str(255), description: str(255), admin_state_up: int(), ha: int(),
+  id: pk(64),
+  project_id: str(64),
+  name: str(255),
+  description: str(255),
+  admin_state_up: int(),
+  ha: int(),
 });
 export const RouterIfacesTable = table('l3_router_ifaces', { router_id: pk(64), port_id: pk(64), network_id: str(64) });
-export const RouterIfaceSubnetsTable = table(
-  'l3_router_iface_subnets',
-  { router_id: pk(64), port_id: pk(64), subnet_id: pk(64) },
-  [['subnet_id']],
-);
+export const RouterIfaceSubnetsTable = table('l3_router_iface_subnets', { router_id: pk(64), port_id: pk(64), subnet_id: pk(64) }, [
+  ['subnet_id'],
+]);
 export const RouterGatewaysTable = table('l3_router_gateways', {
-  router_id: pk(64), network_id: str(64), port_id: str(64), enable_snat: int(), external_fixed_ips: text(),
+  router_id: pk(64),
+  network_id: str(64),
+  port_id: str(64),
+  enable_snat: int(),
+  external_fixed_ips: text(),
 });
 export const SubnetsTable = table('l3_subnets', {
-  id: pk(64), network_id: str(64), cidr: str(64), gateway_ip: str(64, { nullable: true }),
+  id: pk(64),
+  network_id: str(64),
+  cidr: str(64),
+  gateway_ip: str(64, { nullable: true }),
 });
 /** L3 agents only; `alive` follows AgentAlive/AgentDead (heartbeats are not events). */
 export const AgentsTable = table(
   'l3_agents',
   {
-    id: pk(64), host: str(255), agent_type: str(64), agent_binary: str(255), topic: str(255),
-    availability_zone: str(255, { nullable: true }), configurations: text(), admin_state_up: int(), alive: int(),
-    created_at: str(40), started_at: str(40, { nullable: true }), heartbeat_at: str(40, { nullable: true }),
+    id: pk(64),
+    host: str(255),
+    agent_type: str(64),
+    agent_binary: str(255),
+    topic: str(255),
+    availability_zone: str(255, { nullable: true }),
+    configurations: text(),
+    admin_state_up: int(),
+    alive: int(),
+    created_at: str(40),
+    started_at: str(40, { nullable: true }),
+    heartbeat_at: str(40, { nullable: true }),
   },
   [['host']],
 );
 export const HaNetworksTable = table('l3_ha_networks', {
-  id: pk(64), project_id: str(64), network_id: str(64), subnet_id: str(64), cidr: str(64), name: str(255), idx: int(),
+  id: pk(64),
+  project_id: str(64),
+  network_id: str(64),
+  subnet_id: str(64),
+  cidr: str(64),
+  name: str(255),
+  idx: int(),
 });
 export const VridsTable = table('l3_vrids', { router_id: pk(64), ha_network_id: str(64), vrid: int() }, [['ha_network_id']]);
 /** One row per (router, agent); `state` is the agent's last report, `state_pos` its event position. */
 export const BindingsTable = table(
   'l3_bindings',
   {
-    router_id: pk(64), agent_id: pk(64), host: str(255), project_id: str(64), priority: int(),
-    ha_port_id: str(64, { nullable: true }), state: str(16), state_pos: { type: 'bigint' },
+    router_id: pk(64),
+    agent_id: pk(64),
+    host: str(255),
+    project_id: str(64),
+    priority: int(),
+    ha_port_id: str(64, { nullable: true }),
+    state: str(16),
+    state_pos: { type: 'bigint' },
   },
   [['host'], ['agent_id'], ['ha_port_id']],
 );
@@ -76,8 +107,19 @@ const FEED = feedTables('l3');
 export const L3_CLOCK = new FeedClock('l3');
 
 export const L3_TABLES: EntitySchema[] = [
-  RoutersTable, RouterIfacesTable, RouterIfaceSubnetsTable, RouterGatewaysTable, SubnetsTable, AgentsTable, HaNetworksTable,
-  VridsTable, BindingsTable, PendingTable, HaPortsTable, HostRoutersTable, ...FEED.tables,
+  RoutersTable,
+  RouterIfacesTable,
+  RouterIfaceSubnetsTable,
+  RouterGatewaysTable,
+  SubnetsTable,
+  AgentsTable,
+  HaNetworksTable,
+  VridsTable,
+  BindingsTable,
+  PendingTable,
+  HaPortsTable,
+  HostRoutersTable,
+  ...FEED.tables,
 ];
 
 /** What a rebuild truncates: everything but the epoch counter. */

@@ -53,7 +53,10 @@ export class NeutronL3Queries {
     );
     return rows
       .sort((x, y) => cmp(x.b_host, y.b_host))
-      .map((r) => ({ ...(r.id ? agentDict(r) : { id: r.b_agent_id, host: r.b_host, agent_type: 'L3 agent', alive: false }), ha_state: r.state }));
+      .map((r) => ({
+        ...(r.id ? agentDict(r) : { id: r.b_agent_id, host: r.b_host, agent_type: 'L3 agent', alive: false }),
+        ha_state: r.state,
+      }));
   }
 
   /** `GET /v2.0/agents/{id}/l3-routers`: null when no such L3 agent. */
@@ -61,8 +64,15 @@ export class NeutronL3Queries {
     const agent = await this.db.get('SELECT id FROM l3_agents WHERE id = ?', [agentId]);
     if (!agent) return null;
     const rows = await this.db.all<{
-      id: string; project_id: string; name: string; description: string; admin_state_up: number; ha: number;
-      network_id: string | null; enable_snat: number | null; external_fixed_ips: string | null;
+      id: string;
+      project_id: string;
+      name: string;
+      description: string;
+      admin_state_up: number;
+      ha: number;
+      network_id: string | null;
+      enable_snat: number | null;
+      external_fixed_ips: string | null;
     }>(
       `SELECT r.*, g.network_id, g.enable_snat, g.external_fixed_ips FROM l3_bindings b
        JOIN l3_routers r ON r.id = b.router_id LEFT JOIN l3_router_gateways g ON g.router_id = r.id WHERE b.agent_id = ?`,
@@ -71,17 +81,31 @@ export class NeutronL3Queries {
     return rows
       .sort((x, y) => cmp(x.id, y.id))
       .map((r) => ({
-        id: r.id, name: r.name, description: r.description, tenant_id: r.project_id, project_id: r.project_id,
-        admin_state_up: Number(r.admin_state_up) === 1, status: 'ACTIVE', ha: Number(r.ha) === 1, distributed: false,
+        id: r.id,
+        name: r.name,
+        description: r.description,
+        tenant_id: r.project_id,
+        project_id: r.project_id,
+        admin_state_up: Number(r.admin_state_up) === 1,
+        status: 'ACTIVE',
+        ha: Number(r.ha) === 1,
+        distributed: false,
         external_gateway_info: r.network_id
           ? {
-              network_id: r.network_id, enable_snat: Number(r.enable_snat) === 1,
-              external_fixed_ips: (JSON.parse(r.external_fixed_ips ?? '[]') as Array<{ subnetId: string; ipAddress: string }>).map((ip) => ({
-                subnet_id: ip.subnetId, ip_address: ip.ipAddress,
-              })),
+              network_id: r.network_id,
+              enable_snat: Number(r.enable_snat) === 1,
+              external_fixed_ips: (JSON.parse(r.external_fixed_ips ?? '[]') as Array<{ subnetId: string; ipAddress: string }>).map(
+                (ip) => ({
+                  subnet_id: ip.subnetId,
+                  ip_address: ip.ipAddress,
+                }),
+              ),
             }
           : null,
-        routes: [], availability_zone_hints: [], availability_zones: [], flavor_id: null,
+        routes: [],
+        availability_zone_hints: [],
+        availability_zones: [],
+        flavor_id: null,
       }));
   }
 
@@ -89,16 +113,26 @@ export class NeutronL3Queries {
   async routerHa(routerId: string) {
     const router = await this.db.get<{ project_id: string; ha: number }>('SELECT project_id, ha FROM l3_routers WHERE id = ?', [routerId]);
     if (!router) return null;
-    const vrid = await this.db.get<{ ha_network_id: string; vrid: number }>('SELECT ha_network_id, vrid FROM l3_vrids WHERE router_id = ?', [routerId]);
-    const pending = await this.db.get<{ reason: string }>('SELECT reason FROM l3_pending WHERE router_id = ?', [routerId]);
-    const bindings = await this.db.all<{ agent_id: string; host: string; priority: number; state: string; state_pos: number | string; ha_port_id: string | null }>(
-      'SELECT agent_id, host, priority, state, state_pos, ha_port_id FROM l3_bindings WHERE router_id = ?',
+    const vrid = await this.db.get<{ ha_network_id: string; vrid: number }>(
+      'SELECT ha_network_id, vrid FROM l3_vrids WHERE router_id = ?',
       [routerId],
     );
+    const pending = await this.db.get<{ reason: string }>('SELECT reason FROM l3_pending WHERE router_id = ?', [routerId]);
+    const bindings = await this.db.all<{
+      agent_id: string;
+      host: string;
+      priority: number;
+      state: string;
+      state_pos: number | string;
+      ha_port_id: string | null;
+    }>('SELECT agent_id, host, priority, state, state_pos, ha_port_id FROM l3_bindings WHERE router_id = ?', [routerId]);
     const { activeHost, splitBrain } = activeOf(bindings as Parameters<typeof activeOf>[0]);
     return {
-      id: routerId, project_id: router.project_id, ha: Number(router.ha) === 1,
-      ha_network_id: vrid?.ha_network_id ?? null, vrid: vrid ? Number(vrid.vrid) : null,
+      id: routerId,
+      project_id: router.project_id,
+      ha: Number(router.ha) === 1,
+      ha_network_id: vrid?.ha_network_id ?? null,
+      vrid: vrid ? Number(vrid.vrid) : null,
       status: pending ? 'pending' : bindings.length > 0 ? 'scheduled' : 'unscheduled',
       pending_reason: pending?.reason ?? null,
       agents: bindings

@@ -12,7 +12,10 @@ interface BindingRow {
 }
 
 /** Who is active: the latest active report among current bindings; two or more actives is split-brain. */
-export function activeOf(bindings: ReadonlyArray<Pick<BindingRow, 'host' | 'state' | 'state_pos'>>): { activeHost: string | null; splitBrain: boolean } {
+export function activeOf(bindings: ReadonlyArray<Pick<BindingRow, 'host' | 'state' | 'state_pos'>>): {
+  activeHost: string | null;
+  splitBrain: boolean;
+} {
   const actives = bindings.filter((b) => b.state === 'active');
   const latest = [...actives].sort((a, b) => Number(b.state_pos) - Number(a.state_pos) || cmp(a.host, b.host))[0];
   return { activeHost: latest?.host ?? null, splitBrain: actives.length > 1 };
@@ -22,22 +25,38 @@ export function activeOf(bindings: ReadonlyArray<Pick<BindingRow, 'host' | 'stat
  * The documents of the routers bound to `host` (all of them, or those in `only`),
  * assembled from the normalised tables (in `tx` when the feed reads under churn).
  */
-export async function routerDocs(db: Database, tx: Tx | undefined, host: string, only?: readonly string[]): Promise<Map<string, L3RouterDoc>> {
+export async function routerDocs(
+  db: Database,
+  tx: Tx | undefined,
+  host: string,
+  only?: readonly string[],
+): Promise<Map<string, L3RouterDoc>> {
   const wanted = only ? new Set(only) : null;
   const mine = (await db.all<BindingRow>('SELECT * FROM l3_bindings WHERE host = ?', [host], tx)).filter(
     (b) => !wanted || wanted.has(b.router_id),
   );
   const ids = mine.map((b) => b.router_id);
   const q = <T>(sql: (ph: string) => string) => inChunks(ids, (c) => db.all<T>(sql(placeholders(c.length)), c, tx));
-  const routers = byKey(await q<{ id: string; project_id: string; name: string; admin_state_up: number }>((ph) => `SELECT * FROM l3_routers WHERE id IN (${ph})`), (r) => r.id);
+  const routers = byKey(
+    await q<{ id: string; project_id: string; name: string; admin_state_up: number }>(
+      (ph) => `SELECT * FROM l3_routers WHERE id IN (${ph})`,
+    ),
+    (r) => r.id,
+  );
   const vrids = byKey(
     await q<{ router_id: string; ha_network_id: string; vrid: number; cidr: string | null }>(
-      (ph) => `SELECT v.router_id, v.ha_network_id, v.vrid, n.cidr FROM l3_vrids v LEFT JOIN l3_ha_networks n ON n.id = v.ha_network_id WHERE v.router_id IN (${ph})`,
+      (ph) =>
+        `SELECT v.router_id, v.ha_network_id, v.vrid, n.cidr FROM l3_vrids v LEFT JOIN l3_ha_networks n ON n.id = v.ha_network_id WHERE v.router_id IN (${ph})`,
     ),
     (r) => r.router_id,
   );
   const peers = group(await q<BindingRow>((ph) => `SELECT * FROM l3_bindings WHERE router_id IN (${ph})`), (b) => b.router_id);
-  const ifaces = group(await q<{ router_id: string; port_id: string; network_id: string }>((ph) => `SELECT * FROM l3_router_ifaces WHERE router_id IN (${ph})`), (r) => r.router_id);
+  const ifaces = group(
+    await q<{ router_id: string; port_id: string; network_id: string }>(
+      (ph) => `SELECT * FROM l3_router_ifaces WHERE router_id IN (${ph})`,
+    ),
+    (r) => r.router_id,
+  );
   const ifaceSubnets = group(
     await q<{ router_id: string; port_id: string; subnet_id: string; cidr: string | null; gateway_ip: string | null }>(
       (ph) => `SELECT i.router_id, i.port_id, i.subnet_id, s.cidr, s.gateway_ip FROM l3_router_iface_subnets i
@@ -53,7 +72,9 @@ export async function routerDocs(db: Database, tx: Tx | undefined, host: string,
   );
   const portIds = mine.map((b) => b.ha_port_id).filter((p): p is string => p !== null);
   const ports = byKey(
-    await inChunks(portIds, (c) => db.all<{ id: string; mac: string; ip: string }>(`SELECT id, mac, ip FROM l3_ha_ports WHERE id IN (${placeholders(c.length)})`, c, tx)),
+    await inChunks(portIds, (c) =>
+      db.all<{ id: string; mac: string; ip: string }>(`SELECT id, mac, ip FROM l3_ha_ports WHERE id IN (${placeholders(c.length)})`, c, tx),
+    ),
     (p) => p.id,
   );
 
@@ -87,8 +108,13 @@ export async function routerDocs(db: Database, tx: Tx | undefined, host: string,
       interfaces,
       gateway: gw
         ? {
-            network_id: gw.network_id, port_id: gw.port_id, enable_snat: Number(gw.enable_snat) === 1,
-            external_fixed_ips: (JSON.parse(gw.external_fixed_ips) as Array<{ subnetId: string; ipAddress: string }>).map((ip) => ({ subnet_id: ip.subnetId, ip_address: ip.ipAddress })),
+            network_id: gw.network_id,
+            port_id: gw.port_id,
+            enable_snat: Number(gw.enable_snat) === 1,
+            external_fixed_ips: (JSON.parse(gw.external_fixed_ips) as Array<{ subnetId: string; ipAddress: string }>).map((ip) => ({
+              subnet_id: ip.subnetId,
+              ip_address: ip.ipAddress,
+            })),
           }
         : null,
       active_host: activeHost,

@@ -30,7 +30,10 @@ export async function reportHaState(
     const placement = await uow.load(routerPlacementDecider, streamId);
     // Recorded under the router's project, as the scheduler's decisions on this stream are.
     if (placement.status !== 'unscheduled') uow.recordUnder(placement.projectId);
-    await uow.decide(routerPlacementDecider, streamId, { type: 'ReportHaState', data: { routerId: input.routerId, host: input.host, state: input.state } });
+    await uow.decide(routerPlacementDecider, streamId, {
+      type: 'ReportHaState',
+      data: { routerId: input.routerId, host: input.host, state: input.state },
+    });
     const binding = bindingsOf(placement).find((b) => b.host === input.host)!;
     return { router_id: input.routerId, host: input.host, agent_id: binding.agentId, state: input.state };
   });

@@ -77,9 +77,7 @@ export class SchedulerFacts {
 
   /** Alive, enabled agents that may host HA routers. */
   usableAgents(): AgentFacts[] {
-    return [...this.agents.values()].filter(
-      (a) => a.alive && a.adminStateUp && !a.deleted && !NON_HA_MODES.has(a.agentMode ?? ''),
-    );
+    return [...this.agents.values()].filter((a) => a.alive && a.adminStateUp && !a.deleted && !NON_HA_MODES.has(a.agentMode ?? ''));
   }
 
   forgetRouter(id: string): void {
@@ -97,9 +95,7 @@ export class SchedulerFacts {
     this.dirty.add(`agent:${facts.id}`);
   }
 
-  private applyAgent(
-    e: Extract<DomainEvent, { type: `Agent${string}` }>,
-  ): Trigger | null {
+  private applyAgent(e: Extract<DomainEvent, { type: `Agent${string}` }>): Trigger | null {
     const { id, host } = e.data;
     const prev = this.agents.get(id);
     const base: AgentFacts = prev ?? { id, host, alive: false, everAlive: false, adminStateUp: true, deleted: false, agentMode: null };

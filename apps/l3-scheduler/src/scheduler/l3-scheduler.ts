@@ -62,16 +62,25 @@ export class L3Scheduler {
     this.placements = new Placements(this.reader);
     this.networks = new HaNetworks(this.reader);
     this.reconciler = new Reconciler({
-      writeSide: options.writeSide, facts: this.facts, placements: this.placements, networks: this.networks, config: this.config,
-      actor: options.actor ?? 'l3-scheduler', clock: options.clock ?? (() => new Date().toISOString()),
+      writeSide: options.writeSide,
+      facts: this.facts,
+      placements: this.placements,
+      networks: this.networks,
+      config: this.config,
+      actor: options.actor ?? 'l3-scheduler',
+      clock: options.clock ?? (() => new Date().toISOString()),
     });
-    this.tail = new TailLoop(() => this.loop(), () => this.position, {
-      onError: options.onError,
-      // The batch's checkpoint was not saved, so its events come again; what was already
-      // decided is skipped (the causation rule), so retrying is safe. Its facts were applied
-      // in memory, though: go back to the saved ones first.
-      onFailure: () => (this.restoreFirst = true),
-    });
+    this.tail = new TailLoop(
+      () => this.loop(),
+      () => this.position,
+      {
+        onError: options.onError,
+        // The batch's checkpoint was not saved, so its events come again; what was already
+        // decided is skipped (the causation rule), so retrying is safe. Its facts were applied
+        // in memory, though: go back to the saved ones first.
+        onFailure: () => (this.restoreFirst = true),
+      },
+    );
   }
 
   get checkpoint(): number {

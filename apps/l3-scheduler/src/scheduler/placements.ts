@@ -80,7 +80,12 @@ export class Placements {
   /** Drops a gone router from memory (its stream stays the truth if it is ever needed again). */
   forget(routerId: string): void {
     const entry = this.entries.get(routerId);
-    if (entry) this.index(routerId, bindingsOf(entry.state).map((b) => b.agentId), []);
+    if (entry)
+      this.index(
+        routerId,
+        bindingsOf(entry.state).map((b) => b.agentId),
+        [],
+      );
     this.entries.delete(routerId);
     this.dirty.add(routerId);
   }
@@ -112,7 +117,11 @@ export class Placements {
 
   private put(routerId: string, entry: PlacementEntry): PlacementEntry {
     const old = this.entries.get(routerId);
-    this.index(routerId, old ? bindingsOf(old.state).map((b) => b.agentId) : [], bindingsOf(entry.state).map((b) => b.agentId));
+    this.index(
+      routerId,
+      old ? bindingsOf(old.state).map((b) => b.agentId) : [],
+      bindingsOf(entry.state).map((b) => b.agentId),
+    );
     this.entries.set(routerId, entry);
     this.dirty.add(routerId);
     return entry;

@@ -5,15 +5,35 @@ import { planRouter, type NetworkSnapshot, type PlanInput } from './plan';
 const agents = (...hosts: string[]): AgentCandidate[] => hosts.map((host) => ({ agentId: `id-${host}`, host, load: 0 }));
 const network = (index: number, routers: string[]): NetworkSnapshot => {
   const events: DomainEventBody[] = [
-    { type: 'HaNetworkCreated', data: { projectId: 'p1', id: `hn${index}`, networkId: `hn${index}`, subnetId: `hs${index}`, cidr: '169.254.192.0/18', name: 'x', index } },
-    ...routers.map((routerId, i) => ({ type: 'VridAllocated' as const, data: { projectId: 'p1', haNetworkId: `hn${index}`, routerId, vrid: i + 1 } })),
+    {
+      type: 'HaNetworkCreated',
+      data: {
+        projectId: 'p1',
+        id: `hn${index}`,
+        networkId: `hn${index}`,
+        subnetId: `hs${index}`,
+        cidr: '169.254.192.0/18',
+        name: 'x',
+        index,
+      },
+    },
+    ...routers.map((routerId, i) => ({
+      type: 'VridAllocated' as const,
+      data: { projectId: 'p1', haNetworkId: `hn${index}`, routerId, vrid: i + 1 },
+    })),
   ];
   return { id: `hn${index}`, index, state: evolveAll(haNetworkDecider, haNetworkDecider.initialState(), events) };
 };
 const input = (over: Partial<PlanInput> = {}): PlanInput => ({
-  routerId: 'r1', projectId: 'p1', wantHa: true, deleted: false, fill: false,
+  routerId: 'r1',
+  projectId: 'p1',
+  wantHa: true,
+  deleted: false,
+  fill: false,
   placement: routerPlacementDecider.initialState(),
-  networks: [], candidates: agents('a', 'b', 'c', 'd'), evacuate: new Map(),
+  networks: [],
+  candidates: agents('a', 'b', 'c', 'd'),
+  evacuate: new Map(),
   limits: { max: 3, min: 2, priority: 50 },
   haPortId: (agentId) => `port-${agentId}`,
   ...over,
@@ -31,7 +51,9 @@ describe('planRouter', () => {
   it('opens the first HA network of a project and places the router on max agents, each with its HA port id', () => {
     const plan = planRouter(input());
     expect(plan.vrid).toEqual({ action: 'open', index: 0 });
-    expect(plan.placement).toMatchObject([{ type: 'ScheduleRouter', data: { maxAgents: 3, haPortIds: { 'id-a': 'port-id-a', 'id-d': 'port-id-d' } } }]);
+    expect(plan.placement).toMatchObject([
+      { type: 'ScheduleRouter', data: { maxAgents: 3, haPortIds: { 'id-a': 'port-id-a', 'id-d': 'port-id-d' } } },
+    ]);
     expect(hosts(placed())).toEqual(['a', 'b', 'c']);
   });
 
@@ -41,7 +63,10 @@ describe('planRouter', () => {
   });
 
   it('opens the next network when every one is full', () => {
-    const full = network(0, Array.from({ length: 255 }, (_, i) => `x${i}`));
+    const full = network(
+      0,
+      Array.from({ length: 255 }, (_, i) => `x${i}`),
+    );
     expect(planRouter(input({ networks: [full] })).vrid).toEqual({ action: 'open', index: 1 });
   });
 
@@ -61,7 +86,12 @@ describe('planRouter', () => {
 
   it('replaces an evacuated agent with the least loaded one not hosting the router, keeping the VRID', () => {
     const state = placed({ networks: [network(0, [])] });
-    const over = { networks: [network(0, ['r1'])], placement: state, candidates: agents('a', 'c', 'd'), evacuate: new Map([['id-b', 'agent_dead' as const]]) };
+    const over = {
+      networks: [network(0, ['r1'])],
+      placement: state,
+      candidates: agents('a', 'c', 'd'),
+      evacuate: new Map([['id-b', 'agent_dead' as const]]),
+    };
     expect(planRouter(input(over)).vrid).toEqual({ action: 'keep' });
     expect(planRouter(input(over)).placement.map((c) => c.type)).toEqual(['UnscheduleFromAgents', 'ScheduleRouter']);
     expect(hosts(placed(over))).toEqual(['a', 'c', 'd']);

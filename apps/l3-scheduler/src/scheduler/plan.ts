@@ -1,6 +1,12 @@
 import {
-  bindingsOf, lowestFreeVrid, vridOf, type AgentCandidate, type HaNetworkState, type RouterPlacementCommand,
-  type RouterPlacementState, type UnscheduleReason,
+  bindingsOf,
+  lowestFreeVrid,
+  vridOf,
+  type AgentCandidate,
+  type HaNetworkState,
+  type RouterPlacementCommand,
+  type RouterPlacementState,
+  type UnscheduleReason,
 } from '@cp/domain';
 
 /** A project HA network as loaded for a decision. */
@@ -80,7 +86,12 @@ export function planRouter(input: PlanInput): RouterPlan {
     commands.push({
       type: 'ScheduleRouter',
       data: {
-        routerId, projectId, candidates, maxAgents: input.limits.max, minAgents: input.limits.min, priority: input.limits.priority,
+        routerId,
+        projectId,
+        candidates,
+        maxAgents: input.limits.max,
+        minAgents: input.limits.min,
+        priority: input.limits.priority,
         haPortIds: Object.fromEntries(candidates.map((c) => [c.agentId, input.haPortId(c.agentId)])),
       },
     });

@@ -1,10 +1,29 @@
 import {
-  bindingsOf, evolveAll, HA_DEFAULT_PRIORITY, haNetworkDecider, haNetworkRequests, haPortRequest, networkDecider, portDecider,
-  routerPlacementDecider, subnetDecider, vridOf, type AgentCandidate, type RouterPlacementEvent, type RouterPlacementState,
+  bindingsOf,
+  evolveAll,
+  HA_DEFAULT_PRIORITY,
+  haNetworkDecider,
+  haNetworkRequests,
+  haPortRequest,
+  networkDecider,
+  portDecider,
+  routerPlacementDecider,
+  subnetDecider,
+  vridOf,
+  type AgentCandidate,
+  type RouterPlacementEvent,
+  type RouterPlacementState,
   type UnscheduleReason,
 } from '@cp/domain';
 import {
-  createPortInUow, deletePortInUow, haNetworkStream, networkStream, portStream, routerHaStream, subnetStream, type SegmentAllocations,
+  createPortInUow,
+  deletePortInUow,
+  haNetworkStream,
+  networkStream,
+  portStream,
+  routerHaStream,
+  subnetStream,
+  type SegmentAllocations,
   type UnitOfWork,
 } from '@cp/write-model';
 import type { L3Config } from '../config';
@@ -78,7 +97,11 @@ async function openHaNetwork(uow: UnitOfWork, input: ReconcileRouter, index: num
   const segmentationId = await freeHaVni(input, uow, networkId);
   const r = haNetworkRequests({ networkId, subnetId, projectId: input.projectId, index, segmentationId, mtu: input.config.haNetworkMtu });
   await uow.decide(networkDecider, networkStream(networkId), { type: 'CreateNetwork', data: r.network });
-  await uow.decide(subnetDecider, subnetStream(subnetId), { type: 'CreateSubnet', data: r.subnet, facts: { network: r.network, existingCidrs: [] } });
+  await uow.decide(subnetDecider, subnetStream(subnetId), {
+    type: 'CreateSubnet',
+    data: r.subnet,
+    facts: { network: r.network, existingCidrs: [] },
+  });
   const created = await uow.decide(haNetworkDecider, haNetworkStream(networkId), { type: 'CreateHaNetwork', data: r.haNetwork });
   return { id: networkId, index, state: evolveAll(haNetworkDecider, haNetworkDecider.initialState(), created) };
 }
@@ -110,7 +133,14 @@ async function followWithPorts(
     if (e.type === 'RouterScheduledToAgent' && e.data.haPortId && net && vrid !== null) {
       const binding = bindingsOf(current).find((b) => b.agentId === e.data.agentId)!;
       const port = haPortRequest({
-        portId: e.data.haPortId, haNetworkId: net.networkId, subnetId: net.subnetId, routerId, projectId, host: binding.host, vrid, slot: binding.slot,
+        portId: e.data.haPortId,
+        haNetworkId: net.networkId,
+        subnetId: net.subnetId,
+        routerId,
+        projectId,
+        host: binding.host,
+        vrid,
+        slot: binding.slot,
       });
       await createPortInUow(uow, port);
     } else if (e.type === 'RouterUnscheduledFromAgent') {

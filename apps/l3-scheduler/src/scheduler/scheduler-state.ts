@@ -27,10 +27,9 @@ export const L3_SCHEDULER_TABLES = [SchedulerStateTable];
 type Kind = 'router' | 'agent' | 'placement';
 
 export async function loadSchedulerState(db: Database, name: string, facts: SchedulerFacts, placements: Placements): Promise<void> {
-  const rows = await db.all<{ kind: Kind; id: string; body: string }>(
-    'SELECT kind, id, body FROM l3_scheduler_state WHERE scheduler = ?',
-    [name],
-  );
+  const rows = await db.all<{ kind: Kind; id: string; body: string }>('SELECT kind, id, body FROM l3_scheduler_state WHERE scheduler = ?', [
+    name,
+  ]);
   for (const r of rows) {
     const body = JSON.parse(r.body) as unknown;
     if (r.kind === 'router') facts.routers.set(r.id, body as RouterFacts);

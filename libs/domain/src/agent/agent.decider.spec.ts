@@ -40,7 +40,9 @@ describe('agent decider', () => {
 
   it('records nothing for a plain heartbeat of a known, alive agent', () => {
     const reordered = { bridge_mappings: {}, tunnel_types: ['vxlan'] };
-    given([registered, alive()]).when(heartbeat({ now: '2024-05-01T10:00:30Z', configurations: reordered })).thenEvents([]);
+    given([registered, alive()])
+      .when(heartbeat({ now: '2024-05-01T10:00:30Z', configurations: reordered }))
+      .thenEvents([]);
   });
 
   it('records a configuration change', () => {
@@ -49,15 +51,26 @@ describe('agent decider', () => {
       .thenEvents([{ type: 'AgentConfigurationChanged', data: { ...ref, ...config, tunnelIp: '192.0.2.99' } }]);
     given([registered, alive()])
       .when(heartbeat({ configurations: { tunnel_types: ['vxlan', 'gre'], bridge_mappings: {} } }))
-      .thenEvents([{ type: 'AgentConfigurationChanged', data: { ...ref, ...config, configurations: { tunnel_types: ['vxlan', 'gre'], bridge_mappings: {} } } }]);
+      .thenEvents([
+        {
+          type: 'AgentConfigurationChanged',
+          data: { ...ref, ...config, configurations: { tunnel_types: ['vxlan', 'gre'], bridge_mappings: {} } },
+        },
+      ]);
   });
 
   it('rejects a tunnel IP that is not an IP address, and an empty host', () => {
     for (const bad of ['192.0.2', 'compute-1', 'fe80::1%eth0', '']) {
-      given([]).when(heartbeat({ tunnelIp: bad })).thenRejected(400, 'InvalidInput', /tunnel_ip/);
+      given([])
+        .when(heartbeat({ tunnelIp: bad }))
+        .thenRejected(400, 'InvalidInput', /tunnel_ip/);
     }
-    given([]).when(heartbeat({ tunnelIp: '2001:db8::11' })).thenEvents([{ ...registered, data: { ...registered.data, tunnelIp: '2001:db8::11' } }, alive()]);
-    given([]).when(heartbeat({ host: ' ' })).thenRejected(400, 'InvalidInput', /host/);
+    given([])
+      .when(heartbeat({ tunnelIp: '2001:db8::11' }))
+      .thenEvents([{ ...registered, data: { ...registered.data, tunnelIp: '2001:db8::11' } }, alive()]);
+    given([])
+      .when(heartbeat({ host: ' ' }))
+      .thenRejected(400, 'InvalidInput', /host/);
   });
 
   it('marks an alive agent dead, once', () => {
@@ -66,12 +79,16 @@ describe('agent decider', () => {
   });
 
   it('ignores a death notice older than the agent’s revival', () => {
-    given([registered, alive(), dead(), alive('2024-05-01T10:05:00Z')]).when(markDead('2024-05-01T10:00:30Z')).thenEvents([]);
+    given([registered, alive(), dead(), alive('2024-05-01T10:05:00Z')])
+      .when(markDead('2024-05-01T10:00:30Z'))
+      .thenEvents([]);
   });
 
   it('revives a dead agent on its next heartbeat, with any configuration change first', () => {
     const at = '2024-05-01T10:05:00Z';
-    given([registered, alive(), dead()]).when(heartbeat({ now: at })).thenEvents([alive(at)]);
+    given([registered, alive(), dead()])
+      .when(heartbeat({ now: at }))
+      .thenEvents([alive(at)]);
     given([registered, alive(), dead()])
       .when(heartbeat({ now: at, availabilityZone: 'az2' }))
       .thenEvents([{ type: 'AgentConfigurationChanged', data: { ...ref, ...config, availabilityZone: 'az2' } }, alive(at)]);
@@ -79,7 +96,9 @@ describe('agent decider', () => {
 
   it('changes the admin state only when it differs', () => {
     const set = (adminStateUp: boolean) => ({ type: 'SetAgentAdminState' as const, data: { ...ref, adminStateUp } });
-    given([registered, alive()]).when(set(false)).thenEvents([{ type: 'AgentAdminStateChanged', data: { ...ref, adminStateUp: false } }]);
+    given([registered, alive()])
+      .when(set(false))
+      .thenEvents([{ type: 'AgentAdminStateChanged', data: { ...ref, adminStateUp: false } }]);
     given([registered, alive()]).when(set(true)).thenEvents([]);
   });
 
@@ -91,12 +110,21 @@ describe('agent decider', () => {
     const again = { ...ref, id: 'a2' };
     given([registered, alive(), deleted])
       .when(heartbeat({ newAgentId: 'a2' }))
-      .thenEvents([{ type: 'AgentRegistered', data: { ...again, ...config } }, { type: 'AgentAlive', data: { ...again, heartbeatAt: report.now } }]);
+      .thenEvents([
+        { type: 'AgentRegistered', data: { ...again, ...config } },
+        { type: 'AgentAlive', data: { ...again, heartbeatAt: report.now } },
+      ]);
   });
 
   it('answers 404 for an agent it does not know', () => {
-    given([]).when(markDead()).thenRejected(404, 'AgentNotFoundByTypeHost', /agent_type=Open vSwitch agent and host=compute-1/);
-    given([]).when({ type: 'DeleteAgent', data: ref }).thenRejected(404, 'AgentNotFound', /Agent a1 could not be found/);
-    given([registered]).when({ type: 'SetAgentAdminState', data: { ...ref, id: 'other', adminStateUp: false } }).thenRejected(404, 'AgentNotFound');
+    given([])
+      .when(markDead())
+      .thenRejected(404, 'AgentNotFoundByTypeHost', /agent_type=Open vSwitch agent and host=compute-1/);
+    given([])
+      .when({ type: 'DeleteAgent', data: ref })
+      .thenRejected(404, 'AgentNotFound', /Agent a1 could not be found/);
+    given([registered])
+      .when({ type: 'SetAgentAdminState', data: { ...ref, id: 'other', adminStateUp: false } })
+      .thenRejected(404, 'AgentNotFound');
   });
 });

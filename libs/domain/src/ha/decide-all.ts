@@ -6,11 +6,7 @@ import { isRejection, type Decider, type Decision } from '../decider';
  * state left by the events of the previous ones (failover = unschedule the dead
  * agent, then schedule a replacement). All events or the first rejection.
  */
-export function decideAll<C, S, E extends DomainEventBody>(
-  decider: Decider<C, S, E>,
-  state: S,
-  commands: readonly C[],
-): Decision<E> {
+export function decideAll<C, S, E extends DomainEventBody>(decider: Decider<C, S, E>, state: S, commands: readonly C[]): Decision<E> {
   const events: E[] = [];
   let current = state;
   for (const command of commands) {

@@ -30,7 +30,9 @@ describe('HA network decider', () => {
   });
 
   it('allocates VRID 1 first: 0 is reserved by RFC 5798', () => {
-    given([created]).when({ type: 'AllocateVrid', data: { routerId: 'r1' } }).thenEvents([allocated('r1', 1)]);
+    given([created])
+      .when({ type: 'AllocateVrid', data: { routerId: 'r1' } })
+      .thenEvents([allocated('r1', 1)]);
   });
 
   it('allocates the lowest free VRID, reusing released ones', () => {
@@ -49,22 +51,30 @@ describe('HA network decider', () => {
     const state = given(full()).state;
     expect(state.status === 'active' && Object.keys(state.vrids)).toHaveLength(255);
     expect(lowestFreeVrid(state)).toBeNull();
-    given(full()).when({ type: 'AllocateVrid', data: { routerId: 'r256' } }).thenRejected(409, 'NoVRIDAvailable');
+    given(full())
+      .when({ type: 'AllocateVrid', data: { routerId: 'r256' } })
+      .thenRejected(409, 'NoVRIDAvailable');
   });
 
   it('has room again after a release from a full network', () => {
-    given([...full(), released('r7', 7)]).when({ type: 'AllocateVrid', data: { routerId: 'x' } }).thenEvents([allocated('x', 7)]);
+    given([...full(), released('r7', 7)])
+      .when({ type: 'AllocateVrid', data: { routerId: 'x' } })
+      .thenEvents([allocated('x', 7)]);
   });
 
   it('releases a router VRID, and only one it holds', () => {
-    given([created, allocated('r1', 1)]).when({ type: 'ReleaseVrid', data: { routerId: 'r1' } }).thenEvents([released('r1', 1)]);
+    given([created, allocated('r1', 1)])
+      .when({ type: 'ReleaseVrid', data: { routerId: 'r1' } })
+      .thenEvents([released('r1', 1)]);
     given([created, allocated('r1', 1), released('r1', 1)])
       .when({ type: 'ReleaseVrid', data: { routerId: 'r1' } })
       .thenRejected(404, 'VridNotAllocated');
   });
 
   it('does not allocate on a network that does not exist', () => {
-    given([]).when({ type: 'AllocateVrid', data: { routerId: 'r1' } }).thenRejected(404, 'HaNetworkNotFound');
+    given([])
+      .when({ type: 'AllocateVrid', data: { routerId: 'r1' } })
+      .thenRejected(404, 'HaNetworkNotFound');
   });
 
   it('ignores a release that does not match the allocation (evolve is total)', () => {

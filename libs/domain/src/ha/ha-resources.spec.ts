@@ -34,14 +34,40 @@ describe('HA resources', () => {
     const r = haNetworkRequests({ networkId: 'n', subnetId: 's', projectId: 'p1', index: 1, segmentationId: 16_000_001, mtu: 1450 });
     expect(r.network).toMatchObject({ projectId: '', haNetworkOf: 'p1', networkType: 'vxlan', name: 'HA network project p1 2' });
     expect(r.haNetwork).toMatchObject({ id: 'n', networkId: 'n', subnetId: 's', index: 1, projectId: 'p1' });
-    expect(networkDecider.decide({ type: 'CreateNetwork', data: r.network }, { status: 'absent' })).toEqual([{ type: 'NetworkCreated', data: r.network }]);
-    const subnet = subnetDecider.decide({ type: 'CreateSubnet', data: r.subnet, facts: { network: r.network, existingCidrs: [] } }, { status: 'absent' });
-    expect(subnet).toEqual([{ type: 'SubnetCreated', data: { ...r.subnet, gatewayIp: null, allocationPools: [{ start: '169.254.192.1', end: '169.254.255.254' }] } }]);
+    expect(networkDecider.decide({ type: 'CreateNetwork', data: r.network }, { status: 'absent' })).toEqual([
+      { type: 'NetworkCreated', data: r.network },
+    ]);
+    const subnet = subnetDecider.decide(
+      { type: 'CreateSubnet', data: r.subnet, facts: { network: r.network, existingCidrs: [] } },
+      { status: 'absent' },
+    );
+    expect(subnet).toEqual([
+      {
+        type: 'SubnetCreated',
+        data: { ...r.subnet, gatewayIp: null, allocationPools: [{ start: '169.254.192.1', end: '169.254.255.254' }] },
+      },
+    ]);
   });
 
   it('asks for an HA port bound to the agent host at its (VRID, slot) address, which the port decider creates', () => {
-    const { network, subnet } = haNetworkRequests({ networkId: 'n', subnetId: 's', projectId: 'p1', index: 0, segmentationId: 16_000_001, mtu: 1450 });
-    const request = haPortRequest({ portId: 'hp', haNetworkId: 'n', subnetId: 's', routerId: 'r', projectId: 'p1', host: 'net1', vrid: 2, slot: 1 });
+    const { network, subnet } = haNetworkRequests({
+      networkId: 'n',
+      subnetId: 's',
+      projectId: 'p1',
+      index: 0,
+      segmentationId: 16_000_001,
+      mtu: 1450,
+    });
+    const request = haPortRequest({
+      portId: 'hp',
+      haNetworkId: 'n',
+      subnetId: 's',
+      routerId: 'r',
+      projectId: 'p1',
+      host: 'net1',
+      vrid: 2,
+      slot: 1,
+    });
     const events = portDecider.decide(
       {
         type: 'CreatePort',
@@ -60,8 +86,14 @@ describe('HA resources', () => {
       {
         type: 'PortCreated',
         data: {
-          deviceOwner: 'network:router_ha_interface', deviceId: 'r', hostId: 'net1', projectId: '', securityGroups: [],
-          portSecurityEnabled: false, macAddress: 'fa:16:3e:c0:00:81', fixedIps: [{ subnetId: 's', ipAddress: '169.254.192.129' }],
+          deviceOwner: 'network:router_ha_interface',
+          deviceId: 'r',
+          hostId: 'net1',
+          projectId: '',
+          securityGroups: [],
+          portSecurityEnabled: false,
+          macAddress: 'fa:16:3e:c0:00:81',
+          fixedIps: [{ subnetId: 's', ipAddress: '169.254.192.129' }],
         },
       },
       { type: 'PortBoundToHost', data: { id: 'hp', networkId: 'n', projectId: '', host: 'net1', previousHost: '' } },

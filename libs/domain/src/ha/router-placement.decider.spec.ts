@@ -8,7 +8,12 @@ const agent = (host: string, load = 0): AgentCandidate => ({ agentId: `id-${host
 const schedule = (candidates: AgentCandidate[], over: object = {}): RouterPlacementCommand => ({
   type: 'ScheduleRouter',
   data: {
-    routerId: 'r1', projectId: 'p1', candidates, maxAgents: 3, minAgents: 2, priority: 50,
+    routerId: 'r1',
+    projectId: 'p1',
+    candidates,
+    maxAgents: 3,
+    minAgents: 2,
+    priority: 50,
     haPortIds: Object.fromEntries(candidates.map((c) => [c.agentId, `port-${c.host}`])),
     ...over,
   },
@@ -40,13 +45,21 @@ describe('router placement decider', () => {
   });
 
   it('schedules to every alive agent when there are fewer than max but at least min', () => {
-    given([]).when(schedule([agent('b'), agent('a')])).thenEvents([scheduled('a'), scheduled('b')]);
+    given([])
+      .when(schedule([agent('b'), agent('a')]))
+      .thenEvents([scheduled('a'), scheduled('b')]);
   });
 
   it('records pending when fewer than min agents are alive, once', () => {
-    given([]).when(schedule([agent('a')])).thenEvents([scheduled('a'), pending(1)]);
-    given([]).when(schedule([])).thenEvents([pending(0)]);
-    given([pending(0)]).when(schedule([])).thenEvents([]);
+    given([])
+      .when(schedule([agent('a')]))
+      .thenEvents([scheduled('a'), pending(1)]);
+    given([])
+      .when(schedule([]))
+      .thenEvents([pending(0)]);
+    given([pending(0)])
+      .when(schedule([]))
+      .thenEvents([]);
     expect(given([scheduled('a'), pending(1)]).state.status).toBe('pending');
   });
 
@@ -57,7 +70,9 @@ describe('router placement decider', () => {
   });
 
   it('does not schedule a router twice to one agent, nor beyond max', () => {
-    given(onThree).when(schedule([agent('a'), agent('b'), agent('c'), agent('d')])).thenEvents([]);
+    given(onThree)
+      .when(schedule([agent('a'), agent('b'), agent('c'), agent('d')]))
+      .thenEvents([]);
   });
 
   it('fails over: unschedule the dead agent, then the least loaded agent not hosting the router', () => {
@@ -70,7 +85,11 @@ describe('router placement decider', () => {
 
   it('gives a replacement binding the freed slot (its HA port keeps the address plan dense)', () => {
     const state = given([...onThree, unscheduled('b'), scheduled('d')]).state;
-    expect(bindingsOf(state).map((b) => [b.host, b.slot])).toEqual([['a', 0], ['c', 2], ['d', 1]]);
+    expect(bindingsOf(state).map((b) => [b.host, b.slot])).toEqual([
+      ['a', 0],
+      ['c', 2],
+      ['d', 1],
+    ]);
   });
 
   it('unschedules every binding when the router goes, sorted by host', () => {
@@ -78,11 +97,15 @@ describe('router placement decider', () => {
       .when({ type: 'UnscheduleRouter', data: { routerId: 'r1', reason: 'router_deleted' } })
       .thenEvents([unscheduled('a', 'router_deleted'), unscheduled('b', 'router_deleted'), unscheduled('c', 'router_deleted')]);
     expect(given([...onThree, unscheduled('a'), unscheduled('b'), unscheduled('c')]).state.status).toBe('unscheduled');
-    given([]).when({ type: 'UnscheduleRouter', data: { routerId: 'r1', reason: 'router_deleted' } }).thenEvents([]);
+    given([])
+      .when({ type: 'UnscheduleRouter', data: { routerId: 'r1', reason: 'router_deleted' } })
+      .thenEvents([]);
   });
 
   it('records an agent HA state report for a host the router runs on', () => {
-    given(onThree).when({ type: 'ReportHaState', data: { routerId: 'r1', host: 'b', state: 'active' } }).thenEvents([reported('b', 'active')]);
+    given(onThree)
+      .when({ type: 'ReportHaState', data: { routerId: 'r1', host: 'b', state: 'active' } })
+      .thenEvents([reported('b', 'active')]);
     const state = given([...onThree, reported('b', 'active')]).state;
     expect(bindingsOf(state).find((b) => b.host === 'b')?.state).toBe('active');
   });

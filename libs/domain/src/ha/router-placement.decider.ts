@@ -69,19 +69,34 @@ function decide(command: RouterPlacementCommand, state: RouterPlacementState): D
       const picks = rankCandidates(d.candidates.filter((c) => !bound.has(c.agentId))).slice(0, wanted);
       const events: RouterPlacementEvent[] = picks.map((c) => ({
         type: 'RouterScheduledToAgent',
-        data: { projectId: d.projectId, routerId: d.routerId, agentId: c.agentId, host: c.host, priority: d.priority, haPortId: d.haPortIds[c.agentId] ?? null },
+        data: {
+          projectId: d.projectId,
+          routerId: d.routerId,
+          agentId: c.agentId,
+          host: c.host,
+          priority: d.priority,
+          haPortId: d.haPortIds[c.agentId] ?? null,
+        },
       }));
       const total = bindings.length + picks.length;
       // A scheduled event clears pending (see evolve), so restate it whenever agents were added;
       // otherwise say it once: re-processing the same situation appends nothing.
       if (total < d.minAgents && (picks.length > 0 || state.status !== 'pending')) {
-        events.push({ type: 'RouterSchedulingPending', data: { projectId: d.projectId, routerId: d.routerId, reason: pendingReason(d.routerId, total, d.minAgents) } });
+        events.push({
+          type: 'RouterSchedulingPending',
+          data: { projectId: d.projectId, routerId: d.routerId, reason: pendingReason(d.routerId, total, d.minAgents) },
+        });
       }
       return events;
     }
     case 'UnscheduleFromAgents': {
       const gone = new Set(command.data.agentIds);
-      return unschedule(state, bindings.filter((b) => gone.has(b.agentId)), command.data.routerId, command.data.reason);
+      return unschedule(
+        state,
+        bindings.filter((b) => gone.has(b.agentId)),
+        command.data.routerId,
+        command.data.reason,
+      );
     }
     case 'UnscheduleRouter':
       return unschedule(state, bindings, command.data.routerId, command.data.reason);
@@ -93,18 +108,28 @@ function decide(command: RouterPlacementCommand, state: RouterPlacementState): D
       }
       // Agents re-report after restarts; an unchanged state is not a new fact.
       if (binding.state === reported) return [];
-      return [{ type: 'RouterHaStateReported', data: { projectId: state.projectId, routerId, agentId: binding.agentId, host, state: reported } }];
+      return [
+        { type: 'RouterHaStateReported', data: { projectId: state.projectId, routerId, agentId: binding.agentId, host, state: reported } },
+      ];
     }
     default:
       return assertNever(command);
   }
 }
 
-function unschedule(state: RouterPlacementState, gone: readonly HaBinding[], routerId: string, reason: UnscheduleReason): RouterPlacementEvent[] {
+function unschedule(
+  state: RouterPlacementState,
+  gone: readonly HaBinding[],
+  routerId: string,
+  reason: UnscheduleReason,
+): RouterPlacementEvent[] {
   if (state.status === 'unscheduled') return [];
   return [...gone]
     .sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0))
-    .map((b) => ({ type: 'RouterUnscheduledFromAgent', data: { projectId: state.projectId, routerId, agentId: b.agentId, host: b.host, reason } }));
+    .map((b) => ({
+      type: 'RouterUnscheduledFromAgent',
+      data: { projectId: state.projectId, routerId, agentId: b.agentId, host: b.host, reason },
+    }));
 }
 
 function lowestFreeSlot(bindings: readonly HaBinding[]): number {

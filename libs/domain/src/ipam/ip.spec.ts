@@ -13,8 +13,26 @@ describe('IP addresses', () => {
   });
 
   it('parses dotted quads to the value ipaddr.js gives, on its fast path too', () => {
-    const slow = (t: string) => (ipaddr.IPv4.isValidFourPartDecimal(t) ? BigInt(ipaddr.IPv4.parse(t).toByteArray().reduce((a, o) => a * 256 + o, 0)) : null);
-    for (const t of ['0.0.0.0', '10.0.0.1', '255.255.255.255', '192.168.10.254', '1.22.133.4', '256.0.0.1', '10.0.0.1000', '1.2.3.04', '1.2.3.4 ', '１.2.3.4']) {
+    const slow = (t: string) =>
+      ipaddr.IPv4.isValidFourPartDecimal(t)
+        ? BigInt(
+            ipaddr.IPv4.parse(t)
+              .toByteArray()
+              .reduce((a, o) => a * 256 + o, 0),
+          )
+        : null;
+    for (const t of [
+      '0.0.0.0',
+      '10.0.0.1',
+      '255.255.255.255',
+      '192.168.10.254',
+      '1.22.133.4',
+      '256.0.0.1',
+      '10.0.0.1000',
+      '1.2.3.04',
+      '1.2.3.4 ',
+      '１.2.3.4',
+    ]) {
       expect(parseIp(t)?.value ?? null).toBe(slow(t));
     }
   });
@@ -52,7 +70,10 @@ describe('CIDRs', () => {
   });
 
   it('explains a missing prefix and refuses bad ones', () => {
-    expect(parseCidr('10.0.2.0')).toEqual({ ok: false, message: "'10.0.2.0' isn't a recognized IP subnet cidr, '10.0.2.0/32' is recommended" });
+    expect(parseCidr('10.0.2.0')).toEqual({
+      ok: false,
+      message: "'10.0.2.0' isn't a recognized IP subnet cidr, '10.0.2.0/32' is recommended",
+    });
     for (const bad of ['10.0.0.0/33', '10.0.0.0/024', '10.0.0.0/', 'abc/24', '2001:db8::/129']) {
       expect(parseCidr(bad)).toEqual({ ok: false, message: `'${bad}' is not a valid IP subnet` });
     }
@@ -90,7 +111,14 @@ describe('CIDRs', () => {
 describe('MAC addresses and EUI-64', () => {
   it('normalises to lower-case colon form and refuses non-unicast', () => {
     expect(canonicalUnicastMac('FA-16-3E-00-AB-01')).toBe('fa:16:3e:00:ab:01');
-    for (const bad of ['fa:16:3e:0:0:1', '01:00:5e:00:00:01', '00:00:00:00:00:00', 'ff:ff:ff:ff:ff:ff', 'fa:16:3e-00:00:01', 'fa163e000001']) {
+    for (const bad of [
+      'fa:16:3e:0:0:1',
+      '01:00:5e:00:00:01',
+      '00:00:00:00:00:00',
+      'ff:ff:ff:ff:ff:ff',
+      'fa:16:3e-00:00:01',
+      'fa163e000001',
+    ]) {
       expect(canonicalUnicastMac(bad)).toBeNull();
     }
   });

@@ -37,16 +37,26 @@ describe('default gateway and pools', () => {
 
 describe('validatePools', () => {
   const v = (p: { start: string; end: string }[], gw: string | null = '10.0.0.1') => validatePools(c('10.0.0.0/24'), p, gw ? ip(gw) : null);
-  const rejection = (r: ReturnType<typeof v>) => (r.ok ? null : { status: r.rejection.status, type: r.rejection.type, message: r.rejection.message });
+  const rejection = (r: ReturnType<typeof v>) =>
+    r.ok ? null : { status: r.rejection.status, type: r.rejection.type, message: r.rejection.message };
 
   it('accepts disjoint pools inside the block and returns them canonical', () => {
-    expect(v([{ start: '10.0.0.10', end: '10.0.0.20' }, { start: '10.0.0.2', end: '10.0.0.5' }])).toMatchObject({ ok: true });
+    expect(
+      v([
+        { start: '10.0.0.10', end: '10.0.0.20' },
+        { start: '10.0.0.2', end: '10.0.0.5' },
+      ]),
+    ).toMatchObject({ ok: true });
     const six = validatePools(c('2001:db8::/64'), [{ start: '2001:DB8::0:10', end: '2001:db8:0:0::20' }], null);
     expect(six.ok && six.pools).toEqual([{ start: '2001:db8::10', end: '2001:db8::20' }]);
   });
 
   it('refuses reversed, malformed and wrong-version pools', () => {
-    for (const p of [{ start: '10.0.0.9', end: '10.0.0.2' }, { start: 'x', end: '10.0.0.2' }, { start: '2001:db8::1', end: '2001:db8::2' }]) {
+    for (const p of [
+      { start: '10.0.0.9', end: '10.0.0.2' },
+      { start: 'x', end: '10.0.0.2' },
+      { start: '2001:db8::1', end: '2001:db8::2' },
+    ]) {
       expect(rejection(v([p]))).toMatchObject({ status: 400, type: 'InvalidAllocationPool' });
     }
   });
@@ -61,7 +71,15 @@ describe('validatePools', () => {
   });
 
   it('reports the first overlapping pair', () => {
-    expect(rejection(v([{ start: '10.0.0.2', end: '10.0.0.9' }, { start: '10.0.0.50', end: '10.0.0.60' }, { start: '10.0.0.9', end: '10.0.0.20' }]))).toEqual({
+    expect(
+      rejection(
+        v([
+          { start: '10.0.0.2', end: '10.0.0.9' },
+          { start: '10.0.0.50', end: '10.0.0.60' },
+          { start: '10.0.0.9', end: '10.0.0.20' },
+        ]),
+      ),
+    ).toEqual({
       status: 409,
       type: 'OverlappingAllocationPools',
       message: 'Found overlapping allocation pools: 10.0.0.2-10.0.0.9 10.0.0.9-10.0.0.20 for subnet 10.0.0.0/24.',
@@ -82,7 +100,10 @@ describe('firstFreeIp', () => {
   const r = (p: { start: string; end: string }[]) => poolsToRanges(p);
 
   it('takes the lowest free address, pools in the order given', () => {
-    const p = r([{ start: '10.0.0.100', end: '10.0.0.101' }, { start: '10.0.0.2', end: '10.0.0.9' }]);
+    const p = r([
+      { start: '10.0.0.100', end: '10.0.0.101' },
+      { start: '10.0.0.2', end: '10.0.0.9' },
+    ]);
     expect(firstFreeIp(4, p, new Set())).toBe('10.0.0.100');
     expect(firstFreeIp(4, p, new Set(['10.0.0.100', '10.0.0.101', '10.0.0.2']))).toBe('10.0.0.3');
   });

@@ -1,12 +1,7 @@
 import type { AllocationPool } from '@cp/events';
 import type { Rejection } from '../decider';
 import { type Cidr } from './cidr';
-import {
-  gatewayConflict,
-  invalidAllocationPool,
-  outOfBoundsAllocationPool,
-  overlappingAllocationPools,
-} from './errors';
+import { gatewayConflict, invalidAllocationPool, outOfBoundsAllocationPool, overlappingAllocationPools } from './errors';
 import { formatIp, parseIp, type Ip } from './ip';
 
 /** A pool as numbers: inclusive bounds, same version as its subnet. */
@@ -72,7 +67,9 @@ export function validatePools(c: Cidr, pools: readonly AllocationPool[], gateway
     ranges.push({ start: start.value, end: end.value });
   }
   // Sorting by start makes the overlap test linear after the sort.
-  const order = ranges.map((_, i) => i).sort((a, b) => (ranges[a].start < ranges[b].start ? -1 : ranges[a].start > ranges[b].start ? 1 : a - b));
+  const order = ranges
+    .map((_, i) => i)
+    .sort((a, b) => (ranges[a].start < ranges[b].start ? -1 : ranges[a].start > ranges[b].start ? 1 : a - b));
   for (let k = 1; k < order.length; k++) {
     const [i, j] = [order[k - 1], order[k]];
     if (ranges[j].start <= ranges[i].end) {

@@ -45,16 +45,27 @@ describe('network decider', () => {
   });
 
   it('does not update an unknown network', () => {
-    given([]).when({ type: 'UpdateNetwork', data: { id: 'n1', changes: { name: 'x' } } }).thenRejected(404, 'NetworkNotFound');
+    given([])
+      .when({ type: 'UpdateNetwork', data: { id: 'n1', changes: { name: 'x' } } })
+      .thenRejected(404, 'NetworkNotFound');
   });
 
   it('refuses to delete a network with ports in use', () => {
-    given([created]).when({ type: 'DeleteNetwork', data: { id: 'n1', portsInUse: 2 } }).thenRejected(409, 'NetworkInUse');
+    given([created])
+      .when({ type: 'DeleteNetwork', data: { id: 'n1', portsInUse: 2 } })
+      .thenRejected(409, 'NetworkInUse');
   });
 
   it('deletes a network, after which it is gone', () => {
-    const deleted = { type: 'NetworkDeleted' as const, data: { id: 'n1', projectId: 'p1', networkType: 'vxlan' as const, segmentationId: 1001 } };
-    given([created]).when({ type: 'DeleteNetwork', data: { id: 'n1', portsInUse: 0 } }).thenEvents([deleted]);
-    given([created, deleted]).when({ type: 'DeleteNetwork', data: { id: 'n1', portsInUse: 0 } }).thenRejected(404, 'NetworkNotFound');
+    const deleted = {
+      type: 'NetworkDeleted' as const,
+      data: { id: 'n1', projectId: 'p1', networkType: 'vxlan' as const, segmentationId: 1001 },
+    };
+    given([created])
+      .when({ type: 'DeleteNetwork', data: { id: 'n1', portsInUse: 0 } })
+      .thenEvents([deleted]);
+    given([created, deleted])
+      .when({ type: 'DeleteNetwork', data: { id: 'n1', portsInUse: 0 } })
+      .thenRejected(404, 'NetworkNotFound');
   });
 });

@@ -3,10 +3,7 @@ import { assertNever, badRequest, conflict, notFound, type Decider, type Decisio
 
 export type NetworkData = DataOf<'NetworkCreated'>;
 
-export type NetworkState =
-  | { status: 'absent' }
-  | { status: 'active'; network: NetworkData }
-  | { status: 'deleted'; id: string };
+export type NetworkState = { status: 'absent' } | { status: 'active'; network: NetworkData } | { status: 'deleted'; id: string };
 
 export type NetworkCommand =
   | { type: 'CreateNetwork'; data: NetworkData }

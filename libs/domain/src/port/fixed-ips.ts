@@ -142,10 +142,7 @@ function automatic(a: AssignArgs): FixedIp[] | Rejection {
   const alloc = allocator(a.macAddress, a.original, a.facts.usedIps);
   const isRouter = ROUTER_OWNERS.has(a.deviceOwner);
   const out: FixedIp[] = [];
-  const groups = [
-    a.facts.subnets.filter((s) => s.ipVersion === 4),
-    a.facts.subnets.filter((s) => s.ipVersion === 6 && !isAuto(s)),
-  ];
+  const groups = [a.facts.subnets.filter((s) => s.ipVersion === 4), a.facts.subnets.filter((s) => s.ipVersion === 6 && !isAuto(s))];
   for (const group of groups) {
     if (group.length === 0) continue;
     let got: FixedIp | null = null;

@@ -44,9 +44,7 @@ function decide(command: PortCommand, state: PortState): Decision<PortEvent> {
       const { port } = state;
       // The old host reporting down after a move must not take the port down on its new host.
       if (port.status !== 'ACTIVE' || port.hostId !== command.data.host) return [];
-      return [
-        { type: 'PortDeactivated', data: { id: port.id, networkId: port.networkId, projectId: port.projectId, host: port.hostId } },
-      ];
+      return [{ type: 'PortDeactivated', data: { id: port.id, networkId: port.networkId, projectId: port.projectId, host: port.hostId } }];
     }
     case 'DeletePort': {
       if (state.status !== 'active') return portNotFound(command.data.id);

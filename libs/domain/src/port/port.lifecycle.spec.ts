@@ -17,12 +17,18 @@ describe('port decider: status and deletion', () => {
   });
 
   it('refuses an up report from a host it is not bound to', () => {
-    given([base, bound]).when(reportUp('compute-2')).thenRejected(409, 'PortNotBoundToHost', /bound to host compute-1/);
-    given([base]).when(reportUp('compute-1')).thenRejected(409, 'PortNotBoundToHost', /not bound to any host/);
+    given([base, bound])
+      .when(reportUp('compute-2'))
+      .thenRejected(409, 'PortNotBoundToHost', /bound to host compute-1/);
+    given([base])
+      .when(reportUp('compute-1'))
+      .thenRejected(409, 'PortNotBoundToHost', /not bound to any host/);
   });
 
   it('goes DOWN when reported down while ACTIVE, and otherwise ignores the report', () => {
-    given([base, bound, up]).when(reportDown('compute-1')).thenEvents([{ type: 'PortDeactivated', data: { ...ref, host: 'compute-1' } }]);
+    given([base, bound, up])
+      .when(reportDown('compute-1'))
+      .thenEvents([{ type: 'PortDeactivated', data: { ...ref, host: 'compute-1' } }]);
     given([base, bound]).when(reportDown('compute-1')).thenEvents([]);
     const moved: DomainEventBody = { type: 'PortBoundToHost', data: { ...ref, host: 'compute-2', previousHost: 'compute-1' } };
     const upThere: DomainEventBody = { type: 'PortActivated', data: { ...ref, host: 'compute-2' } };
@@ -44,8 +50,12 @@ describe('port decider: status and deletion', () => {
 
   it('deletes with the host it was bound to, then is gone', () => {
     const deleted: DomainEventBody = { type: 'PortDeleted', data: { ...ref, host: 'compute-1' } };
-    given([base, bound, up]).when({ type: 'DeletePort', data: { id: 'port1' } }).thenEvents([deleted]);
-    given([base, bound, up, deleted]).when({ type: 'DeletePort', data: { id: 'port1' } }).thenRejected(404, 'PortNotFound');
+    given([base, bound, up])
+      .when({ type: 'DeletePort', data: { id: 'port1' } })
+      .thenEvents([deleted]);
+    given([base, bound, up, deleted])
+      .when({ type: 'DeletePort', data: { id: 'port1' } })
+      .thenRejected(404, 'PortNotFound');
     given([base, bound, up, deleted]).when(reportUp('compute-1')).thenRejected(404, 'PortNotFound');
     given([]).when(reportDown('compute-1')).thenRejected(404, 'PortNotFound');
   });

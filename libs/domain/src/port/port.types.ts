@@ -9,9 +9,7 @@ export type PortStatus = 'DOWN' | 'ACTIVE';
 export type PortView = PortData & { status: PortStatus };
 
 export type PortState =
-  | { status: 'absent' }
-  | { status: 'active'; port: PortView }
-  | { status: 'deleted'; id: string; networkId: string; projectId: string };
+  { status: 'absent' } | { status: 'active'; port: PortView } | { status: 'deleted'; id: string; networkId: string; projectId: string };
 
 /** One entry of a request's fixed_ips: a subnet, an address, or both. */
 export interface FixedIpRequest {
@@ -36,8 +34,7 @@ export interface IpamFacts {
   usedIps: Readonly<Record<string, UsedIps>>;
 }
 
-export interface CreatePortData
-  extends Omit<PortData, 'fixedIps' | 'allowedAddressPairs' | 'macAddress'> {
+export interface CreatePortData extends Omit<PortData, 'fixedIps' | 'allowedAddressPairs' | 'macAddress'> {
   /** Given by the client, or generated at the edge (then `macGenerated`). */
   macAddress: string;
   macGenerated: boolean;

@@ -33,19 +33,31 @@ describe('port decider: update', () => {
 
   it('keeps current addresses and allocates new ones past those in use', () => {
     update({ fixedIps: [{ ipAddress: '10.0.0.2' }, { subnetId: 's4' }] }).thenEvents([
-      updated({ fixedIps: [{ subnetId: 's4', ipAddress: '10.0.0.2' }, { subnetId: 's4', ipAddress: '10.0.0.4' }] }),
+      updated({
+        fixedIps: [
+          { subnetId: 's4', ipAddress: '10.0.0.2' },
+          { subnetId: 's4', ipAddress: '10.0.0.4' },
+        ],
+      }),
     ]);
   });
 
   it('reuses the current address for a subnet-only entry', () => {
     update({ fixedIps: [{ subnetId: 's4' }] }).thenEvents([]);
     update({ fixedIps: [{ subnetId: 's4' }, { subnetId: 's4b' }] }).thenEvents([
-      updated({ fixedIps: [{ subnetId: 's4', ipAddress: '10.0.0.2' }, { subnetId: 's4b', ipAddress: '10.0.1.2' }] }),
+      updated({
+        fixedIps: [
+          { subnetId: 's4', ipAddress: '10.0.0.2' },
+          { subnetId: 's4b', ipAddress: '10.0.1.2' },
+        ],
+      }),
     ]);
   });
 
   it('replaces an address, and refuses one another port holds', () => {
-    update({ fixedIps: [{ subnetId: 's4', ipAddress: '10.0.0.50' }] }).thenEvents([updated({ fixedIps: [{ subnetId: 's4', ipAddress: '10.0.0.50' }] })]);
+    update({ fixedIps: [{ subnetId: 's4', ipAddress: '10.0.0.50' }] }).thenEvents([
+      updated({ fixedIps: [{ subnetId: 's4', ipAddress: '10.0.0.50' }] }),
+    ]);
     update({ fixedIps: [{ ipAddress: '10.0.0.3' }] }).thenRejected(409, 'IpAddressAlreadyAllocated');
     update({ fixedIps: [{ ipAddress: '10.0.9.3' }] }).thenRejected(400, 'InvalidIpForNetwork');
   });
@@ -63,19 +75,25 @@ describe('port decider: update', () => {
     update({ portSecurityEnabled: false, securityGroups: ['sg-default'] }).thenRejected(400, 'PortSecurityAndIPRequiredForSecurityGroups');
     update({ portSecurityEnabled: false, securityGroups: [] }).thenEvents([updated({ portSecurityEnabled: false, securityGroups: [] })]);
     update({ portSecurityEnabled: false, securityGroups: [], allowedAddressPairs: [{ ipAddress: '10.0.0.99' }] }).thenRejected(
-      409, 'AddressPairAndPortSecurityRequired',
+      409,
+      'AddressPairAndPortSecurityRequired',
     );
   });
 
   it('checks new security groups and address pairs', () => {
     update({ securityGroups: ['sg-x'] }, { missingSecurityGroups: ['sg-x'] }).thenRejected(404, 'SecurityGroupNotFound');
-    update({ securityGroups: ['sg-a', 'sg-a'], allowedAddressPairs: [{ ipAddress: '10.0.0.99/32' }] }, { missingSecurityGroups: [] }).thenEvents([
-      updated({ securityGroups: ['sg-a'], allowedAddressPairs: [{ ipAddress: '10.0.0.99/32', macAddress: MAC }] }),
-    ]);
+    update(
+      { securityGroups: ['sg-a', 'sg-a'], allowedAddressPairs: [{ ipAddress: '10.0.0.99/32' }] },
+      { missingSecurityGroups: [] },
+    ).thenEvents([updated({ securityGroups: ['sg-a'], allowedAddressPairs: [{ ipAddress: '10.0.0.99/32', macAddress: MAC }] })]);
   });
 
   it('refuses a MAC change on a bound port, and (for now) on any port', () => {
-    update({ macAddress: 'fa:16:3e:00:00:09' }, {}, [base, bound]).thenRejected(409, 'PortBound', /old_mac fa:16:3e:11:22:33, new_mac fa:16:3e:00:00:09/);
+    update({ macAddress: 'fa:16:3e:00:00:09' }, {}, [base, bound]).thenRejected(
+      409,
+      'PortBound',
+      /old_mac fa:16:3e:11:22:33, new_mac fa:16:3e:00:00:09/,
+    );
     update({ macAddress: 'fa:16:3e:00:00:09' }).thenRejected(400, 'BadRequest');
     update({ macAddress: 'nope' }).thenRejected(400, 'HTTPBadRequest');
   });

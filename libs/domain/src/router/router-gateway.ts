@@ -28,10 +28,16 @@ export function setGateway(
   }
   if (current && current.networkId === network.id) {
     if (current.enableSnat === enableSnat && sameIps(current.externalFixedIps, externalFixedIps)) return [];
-    return [{ type: 'RouterGatewaySet', data: { id, projectId, networkId: network.id, portId: current.portId, enableSnat, externalFixedIps } }];
+    return [
+      { type: 'RouterGatewaySet', data: { id, projectId, networkId: network.id, portId: current.portId, enableSnat, externalFixedIps } },
+    ];
   }
   const onInterfaces = Object.values(interfaces).flatMap((i) => i.subnetIds);
-  const clash = checkNotOnRouter(onInterfaces, network.subnets.map((s) => s.id)) ?? checkNoOverlap(interfaceSubnets, network.subnets);
+  const clash =
+    checkNotOnRouter(
+      onInterfaces,
+      network.subnets.map((s) => s.id),
+    ) ?? checkNoOverlap(interfaceSubnets, network.subnets);
   if (clash) return clash;
   return [
     ...clearGateway(router, current),
@@ -41,7 +47,12 @@ export function setGateway(
 
 export function clearGateway(router: RouterData, current: RouterGateway | null): Events<'RouterGatewayCleared'>[] {
   if (!current) return [];
-  return [{ type: 'RouterGatewayCleared', data: { id: router.id, projectId: router.projectId, networkId: current.networkId, portId: current.portId } }];
+  return [
+    {
+      type: 'RouterGatewayCleared',
+      data: { id: router.id, projectId: router.projectId, networkId: current.networkId, portId: current.portId },
+    },
+  ];
 }
 
 function sameIps(a: readonly FixedIp[], b: readonly FixedIp[]): boolean {

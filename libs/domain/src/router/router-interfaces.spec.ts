@@ -14,7 +14,10 @@ const byPort = (p: PortFacts, subnets: SubnetFacts[]) => ({
   type: 'AddRouterInterface' as const,
   data: { routerId: 'r1', by: 'port', port: p, subnets, routerSubnets: [] } satisfies AddRouterInterfaceData,
 });
-const remove = (data: { portId?: string; subnetId?: string }) => ({ type: 'RemoveRouterInterface' as const, data: { routerId: 'r1', ...data } });
+const remove = (data: { portId?: string; subnetId?: string }) => ({
+  type: 'RemoveRouterInterface' as const,
+  data: { routerId: 'r1', ...data },
+});
 const onS1 = interfaceAdded('ip1', 'net-s1', ['s1']);
 
 describe('router decider: interfaces', () => {
@@ -30,12 +33,16 @@ describe('router decider: interfaces', () => {
   });
 
   it('refuses a second port on a subnet the router is already on', () => {
-    given([created, onS1]).when(bySubnet(s1)).thenRejected(400, 'BadRequest', /^Bad router request: Router already has a port on subnet s1\.$/);
+    given([created, onS1])
+      .when(bySubnet(s1))
+      .thenRejected(400, 'BadRequest', /^Bad router request: Router already has a port on subnet s1\.$/);
   });
 
   it('counts the gateway port’s subnets as on the router', () => {
     const ext = subnet('ext-s1', '203.0.113.0/24');
-    given([created, gatewaySet()]).when(bySubnet(ext)).thenRejected(400, 'BadRequest', /already has a port on subnet ext-s1/);
+    given([created, gatewaySet()])
+      .when(bySubnet(ext))
+      .thenRejected(400, 'BadRequest', /already has a port on subnet ext-s1/);
   });
 
   it('refuses a subnet that overlaps one the router reaches', () => {
@@ -48,16 +55,22 @@ describe('router decider: interfaces', () => {
   });
 
   it('refuses an interface port id the router already has', () => {
-    given([created, onS1]).when(bySubnet(subnet('s2', '10.0.2.0/24'))).thenRejected(400, 'BadRequest', /already has a port ip1/);
+    given([created, onS1])
+      .when(bySubnet(subnet('s2', '10.0.2.0/24')))
+      .thenRejected(400, 'BadRequest', /already has a port ip1/);
   });
 
   it('refuses a subnet without a gateway IP', () => {
-    given([created]).when(bySubnet({ ...s1, gatewayIp: null })).thenRejected(400, 'BadRequest', /Subnet for router interface must have a gateway IP/);
+    given([created])
+      .when(bySubnet({ ...s1, gatewayIp: null }))
+      .thenRejected(400, 'BadRequest', /Subnet for router interface must have a gateway IP/);
   });
 
   it('refuses an IPv6 subnet that takes RAs from an external router', () => {
     const v6 = subnet('s6', '2001:db8::/64', { ipv6AddressMode: 'slaac' });
-    given([created]).when(bySubnet(v6)).thenRejected(400, 'BadRequest', /configured to receive RAs from an external router/);
+    given([created])
+      .when(bySubnet(v6))
+      .thenRejected(400, 'BadRequest', /configured to receive RAs from an external router/);
   });
 
   it('refuses a port another device already uses', () => {
@@ -67,7 +80,9 @@ describe('router decider: interfaces', () => {
   });
 
   it('refuses a port without fixed IPs, or with two IPv4 subnets', () => {
-    given([created]).when(byPort({ ...port, fixedIps: [] }, [])).thenRejected(400, 'BadRequest', /at least one fixed IP/);
+    given([created])
+      .when(byPort({ ...port, fixedIps: [] }, []))
+      .thenRejected(400, 'BadRequest', /at least one fixed IP/);
     const two = { ...port, fixedIps: [...port.fixedIps, { subnetId: 's8', ipAddress: '10.0.8.5' }] };
     given([created])
       .when(byPort(two, [subnet('s9', '10.0.9.0/24'), subnet('s8', '10.0.8.0/24')]))
@@ -79,29 +94,41 @@ describe('router decider: interfaces', () => {
   });
 
   it('removes an interface by port', () => {
-    given([created, onS1]).when(remove({ portId: 'ip1' })).thenEvents([interfaceRemoved('ip1', 'net-s1', ['s1'])]);
+    given([created, onS1])
+      .when(remove({ portId: 'ip1' }))
+      .thenEvents([interfaceRemoved('ip1', 'net-s1', ['s1'])]);
   });
 
   it('removes an interface by subnet', () => {
-    given([created, onS1]).when(remove({ subnetId: 's1' })).thenEvents([interfaceRemoved('ip1', 'net-s1', ['s1'])]);
+    given([created, onS1])
+      .when(remove({ subnetId: 's1' }))
+      .thenEvents([interfaceRemoved('ip1', 'net-s1', ['s1'])]);
   });
 
   it('removes only the subnet from a port that has others, which stays', () => {
     const dual = interfaceAdded('port9', 'n9', ['s9', 's9v6']);
     const removed = interfaceRemoved('port9', 'n9', ['s9v6']);
-    given([created, dual]).when(remove({ subnetId: 's9v6' })).thenEvents([removed]);
+    given([created, dual])
+      .when(remove({ subnetId: 's9v6' }))
+      .thenEvents([removed]);
     const after = given([created, dual, removed]);
     expect(after.state).toMatchObject({ interfaces: { port9: { networkId: 'n9', subnetIds: ['s9'] } } });
     after.when({ type: 'DeleteRouter', data: { id: 'r1' } }).thenRejected(409, 'RouterInUse');
   });
 
   it('answers 404 for an interface the router does not have', () => {
-    given([created]).when(remove({ portId: 'ip1' })).thenRejected(404, 'RouterInterfaceNotFound', /Router r1 does not have an interface with id ip1/);
-    given([created]).when(remove({ subnetId: 's1' })).thenRejected(404, 'RouterInterfaceNotFoundForSubnet', /Router r1 has no interface on subnet s1/);
+    given([created])
+      .when(remove({ portId: 'ip1' }))
+      .thenRejected(404, 'RouterInterfaceNotFound', /Router r1 does not have an interface with id ip1/);
+    given([created])
+      .when(remove({ subnetId: 's1' }))
+      .thenRejected(404, 'RouterInterfaceNotFoundForSubnet', /Router r1 has no interface on subnet s1/);
   });
 
   it('refuses a port and subnet that do not match', () => {
-    given([created, onS1]).when(remove({ portId: 'ip1', subnetId: 's2' })).thenRejected(400, 'SubnetMismatchForPort');
+    given([created, onS1])
+      .when(remove({ portId: 'ip1', subnetId: 's2' }))
+      .thenRejected(400, 'SubnetMismatchForPort');
   });
 
   it('lets the router be deleted once its last interface is removed', () => {

@@ -40,7 +40,11 @@ export function addInterface(state: ActiveRouter, cmd: AddRouterInterfaceData): 
     const invalid = checkAddressMode(subnet);
     if (invalid) return invalid;
   }
-  const dup = checkNotOnRouter(subnetsOnRouter(state), subnets.map((s) => s.id)) ?? checkNoOverlap(cmd.routerSubnets, subnets);
+  const dup =
+    checkNotOnRouter(
+      subnetsOnRouter(state),
+      subnets.map((s) => s.id),
+    ) ?? checkNoOverlap(cmd.routerSubnets, subnets);
   if (dup) return dup;
   if (subnets.filter((s) => s.ipVersion === 4).length > 1) {
     return badRouterRequest('Cannot have multiple IPv4 subnets on router port');
@@ -66,11 +70,15 @@ export function removeInterface(
     if (subnetId !== undefined && !iface.subnetIds.includes(subnetId)) {
       return badRequest(`Subnet on port ${portId} does not match the requested subnet ${subnetId}`, 'SubnetMismatchForPort');
     }
-    return [{ type: 'RouterInterfaceRemoved', data: { id, projectId, portId, networkId: iface.networkId, subnetIds: [...iface.subnetIds] } }];
+    return [
+      { type: 'RouterInterfaceRemoved', data: { id, projectId, portId, networkId: iface.networkId, subnetIds: [...iface.subnetIds] } },
+    ];
   }
   if (subnetId === undefined) return badRouterRequest('Either subnet_id or port_id must be specified');
   const found = Object.entries(state.interfaces).find(([, i]) => i.subnetIds.includes(subnetId));
   if (!found) return notFound('RouterInterfaceNotFoundForSubnet', `Router ${id} has no interface on subnet ${subnetId}`);
   const [foundPort, iface] = found;
-  return [{ type: 'RouterInterfaceRemoved', data: { id, projectId, portId: foundPort, networkId: iface.networkId, subnetIds: [subnetId] } }];
+  return [
+    { type: 'RouterInterfaceRemoved', data: { id, projectId, portId: foundPort, networkId: iface.networkId, subnetIds: [subnetId] } },
+  ];
 }

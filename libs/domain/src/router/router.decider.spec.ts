@@ -4,15 +4,22 @@ import { routerDecider } from './router.decider';
 import { created, gatewaySet, interfaceAdded, publicNet, router } from './router.fixtures';
 
 const { given } = spec(routerDecider);
-const cleared = (networkId = 'ext1', portId = 'gw1') => ({ type: 'RouterGatewayCleared' as const, data: { id: 'r1', projectId: 'p1', networkId, portId } });
+const cleared = (networkId = 'ext1', portId = 'gw1') => ({
+  type: 'RouterGatewayCleared' as const,
+  data: { id: 'r1', projectId: 'p1', networkId, portId },
+});
 
 describe('router decider: lifecycle', () => {
   it('creates a router', () => {
-    given([]).when({ type: 'CreateRouter', data: { ...router, gateway: null } }).thenEvents([created]);
+    given([])
+      .when({ type: 'CreateRouter', data: { ...router, gateway: null } })
+      .thenEvents([created]);
   });
 
   it('creates a router with a gateway as a gateway set in the same command', () => {
-    given([]).when({ type: 'CreateRouter', data: { ...router, gateway: publicNet } }).thenEvents([created, gatewaySet()]);
+    given([])
+      .when({ type: 'CreateRouter', data: { ...router, gateway: publicNet } })
+      .thenEvents([created, gatewaySet()]);
   });
 
   it('refuses a gateway on a network that is not external, creating nothing', () => {
@@ -23,14 +30,18 @@ describe('router decider: lifecycle', () => {
   });
 
   it('refuses to create a router twice', () => {
-    given([created]).when({ type: 'CreateRouter', data: { ...router, gateway: null } }).thenRejected(409, 'RouterExists');
+    given([created])
+      .when({ type: 'CreateRouter', data: { ...router, gateway: null } })
+      .thenRejected(409, 'RouterExists');
   });
 
   it('records only the attributes that change', () => {
     given([created])
       .when({ type: 'UpdateRouter', data: { id: 'r1', changes: { name: 'r', description: 'edge' } } })
       .thenEvents([{ type: 'RouterUpdated', data: { id: 'r1', projectId: 'p1', changes: { description: 'edge' } } }]);
-    given([created]).when({ type: 'UpdateRouter', data: { id: 'r1', changes: { ha: true } } }).thenEvents([]);
+    given([created])
+      .when({ type: 'UpdateRouter', data: { id: 'r1', changes: { ha: true } } })
+      .thenEvents([]);
   });
 
   it('refuses to change ha while the router is administratively up', () => {
@@ -50,8 +61,12 @@ describe('router decider: lifecycle', () => {
   });
 
   it('does not touch an unknown router', () => {
-    given([]).when({ type: 'UpdateRouter', data: { id: 'r1', changes: { name: 'x' } } }).thenRejected(404, 'RouterNotFound', /Router r1 could not be found/);
-    given([]).when({ type: 'DeleteRouter', data: { id: 'r1' } }).thenRejected(404, 'RouterNotFound');
+    given([])
+      .when({ type: 'UpdateRouter', data: { id: 'r1', changes: { name: 'x' } } })
+      .thenRejected(404, 'RouterNotFound', /Router r1 could not be found/);
+    given([])
+      .when({ type: 'DeleteRouter', data: { id: 'r1' } })
+      .thenRejected(404, 'RouterNotFound');
   });
 
   it('refuses to delete a router that still has interfaces', () => {
@@ -62,8 +77,12 @@ describe('router decider: lifecycle', () => {
 
   it('deletes a router, clearing its gateway first; then it is gone', () => {
     const deleted = { type: 'RouterDeleted' as const, data: { id: 'r1', projectId: 'p1', ha: true } };
-    given([created]).when({ type: 'DeleteRouter', data: { id: 'r1' } }).thenEvents([deleted]);
-    given([created, gatewaySet()]).when({ type: 'DeleteRouter', data: { id: 'r1' } }).thenEvents([cleared(), deleted]);
+    given([created])
+      .when({ type: 'DeleteRouter', data: { id: 'r1' } })
+      .thenEvents([deleted]);
+    given([created, gatewaySet()])
+      .when({ type: 'DeleteRouter', data: { id: 'r1' } })
+      .thenEvents([cleared(), deleted]);
     expect(given([created, deleted]).state).toEqual({ status: 'deleted', id: 'r1' });
   });
 });
@@ -85,20 +104,30 @@ describe('router decider: gateway', () => {
   });
 
   it('replaces a gateway on another network: cleared first, then set', () => {
-    given([created, gatewaySet()]).when(setGw(otherNet)).thenEvents([cleared(), gatewaySet(otherNet)]);
+    given([created, gatewaySet()])
+      .when(setGw(otherNet))
+      .thenEvents([cleared(), gatewaySet(otherNet)]);
   });
 
   it('keeps the gateway port on the same network and changes only IPs or SNAT', () => {
     const moved = { ...publicNet, portId: 'unused', externalFixedIps: [{ subnetId: 'ext-s1', ipAddress: '203.0.113.20' }] };
-    given([created, gatewaySet()]).when(setGw(moved)).thenEvents([gatewaySet(moved, 'gw1')]);
+    given([created, gatewaySet()])
+      .when(setGw(moved))
+      .thenEvents([gatewaySet(moved, 'gw1')]);
     const noSnat = { ...publicNet, portId: 'unused', enableSnat: false };
-    given([created, gatewaySet()]).when(setGw(noSnat)).thenEvents([gatewaySet(noSnat, 'gw1')]);
-    given([created, gatewaySet()]).when(setGw({ ...publicNet, portId: 'unused' })).thenEvents([]);
+    given([created, gatewaySet()])
+      .when(setGw(noSnat))
+      .thenEvents([gatewaySet(noSnat, 'gw1')]);
+    given([created, gatewaySet()])
+      .when(setGw({ ...publicNet, portId: 'unused' }))
+      .thenEvents([]);
   });
 
   it('refuses an external IP that is the subnet’s gateway IP', () => {
     const bad = { ...publicNet, externalFixedIps: [{ subnetId: 'ext-s1', ipAddress: '203.0.113.1' }] };
-    given([created]).when(setGw(bad)).thenRejected(400, 'BadRequest', /External IP 203\.0\.113\.1 is the same as the gateway IP/);
+    given([created])
+      .when(setGw(bad))
+      .thenRejected(400, 'BadRequest', /External IP 203\.0\.113\.1 is the same as the gateway IP/);
   });
 
   it('refuses an external network that overlaps an interface subnet', () => {
@@ -108,8 +137,12 @@ describe('router decider: gateway', () => {
   });
 
   it('clears a gateway, and clearing none changes nothing', () => {
-    given([created, gatewaySet()]).when({ type: 'ClearRouterGateway', data: { routerId: 'r1' } }).thenEvents([cleared()]);
-    given([created]).when({ type: 'ClearRouterGateway', data: { routerId: 'r1' } }).thenEvents([]);
+    given([created, gatewaySet()])
+      .when({ type: 'ClearRouterGateway', data: { routerId: 'r1' } })
+      .thenEvents([cleared()]);
+    given([created])
+      .when({ type: 'ClearRouterGateway', data: { routerId: 'r1' } })
+      .thenEvents([]);
   });
 });
 

@@ -62,9 +62,7 @@ function updateRouter(state: ActiveRouter, changes: RouterChanges): Decision<Rou
   // requires it to be administratively down (in the same request at the latest).
   const adminStateUp = changed.adminStateUp ?? router.adminStateUp;
   if (changed.ha !== undefined && adminStateUp) {
-    return badRouterRequest(
-      'Cannot change HA attribute of active routers. Please set router admin_state_up to False prior to upgrade',
-    );
+    return badRouterRequest('Cannot change HA attribute of active routers. Please set router admin_state_up to False prior to upgrade');
   }
   if (Object.keys(changed).length === 0) return [];
   return [{ type: 'RouterUpdated', data: { id: router.id, projectId: router.projectId, changes: changed } }];

@@ -24,7 +24,14 @@ export const publicNet: GatewayRequest = {
 
 export const gatewaySet = (req: GatewayRequest = publicNet, portId = req.portId) => ({
   type: 'RouterGatewaySet' as const,
-  data: { id: 'r1', projectId: 'p1', networkId: req.network.id, portId, enableSnat: req.enableSnat, externalFixedIps: req.externalFixedIps },
+  data: {
+    id: 'r1',
+    projectId: 'p1',
+    networkId: req.network.id,
+    portId,
+    enableSnat: req.enableSnat,
+    externalFixedIps: req.externalFixedIps,
+  },
 });
 
 export const interfaceAdded = (portId: string, networkId: string, subnetIds: string[]) => ({

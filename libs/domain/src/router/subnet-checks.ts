@@ -27,9 +27,7 @@ export function checkNoOverlap(existing: readonly SubnetCidr[], added: readonly 
 /** A subnet whose hosts take RAs from an external router cannot also be routed by ours. */
 export function checkAddressMode(subnet: SubnetFacts): Rejection | null {
   if (subnet.ipVersion === 6 && subnet.ipv6RaMode === null && subnet.ipv6AddressMode !== null) {
-    return badRouterRequest(
-      `IPv6 subnet ${subnet.id} configured to receive RAs from an external router cannot be added to Neutron Router`,
-    );
+    return badRouterRequest(`IPv6 subnet ${subnet.id} configured to receive RAs from an external router cannot be added to Neutron Router`);
   }
   return null;
 }

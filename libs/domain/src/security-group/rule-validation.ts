@@ -22,10 +22,7 @@ export function normaliseRule(req: SecurityGroupRuleRequest): SecurityGroupRule 
   const ports = checkPortRange(protocol, req.portRangeMin, req.portRangeMax);
   if (ports) return ports;
   if (prefix && prefix.ethertype !== req.ethertype) {
-    return badRequest(
-      `Conflicting value ethertype ${req.ethertype} for CIDR ${req.remoteIpPrefix}`,
-      'SecurityGroupRuleParameterConflict',
-    );
+    return badRequest(`Conflicting value ethertype ${req.ethertype} for CIDR ${req.remoteIpPrefix}`, 'SecurityGroupRuleParameterConflict');
   }
   const conflict = checkEthertypeAllowsProtocol(req.ethertype, protocol);
   if (conflict) return conflict;
@@ -62,13 +59,13 @@ function checkPortRange(protocol: string | null, min: number | null, max: number
     return null;
   }
   if (ICMP_PROTOCOLS.has(n)) {
-    const fields = [['port_range_min', 'type', min], ['port_range_max', 'code', max]] as const;
+    const fields = [
+      ['port_range_min', 'type', min],
+      ['port_range_max', 'code', max],
+    ] as const;
     for (const [attr, field, value] of fields) {
       if (value !== null && value > 255) {
-        return badRequest(
-          `Invalid value for ICMP ${field} (${attr}) ${value}. It must be 0 to 255.`,
-          'SecurityGroupInvalidIcmpValue',
-        );
+        return badRequest(`Invalid value for ICMP ${field} (${attr}) ${value}. It must be 0 to 255.`, 'SecurityGroupInvalidIcmpValue');
       }
     }
     if (min === null && max !== null) {
@@ -114,7 +111,8 @@ export function parsePrefix(input: string): { cidr: string; ethertype: 'IPv4' | 
  * "no prefix" equals 0.0.0.0/0 or ::/0.
  */
 export function ruleKey(rule: SecurityGroupRule): string {
-  const prefix = rule.remoteIpPrefix === null || rule.remoteIpPrefix === '0.0.0.0/0' || rule.remoteIpPrefix === '::/0' ? '+' : rule.remoteIpPrefix;
+  const prefix =
+    rule.remoteIpPrefix === null || rule.remoteIpPrefix === '0.0.0.0/0' || rule.remoteIpPrefix === '::/0' ? '+' : rule.remoteIpPrefix;
   const protocol = protocolNumber(rule.protocol);
   return JSON.stringify([
     rule.securityGroupId,

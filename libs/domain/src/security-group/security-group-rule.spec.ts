@@ -36,8 +36,12 @@ describe('security group decider: rules', () => {
   });
 
   it('lower-cases protocol names and keeps numbers as text, as Neutron stores them', () => {
-    given([created]).when(create({ protocol: 'TCP' })).thenEvents([{ ...ssh, data: asRule(request, { protocol: 'tcp' }) }]);
-    given([created]).when(create({ protocol: 6 })).thenEvents([{ ...ssh, data: asRule(request, { protocol: '6' }) }]);
+    given([created])
+      .when(create({ protocol: 'TCP' }))
+      .thenEvents([{ ...ssh, data: asRule(request, { protocol: 'tcp' }) }]);
+    given([created])
+      .when(create({ protocol: 6 }))
+      .thenEvents([{ ...ssh, data: asRule(request, { protocol: '6' }) }]);
   });
 
   it('treats protocol any as every protocol', () => {
@@ -48,43 +52,75 @@ describe('security group decider: rules', () => {
 
   it('turns legacy ICMP names into ipv6-icmp in IPv6 rules', () => {
     const icmp6 = { ethertype: 'IPv6' as const, portRangeMin: 128, portRangeMax: 0 };
-    given([created]).when(create({ ...icmp6, protocol: 'icmp' })).thenEvents([{ ...ssh, data: asRule(request, { ...icmp6, protocol: 'ipv6-icmp' }) }]);
-    given([created]).when(create({ ...icmp6, protocol: 1 })).thenEvents([{ ...ssh, data: asRule(request, { ...icmp6, protocol: '58' }) }]);
+    given([created])
+      .when(create({ ...icmp6, protocol: 'icmp' }))
+      .thenEvents([{ ...ssh, data: asRule(request, { ...icmp6, protocol: 'ipv6-icmp' }) }]);
+    given([created])
+      .when(create({ ...icmp6, protocol: 1 }))
+      .thenEvents([{ ...ssh, data: asRule(request, { ...icmp6, protocol: '58' }) }]);
   });
 
   it('rejects unknown protocols and numbers out of 0-255', () => {
-    given([created]).when(create({ protocol: 'tcpx' })).thenRejected(400, 'SecurityGroupRuleInvalidProtocol');
-    given([created]).when(create({ protocol: 256 })).thenRejected(400, 'SecurityGroupRuleInvalidProtocol');
+    given([created])
+      .when(create({ protocol: 'tcpx' }))
+      .thenRejected(400, 'SecurityGroupRuleInvalidProtocol');
+    given([created])
+      .when(create({ protocol: 256 }))
+      .thenRejected(400, 'SecurityGroupRuleInvalidProtocol');
   });
 
   it('validates tcp/udp port ranges like Neutron', () => {
-    given([created]).when(create({ portRangeMin: 80, portRangeMax: 22 })).thenRejected(400, 'SecurityGroupInvalidPortRange', /port_range_min must be <= port_range_max/);
-    given([created]).when(create({ protocol: 'udp', portRangeMin: 53, portRangeMax: null })).thenRejected(400, 'SecurityGroupInvalidPortRange');
-    given([created]).when(create({ portRangeMin: 0, portRangeMax: 10 })).thenRejected(400, 'SecurityGroupInvalidPortValue', /port 0/);
-    given([created]).when(create({ portRangeMin: 1, portRangeMax: 65536 })).thenRejected(400, 'SecurityGroupInvalidPortValue', /65536/);
+    given([created])
+      .when(create({ portRangeMin: 80, portRangeMax: 22 }))
+      .thenRejected(400, 'SecurityGroupInvalidPortRange', /port_range_min must be <= port_range_max/);
+    given([created])
+      .when(create({ protocol: 'udp', portRangeMin: 53, portRangeMax: null }))
+      .thenRejected(400, 'SecurityGroupInvalidPortRange');
+    given([created])
+      .when(create({ portRangeMin: 0, portRangeMax: 10 }))
+      .thenRejected(400, 'SecurityGroupInvalidPortValue', /port 0/);
+    given([created])
+      .when(create({ portRangeMin: 1, portRangeMax: 65536 }))
+      .thenRejected(400, 'SecurityGroupInvalidPortValue', /65536/);
   });
 
   it('requires a protocol with a port range', () => {
-    given([created]).when(create({ protocol: null })).thenRejected(400, 'SecurityGroupProtocolRequiredWithPorts');
+    given([created])
+      .when(create({ protocol: null }))
+      .thenRejected(400, 'SecurityGroupProtocolRequiredWithPorts');
   });
 
   it('validates ICMP type and code', () => {
-    given([created]).when(create({ protocol: 'icmp', portRangeMin: 8, portRangeMax: 256 })).thenRejected(400, 'SecurityGroupInvalidIcmpValue', /ICMP code \(port_range_max\) 256/);
-    given([created]).when(create({ protocol: 'icmp', portRangeMin: null, portRangeMax: 0 })).thenRejected(400, 'SecurityGroupMissingIcmpType');
-    given([created]).when(create({ protocol: 'icmp', portRangeMin: 8, portRangeMax: null })).thenEvents([{ ...ssh, data: asRule(request, { protocol: 'icmp', portRangeMin: 8, portRangeMax: null }) }]);
+    given([created])
+      .when(create({ protocol: 'icmp', portRangeMin: 8, portRangeMax: 256 }))
+      .thenRejected(400, 'SecurityGroupInvalidIcmpValue', /ICMP code \(port_range_max\) 256/);
+    given([created])
+      .when(create({ protocol: 'icmp', portRangeMin: null, portRangeMax: 0 }))
+      .thenRejected(400, 'SecurityGroupMissingIcmpType');
+    given([created])
+      .when(create({ protocol: 'icmp', portRangeMin: 8, portRangeMax: null }))
+      .thenEvents([{ ...ssh, data: asRule(request, { protocol: 'icmp', portRangeMin: 8, portRangeMax: null }) }]);
   });
 
   it('refuses ports for protocols without them', () => {
-    given([created]).when(create({ protocol: 'vrrp' })).thenRejected(400, 'SecurityGroupInvalidProtocolForPort', /Invalid protocol 112/);
+    given([created])
+      .when(create({ protocol: 'vrrp' }))
+      .thenRejected(400, 'SecurityGroupInvalidProtocolForPort', /Invalid protocol 112/);
   });
 
   it('refuses IPv6-only protocols in IPv4 rules', () => {
-    given([created]).when(create({ protocol: 'ipv6-icmp', portRangeMin: null, portRangeMax: null })).thenRejected(400, 'SecurityGroupEthertypeConflictWithProtocol');
+    given([created])
+      .when(create({ protocol: 'ipv6-icmp', portRangeMin: null, portRangeMax: null }))
+      .thenRejected(400, 'SecurityGroupEthertypeConflictWithProtocol');
   });
 
   it('normalises the remote prefix to its network and a bare address to a host route', () => {
-    given([created]).when(create({ remoteIpPrefix: '10.0.0.5/24' })).thenEvents([{ ...ssh, data: asRule(request, { remoteIpPrefix: '10.0.0.0/24' }) }]);
-    given([created]).when(create({ remoteIpPrefix: '10.0.0.5' })).thenEvents([{ ...ssh, data: asRule(request, { remoteIpPrefix: '10.0.0.5/32' }) }]);
+    given([created])
+      .when(create({ remoteIpPrefix: '10.0.0.5/24' }))
+      .thenEvents([{ ...ssh, data: asRule(request, { remoteIpPrefix: '10.0.0.0/24' }) }]);
+    given([created])
+      .when(create({ remoteIpPrefix: '10.0.0.5' }))
+      .thenEvents([{ ...ssh, data: asRule(request, { remoteIpPrefix: '10.0.0.5/32' }) }]);
     given([created])
       .when(create({ ethertype: 'IPv6', remoteIpPrefix: '2001:DB8::1/64' }))
       .thenEvents([{ ...ssh, data: asRule(request, { ethertype: 'IPv6', remoteIpPrefix: '2001:db8::/64' }) }]);
@@ -92,29 +128,45 @@ describe('security group decider: rules', () => {
 
   it('rejects invalid prefixes and prefixes of the other family', () => {
     for (const bad of ['10.0.0.0/33', '10.0.0/24', 'fe80::1%eth0/64', '10.0.0.0/24/1', 'x']) {
-      given([created]).when(create({ remoteIpPrefix: bad })).thenRejected(400, 'InvalidCIDR');
+      given([created])
+        .when(create({ remoteIpPrefix: bad }))
+        .thenRejected(400, 'InvalidCIDR');
     }
-    given([created]).when(create({ ethertype: 'IPv6', remoteIpPrefix: '10.0.0.0/8' })).thenRejected(400, 'SecurityGroupRuleParameterConflict');
+    given([created])
+      .when(create({ ethertype: 'IPv6', remoteIpPrefix: '10.0.0.0/8' }))
+      .thenRejected(400, 'SecurityGroupRuleParameterConflict');
   });
 
   it('takes a remote prefix or a remote group, not both', () => {
-    given([created]).when(create({ remoteIpPrefix: '10.0.0.0/8', remoteGroupId: 'sg2' })).thenRejected(400, 'SecurityGroupRemoteGroupAndRemoteIpPrefix');
+    given([created])
+      .when(create({ remoteIpPrefix: '10.0.0.0/8', remoteGroupId: 'sg2' }))
+      .thenRejected(400, 'SecurityGroupRemoteGroupAndRemoteIpPrefix');
   });
 
   it('needs the remote group to exist, unless it is the group itself', () => {
-    given([created]).when(create({ remoteGroupId: 'sg2' }, false)).thenRejected(404, 'SecurityGroupNotFound', /sg2/);
-    given([created]).when(create({ remoteGroupId: 'sg2' }, true)).thenEvents([{ ...ssh, data: asRule(request, { remoteGroupId: 'sg2' }) }]);
-    given([created]).when(create({ remoteGroupId: 'sg1' }, false)).thenEvents([{ ...ssh, data: asRule(request, { remoteGroupId: 'sg1' }) }]);
+    given([created])
+      .when(create({ remoteGroupId: 'sg2' }, false))
+      .thenRejected(404, 'SecurityGroupNotFound', /sg2/);
+    given([created])
+      .when(create({ remoteGroupId: 'sg2' }, true))
+      .thenEvents([{ ...ssh, data: asRule(request, { remoteGroupId: 'sg2' }) }]);
+    given([created])
+      .when(create({ remoteGroupId: 'sg1' }, false))
+      .thenEvents([{ ...ssh, data: asRule(request, { remoteGroupId: 'sg1' }) }]);
   });
 
   it('detects a duplicate rule however it is spelt', () => {
     const duplicate = /Security group rule already exists\. Rule id is r1\./;
-    given([created, ssh]).when(create({ id: 'r2', protocol: '6', description: 'other' })).thenRejected(409, 'SecurityGroupRuleExists', duplicate);
+    given([created, ssh])
+      .when(create({ id: 'r2', protocol: '6', description: 'other' }))
+      .thenRejected(409, 'SecurityGroupRuleExists', duplicate);
     const anyV4 = { ...ssh, data: asRule(request, { protocol: null, portRangeMin: null, portRangeMax: null }) };
     given([created, anyV4])
       .when(create({ id: 'r2', protocol: null, portRangeMin: null, portRangeMax: null, remoteIpPrefix: '0.0.0.0/0' }))
       .thenRejected(409, 'SecurityGroupRuleExists', duplicate);
-    given([created, ssh]).when(create({ id: 'r2', portRangeMax: 23 })).thenEvents([{ ...ssh, data: asRule(request, { id: 'r2', portRangeMax: 23 }) }]);
+    given([created, ssh])
+      .when(create({ id: 'r2', portRangeMax: 23 }))
+      .thenEvents([{ ...ssh, data: asRule(request, { id: 'r2', portRangeMax: 23 }) }]);
   });
 
   it('needs the group', () => {
@@ -123,7 +175,9 @@ describe('security group decider: rules', () => {
 
   it('deletes a rule, after which it is gone', () => {
     const deleted = { type: 'SecurityGroupRuleDeleted' as const, data: { id: 'r1', securityGroupId: 'sg1', projectId: 'p1' } };
-    given([created, ssh]).when({ type: 'DeleteSecurityGroupRule', data: { id: 'r1', securityGroupId: 'sg1' } }).thenEvents([deleted]);
+    given([created, ssh])
+      .when({ type: 'DeleteSecurityGroupRule', data: { id: 'r1', securityGroupId: 'sg1' } })
+      .thenEvents([deleted]);
     given([created, ssh, deleted])
       .when({ type: 'DeleteSecurityGroupRule', data: { id: 'r1', securityGroupId: 'sg1' } })
       .thenRejected(404, 'SecurityGroupRuleNotFound', /Security group rule r1 does not exist/);

@@ -56,17 +56,25 @@ describe('security group decider: groups', () => {
   it('makes the default group again after an admin deleted it', () => {
     const created = securityGroupDecider.decide(defaultSecurityGroupCommand('p1', defaultIds), { status: 'absent' }) as never[];
     const deleted = { type: 'SecurityGroupDeleted' as const, data: { id: 'dsg', projectId: 'p1' } };
-    given([...created, deleted]).when(defaultSecurityGroupCommand('p1', defaultIds)).thenEvents(created);
-    given([...webCreated, { ...deleted, data: { id: 'sg1', projectId: 'p1' } }]).when(createWeb).thenRejected(409, 'SecurityGroupExists');
+    given([...created, deleted])
+      .when(defaultSecurityGroupCommand('p1', defaultIds))
+      .thenEvents(created);
+    given([...webCreated, { ...deleted, data: { id: 'sg1', projectId: 'p1' } }])
+      .when(createWeb)
+      .thenRejected(409, 'SecurityGroupExists');
   });
 
   it('refuses a tenant group named default, in any case', () => {
-    given([]).when({ ...createWeb, data: { ...createWeb.data, name: 'Default' } }).thenRejected(409, 'SecurityGroupDefaultAlreadyExists', /Default security group already exists/);
+    given([])
+      .when({ ...createWeb, data: { ...createWeb.data, name: 'Default' } })
+      .thenRejected(409, 'SecurityGroupDefaultAlreadyExists', /Default security group already exists/);
   });
 
   it('refuses a default group without ids for its ingress rules', () => {
     const cmd = defaultSecurityGroupCommand('p1', defaultIds);
-    given([]).when({ ...cmd, data: { ...cmd.data, ruleIds: { egressIPv4: 'a', egressIPv6: 'b' } } }).thenRejected(400, 'InvalidInput');
+    given([])
+      .when({ ...cmd, data: { ...cmd.data, ruleIds: { egressIPv4: 'a', egressIPv6: 'b' } } })
+      .thenRejected(400, 'InvalidInput');
   });
 
   it('refuses to create a group twice', () => {
@@ -77,11 +85,15 @@ describe('security group decider: groups', () => {
     given(webCreated)
       .when({ type: 'UpdateSecurityGroup', data: { id: 'sg1', changes: { name: 'web', description: 'front' } } })
       .thenEvents([{ type: 'SecurityGroupUpdated', data: { id: 'sg1', projectId: 'p1', changes: { description: 'front' } } }]);
-    given(webCreated).when({ type: 'UpdateSecurityGroup', data: { id: 'sg1', changes: { name: 'web' } } }).thenEvents([]);
+    given(webCreated)
+      .when({ type: 'UpdateSecurityGroup', data: { id: 'sg1', changes: { name: 'web' } } })
+      .thenEvents([]);
   });
 
   it('refuses to rename a group to default', () => {
-    given(webCreated).when({ type: 'UpdateSecurityGroup', data: { id: 'sg1', changes: { name: 'default' } } }).thenRejected(409, 'SecurityGroupDefaultAlreadyExists');
+    given(webCreated)
+      .when({ type: 'UpdateSecurityGroup', data: { id: 'sg1', changes: { name: 'default' } } })
+      .thenRejected(409, 'SecurityGroupDefaultAlreadyExists');
   });
 
   it('refuses to rename the default group but lets its description change', () => {
@@ -95,7 +107,9 @@ describe('security group decider: groups', () => {
   });
 
   it('does not update an unknown group', () => {
-    given([]).when({ type: 'UpdateSecurityGroup', data: { id: 'sg1', changes: { description: 'x' } } }).thenRejected(404, 'SecurityGroupNotFound', /Security group sg1 does not exist/);
+    given([])
+      .when({ type: 'UpdateSecurityGroup', data: { id: 'sg1', changes: { description: 'x' } } })
+      .thenRejected(404, 'SecurityGroupNotFound', /Security group sg1 does not exist/);
   });
 
   it('refuses to delete a group that ports use', () => {
@@ -116,9 +130,13 @@ describe('security group decider: groups', () => {
 
   it('deletes a group with its rules, after which it is gone', () => {
     const deleted = { type: 'SecurityGroupDeleted' as const, data: { id: 'sg1', projectId: 'p1' } };
-    given(webCreated).when({ type: 'DeleteSecurityGroup', data: { id: 'sg1', portsUsingGroup: 0, isAdmin: false } }).thenEvents([deleted]);
+    given(webCreated)
+      .when({ type: 'DeleteSecurityGroup', data: { id: 'sg1', portsUsingGroup: 0, isAdmin: false } })
+      .thenEvents([deleted]);
     const after = given([...webCreated, deleted]);
     expect(after.state).toEqual({ status: 'deleted', id: 'sg1' });
-    after.when({ type: 'DeleteSecurityGroup', data: { id: 'sg1', portsUsingGroup: 0, isAdmin: false } }).thenRejected(404, 'SecurityGroupNotFound');
+    after
+      .when({ type: 'DeleteSecurityGroup', data: { id: 'sg1', portsUsingGroup: 0, isAdmin: false } })
+      .thenRejected(404, 'SecurityGroupNotFound');
   });
 });

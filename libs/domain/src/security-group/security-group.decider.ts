@@ -1,14 +1,11 @@
+import { assertNever, badRequest, conflict, isRejection, notFound, type Decider, type Decision, type Events } from '../decider';
 import {
-  assertNever,
-  badRequest,
-  conflict,
-  isRejection,
-  notFound,
-  type Decider,
-  type Decision,
-  type Events,
-} from '../decider';
-import { DEFAULT_GROUP_NAME, initialRules, type SecurityGroupCommand, type SecurityGroupData, type SecurityGroupRule } from './security-group.commands';
+  DEFAULT_GROUP_NAME,
+  initialRules,
+  type SecurityGroupCommand,
+  type SecurityGroupData,
+  type SecurityGroupRule,
+} from './security-group.commands';
 import { normaliseRule, ruleKey } from './rule-validation';
 
 export type SecurityGroupState =
@@ -17,11 +14,7 @@ export type SecurityGroupState =
   | { status: 'deleted'; id: string };
 
 export type SecurityGroupEvent = Events<
-  | 'SecurityGroupCreated'
-  | 'SecurityGroupUpdated'
-  | 'SecurityGroupDeleted'
-  | 'SecurityGroupRuleCreated'
-  | 'SecurityGroupRuleDeleted'
+  'SecurityGroupCreated' | 'SecurityGroupUpdated' | 'SecurityGroupDeleted' | 'SecurityGroupRuleCreated' | 'SecurityGroupRuleDeleted'
 >;
 
 const groupNotFound = (id: string) => notFound('SecurityGroupNotFound', `Security group ${id} does not exist`);

@@ -3,12 +3,31 @@ import { spec } from '../testing/given-when-then';
 import { subnetDecider, type CreateSubnetData, type SubnetData } from './subnet.decider';
 
 const network: NetworkData = {
-  id: 'n1', projectId: 'p1', name: 'private', description: '', adminStateUp: true, shared: false, external: false,
-  mtu: 1450, networkType: 'vxlan', segmentationId: 1001, physicalNetwork: null,
+  id: 'n1',
+  projectId: 'p1',
+  name: 'private',
+  description: '',
+  adminStateUp: true,
+  shared: false,
+  external: false,
+  mtu: 1450,
+  networkType: 'vxlan',
+  segmentationId: 1001,
+  physicalNetwork: null,
 };
 const request: CreateSubnetData = {
-  id: 's1', networkId: 'n1', projectId: 'p1', name: 'v4', description: '', ipVersion: 4, cidr: '10.0.0.0/24',
-  ipv6AddressMode: null, ipv6RaMode: null, enableDhcp: true, dnsNameservers: [], hostRoutes: [],
+  id: 's1',
+  networkId: 'n1',
+  projectId: 'p1',
+  name: 'v4',
+  description: '',
+  ipVersion: 4,
+  cidr: '10.0.0.0/24',
+  ipv6AddressMode: null,
+  ipv6RaMode: null,
+  enableDhcp: true,
+  dnsNameservers: [],
+  hostRoutes: [],
 };
 const facts: { network: NetworkData | null; existingCidrs: string[] } = { network, existingCidrs: [] };
 const v4: SubnetData = { ...request, gatewayIp: '10.0.0.1', allocationPools: [{ start: '10.0.0.2', end: '10.0.0.254' }] };
@@ -26,7 +45,17 @@ describe('subnet decider: create', () => {
 
   it('clears host bits and splits pools around a chosen gateway', () => {
     create({ cidr: '10.0.0.77/24', gatewayIp: '10.0.0.100' }).thenEvents([
-      { type: 'SubnetCreated', data: { ...v4, gatewayIp: '10.0.0.100', allocationPools: [{ start: '10.0.0.1', end: '10.0.0.99' }, { start: '10.0.0.101', end: '10.0.0.254' }] } },
+      {
+        type: 'SubnetCreated',
+        data: {
+          ...v4,
+          gatewayIp: '10.0.0.100',
+          allocationPools: [
+            { start: '10.0.0.1', end: '10.0.0.99' },
+            { start: '10.0.0.101', end: '10.0.0.254' },
+          ],
+        },
+      },
     ]);
   });
 
@@ -38,12 +67,24 @@ describe('subnet decider: create', () => {
   });
 
   it('creates an IPv6 subnet in canonical form', () => {
-    create({ ipVersion: 6, cidr: '2001:DB8:0:0::/64', ipv6AddressMode: 'slaac', ipv6RaMode: 'slaac', dnsNameservers: ['2001:4860:4860:0:0:0:0:8888'] }).thenEvents([
+    create({
+      ipVersion: 6,
+      cidr: '2001:DB8:0:0::/64',
+      ipv6AddressMode: 'slaac',
+      ipv6RaMode: 'slaac',
+      dnsNameservers: ['2001:4860:4860:0:0:0:0:8888'],
+    }).thenEvents([
       {
         type: 'SubnetCreated',
         data: {
-          ...v4, ipVersion: 6, cidr: '2001:db8::/64', ipv6AddressMode: 'slaac', ipv6RaMode: 'slaac', gatewayIp: '2001:db8::1',
-          allocationPools: [{ start: '2001:db8::2', end: '2001:db8::ffff:ffff:ffff:ffff' }], dnsNameservers: ['2001:4860:4860::8888'],
+          ...v4,
+          ipVersion: 6,
+          cidr: '2001:db8::/64',
+          ipv6AddressMode: 'slaac',
+          ipv6RaMode: 'slaac',
+          gatewayIp: '2001:db8::1',
+          allocationPools: [{ start: '2001:db8::2', end: '2001:db8::ffff:ffff:ffff:ffff' }],
+          dnsNameservers: ['2001:4860:4860::8888'],
         },
       },
     ]);
@@ -67,7 +108,9 @@ describe('subnet decider: create', () => {
 
   it('refuses a CIDR overlapping another subnet of the network', () => {
     create({ cidr: '10.0.0.128/25' }, { existingCidrs: ['10.0.0.0/16'] }).thenRejected(
-      400, 'InvalidInput', /^Invalid input for operation: Requested subnet with cidr: 10.0.0.128\/25 for network: n1 overlaps with another subnet\.$/,
+      400,
+      'InvalidInput',
+      /^Invalid input for operation: Requested subnet with cidr: 10.0.0.128\/25 for network: n1 overlaps with another subnet\.$/,
     );
     create({}, { existingCidrs: ['10.0.1.0/24', '2001:db8::/64'] }).thenEvents([created]);
   });
@@ -91,7 +134,12 @@ describe('subnet decider: create', () => {
 
   it('refuses pools holding the default gateway, overlapping or out of bounds', () => {
     create({ allocationPools: [{ start: '10.0.0.1', end: '10.0.0.50' }] }).thenRejected(409, 'GatewayConflictWithAllocationPools');
-    create({ allocationPools: [{ start: '10.0.0.2', end: '10.0.0.50' }, { start: '10.0.0.40', end: '10.0.0.60' }] }).thenRejected(409, 'OverlappingAllocationPools');
+    create({
+      allocationPools: [
+        { start: '10.0.0.2', end: '10.0.0.50' },
+        { start: '10.0.0.40', end: '10.0.0.60' },
+      ],
+    }).thenRejected(409, 'OverlappingAllocationPools');
     create({ allocationPools: [{ start: '10.0.0.2', end: '10.0.1.5' }] }).thenRejected(400, 'OutOfBoundsAllocationPool');
     create({ allocationPools: [{ start: '10.0.0.50', end: '10.0.0.2' }] }).thenRejected(400, 'InvalidAllocationPool');
   });
@@ -99,7 +147,10 @@ describe('subnet decider: create', () => {
   it('validates DNS servers and host routes', () => {
     create({ dnsNameservers: ['8.8.8.8', '8.8.8.8'] }).thenRejected(400, 'HTTPBadRequest', /Duplicate nameserver/);
     create({ dnsNameservers: ['x'] }).thenRejected(400, 'InvalidInput', /Error parsing dns address x/);
-    create({ dnsNameservers: ['1.1.1.1', '1.1.1.2', '1.1.1.3', '1.1.1.4', '1.1.1.5', '1.1.1.6'] }).thenRejected(400, 'DNSNameServersExhausted');
+    create({ dnsNameservers: ['1.1.1.1', '1.1.1.2', '1.1.1.3', '1.1.1.4', '1.1.1.5', '1.1.1.6'] }).thenRejected(
+      400,
+      'DNSNameServersExhausted',
+    );
     create({ hostRoutes: [{ destination: '2001:db8::/64', nexthop: '10.0.0.1' }] }).thenRejected(400, 'InvalidInput', /destination/);
     create({ hostRoutes: [{ destination: 'x', nexthop: '10.0.0.1' }] }).thenRejected(400, 'InvalidInput', /Invalid route/);
     const routed = create({ hostRoutes: [{ destination: '192.168.0.9/24', nexthop: '10.0.0.5' }] }).thenEvents([
@@ -132,7 +183,14 @@ describe('subnet decider: update and delete', () => {
   it('moves the gateway out of the pools only together with the pools', () => {
     update({ gatewayIp: '10.0.0.9' }).thenRejected(409, 'GatewayConflictWithAllocationPools', /10\.0\.0\.2-10\.0\.0\.254/);
     update({ gatewayIp: '10.0.0.254', allocationPools: [{ start: '10.0.0.1', end: '10.0.0.253' }] }).thenEvents([
-      { type: 'SubnetUpdated', data: { id: 's1', networkId: 'n1', changes: { gatewayIp: '10.0.0.254', allocationPools: [{ start: '10.0.0.1', end: '10.0.0.253' }] } } },
+      {
+        type: 'SubnetUpdated',
+        data: {
+          id: 's1',
+          networkId: 'n1',
+          changes: { gatewayIp: '10.0.0.254', allocationPools: [{ start: '10.0.0.1', end: '10.0.0.253' }] },
+        },
+      },
     ]);
   });
 
@@ -140,7 +198,10 @@ describe('subnet decider: update and delete', () => {
     update({ allocationPools: [{ start: '10.0.0.1', end: '10.0.0.5' }] }).thenRejected(409, 'GatewayConflictWithAllocationPools');
     update({ allocationPools: [{ start: '10.0.0.2', end: '10.0.3.5' }] }).thenRejected(400, 'OutOfBoundsAllocationPool');
     update({ allocationPools: [{ start: '10.0.0.2', end: '10.0.0.5' }] }).thenEvents([
-      { type: 'SubnetUpdated', data: { id: 's1', networkId: 'n1', changes: { allocationPools: [{ start: '10.0.0.2', end: '10.0.0.5' }] } } },
+      {
+        type: 'SubnetUpdated',
+        data: { id: 's1', networkId: 'n1', changes: { allocationPools: [{ start: '10.0.0.2', end: '10.0.0.5' }] } },
+      },
     ]);
   });
 
@@ -150,15 +211,25 @@ describe('subnet decider: update and delete', () => {
   });
 
   it('404s on an unknown subnet', () => {
-    given([]).when({ type: 'UpdateSubnet', data: { id: 's1', changes: {} } }).thenRejected(404, 'SubnetNotFound', /Subnet s1 could not be found/);
+    given([])
+      .when({ type: 'UpdateSubnet', data: { id: 's1', changes: {} } })
+      .thenRejected(404, 'SubnetNotFound', /Subnet s1 could not be found/);
   });
 
   it('refuses to delete a subnet ports still use, then deletes it', () => {
-    given([created]).when({ type: 'DeleteSubnet', data: { id: 's1' }, facts: { portsInUse: 1 } }).thenRejected(
-      409, 'SubnetInUse', /^Unable to complete operation on subnet s1: One or more ports have an IP allocation from this subnet\.$/,
-    );
+    given([created])
+      .when({ type: 'DeleteSubnet', data: { id: 's1' }, facts: { portsInUse: 1 } })
+      .thenRejected(
+        409,
+        'SubnetInUse',
+        /^Unable to complete operation on subnet s1: One or more ports have an IP allocation from this subnet\.$/,
+      );
     const deleted = { type: 'SubnetDeleted' as const, data: { id: 's1', networkId: 'n1' } };
-    given([created]).when({ type: 'DeleteSubnet', data: { id: 's1' }, facts: { portsInUse: 0 } }).thenEvents([deleted]);
-    given([created, deleted]).when({ type: 'DeleteSubnet', data: { id: 's1' }, facts: { portsInUse: 0 } }).thenRejected(404, 'SubnetNotFound');
+    given([created])
+      .when({ type: 'DeleteSubnet', data: { id: 's1' }, facts: { portsInUse: 0 } })
+      .thenEvents([deleted]);
+    given([created, deleted])
+      .when({ type: 'DeleteSubnet', data: { id: 's1' }, facts: { portsInUse: 0 } })
+      .thenRejected(404, 'SubnetNotFound');
   });
 });

@@ -1,24 +1,25 @@
 import type { AllocationPool } from '@cp/events';
 import { assertNever, conflict, isRejection, notFound, type Decider, type Decision, type Events } from '../decider';
-import { cidrsOverlap, defaultGateway, defaultPools, formatIp, invalidInput, mustParseCidr, parseCidr, rangeToPool, validatePools } from '../ipam';
+import {
+  cidrsOverlap,
+  defaultGateway,
+  defaultPools,
+  formatIp,
+  invalidInput,
+  mustParseCidr,
+  parseCidr,
+  rangeToPool,
+  validatePools,
+} from '../ipam';
 import type { NetworkData } from '../network/network.decider';
 import { checkChanges } from './subnet.update';
-import {
-  checkCidr,
-  checkDhcpPrefix,
-  checkDnsNameservers,
-  checkGateway,
-  checkHostRoutes,
-  checkIpv6Modes,
-} from './subnet.validation';
+import { checkCidr, checkDhcpPrefix, checkDnsNameservers, checkGateway, checkHostRoutes, checkIpv6Modes } from './subnet.validation';
 
 export type { SubnetChanges, SubnetData } from './subnet.types';
 import type { SubnetChanges, SubnetData } from './subnet.types';
 
 export type SubnetState =
-  | { status: 'absent' }
-  | { status: 'active'; subnet: SubnetData }
-  | { status: 'deleted'; id: string; networkId: string };
+  { status: 'absent' } | { status: 'active'; subnet: SubnetData } | { status: 'deleted'; id: string; networkId: string };
 
 /**
  * SubnetCreated's data as the client asked for it. `gatewayIp` and

@@ -11,11 +11,7 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
  * each other whichever of the two moves: a new gateway may not land in the
  * current pools, and new pools may not swallow the current gateway.
  */
-export function checkChanges(
-  subnet: SubnetData,
-  requested: SubnetChanges,
-  gatewayPortId: string | null,
-): SubnetChanges | Rejection {
+export function checkChanges(subnet: SubnetData, requested: SubnetChanges, gatewayPortId: string | null): SubnetChanges | Rejection {
   const c = mustParseCidr(subnet.cidr);
   const out: SubnetChanges = {};
 

@@ -1,16 +1,6 @@
 import type { DataOf } from '@cp/events';
 import { badRequest, type Rejection } from '../decider';
-import {
-  formatIp,
-  invalidAttribute,
-  invalidInput,
-  notAnIp,
-  parseCidr,
-  parseIp,
-  versionMismatch,
-  type Cidr,
-  type Ip,
-} from '../ipam';
+import { formatIp, invalidAttribute, invalidInput, notAnIp, parseCidr, parseIp, versionMismatch, type Cidr, type Ip } from '../ipam';
 
 /** Neutron's defaults for max_dns_nameservers and max_subnet_host_routes. */
 export const MAX_DNS_NAMESERVERS = 5;
@@ -88,13 +78,11 @@ export function checkHostRoutes(subnetId: string, c: Cidr, routes: readonly Host
 }
 
 /** Neutron's _validate_ipv6_attributes and friends. */
-export function checkIpv6Modes(
-  c: Cidr,
-  raMode: string | null,
-  addressMode: string | null,
-  enableDhcp: boolean,
-): Rejection | null {
-  for (const [attr, mode] of [['ipv6_ra_mode', raMode], ['ipv6_address_mode', addressMode]] as const) {
+export function checkIpv6Modes(c: Cidr, raMode: string | null, addressMode: string | null, enableDhcp: boolean): Rejection | null {
+  for (const [attr, mode] of [
+    ['ipv6_ra_mode', raMode],
+    ['ipv6_address_mode', addressMode],
+  ] as const) {
     if (mode === null) continue;
     if (!(IPV6_MODES as readonly string[]).includes(mode)) {
       return invalidAttribute(attr, `'${mode}' is not in [${IPV6_MODES.map((m) => `'${m}'`).join(', ')}]`);

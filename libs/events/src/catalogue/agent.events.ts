@@ -15,16 +15,10 @@ const config = {
 };
 
 export const AgentRegistered = defineEvent('AgentRegistered', z.object({ ...agentRef, ...config }));
-export const AgentConfigurationChanged = defineEvent(
-  'AgentConfigurationChanged',
-  z.object({ ...agentRef, ...config }),
-);
+export const AgentConfigurationChanged = defineEvent('AgentConfigurationChanged', z.object({ ...agentRef, ...config }));
 /** A heartbeat arrived from an agent that was dead (or just registered). */
 export const AgentAlive = defineEvent('AgentAlive', z.object({ ...agentRef, heartbeatAt: z.string() }));
 /** No heartbeat within agent_down_time. */
 export const AgentDead = defineEvent('AgentDead', z.object({ ...agentRef, lastHeartbeatAt: z.string() }));
-export const AgentAdminStateChanged = defineEvent(
-  'AgentAdminStateChanged',
-  z.object({ ...agentRef, adminStateUp: z.boolean() }),
-);
+export const AgentAdminStateChanged = defineEvent('AgentAdminStateChanged', z.object({ ...agentRef, adminStateUp: z.boolean() }));
 export const AgentDeleted = defineEvent('AgentDeleted', z.object(agentRef));

@@ -30,10 +30,7 @@ export const NetworkCreated = defineEvent(
     haNetworkOf: z.string().nullable().optional(),
   }),
 );
-export const NetworkUpdated = defineEvent(
-  'NetworkUpdated',
-  z.object({ id, changes: z.object(mutable).partial() }),
-);
+export const NetworkUpdated = defineEvent('NetworkUpdated', z.object({ id, changes: z.object(mutable).partial() }));
 export const NetworkDeleted = defineEvent(
   'NetworkDeleted',
   z.object({ id, projectId: z.string(), networkType, segmentationId: z.number().int().nullable() }),

@@ -34,10 +34,7 @@ export const PortUpdated = defineEvent(
   z.object({ ...portRef, changes: z.object({ ...mutable, macAddress: z.string() }).partial() }),
 );
 /** binding:host_id set or changed; the port is DOWN until the new host's agent reports it up. */
-export const PortBoundToHost = defineEvent(
-  'PortBoundToHost',
-  z.object({ ...portRef, host: z.string().min(1), previousHost: z.string() }),
-);
+export const PortBoundToHost = defineEvent('PortBoundToHost', z.object({ ...portRef, host: z.string().min(1), previousHost: z.string() }));
 export const PortUnbound = defineEvent('PortUnbound', z.object({ ...portRef, previousHost: z.string() }));
 /** The host's L2 agent reported the port up: status ACTIVE. */
 export const PortActivated = defineEvent('PortActivated', z.object({ ...portRef, host: z.string() }));

@@ -13,10 +13,7 @@ const mutable = {
 };
 
 export const RouterCreated = defineEvent('RouterCreated', z.object({ ...routerRef, ...mutable }));
-export const RouterUpdated = defineEvent(
-  'RouterUpdated',
-  z.object({ ...routerRef, changes: z.object(mutable).partial() }),
-);
+export const RouterUpdated = defineEvent('RouterUpdated', z.object({ ...routerRef, changes: z.object(mutable).partial() }));
 /** The router got a port on a subnet; the port's own events are on the port's stream. */
 export const RouterInterfaceAdded = defineEvent(
   'RouterInterfaceAdded',
@@ -36,8 +33,5 @@ export const RouterGatewaySet = defineEvent(
     externalFixedIps: z.array(fixedIp),
   }),
 );
-export const RouterGatewayCleared = defineEvent(
-  'RouterGatewayCleared',
-  z.object({ ...routerRef, networkId: id, portId: id }),
-);
+export const RouterGatewayCleared = defineEvent('RouterGatewayCleared', z.object({ ...routerRef, networkId: id, portId: id }));
 export const RouterDeleted = defineEvent('RouterDeleted', z.object({ ...routerRef, ha: z.boolean() }));

@@ -29,8 +29,5 @@ export const SubnetCreated = defineEvent(
     ...mutable,
   }),
 );
-export const SubnetUpdated = defineEvent(
-  'SubnetUpdated',
-  z.object({ id, networkId: id, changes: z.object(mutable).partial() }),
-);
+export const SubnetUpdated = defineEvent('SubnetUpdated', z.object({ id, networkId: id, changes: z.object(mutable).partial() }));
 export const SubnetDeleted = defineEvent('SubnetDeleted', z.object({ id, networkId: id }));

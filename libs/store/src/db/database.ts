@@ -2,8 +2,7 @@ import type { EntitySchema } from '@mikro-orm/core';
 import type { Tx } from './tx';
 
 export type DatabaseConfig =
-  | { kind: 'sqlite'; path: string; synchronous?: 'FULL' | 'NORMAL' }
-  | { kind: 'postgres'; url: string; schema?: string };
+  { kind: 'sqlite'; path: string; synchronous?: 'FULL' | 'NORMAL' } | { kind: 'postgres'; url: string; schema?: string };
 
 export type Row = Record<string, unknown>;
 

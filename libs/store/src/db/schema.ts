@@ -65,8 +65,10 @@ async function withOrm(config: DatabaseConfig, entities: EntitySchema[], fn: (or
             min: 0,
             max: 1,
             // Migrations name tables unqualified, as every query does.
-            afterCreate: (conn: { query(sql: string, cb: (err: Error | null) => void): void }, done: (err: Error | null, c: unknown) => void) =>
-              conn.query(`SET search_path TO "${config.schema ?? 'public'}"`, (err) => done(err, conn)),
+            afterCreate: (
+              conn: { query(sql: string, cb: (err: Error | null) => void): void },
+              done: (err: Error | null, c: unknown) => void,
+            ) => conn.query(`SET search_path TO "${config.schema ?? 'public'}"`, (err) => done(err, conn)),
           },
         } as Options);
   try {

@@ -114,7 +114,7 @@ export class SqliteDatabase extends Database {
     const joined: Array<{ reject(e: unknown): void }> = [];
     this.statement('BEGIN').run();
     try {
-      for (let waited = false; done.length < SqliteDatabase.MAX_GROUP; ) {
+      for (let waited = false; done.length < SqliteDatabase.MAX_GROUP;) {
         if (this.queued.length === 0) {
           if (waited || done.length === 0) break;
           // A transaction runs within one turn of the event loop (better-sqlite3 is

@@ -104,7 +104,10 @@ export class GroupMember {
     }
   }
 
-  private async eachBatch(consumer: Consumer, { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload): Promise<void> {
+  private async eachBatch(
+    consumer: Consumer,
+    { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload,
+  ): Promise<void> {
     const partitionId = kafkaPartitionId(batch.topic, batch.partition);
     const size = this.c.chunkSize ?? 500;
     for (let i = 0; i < batch.messages.length; i += size) {
@@ -122,7 +125,9 @@ export class GroupMember {
       if (result.applied > 0) this.c.metrics?.applied?.(batch.partition, result.applied);
       if (result.gapAt !== null) {
         if (this.sought.has(batch.partition)) {
-          throw new Error(`${partitionId}: offset ${chunk[0].offset} follows checkpoint ${result.gapAt - 1}; the topic lost messages (compacted or truncated?)`);
+          throw new Error(
+            `${partitionId}: offset ${chunk[0].offset} follows checkpoint ${result.gapAt - 1}; the topic lost messages (compacted or truncated?)`,
+          );
         }
         this.sought.add(batch.partition);
         consumer.seek({ topic: batch.topic, partition: batch.partition, offset: String(result.gapAt) });

@@ -27,7 +27,13 @@ export interface KafkaConnection {
  * unstructured); the callers log what matters through their logger.
  */
 export function kafkaClient(c: KafkaConnection, defaultClientId: string): Kafka {
-  const brokers = typeof c.brokers === 'string' ? c.brokers.split(',').map((b) => b.trim()).filter(Boolean) : c.brokers;
+  const brokers =
+    typeof c.brokers === 'string'
+      ? c.brokers
+          .split(',')
+          .map((b) => b.trim())
+          .filter(Boolean)
+      : c.brokers;
   return new Kafka({
     clientId: c.clientId ?? defaultClientId,
     brokers,

@@ -5,7 +5,15 @@ import { clearCheckpoints } from '../checkpoints';
 import type { Database } from '../db';
 import type { Projection } from '../projection';
 import { GroupMember, type ProjectorMetrics } from './group-member';
-import { DEFAULT_PARTITIONS, DEFAULT_TOPIC, ensureTopic, kafkaClient, silentLogger, type KafkaConnection, type KafkaLogger } from './kafka-client';
+import {
+  DEFAULT_PARTITIONS,
+  DEFAULT_TOPIC,
+  ensureTopic,
+  kafkaClient,
+  silentLogger,
+  type KafkaConnection,
+  type KafkaLogger,
+} from './kafka-client';
 import { PartitionApplier } from './partition-applier';
 import { AppliedLogTable } from './tables';
 import { caughtUp, highWatermarks, lagBehind, type Watermarks } from './watermarks';
@@ -61,9 +69,16 @@ export class KafkaProjector {
   async start(): Promise<void> {
     await this.db.ensureTables([CheckpointTable, ...this.projection.tables, ...(this.options.appliedLog ? [AppliedLogTable] : [])]);
     // Rows built from another source (the embedded store tail) or by another version cannot be continued from here.
-    const rows = await this.db.all<{ partition: string; version: number }>('SELECT partition, version FROM checkpoints WHERE projection = ?', [this.projection.name]);
+    const rows = await this.db.all<{ partition: string; version: number }>(
+      'SELECT partition, version FROM checkpoints WHERE projection = ?',
+      [this.projection.name],
+    );
     if (rows.some((r) => !r.partition.startsWith(`${this.topic}:`) || Number(r.version) !== this.projection.version)) await this.reset();
-    await ensureTopic(this.kafka, { topic: this.topic, partitions: this.options.partitions ?? DEFAULT_PARTITIONS, replicationFactor: this.options.replicationFactor ?? 1 });
+    await ensureTopic(this.kafka, {
+      topic: this.topic,
+      partitions: this.options.partitions ?? DEFAULT_PARTITIONS,
+      replicationFactor: this.options.replicationFactor ?? 1,
+    });
     this.killed = false;
     await this.join(this.groupId);
   }

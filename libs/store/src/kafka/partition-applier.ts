@@ -88,7 +88,11 @@ export class PartitionApplier {
         if (this.handles.has(event.type)) {
           await this.projection.apply(tx, event, after);
           if (this.options.appliedLog) {
-            await this.db.run('INSERT INTO applied_log (projection, position, partition, kafka_offset) VALUES (?, ?, ?, ?)', [name, p, partitionId, o], tx);
+            await this.db.run(
+              'INSERT INTO applied_log (projection, position, partition, kafka_offset) VALUES (?, ?, ?, ?)',
+              [name, p, partitionId, o],
+              tx,
+            );
           }
         }
         position = p;
@@ -112,5 +116,9 @@ export class PartitionApplier {
 
 export function isSerializationFailure(err: unknown): boolean {
   const e = err as { code?: string; message?: string };
-  return e?.code === '40001' || e?.code === '40P01' || /could not serialize|deadlock detected|SQLITE_BUSY|database is locked/i.test(e?.message ?? '');
+  return (
+    e?.code === '40001' ||
+    e?.code === '40P01' ||
+    /could not serialize|deadlock detected|SQLITE_BUSY|database is locked/i.test(e?.message ?? '')
+  );
 }

@@ -21,7 +21,10 @@ export class RelayProducer {
     if (!this.topicReady) {
       const actual = await ensureTopic(this.kafka, this.spec);
       if (actual !== this.spec.partitions) {
-        this.log.warn({ topic: this.spec.topic, partitions: actual, configured: this.spec.partitions }, 'relay: topic exists with another partition count; using it as is');
+        this.log.warn(
+          { topic: this.spec.topic, partitions: actual, configured: this.spec.partitions },
+          'relay: topic exists with another partition count; using it as is',
+        );
       }
       this.topicReady = true;
     }

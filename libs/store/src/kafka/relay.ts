@@ -1,5 +1,13 @@
 import type { EventStore } from '../event-store';
-import { DEFAULT_PARTITIONS, DEFAULT_TOPIC, encodeEvent, kafkaClient, silentLogger, type KafkaConnection, type KafkaLogger } from './kafka-client';
+import {
+  DEFAULT_PARTITIONS,
+  DEFAULT_TOPIC,
+  encodeEvent,
+  kafkaClient,
+  silentLogger,
+  type KafkaConnection,
+  type KafkaLogger,
+} from './kafka-client';
 import { RelayProducer } from './relay-producer';
 import { RelayOffsetTable } from './tables';
 
@@ -55,7 +63,11 @@ export class EventRelay {
     this.topic = options.topic ?? DEFAULT_TOPIC;
     this.name = options.name ?? this.topic;
     this.log = options.logger ?? silentLogger;
-    const spec = { topic: this.topic, partitions: options.partitions ?? DEFAULT_PARTITIONS, replicationFactor: options.replicationFactor ?? 1 };
+    const spec = {
+      topic: this.topic,
+      partitions: options.partitions ?? DEFAULT_PARTITIONS,
+      replicationFactor: options.replicationFactor ?? 1,
+    };
     this.producer = new RelayProducer(kafkaClient(options, 'controlplane-relay'), spec, this.log);
   }
 
@@ -145,7 +157,10 @@ export class EventRelay {
         this.failures += 1;
         const { min, max } = this.options.backoffMs ?? { min: 200, max: 5_000 };
         const delay = Math.min(max, min * 2 ** Math.min(this.failures - 1, 16));
-        this.log.warn({ err, position: this.published, failures: this.failures, retryInMs: delay }, 'relay: publishing failed, retrying the same batch');
+        this.log.warn(
+          { err, position: this.published, failures: this.failures, retryInMs: delay },
+          'relay: publishing failed, retrying the same batch',
+        );
         await this.producer.reset();
         await this.sleep(delay);
       }

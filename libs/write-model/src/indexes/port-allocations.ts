@@ -58,7 +58,11 @@ export class IpAllocations implements InlineProjection {
 
   private async claim(tx: Tx, portId: string, ips: ReadonlyArray<{ subnetId: string; ipAddress: string }>) {
     for (const ip of ips) {
-      await this.db.run('INSERT INTO ip_allocations (subnet_id, ip_address, port_id) VALUES (?, ?, ?)', [ip.subnetId, ip.ipAddress, portId], tx);
+      await this.db.run(
+        'INSERT INTO ip_allocations (subnet_id, ip_address, port_id) VALUES (?, ?, ?)',
+        [ip.subnetId, ip.ipAddress, portId],
+        tx,
+      );
     }
   }
 }

@@ -26,8 +26,19 @@ const event = (type: string, data: Record<string, unknown>): DomainEvent =>
 
 const port = { id: 'port1', networkId: 'net1', projectId: 'p1' };
 const created = event('PortCreated', {
-  ...port, name: '', description: '', adminStateUp: true, deviceId: '', deviceOwner: '', fixedIps: [], securityGroups: ['sgA', 'sgB'],
-  portSecurityEnabled: true, allowedAddressPairs: [], macAddress: 'fa:16:3e:00:00:01', vnicType: 'normal', hostId: '',
+  ...port,
+  name: '',
+  description: '',
+  adminStateUp: true,
+  deviceId: '',
+  deviceOwner: '',
+  fixedIps: [],
+  securityGroups: ['sgA', 'sgB'],
+  portSecurityEnabled: true,
+  allowedAddressPairs: [],
+  macAddress: 'fa:16:3e:00:00:01',
+  vnicType: 'normal',
+  hostId: '',
 });
 
 describe('security_group_ports', () => {
@@ -49,7 +60,10 @@ describe('security_group_ports', () => {
 
   it('follows the groups a port is created with, updated to and deleted from', async () => {
     await apply(created);
-    expect(await rows()).toEqual([{ security_group_id: 'sgA', port_id: 'port1' }, { security_group_id: 'sgB', port_id: 'port1' }]);
+    expect(await rows()).toEqual([
+      { security_group_id: 'sgA', port_id: 'port1' },
+      { security_group_id: 'sgB', port_id: 'port1' },
+    ]);
     await apply(event('PortUpdated', { ...port, changes: { name: 'x' } }));
     expect(await rows()).toHaveLength(2);
     await apply(event('PortUpdated', { ...port, changes: { securityGroups: ['sgC'] } }));

@@ -7,8 +7,20 @@ export const AGENT = 'agent';
 
 /** Attributes of Neutron's agent resource (also what list filters accept). */
 export const AGENT_ATTRIBUTES = [
-  'id', 'agent_type', 'binary', 'host', 'topic', 'admin_state_up', 'alive', 'availability_zone', 'configurations',
-  'created_at', 'started_at', 'heartbeat_timestamp', 'description', 'resources_synced',
+  'id',
+  'agent_type',
+  'binary',
+  'host',
+  'topic',
+  'admin_state_up',
+  'alive',
+  'availability_zone',
+  'configurations',
+  'created_at',
+  'started_at',
+  'heartbeat_timestamp',
+  'description',
+  'resources_synced',
 ] as const;
 
 /** Neutron prints agent times as 'YYYY-MM-DD HH:MM:SS' (UTC), unlike the ISO times of other resources. */
@@ -47,7 +59,12 @@ export const agentMapper: ResourceMapper = {
       }
       case 'AgentConfigurationChanged': {
         const d = event.data;
-        return patch(ops, d.id, { binary: d.binary, topic: d.topic, availability_zone: d.availabilityZone, configurations: configurations(d) });
+        return patch(ops, d.id, {
+          binary: d.binary,
+          topic: d.topic,
+          availability_zone: d.availabilityZone,
+          configurations: configurations(d),
+        });
       }
       case 'AgentAlive':
         // Alive after being dead (or new): the agent (re)started, as far as we can tell.

@@ -5,10 +5,31 @@ export const NETWORK = 'network';
 
 /** Attributes of Neutron's network resource (also what list filters accept). */
 export const NETWORK_ATTRIBUTES = [
-  'id', 'name', 'tenant_id', 'project_id', 'admin_state_up', 'status', 'subnets', 'shared', 'router:external', 'mtu',
-  'provider:network_type', 'provider:physical_network', 'provider:segmentation_id', 'description',
-  'availability_zones', 'availability_zone_hints', 'ipv4_address_scope', 'ipv6_address_scope',
-  'port_security_enabled', 'is_default', 'qos_policy_id', 'tags', 'created_at', 'updated_at', 'revision_number',
+  'id',
+  'name',
+  'tenant_id',
+  'project_id',
+  'admin_state_up',
+  'status',
+  'subnets',
+  'shared',
+  'router:external',
+  'mtu',
+  'provider:network_type',
+  'provider:physical_network',
+  'provider:segmentation_id',
+  'description',
+  'availability_zones',
+  'availability_zone_hints',
+  'ipv4_address_scope',
+  'ipv6_address_scope',
+  'port_security_enabled',
+  'is_default',
+  'qos_policy_id',
+  'tags',
+  'created_at',
+  'updated_at',
+  'revision_number',
 ] as const;
 
 export const networkMapper: ResourceMapper = {

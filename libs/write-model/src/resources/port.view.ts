@@ -6,10 +6,31 @@ export const PORT = 'port';
 
 /** Attributes of Neutron's port resource (also what list filters accept). */
 export const PORT_ATTRIBUTES = [
-  'id', 'name', 'network_id', 'tenant_id', 'project_id', 'mac_address', 'admin_state_up', 'status', 'device_id',
-  'device_owner', 'fixed_ips', 'security_groups', 'port_security_enabled', 'allowed_address_pairs', 'binding:host_id',
-  'binding:vif_type', 'binding:vnic_type', 'binding:profile', 'binding:vif_details', 'extra_dhcp_opts', 'description',
-  'tags', 'created_at', 'updated_at', 'revision_number',
+  'id',
+  'name',
+  'network_id',
+  'tenant_id',
+  'project_id',
+  'mac_address',
+  'admin_state_up',
+  'status',
+  'device_id',
+  'device_owner',
+  'fixed_ips',
+  'security_groups',
+  'port_security_enabled',
+  'allowed_address_pairs',
+  'binding:host_id',
+  'binding:vif_type',
+  'binding:vnic_type',
+  'binding:profile',
+  'binding:vif_details',
+  'extra_dhcp_opts',
+  'description',
+  'tags',
+  'created_at',
+  'updated_at',
+  'revision_number',
 ] as const;
 
 /** Neutron's get_port:binding:* policies: only admins read these. */

@@ -36,11 +36,7 @@ export class ResourceStore {
       where.push('parent_id = ?');
       params.push(opts.parentId);
     }
-    const rows = await this.db.all<{ body: string }>(
-      `SELECT body FROM resources WHERE ${where.join(' AND ')} ORDER BY id`,
-      params,
-      tx,
-    );
+    const rows = await this.db.all<{ body: string }>(`SELECT body FROM resources WHERE ${where.join(' AND ')} ORDER BY id`, params, tx);
     return rows.map((r) => JSON.parse(r.body) as Body);
   }
 

@@ -5,9 +5,24 @@ export const ROUTER = 'router';
 
 /** Attributes of Neutron's router resource (also what list filters accept). */
 export const ROUTER_ATTRIBUTES = [
-  'id', 'name', 'tenant_id', 'project_id', 'admin_state_up', 'status', 'external_gateway_info', 'ha', 'distributed',
-  'routes', 'availability_zones', 'availability_zone_hints', 'flavor_id', 'description', 'tags',
-  'created_at', 'updated_at', 'revision_number',
+  'id',
+  'name',
+  'tenant_id',
+  'project_id',
+  'admin_state_up',
+  'status',
+  'external_gateway_info',
+  'ha',
+  'distributed',
+  'routes',
+  'availability_zones',
+  'availability_zone_hints',
+  'flavor_id',
+  'description',
+  'tags',
+  'created_at',
+  'updated_at',
+  'revision_number',
 ] as const;
 
 /** Attributes only an admin reads (Neutron's get_router:ha / get_router:distributed policies). */
@@ -17,8 +32,13 @@ const externalFixedIps = (ips: readonly FixedIp[]) => ips.map((ip) => ({ subnet_
 
 export const routerMapper: ResourceMapper = {
   handles: [
-    'RouterCreated', 'RouterUpdated', 'RouterGatewaySet', 'RouterGatewayCleared', 'RouterDeleted',
-    'RouterInterfaceAdded', 'RouterInterfaceRemoved',
+    'RouterCreated',
+    'RouterUpdated',
+    'RouterGatewaySet',
+    'RouterGatewayCleared',
+    'RouterDeleted',
+    'RouterInterfaceAdded',
+    'RouterInterfaceRemoved',
   ],
   async apply(event: DomainEvent, ops) {
     if (event.type === 'RouterCreated') {
@@ -44,8 +64,11 @@ export const routerMapper: ResourceMapper = {
     }
     if (event.type === 'RouterDeleted') return ops.remove(ROUTER, event.data.id);
     if (
-      event.type !== 'RouterUpdated' && event.type !== 'RouterGatewaySet' && event.type !== 'RouterGatewayCleared' &&
-      event.type !== 'RouterInterfaceAdded' && event.type !== 'RouterInterfaceRemoved'
+      event.type !== 'RouterUpdated' &&
+      event.type !== 'RouterGatewaySet' &&
+      event.type !== 'RouterGatewayCleared' &&
+      event.type !== 'RouterInterfaceAdded' &&
+      event.type !== 'RouterInterfaceRemoved'
     ) {
       return;
     }
@@ -60,7 +83,11 @@ export const routerMapper: ResourceMapper = {
       if (c.ha !== undefined) next.ha = c.ha;
     } else if (event.type === 'RouterGatewaySet') {
       const d = event.data;
-      next.external_gateway_info = { network_id: d.networkId, enable_snat: d.enableSnat, external_fixed_ips: externalFixedIps(d.externalFixedIps) };
+      next.external_gateway_info = {
+        network_id: d.networkId,
+        enable_snat: d.enableSnat,
+        external_fixed_ips: externalFixedIps(d.externalFixedIps),
+      };
     } else if (event.type === 'RouterGatewayCleared') {
       next.external_gateway_info = null;
     }

@@ -7,14 +7,38 @@ export const SECURITY_GROUP_RULE = 'security_group_rule';
 
 /** Attributes of Neutron's security group resource (also what list filters accept). */
 export const SECURITY_GROUP_ATTRIBUTES = [
-  'id', 'name', 'description', 'tenant_id', 'project_id', 'stateful', 'shared', 'security_group_rules', 'tags',
-  'created_at', 'updated_at', 'revision_number',
+  'id',
+  'name',
+  'description',
+  'tenant_id',
+  'project_id',
+  'stateful',
+  'shared',
+  'security_group_rules',
+  'tags',
+  'created_at',
+  'updated_at',
+  'revision_number',
 ] as const;
 
 export const SECURITY_GROUP_RULE_ATTRIBUTES = [
-  'id', 'security_group_id', 'direction', 'ethertype', 'protocol', 'port_range_min', 'port_range_max',
-  'remote_ip_prefix', 'remote_group_id', 'remote_address_group_id', 'normalized_cidr', 'description',
-  'tenant_id', 'project_id', 'created_at', 'updated_at', 'revision_number',
+  'id',
+  'security_group_id',
+  'direction',
+  'ethertype',
+  'protocol',
+  'port_range_min',
+  'port_range_max',
+  'remote_ip_prefix',
+  'remote_group_id',
+  'remote_address_group_id',
+  'normalized_cidr',
+  'description',
+  'tenant_id',
+  'project_id',
+  'created_at',
+  'updated_at',
+  'revision_number',
 ] as const;
 
 function ruleBody(r: SecurityGroupRule): Body {
@@ -70,7 +94,13 @@ export const securityGroupMapper: ResourceMapper = {
       case 'SecurityGroupUpdated': {
         const body = await ops.get(SECURITY_GROUP, event.data.id);
         if (!body) return;
-        return ops.put(SECURITY_GROUP, event.data.id, String(body.project_id), null, stamp({ ...body, ...event.data.changes }, event, false));
+        return ops.put(
+          SECURITY_GROUP,
+          event.data.id,
+          String(body.project_id),
+          null,
+          stamp({ ...body, ...event.data.changes }, event, false),
+        );
       }
       case 'SecurityGroupDeleted': {
         // The group's rules go with it (consumers drop them on SecurityGroupDeleted).

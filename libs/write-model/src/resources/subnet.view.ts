@@ -5,9 +5,27 @@ export const SUBNET = 'subnet';
 
 /** Attributes of Neutron's subnet resource (also what list filters accept). */
 export const SUBNET_ATTRIBUTES = [
-  'id', 'name', 'network_id', 'tenant_id', 'project_id', 'ip_version', 'cidr', 'gateway_ip', 'allocation_pools',
-  'enable_dhcp', 'dns_nameservers', 'host_routes', 'ipv6_ra_mode', 'ipv6_address_mode', 'subnetpool_id', 'description',
-  'service_types', 'tags', 'created_at', 'updated_at', 'revision_number',
+  'id',
+  'name',
+  'network_id',
+  'tenant_id',
+  'project_id',
+  'ip_version',
+  'cidr',
+  'gateway_ip',
+  'allocation_pools',
+  'enable_dhcp',
+  'dns_nameservers',
+  'host_routes',
+  'ipv6_ra_mode',
+  'ipv6_address_mode',
+  'subnetpool_id',
+  'description',
+  'service_types',
+  'tags',
+  'created_at',
+  'updated_at',
+  'revision_number',
 ] as const;
 
 /** The row's parent is the network, so a network's subnets are one indexed lookup. */

@@ -20,9 +20,8 @@ type RouterEvent = EventOfType<(typeof ROUTER_EVENTS)[number]>;
  * partition key, so they arrive in order among themselves; ports do not.
  */
 export async function applyRouterEvent({ q, facts, impact }: Batch, event: RouterEvent): Promise<void> {
-  const routerId = event.type === 'RouterScheduledToAgent' || event.type === 'RouterUnscheduledFromAgent'
-    ? event.data.routerId
-    : event.data.id;
+  const routerId =
+    event.type === 'RouterScheduledToAgent' || event.type === 'RouterUnscheduledFromAgent' ? event.data.routerId : event.data.id;
   // Keys touched before the change (what the router had) and after it (what it has).
   await touch(q, routerId, impact);
   switch (event.type) {
@@ -56,5 +55,9 @@ async function touch(q: Sql, routerId: string, impact: Impact): Promise<void> {
   if (!impact.tracking) return;
   const nets = await q.all<{ network_id: string }>('SELECT network_id FROM l2_router_ifaces WHERE router_id = ?', [routerId]);
   const hosts = await q.all<{ host: string }>('SELECT host FROM l2_router_hosts WHERE router_id = ?', [routerId]);
-  for (const n of nets) impact.network(n.network_id, hosts.map((h) => h.host));
+  for (const n of nets)
+    impact.network(
+      n.network_id,
+      hosts.map((h) => h.host),
+    );
 }
