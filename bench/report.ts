@@ -154,7 +154,7 @@ function detail(l: Latest): string[] {
       for (const s of sizes)
         for (const r of [s.sequential, s.loaded].filter((x) => x !== undefined)) {
           md.push(
-            `| ${mode} | ${s.hosts} | ${s.networks} | ${s.ports} | ${r!.inFlight} | ${r!.allHostsMs.p50} / ${r!.allHostsMs.p99} | ${r!.perHostMs.p50} / ${r!.perHostMs.p99} | ${r!.affectedHosts.p50} / ${r!.affectedHosts.max} | ${r!.missing} | ${r!.portUpsPerSecond} | ${r!.inFlight === 1 ? s.bytesPerSample : ''} | ${r!.inFlight === 1 && s.watchIdleCpuPct !== undefined ? `${s.watchIdleCpuPct}%` : ''} |`,
+            `| ${mode} | ${s.hosts} | ${s.networks} | ${s.ports} | ${r.inFlight} | ${r.allHostsMs.p50} / ${r.allHostsMs.p99} | ${r.perHostMs.p50} / ${r.perHostMs.p99} | ${r.affectedHosts.p50} / ${r.affectedHosts.max} | ${r.missing} | ${r.portUpsPerSecond} | ${r.inFlight === 1 ? s.bytesPerSample : ''} | ${r.inFlight === 1 && s.watchIdleCpuPct !== undefined ? `${s.watchIdleCpuPct}%` : ''} |`,
           );
         }
     md.push('');
@@ -230,8 +230,8 @@ export function writeReport(log: (s: string) => void): void {
 
   writeFileSync(join(RESULTS_DIR, 'chart.svg'), chart('Event-sourced Neutron control plane: benchmarks', machineLine(machine), panels(l)));
   const all = [l.api, l.propagation, l.projection, l.fanout].filter((r) => r !== null);
-  const runs = all.map((r) => `${r!.scenario} ${r!.startedAt.slice(0, 16)}Z (load ${r!.machine.loadAverage})`);
-  const trees = new Set(all.map((r) => `${r!.machine.commit}${r!.machine.sourceHash ?? ''}`));
+  const runs = all.map((r) => `${r.scenario} ${r.startedAt.slice(0, 16)}Z (load ${r.machine.loadAverage})`);
+  const trees = new Set(all.map((r) => `${r.machine.commit}${r.machine.sourceHash ?? ''}`));
   if (trees.size > 1)
     runs.push('WARNING: these runs measured different code (commits or uncommitted changes differ); rerun `npm run bench -- all`');
   const summary = [

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import { Command, Option } from 'commander';
 import { machine, writeResult, type Result } from './lib/machine';
-import { runApi } from './scenarios/api';
-import { runFanout } from './scenarios/fanout';
-import { runProjection } from './scenarios/projection';
-import { runPropagation } from './scenarios/propagation';
+import { runApi, type ApiOptions } from './scenarios/api';
+import { runFanout, type FanoutOptions } from './scenarios/fanout';
+import { runProjection, type ProjectionOptions } from './scenarios/projection';
+import { runPropagation, type PropagationOptions } from './scenarios/propagation';
 import { writeReport } from './report';
 
 /*
@@ -61,10 +61,10 @@ const fanout = new Command('fanout')
   .option('--networks <n>', 'tenant networks (the same at every size)', Number, 250)
   .option('--samples <n>', 'port-ups measured per size', Number, 200);
 
-program.addCommand(api.action((o) => record('api', o, () => runApi(o, log))));
-program.addCommand(propagation.action((o) => record('propagation', o, () => runPropagation(o, log))));
-program.addCommand(projection.action((o) => record('projection', o, () => runProjection(o, log))));
-program.addCommand(fanout.action((o) => record('fanout', o, () => runFanout(o, log))));
+program.addCommand(api.action((o: ApiOptions) => record('api', { ...o }, () => runApi(o, log))));
+program.addCommand(propagation.action((o: PropagationOptions) => record('propagation', { ...o }, () => runPropagation(o, log))));
+program.addCommand(projection.action((o: ProjectionOptions) => record('projection', { ...o }, () => runProjection(o, log))));
+program.addCommand(fanout.action((o: FanoutOptions) => record('fanout', { ...o }, () => runFanout(o, log))));
 program.addCommand(
   new Command('all').description('every scenario at its default sizes, then the report').action(async () => {
     for (const cmd of [api, propagation, projection, fanout]) await cmd.parseAsync([], { from: 'user' });

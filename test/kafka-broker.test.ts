@@ -65,7 +65,7 @@ async function consume(kafka: Kafka, topic: string, expected: number, timeoutMs 
       );
       consumer
         .run({
-          eachMessage: async ({ partition, message }) => {
+          eachMessage: ({ partition, message }) => {
             const { key, seq } = JSON.parse(String(message.value)) as { key: string; seq: number };
             expect(String(message.key)).toBe(key);
             received.push({ partition, key, seq });
@@ -73,11 +73,12 @@ async function consume(kafka: Kafka, topic: string, expected: number, timeoutMs 
               clearTimeout(timer);
               resolve();
             }
+            return Promise.resolve();
           },
         })
-        .catch((err: unknown) => {
+        .catch((err: Error) => {
           clearTimeout(timer);
-          reject(err as Error);
+          reject(err);
         });
     });
   } finally {

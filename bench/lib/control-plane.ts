@@ -46,8 +46,8 @@ export async function spawnControlPlane(opts: SpawnOptions = {}): Promise<Contro
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
   const port = await new Promise<number>((resolve, reject) => {
     // Generous: embedded mode's projectors catch up with the store before it listens.
     const timer = setTimeout(() => {
@@ -62,7 +62,7 @@ export async function spawnControlPlane(opts: SpawnOptions = {}): Promise<Contro
         resolve(Number(m[1]));
       }
     };
-    child.stdout!.on('data', check);
+    child.stdout.on('data', check);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`control plane exited with ${code}:\n${out}`));

@@ -81,7 +81,7 @@ export function writeResult<F>(result: Result<F>): string {
 
 /** The newest result of a scenario (file names sort by timestamp), or null. */
 export function latestResult<F>(scenario: string): Result<F> | null {
-  let files: string[] = [];
+  let files: string[];
   try {
     files = readdirSync(RESULTS_DIR)
       .filter((f) => f.startsWith(`${scenario}-`) && f.endsWith('.json'))

@@ -86,7 +86,10 @@ async function main(): Promise<void> {
     // Rows per table at the end: how much the model materialises.
     rows: Object.fromEntries(
       await Promise.all(
-        make(db).tableNames.map(async (t) => [t, Number((await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))?.n ?? 0)]),
+        make(db).tableNames.map(async (t): Promise<[string, number]> => [
+          t,
+          Number((await db.get<{ n: number }>(`SELECT COUNT(*) AS n FROM ${t}`))?.n ?? 0),
+        ]),
       ),
     ),
   };

@@ -1,8 +1,7 @@
 import { AgentLivenessMonitor } from '../../apps/api/src/agents/liveness-monitor';
-import { startInProcess } from '../support/control-plane';
+import { startInProcess, type Json } from '../support/control-plane';
 
 type Plane = Awaited<ReturnType<typeof startInProcess>>;
-type Json = Record<string, any>;
 
 const OVS = `/v1/agents/${encodeURIComponent('Open vSwitch agent')}`;
 const L3 = `/v1/agents/${encodeURIComponent('L3 agent')}`;

@@ -1,7 +1,7 @@
 import { client, removeDir, spawnControlPlane } from '../support/control-plane';
 
 /**
- * DESIGN.md 6.1: a 201 means the events are durable. Kill the real process with
+ * design.md §6.1: a 201 means the events are durable. Kill the real process with
  * SIGKILL the moment the 201 arrives, start it again on the same data directory,
  * and every acknowledged resource must be there.
  */

@@ -1,7 +1,7 @@
-import { startInProcess } from '../support/control-plane';
+import { startInProcess, type Json } from '../support/control-plane';
 
 type Plane = Awaited<ReturnType<typeof startInProcess>>;
-type Res = { status: number; body: Record<string, any> | null };
+type Res = { status: number; body: Json | null };
 let cp: Plane;
 
 beforeAll(async () => {
@@ -27,8 +27,8 @@ async function refused(call: () => Promise<Res>, status: number, type: string, m
 }
 
 describe('ports over HTTP', () => {
-  let net: Record<string, any>;
-  let s4: Record<string, any>;
+  let net: Json;
+  let s4: Json;
   beforeAll(async () => {
     net = await network();
     s4 = await subnet(net.id, '10.0.0.0/24');
@@ -286,7 +286,7 @@ describe('inline models', () => {
   it('equal a rebuild from position 0', async () => {
     const { WRITE_INDEXES } = await import('../../libs/write-model/src/resources/registry');
     const { db, store } = cp.running.ws;
-    const tables = ['resources', 'segment_allocations', ...WRITE_INDEXES.map((w) => w.table.meta.tableName!)];
+    const tables = ['resources', 'segment_allocations', ...WRITE_INDEXES.map((w) => w.table.meta.tableName)];
     const dump = async (tx?: never) => {
       const out: Record<string, unknown[]> = {};
       for (const t of ['resources', 'ip_allocations', 'mac_allocations']) out[t] = await db.all(`SELECT * FROM ${t} ORDER BY 1, 2`, [], tx);

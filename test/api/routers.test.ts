@@ -1,7 +1,6 @@
-import { startInProcess } from '../support/control-plane';
+import { startInProcess, type Json } from '../support/control-plane';
 
 type Plane = Awaited<ReturnType<typeof startInProcess>>;
-type Json = Record<string, any>;
 let cp: Plane;
 let alice: Plane['api'];
 let publicNet: Json;

@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { WRITE_INDEXES } from '@cp/write-model';
 import { defaultSecurityGroupId } from '../../apps/api/src/security-groups/default-group';
-import { startInProcess } from '../support/control-plane';
+import { startInProcess, type Json } from '../support/control-plane';
 
 type Plane = Awaited<ReturnType<typeof startInProcess>>;
-type Json = Record<string, any>;
 let cp: Plane;
 
 beforeAll(async () => {
@@ -321,7 +320,7 @@ describe('rebuild', () => {
       await db.all('SELECT security_group_id, port_id FROM security_group_ports ORDER BY security_group_id, port_id'),
     ];
     const live = await snapshot();
-    const inlineTables = ['resources', 'segment_allocations', ...WRITE_INDEXES.map((w) => w.table.meta.tableName!)];
+    const inlineTables = ['resources', 'segment_allocations', ...WRITE_INDEXES.map((w) => w.table.meta.tableName)];
     await store.transaction(async (tx) => {
       await db.truncate(inlineTables, tx);
       await store.replayInline(tx);

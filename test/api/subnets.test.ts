@@ -1,4 +1,4 @@
-import { startInProcess } from '../support/control-plane';
+import { startInProcess, type Json } from '../support/control-plane';
 
 type Plane = Awaited<ReturnType<typeof startInProcess>>;
 let cp: Plane;
@@ -14,7 +14,7 @@ const subnet = (networkId: string, body: object = {}, api = cp.api) =>
   api.post('/v2.0/subnets', { subnet: { network_id: networkId, ip_version: 4, cidr: '10.0.0.0/24', ...body } });
 
 /** The request is refused with this status and message, and nothing is appended. */
-async function refused(call: () => Promise<{ status: number; body: Record<string, any> | null }>, status: number, message: RegExp) {
+async function refused(call: () => Promise<{ status: number; body: Json | null }>, status: number, message: RegExp) {
   const before = await cp.head();
   const res = await call();
   expect({ status: res.status, message: res.body?.NeutronError?.message }).toEqual({ status, message: expect.stringMatching(message) });

@@ -1,5 +1,5 @@
 import { openstackCli, openstackJson } from '../support/openstack-cli';
-import { removeDir, spawnControlPlane, type ControlPlaneProcess } from '../support/control-plane';
+import { removeDir, spawnControlPlane, type ControlPlaneProcess, type Json } from '../support/control-plane';
 
 /**
  * The standard OpenStack client as a real client of our API: create, list, show
@@ -24,7 +24,7 @@ async function ok(args: string[]): Promise<void> {
   const res = await os(args);
   expect({ args, code: res.code, stderr: res.code === 0 ? '' : res.stderr }).toEqual({ args, code: 0, stderr: '' });
 }
-const ids = (rows: Array<Record<string, any>>) => rows.map((r) => r.ID ?? r.id);
+const ids = (rows: Json[]) => rows.map((r) => r.ID ?? r.id);
 
 describe('openstack CLI against the control plane', () => {
   it('drives networks, subnets and ports', async () => {

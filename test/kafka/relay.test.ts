@@ -47,7 +47,7 @@ async function readTopic(topic: string): Promise<Seen[]> {
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`read ${seen.length}/${total}`)), 30_000);
     void consumer.run({
-      eachMessage: async ({ partition, message }) => {
+      eachMessage: ({ partition, message }) => {
         const e = decodeEvent(message.value);
         seen.push({
           partition,
@@ -62,6 +62,7 @@ async function readTopic(topic: string): Promise<Seen[]> {
           clearTimeout(timer);
           resolve();
         }
+        return Promise.resolve();
       },
     });
   });

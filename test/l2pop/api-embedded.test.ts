@@ -14,6 +14,7 @@ import { ReferenceAgent } from '../../apps/l2pop-projector/src/agent/agent';
 import { L2popModule } from '../../apps/l2pop-projector/src/http/l2pop.module';
 import { L2popRuntime, openReadModel } from '../../apps/l2pop-projector/src/runtime';
 import type { Database } from '@cp/store';
+import type { Json } from '../support/control-plane';
 import { tempDir } from './support/harness';
 import { eventually } from './support/server';
 
@@ -43,7 +44,7 @@ afterAll(async () => {
 
 async function call(method: string, path: string, body?: object) {
   const res = await fetch(url + path, { method, headers: { 'content-type': 'application/json' }, body: body && JSON.stringify(body) });
-  const json = (await res.json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+  const json = (await res.json()) as Json;
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${JSON.stringify(json)}`);
   return json;
 }

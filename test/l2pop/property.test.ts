@@ -2,7 +2,7 @@
  * Property test (fast-check): random command sequences, appended in a random
  * interleaving that keeps per-partition-key order, projected by a projector that
  * crashes once mid-way and resumes from its checkpoint. Then, for every host:
- *  - the snapshot equals an independent naive oracle (DESIGN.md 6.7);
+ *  - the snapshot equals an independent naive oracle (design.md §6.7);
  *  - the live model's digest equals one rebuilt from the events in their
  *    original order (6.3, 6.5), and the crash lost or repeated nothing (6.4).
  */
@@ -130,7 +130,7 @@ test('every host equals the oracle, under any partition interleaving and a crash
           for (const body of canonical) {
             const metadata = { position: ++position } as DomainEvent['metadata'];
             if ((rebuilt.handles as readonly string[]).includes(body.type)) {
-              await rebuilt.apply(tx, { ...body, metadata } as DomainEvent, new AfterCommit());
+              await rebuilt.apply(tx, { ...body, metadata }, new AfterCommit());
             }
           }
         });

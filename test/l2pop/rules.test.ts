@@ -1,5 +1,5 @@
 /*
- * DESIGN.md section 4, rule by rule, against real SQLite files. After every test
+ * design.md §4, rule by rule, against real SQLite files. After every test
  * the live read model must equal one rebuilt from position 0 (digest).
  */
 import * as e from './support/events';

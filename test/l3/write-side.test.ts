@@ -8,9 +8,9 @@ import { Driver } from './support/driver';
 import { truth } from './support/truth';
 
 /**
- * The scheduler appends through the API's write side (DESIGN: "the L3 scheduler
- * opens the same write side"), so its HA networks, subnets and ports pass the same
- * inline indexes as API commands: VNI, IP and MAC uniqueness, the resources model.
+ * The scheduler's decisions are commands on the write side, like the API's, so its
+ * HA networks, subnets and ports pass the same deciders and inline indexes as API
+ * commands: VNI, IP and MAC uniqueness, the resources model.
  */
 describe('L3 scheduler on the API write side', () => {
   it('registers HA networks, subnets and ports in the API indexes, and keeps them consistent through failover', async () => {

@@ -1,4 +1,4 @@
-import { EntitySchema, MikroORM, type Options } from '@mikro-orm/core';
+import { EntitySchema, MikroORM } from '@mikro-orm/core';
 import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
 import { randomUUID } from 'node:crypto';
@@ -29,7 +29,10 @@ const sqlite = (): Backend => {
   return {
     name: 'SQLite',
     config: () => ({ kind: 'sqlite', path: join(dir, 'events.sqlite'), synchronous: 'NORMAL' }),
-    cleanup: async () => rmSync(dir, { recursive: true, force: true }),
+    cleanup: () => {
+      rmSync(dir, { recursive: true, force: true });
+      return Promise.resolve();
+    },
   };
 };
 const postgres = (): Backend => {
@@ -51,8 +54,8 @@ async function createLegacyStore(config: DatabaseConfig): Promise<void> {
   const common = { entities: [EventTable], allowGlobalContext: true, discovery: { warnWhenNoEntities: false } };
   const orm =
     config.kind === 'sqlite'
-      ? await MikroORM.init({ ...common, driver: BetterSqliteDriver, dbName: config.path } as Options)
-      : await MikroORM.init({ ...common, driver: PostgreSqlDriver, clientUrl: config.url, schema: config.schema } as Options);
+      ? await MikroORM.init({ ...common, driver: BetterSqliteDriver, dbName: config.path })
+      : await MikroORM.init({ ...common, driver: PostgreSqlDriver, clientUrl: config.url, schema: config.schema });
   if (config.kind === 'postgres') await orm.em.getConnection().execute(`CREATE SCHEMA IF NOT EXISTS "${config.schema}"`);
   await orm.schema.updateSchema({ safe: true, schema: config.kind === 'postgres' ? config.schema : undefined });
   await orm.close(true);

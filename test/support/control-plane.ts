@@ -26,8 +26,8 @@ export async function spawnControlPlane(opts: { dataDir?: string; env?: Record<s
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
-  child.stdout!.on('data', (b: Buffer) => (out += b.toString()));
-  child.stderr!.on('data', (b: Buffer) => (out += b.toString()));
+  child.stdout.on('data', (b: Buffer) => (out += b.toString()));
+  child.stderr.on('data', (b: Buffer) => (out += b.toString()));
   const port = await new Promise<number>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`control plane did not start:\n${out}`)), 30_000);
     const check = () => {
@@ -37,7 +37,7 @@ export async function spawnControlPlane(opts: { dataDir?: string; env?: Record<s
         resolve(Number(m[1]));
       }
     };
-    child.stdout!.on('data', check);
+    child.stdout.on('data', check);
     child.once('exit', (code) => {
       clearTimeout(timer);
       reject(new Error(`control plane exited with ${code}:\n${out}`));
@@ -62,6 +62,10 @@ export function removeDir(dir: string): void {
   rmSync(dir, { recursive: true, force: true });
 }
 
+/** A JSON body as the tests read it: loosely, field by field (the assertions check it). */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read HTTP bodies as loose JSON (see eslint.config.mjs)
+export type Json = Record<string, any>;
+
 /** A tiny JSON client for the API: status, body and the caller's headers. */
 export function client(base: string, headers: Record<string, string> = {}) {
   const call = async (method: string, path: string, body?: unknown, raw?: string) => {
@@ -71,7 +75,7 @@ export function client(base: string, headers: Record<string, string> = {}) {
       body: raw ?? (body === undefined ? undefined : JSON.stringify(body)),
     });
     const text = await res.text();
-    return { status: res.status, body: text ? (JSON.parse(text) as Record<string, any>) : null, headers: res.headers };
+    return { status: res.status, body: text ? (JSON.parse(text) as Json) : null, headers: res.headers };
   };
   return {
     get: (path: string) => call('GET', path),

@@ -100,7 +100,7 @@ async function ensureKafka(): Promise<void> {
     broker = await startKafka();
   } catch (err) {
     const why = `Kafka broker could not start: ${(err as Error).message}`;
-    if (isCI()) throw new Error(why);
+    if (isCI()) throw new Error(why, { cause: err });
     console.warn(`[global-setup] ${why}\n[global-setup] Kafka tests will be skipped (KAFKA_UNAVAILABLE=1).`);
     process.env.KAFKA_UNAVAILABLE = '1';
     return;

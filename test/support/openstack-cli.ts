@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import type { Json } from './control-plane';
 
 /**
  * Runs the stock `openstack` client (Debian's python3-openstackclient) against
@@ -20,7 +21,7 @@ export function openstackCli(endpoint: string) {
 }
 
 /** Runs a command with `-f json` and parses its output, failing with the client's stderr. */
-export async function openstackJson<T = Record<string, any>>(run: ReturnType<typeof openstackCli>, args: string[]): Promise<T> {
+export async function openstackJson<T = Json>(run: ReturnType<typeof openstackCli>, args: string[]): Promise<T> {
   const res = await run([...args, '-f', 'json']);
   if (res.code !== 0) throw new Error(`openstack ${args.join(' ')} failed (${res.code}): ${res.stderr}`);
   return JSON.parse(res.stdout) as T;

@@ -16,7 +16,7 @@ const proxySchema = z.object({
 });
 
 /**
- * Distributed mode (DESIGN.md 3): this process is one of any number of API
+ * Distributed mode (design.md §3): this process is one of any number of API
  * instances writing to the PostgreSQL event store. No projector runs here; the
  * relay publishes the store to Kafka when CP_KAFKA_BROKERS is set (run it in one
  * or two instances: each extra relay only sends duplicates, which consumers drop);

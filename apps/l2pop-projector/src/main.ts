@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
+import type { Server } from 'node:http';
 import type { Database } from '@cp/store';
 import { KafkaReadModel, ProcessOps, loadOpsConfig, loadProjectorSettings, retrying } from '@cp/runtime';
 import { L2popModule } from './http/l2pop.module';
@@ -25,7 +26,7 @@ async function main(): Promise<void> {
   const steps: Array<{ name: string; run(): Promise<unknown> }> = [];
   ops.onShutdown(() => steps);
 
-  let app: INestApplication;
+  let app: INestApplication<Server>;
   let served: string;
   if (settings.kafka && settings.readModelUrl) {
     const config = { kind: 'postgres' as const, url: settings.readModelUrl, schema: settings.readModelSchema };
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   ops.lifecycle.info({ port }, `l2pop-projector listening on ${await app.getUrl()} (${served})`);
 }
 
-function createApp(ops: ProcessOps, options: L2popOptions): Promise<INestApplication> {
+function createApp(ops: ProcessOps, options: L2popOptions): Promise<INestApplication<Server>> {
   return ops.createApp([L2popModule.forRoot(options)]);
 }
 

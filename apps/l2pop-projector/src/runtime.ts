@@ -68,7 +68,7 @@ export function openReadModel(config: DatabaseConfig): Promise<Database> {
   return openDatabase(config, [...L2POP_TABLES, CheckpointTable]);
 }
 
-/** Embedded layout (DESIGN.md 3): the event store and this read model as SQLite files in one data directory. */
+/** Embedded layout (design.md §3): the event store and this read model as SQLite files in one data directory. */
 export function embeddedPaths(dataDir: string): { events: string; readModel: string } {
   return { events: join(dataDir, 'events.sqlite'), readModel: join(dataDir, 'l2pop.sqlite') };
 }

@@ -114,7 +114,7 @@ export function openL3ReadModel(config: DatabaseConfig): Promise<Database> {
   return openDatabase(config, [...L3_TABLES, ...L3_SCHEDULER_TABLES, CheckpointTable]);
 }
 
-/** Embedded layout (DESIGN.md 3): the read model as a SQLite file beside the event store. */
+/** Embedded layout (design.md §3): the read model as a SQLite file beside the event store. */
 export function embeddedL3Path(dataDir: string): string {
   return join(dataDir, 'l3.sqlite');
 }

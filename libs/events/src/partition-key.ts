@@ -1,7 +1,7 @@
 import type { DomainEvent } from './catalogue';
 
 /**
- * The Kafka partition key of an event (DESIGN.md section 3): network, subnet and
+ * The Kafka partition key of an event (design.md §3): network, subnet and
  * port events by network id; security groups by group id; routers and HA
  * decisions by project; agents by host. Events sharing a key keep their order.
  */

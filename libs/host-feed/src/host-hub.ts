@@ -15,8 +15,8 @@ export class HostHub {
     if (!set) this.listeners.set(host, (set = new Set()));
     set.add(listener);
     return () => {
-      set!.delete(listener);
-      if (set!.size === 0 && this.listeners.get(host) === set) this.listeners.delete(host);
+      set.delete(listener);
+      if (set.size === 0 && this.listeners.get(host) === set) this.listeners.delete(host);
     };
   }
 

@@ -8,9 +8,9 @@ describe('RevisionPoller', () => {
     const reads: string[][] = [];
     const poller = new RevisionPoller(
       hub,
-      async (hosts) => {
+      (hosts) => {
         reads.push([...hosts].sort());
-        return new Map(hosts.map((h) => [h, current.get(h) ?? '1-0']));
+        return Promise.resolve(new Map(hosts.map((h) => [h, current.get(h) ?? '1-0'])));
       },
       60_000,
     );
@@ -65,9 +65,9 @@ describe('RevisionPoller', () => {
     const reads: string[][] = [];
     const poller = new RevisionPoller(
       hub,
-      async (hosts) => {
+      (hosts) => {
         reads.push(hosts);
-        return new Map(hosts.map((h) => [h, '1-1']));
+        return Promise.resolve(new Map(hosts.map((h) => [h, '1-1'])));
       },
       60_000,
     );

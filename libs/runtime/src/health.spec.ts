@@ -1,6 +1,6 @@
 import { Readiness } from './health';
 
-const check = (name: string, ok: boolean, critical = true) => ({ name, critical, run: async () => ({ ok }) });
+const check = (name: string, ok: boolean, critical = true) => ({ name, critical, run: () => Promise.resolve({ ok }) });
 
 describe('Readiness', () => {
   it('is ready when every critical check passes; non-critical failures are reported only', async () => {

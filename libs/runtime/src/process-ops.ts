@@ -1,5 +1,6 @@
 import { Module, type DynamicModule, type INestApplication, type LoggerService, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import type { Server } from 'node:http';
 import type { Registry } from 'prom-client';
 import { OpsModule, Readiness } from './health';
 import { createLogger, httpLogMiddleware, lifecycleLogger, nestLogger, type Logger, type LogLevel } from './logger';
@@ -55,11 +56,11 @@ export class ProcessOps {
    * A projector process's HTTP app (not yet listening): `imports` plus /healthz,
    * /readyz and /metrics, Neutron error bodies, request logs and metrics.
    */
-  async createApp(imports: Array<Type | DynamicModule>): Promise<INestApplication> {
+  async createApp(imports: Array<Type | DynamicModule>): Promise<INestApplication<Server>> {
     @Module({})
     class ProcessModule {}
     const root: DynamicModule = { module: ProcessModule, imports: [...imports, ...this.modules()] };
-    const app = await NestFactory.create(root, { logger: this.nestLogger });
+    const app = await NestFactory.create<INestApplication<Server>>(root, { logger: this.nestLogger });
     app.useGlobalFilters(new NeutronExceptionFilter());
     this.attach(app);
     return app;

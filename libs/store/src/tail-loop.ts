@@ -62,7 +62,9 @@ export class TailLoop {
     this.lastError = null;
     this.kick();
     await this.idle();
-    if (this.lastError) throw this.lastError;
+    // drain() records a failure while we wait; TypeScript would still narrow lastError to the null set above.
+    const failed = this.lastError as Error | null;
+    if (failed) throw failed;
   }
 
   /** Resolves once the owner's position reaches `position`. */

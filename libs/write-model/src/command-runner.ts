@@ -122,7 +122,7 @@ export class UnitOfWork {
     if (!entry) {
       const folded = await this.fold(decider, streamId);
       entry = { ...folded, stored: folded.state };
-      this.loaded.set(streamId, entry as Loaded<unknown>);
+      this.loaded.set(streamId, entry);
     }
     return entry;
   }

@@ -69,7 +69,7 @@ export async function writeSideOn(db: Database): Promise<WriteSide> {
   await rebuildInlineIfStale(
     db,
     store,
-    INLINE_TABLES.map((t) => t.meta.tableName!),
+    INLINE_TABLES.map((t) => t.meta.tableName),
   );
   return { db, store, runner: new CommandRunner(store), resources, segments };
 }

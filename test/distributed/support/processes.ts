@@ -51,8 +51,8 @@ export async function spawnProc(name: string, entry: string, env: Record<string,
     out += b.toString();
     if (out.length > 2_000_000) out = out.slice(-1_000_000); // a long run must not grow without bound
   };
-  child.stdout!.on('data', take);
-  child.stderr!.on('data', take);
+  child.stdout.on('data', take);
+  child.stderr.on('data', take);
   const exit = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => {
@@ -62,11 +62,11 @@ export async function spawnProc(name: string, entry: string, env: Record<string,
     const check = () => {
       if (/listening on http:\/\/127\.0\.0\.1:\d+/.test(out)) {
         clearTimeout(timer);
-        child.stdout!.off('data', check);
+        child.stdout.off('data', check);
         resolve();
       }
     };
-    child.stdout!.on('data', check);
+    child.stdout.on('data', check);
     void exit.then((code) => {
       clearTimeout(timer);
       reject(new Error(`${name} exited with ${code}:\n${out.slice(-4000)}`));

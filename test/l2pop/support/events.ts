@@ -178,7 +178,7 @@ export function unscheduled(routerId: string, host: string): DomainEventBody {
 
 /** The stream an event body belongs to, as the command side would name it. */
 export function streamOf(body: DomainEventBody): string {
-  const d = body.data as Record<string, unknown>;
+  const d = body.data as { id?: string; securityGroupId?: string; routerId?: string };
   if (body.type.startsWith('Network')) return `network:${d.id}`;
   if (body.type.startsWith('Port')) return `port:${d.id}`;
   if (body.type.startsWith('SecurityGroupRule')) return `security-group:${d.securityGroupId}`;

@@ -57,8 +57,9 @@ export class L2Harness {
     const dir = options.dir ?? tempDir();
     const events: DatabaseConfig = { kind: 'sqlite', path: join(dir, 'events.sqlite'), synchronous: 'NORMAL' };
     const model: DatabaseConfig = { kind: 'sqlite', path: join(dir, 'l2pop.sqlite'), synchronous: 'NORMAL' };
-    return L2Harness.open(events, model, options, async () => {
+    return L2Harness.open(events, model, options, () => {
       if (!options.dir) rmSync(dir, { recursive: true, force: true });
+      return Promise.resolve();
     });
   }
 

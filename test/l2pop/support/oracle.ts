@@ -1,7 +1,7 @@
 import type { DomainEventBody } from '@cp/events';
 
 /*
- * A deliberately naive, independent reading of DESIGN.md section 4: fold every
+ * A deliberately naive, independent reading of design.md §4: fold every
  * event into plain maps, then compute a host's view from scratch. No SQL, no
  * incremental maintenance; if the projection and this disagree, one is wrong.
  */
@@ -36,7 +36,8 @@ export class Oracle {
   }
 
   private fold(ev: DomainEventBody): void {
-    const d = ev.data as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- the oracle reads every event's data by name, independently of the catalogue's types
+    const d = ev.data as Record<string, any>;
     const port = this.ports.get(d.id);
     switch (ev.type) {
       case 'NetworkCreated':

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { fail } from '@cp/write-model';
 import type { Query } from '../platform/list-query';
 
-/** Filters of `GET /v1/events` (DESIGN.md section 5); all optional and ANDed. */
+/** Filters of `GET /v1/events` (design.md §5); all optional and ANDed. */
 const schema = z.strictObject({
   resource_type: z.string().max(40).optional(),
   resource_id: z.string().max(200).optional(),

@@ -1,6 +1,6 @@
 import { Command } from 'commander';
 import { demoClient, type DemoClient } from './demo-client';
-import { printL2, printL3, printSummary } from './demo-print';
+import { printL2, printL3, printSummary, type Network, type Port, type Resource, type Router, type Subnet } from './demo-print';
 
 /**
  * The classic Neutron hands-on lab, driven through the running control plane's
@@ -39,10 +39,14 @@ async function registerAgents(api: DemoClient) {
 
 async function securityGroups(api: DemoClient) {
   const jump = (
-    await api.post('/v2.0/security-groups', { security_group: { name: 'jumphost', description: 'SSH and ping from anywhere' } })
+    await api.post<{ security_group: Resource }>('/v2.0/security-groups', {
+      security_group: { name: 'jumphost', description: 'SSH and ping from anywhere' },
+    })
   ).security_group;
   const web = (
-    await api.post('/v2.0/security-groups', { security_group: { name: 'web', description: 'HTTP from anywhere, SSH from the jump host' } })
+    await api.post<{ security_group: Resource }>('/v2.0/security-groups', {
+      security_group: { name: 'web', description: 'HTTP from anywhere, SSH from the jump host' },
+    })
   ).security_group;
   const rule = (sg: string, r: Record<string, unknown>) =>
     api.post('/v2.0/security-group-rules', {
@@ -71,19 +75,23 @@ async function run(server: string) {
   const api = demoClient(server);
   await registerAgents(api);
   const pub = (
-    await api.post('/v2.0/networks', {
+    await api.post<{ network: Network }>('/v2.0/networks', {
       network: { name: 'public', 'router:external': true, 'provider:network_type': 'flat', 'provider:physical_network': 'external' },
     })
   ).network;
   await api.post('/v2.0/subnets', {
     subnet: { network_id: pub.id, name: 'public-subnet', cidr: '203.0.113.0/24', ip_version: 4, enable_dhcp: false },
   });
-  const net = (await api.post('/v2.0/networks', { network: { name: 'private' } })).network;
+  const net = (await api.post<{ network: Network }>('/v2.0/networks', { network: { name: 'private' } })).network;
   const subnet = (
-    await api.post('/v2.0/subnets', { subnet: { network_id: net.id, name: 'private-subnet', cidr: '10.0.0.0/24', ip_version: 4 } })
+    await api.post<{ subnet: Subnet }>('/v2.0/subnets', {
+      subnet: { network_id: net.id, name: 'private-subnet', cidr: '10.0.0.0/24', ip_version: 4 },
+    })
   ).subnet;
   const router = (
-    await api.post('/v2.0/routers', { router: { name: 'demo-router', ha: true, external_gateway_info: { network_id: pub.id } } })
+    await api.post<{ router: Router }>('/v2.0/routers', {
+      router: { name: 'demo-router', ha: true, external_gateway_info: { network_id: pub.id } },
+    })
   ).router;
   await api.put(`/v2.0/routers/${router.id}/add_router_interface`, { subnet_id: subnet.id });
   const { jump, web } = await securityGroups(api);
@@ -92,10 +100,10 @@ async function run(server: string) {
     { name: 'web-1', sg: web.id, host: 'compute-2' },
     { name: 'web-2', sg: web.id, host: 'compute-3' },
   ];
-  const ports = [];
+  const ports: Port[] = [];
   for (const s of servers) {
     const port = (
-      await api.post('/v2.0/ports', {
+      await api.post<{ port: Port }>('/v2.0/ports', {
         port: {
           network_id: net.id,
           name: s.name,
@@ -107,7 +115,7 @@ async function run(server: string) {
       })
     ).port;
     await api.post(`/v1/hosts/${s.host}/ports/${port.id}/up`);
-    ports.push((await api.get(`/v2.0/ports/${port.id}`)).port);
+    ports.push((await api.get<{ port: Port }>(`/v2.0/ports/${port.id}`)).port);
   }
   await reportActive(api, router.id, NETWORK_NODES[0]);
   await printSummary(api, { pub, net, subnet, router, jump, web, ports });

@@ -1,4 +1,4 @@
-import { Controller, Get, NotFoundException, Req } from '@nestjs/common';
+import { Controller, Get, NotFoundException, Param, Req } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request } from 'express';
 
@@ -51,8 +51,7 @@ export class DiscoveryController {
   }
 
   @Get('v2.0/extensions/:alias')
-  extension(@Req() req: Request) {
-    const alias = req.params.alias;
+  extension(@Param('alias') alias: string) {
     const found = EXTENSIONS.find(([a]) => a === alias);
     // Clients probe for optional extensions and expect a 404 when one is absent.
     if (!found) throw new NotFoundException(`Extension with alias ${alias} does not exist`);

@@ -10,12 +10,23 @@ function values(q: Query, key: string): string[] {
   return (Array.isArray(v) ? v : [v]).flatMap((s) => String(s).split(',')).filter((s) => s !== '');
 }
 
+/**
+ * An attribute's value as filters and sort keys compare it: JavaScript's String() of it, spelled out
+ * (null and undefined read as '', lists are joined with ',', and a dict reads as '[object Object]').
+ */
+function text(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  if (Array.isArray(v)) return v.map(text).join(',');
+  if (typeof v === 'string' || typeof v === 'number' || typeof v === 'boolean') return String(v);
+  return '[object Object]'; // a dict: bodies are parsed JSON, nothing else is left
+}
+
 /** Neutron compares filter strings with the attribute's value: booleans case-insensitively, lists by membership. */
 function matches(actual: unknown, wanted: string): boolean {
   if (typeof actual === 'boolean') return wanted.toLowerCase() === String(actual);
   if (Array.isArray(actual)) return actual.some((a) => typeof a !== 'object' && String(a) === wanted);
   if (actual === null || actual === undefined) return wanted === '' || wanted.toLowerCase() === 'none';
-  return String(actual) === wanted;
+  return text(actual) === wanted;
 }
 
 export interface ListOptions {
@@ -46,8 +57,8 @@ export function applyListQuery(collection: string, items: Body[], q: Query, opts
     out = [...out].sort((a, b) => {
       for (let i = 0; i < sortKeys.length; i++) {
         const dir = (sortDirs[i] ?? 'asc') === 'desc' ? -1 : 1;
-        const x = String(a[sortKeys[i]] ?? '');
-        const y = String(b[sortKeys[i]] ?? '');
+        const x = text(a[sortKeys[i]]);
+        const y = text(b[sortKeys[i]]);
         if (x !== y) return x < y ? -dir : dir;
       }
       return 0;

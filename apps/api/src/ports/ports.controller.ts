@@ -1,6 +1,15 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { NETWORK, WRITE_SIDE, type WriteSide, fixedIpsFilter, forCaller, PORT, PORT_ATTRIBUTES } from '@cp/write-model';
+import {
+  NETWORK,
+  WRITE_SIDE,
+  type WriteSide,
+  fixedIpsFilter,
+  forCaller,
+  PORT,
+  PORT_ATTRIBUTES,
+  type Body as Resource,
+} from '@cp/write-model';
 import { Ctx } from '../platform/ctx.decorator';
 import { NeutronBody } from '../platform/neutron-body.decorator';
 import { applyListQuery, selectFields, type Query as ListQuery } from '../platform/list-query';
@@ -22,7 +31,7 @@ export class PortsController {
   @ApiOperation({ summary: 'List ports visible to the caller; fixed_ips=ip_address=... and fixed_ips=subnet_id=... filter by address' })
   async list(@Ctx() ctx: RequestContext, @Query() q: ListQuery) {
     const owned = ctx.isAdmin
-      ? new Map()
+      ? new Map<unknown, Resource>()
       : new Map((await this.ws.resources.list(NETWORK, { projectId: ctx.projectId })).map((n) => [n.id, n]));
     const all = await this.ws.resources.list(PORT);
     const visible = all.filter((p) => canSeePort(ctx, p, owned.get(p.network_id) ?? null)).map((p) => forCaller(p, ctx.isAdmin));

@@ -63,8 +63,8 @@ export function validateInterfaceInfo(body: unknown, forRemoval: boolean): Inter
   for (const key of ['subnet_id', 'port_id'] as const) {
     const v = info[key];
     if (v !== undefined && (typeof v !== 'string' || v === '' || v.length > 64)) {
-      fail(400, 'BadRequest', `Bad router request: '${String(v)}' is not a valid UUID.`);
+      fail(400, 'BadRequest', `Bad router request: '${typeof v === 'string' ? v : JSON.stringify(v)}' is not a valid UUID.`);
     }
   }
-  return info as InterfaceInfo;
+  return info;
 }

@@ -35,7 +35,7 @@ const portNumber = z
 const ethertype = z
   .string()
   .refine((s) => /^ipv[46]$/i.test(s), { error: "must be one of 'IPv4', 'IPv6'" })
-  .transform((s) => (s.toLowerCase() === 'ipv4' ? 'IPv4' : 'IPv6') as 'IPv4' | 'IPv6');
+  .transform((s) => (s.toLowerCase() === 'ipv4' ? 'IPv4' : 'IPv6'));
 
 /**
  * Shapes only: what a protocol name, a port range or a prefix may be is the

@@ -68,17 +68,19 @@ export class ReferenceAgent {
   async start(): Promise<void> {
     await this.register().catch((err: Error) => this.say(`registration failed: ${err.message}`));
     const every = (this.options.heartbeatSeconds ?? 30) * 1000;
-    this.heartbeat = setInterval(() => this.register().catch((err: Error) => this.say(`heartbeat failed: ${err.message}`)), every);
+    // Fire and forget: a failed heartbeat is reported, and the next one tries again.
+    this.heartbeat = setInterval(() => void this.register().catch((err: Error) => this.say(`heartbeat failed: ${err.message}`)), every);
     await this.sync();
     this.print();
     this.watch();
   }
 
-  async stop(): Promise<void> {
+  stop(): Promise<void> {
     this.stopped = true;
     this.es?.close();
     if (this.heartbeat) clearInterval(this.heartbeat);
     if (this.retry) clearTimeout(this.retry);
+    return Promise.resolve();
   }
 
   onChange(listener: (view: L2Snapshot) => void): () => void {
@@ -91,7 +93,7 @@ export class ReferenceAgent {
     const since = this.view ? `?since=${encodeURIComponent(this.view.revision)}` : '';
     const es = new EventSource(`${this.base}/v1/hosts/${encodeURIComponent(this.options.host)}/l2/watch${since}`);
     this.es = es;
-    es.onmessage = (msg) => {
+    es.onmessage = (msg: { data: string }) => {
       try {
         this.accept(JSON.parse(msg.data) as L2Changes);
         this.print();

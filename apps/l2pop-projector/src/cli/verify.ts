@@ -24,7 +24,7 @@ export interface VerifyResult {
  */
 export async function verify(store: EventStore, live: Database): Promise<VerifyResult> {
   const projection = new L2popProjection(live);
-  let position = -1;
+  let position: number;
   let liveParts: Record<string, string> = {};
   for (;;) {
     const before = await readCheckpoint(live, projection.name, ALL_PARTITION);

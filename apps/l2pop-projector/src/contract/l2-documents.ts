@@ -1,5 +1,5 @@
 /*
- * The agent-facing documents of GET /v1/hosts/{host}/l2 (DESIGN.md 5), shared by
+ * The agent-facing documents of GET /v1/hosts/{host}/l2 (design.md §5), shared by
  * the server and the reference agent. Field names are snake_case like Neutron's API.
  */
 

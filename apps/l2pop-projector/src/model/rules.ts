@@ -1,6 +1,6 @@
 import { TUNNELLED_TYPES, type NetworkType } from '@cp/events';
 
-/** HA routers' replicated interface ports: their MAC moves with VRRP, so no unicast entries (DESIGN.md 4). */
+/** HA routers' replicated interface ports: their MAC moves with VRRP, so no unicast entries (design.md §4). */
 export const HA_INTERFACE_OWNER = 'network:ha_router_replicated_interface';
 
 export function isTunnelled(networkType: string | null | undefined): boolean {

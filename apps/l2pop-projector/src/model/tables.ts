@@ -88,7 +88,7 @@ export const RouterHostsTable = table('l2_router_hosts', { router_id: pk(64), ho
  */
 const stamped = { seq: int(), deleted: int() };
 
-/** A host taking part in a network's L2 population (DESIGN.md 4), behind its tunnel IP. */
+/** A host taking part in a network's L2 population (design.md §4), behind its tunnel IP. */
 export const MembersTable = table(
   'l2_members',
   { network_id: pk(64), tunnel_ip: pk(64), host: pk(255), entries: { type: 'text' }, ...stamped },

@@ -6,7 +6,7 @@ import type { Database } from '@cp/store';
  * state and the live rows of what each host takes part in. Not revisions,
  * seqs, tombstones or the epoch:
  * those record how the model got here (which interleaving of partitions, how many
- * rebuilds), and DESIGN.md 6.5 asks for the same model under every interleaving.
+ * rebuilds), and design.md §6.5 asks for the same model under every interleaving.
  */
 const PARTS: ReadonlyArray<[name: string, sql: string]> = [
   ['l2_networks', 'SELECT id, network_type, segmentation_id FROM l2_networks'],

@@ -202,80 +202,96 @@ export class MemFacts implements FactStore {
   readonly routerIfaces = new Map<string, Map<string, string>>();
   readonly routerHosts = new Map<string, Set<string>>();
 
-  async putNetwork(id: string, type: string, seg: number | null): Promise<void> {
+  // In memory, each change is done when the method returns: the promises only satisfy FactStore.
+  putNetwork(id: string, type: string, seg: number | null): Promise<void> {
     this.networks.set(id, { type, seg });
+    return Promise.resolve();
   }
 
-  async deleteNetwork(id: string): Promise<void> {
+  deleteNetwork(id: string): Promise<void> {
     this.networks.delete(id);
+    return Promise.resolve();
   }
 
-  async loadPort(id: string): Promise<PortFacts | null> {
-    return this.ports.get(id) ?? null;
+  loadPort(id: string): Promise<PortFacts | null> {
+    return Promise.resolve(this.ports.get(id) ?? null);
   }
 
-  async savePort(id: string, _before: PortFacts | null, after: PortFacts | null): Promise<void> {
+  savePort(id: string, _before: PortFacts | null, after: PortFacts | null): Promise<void> {
     if (after) this.ports.set(id, after);
     else this.ports.delete(id);
+    return Promise.resolve();
   }
 
-  async putAgent(id: string, host: string, tunnelIp: string | null): Promise<void> {
+  putAgent(id: string, host: string, tunnelIp: string | null): Promise<void> {
     this.agents.set(id, { host, tunnelIp });
+    return Promise.resolve();
   }
 
-  async deleteAgent(id: string): Promise<void> {
+  deleteAgent(id: string): Promise<void> {
     this.agents.delete(id);
+    return Promise.resolve();
   }
 
-  async putGroup(id: string, projectId: string, isDefault: boolean): Promise<void> {
+  putGroup(id: string, projectId: string, isDefault: boolean): Promise<void> {
     this.groups.set(id, { projectId, isDefault });
+    return Promise.resolve();
   }
 
-  async deleteGroup(id: string): Promise<void> {
+  deleteGroup(id: string): Promise<void> {
     for (const [ruleId, r] of this.rules) if (r.sgId === id) this.rules.delete(ruleId);
     this.groups.delete(id);
+    return Promise.resolve();
   }
 
-  async putRule(id: string, sgId: string, ethertype: string, remoteGroupId: string | null): Promise<void> {
+  putRule(id: string, sgId: string, ethertype: string, remoteGroupId: string | null): Promise<void> {
     this.rules.set(id, { sgId, ethertype, remoteGroupId });
+    return Promise.resolve();
   }
 
-  async deleteRule(id: string): Promise<void> {
+  deleteRule(id: string): Promise<void> {
     this.rules.delete(id);
+    return Promise.resolve();
   }
 
-  async setRouterHa(id: string, ha: boolean): Promise<void> {
+  setRouterHa(id: string, ha: boolean): Promise<void> {
     this.routers.set(id, ha);
+    return Promise.resolve();
   }
 
-  async putRouterIface(routerId: string, portId: string, networkId: string): Promise<void> {
+  putRouterIface(routerId: string, portId: string, networkId: string): Promise<void> {
     let ifaces = this.routerIfaces.get(routerId);
-    if (!ifaces) this.routerIfaces.set(routerId, (ifaces = new Map()));
+    if (!ifaces) this.routerIfaces.set(routerId, (ifaces = new Map<string, string>()));
     ifaces.set(portId, networkId);
+    return Promise.resolve();
   }
 
-  async deleteRouterIface(routerId: string, portId: string): Promise<void> {
+  deleteRouterIface(routerId: string, portId: string): Promise<void> {
     const ifaces = this.routerIfaces.get(routerId);
     ifaces?.delete(portId);
     if (ifaces?.size === 0) this.routerIfaces.delete(routerId);
+    return Promise.resolve();
   }
 
-  async putRouterHost(routerId: string, host: string): Promise<void> {
+  putRouterHost(routerId: string, host: string): Promise<void> {
     let hosts = this.routerHosts.get(routerId);
     if (!hosts) this.routerHosts.set(routerId, (hosts = new Set()));
     hosts.add(host);
+    return Promise.resolve();
   }
 
-  async deleteRouterHost(routerId: string, host: string): Promise<void> {
+  deleteRouterHost(routerId: string, host: string): Promise<void> {
     const hosts = this.routerHosts.get(routerId);
     hosts?.delete(host);
     if (hosts?.size === 0) this.routerHosts.delete(routerId);
+    return Promise.resolve();
   }
 
-  async deleteRouter(id: string): Promise<void> {
+  deleteRouter(id: string): Promise<void> {
     this.routerIfaces.delete(id);
     this.routerHosts.delete(id);
     this.routers.delete(id);
+    return Promise.resolve();
   }
 
   /** Stores every fact, table by table in primary-key order (the B-trees are appended to). */

@@ -21,7 +21,7 @@ export interface L2popProjectionOptions {
 }
 
 /**
- * FDB entries, flood lists and ipsets per host (DESIGN.md 4), served to L2 agents.
+ * FDB entries, flood lists and ipsets per host (design.md §4), served to L2 agents.
  * Each event updates normalised facts and names the derived keys it may have
  * changed (a network for some hosts, some ipsets). Once per batch (per event when
  * the runner does not batch), those keys are recomputed and only rows whose value
@@ -29,7 +29,7 @@ export interface L2popProjectionOptions {
  * networks and sets each host takes part in. The hosts concerned move to a new
  * revision (views/stamp.ts), and read their FDB, flood lists and set members
  * through joins (query/l2-queries.ts): work per event is in the hosts concerned,
- * and nothing is copied per host (DESIGN.md 7).
+ * and nothing is copied per host (design.md §7).
  *
  * Replayed from position 0 in one transaction (StoreProjector from a new or
  * truncated model, `rebuild`, `verify`), events update the facts in memory, and

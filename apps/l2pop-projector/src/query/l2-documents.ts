@@ -112,7 +112,7 @@ export class L2Documents implements HostDocuments<L2Snapshot, L2Delta> {
         [c.network_id, c.tunnel_ip, host],
         tx,
       );
-      const view = (networks[c.network_id] ??= { ...change(c), remotes: {} })!;
+      const view = (networks[c.network_id] ??= { ...change(c), remotes: {} });
       view.remotes[c.tunnel_ip] = remotesByNetwork(now).get(c.network_id)?.get(c.tunnel_ip) ?? null;
     }
 
@@ -160,7 +160,7 @@ function remotesByNetwork(rows: MemberRow[]): Map<string, Map<string, MacIp[]>> 
   const shared = new Set<string>();
   for (const r of rows) {
     let remotes = out.get(r.network_id);
-    if (!remotes) out.set(r.network_id, (remotes = new Map()));
+    if (!remotes) out.set(r.network_id, (remotes = new Map<string, MacIp[]>()));
     const entries = JSON.parse(r.entries) as MacIp[];
     const before = remotes.get(r.tunnel_ip);
     if (before) shared.add(`${r.network_id}\u0000${r.tunnel_ip}`);

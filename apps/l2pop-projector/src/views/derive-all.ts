@@ -60,7 +60,7 @@ export async function deriveAll(q: Sql, facts: MemFacts): Promise<Stamped> {
 }
 
 /**
- * DESIGN.md 4 for every (network, host) at once (computeMember for each key):
+ * design.md §4 for every (network, host) at once (computeMember for each key):
  * tunnelled networks, hosts whose L2 agent has a tunnel IP (the lowest agent id
  * if several), ACTIVE ports other than HA replicated interfaces (entries from
  * their fixed IPs) or HA routers with an interface on the network (flood only).
@@ -75,7 +75,7 @@ function deriveMembers(facts: MemFacts): Map<string, { meta: NetMeta; hosts: Map
     const net = facts.networks.get(networkId);
     if (!net || !isTunnelled(net.type) || !tunnelOf.has(host)) return null;
     let hosts = found.get(networkId);
-    if (!hosts) found.set(networkId, (hosts = new Map()));
+    if (!hosts) found.set(networkId, (hosts = new Map<string, MacIp[]>()));
     let list = hosts.get(host);
     if (!list) hosts.set(host, (list = []));
     return list;

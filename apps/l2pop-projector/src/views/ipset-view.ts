@@ -19,7 +19,7 @@ export async function hostsOfSet(q: Sql, groupId: string, ethertype: Ethertype):
 }
 
 /**
- * Which sets one host needs (DESIGN.md 4: some port bound there is in a group
+ * Which sets one host needs (design.md §4: some port bound there is in a group
  * with a rule naming remote group G, ethertype E), against those it holds.
  * Only joining and leaving a set are recorded here: a set's members live once,
  * per group (views/set-members.ts), and the host reads them with its changes.

@@ -9,7 +9,7 @@ export interface Member {
 }
 
 /**
- * DESIGN.md 4, for one (network, host): the host takes part when its L2 agent has
+ * design.md §4, for one (network, host): the host takes part when its L2 agent has
  * a tunnel IP and it has an ACTIVE port on the (tunnelled) network, or runs an HA
  * router with an interface there. HA routers' replicated interface ports give no
  * unicast entries: hosting the router is what makes the host a (flood) member.

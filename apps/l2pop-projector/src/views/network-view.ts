@@ -4,7 +4,7 @@ import { candidateHosts, computeMember, loadMembers, sameMember } from './member
 import type { NetMeta, Stamp } from './stamp';
 
 /**
- * Recomputes a network's membership for the hinted hosts (DESIGN.md 4) and
+ * Recomputes a network's membership for the hinted hosts (design.md §4) and
  * records what changed: a member's row, and for a host that joined or left, the
  * network in its view. The other members read the changed row when they next
  * ask for their changes; nothing is copied into their views, so a port going up

@@ -4,7 +4,7 @@ import type { PortFacts } from '../projection/facts';
 import type { Sql } from '@cp/store';
 
 /**
- * Keeps each group's member IPs (DESIGN.md 4: the fixed and allowed-address-pair
+ * Keeps each group's member IPs (design.md §4: the fixed and allowed-address-pair
  * IPs of every port in the group, whatever its host or status) as reference
  * counts, one row per (group, family, IP): a port change adds or drops only its
  * own IPs, and a set changes only when an IP's first holder comes or its last

@@ -1,5 +1,5 @@
 /*
- * The agent-facing documents of GET /v1/hosts/{host}/l3 (DESIGN.md 5). Same
+ * The agent-facing documents of GET /v1/hosts/{host}/l3 (design.md §5). Same
  * scheme as the L2 documents: a snapshot, `?since=` deltas where `null` removes
  * an entry, a snapshot marked `resync: true` when no delta can be given.
  */

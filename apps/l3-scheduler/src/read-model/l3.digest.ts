@@ -5,7 +5,7 @@ import type { Database } from '@cp/store';
  * What the digest covers: the normalised facts and which routers each host's
  * document lists. Not revisions, tombstones or the epoch: they record how the
  * model got here (the interleaving of partitions, how many rebuilds), and
- * DESIGN.md 6.5 asks for the same model under every interleaving. Documents are
+ * design.md §6.5 asks for the same model under every interleaving. Documents are
  * pure functions of these rows, so equal digests mean equal documents.
  */
 const PARTS: ReadonlyArray<[name: string, sql: string]> = [

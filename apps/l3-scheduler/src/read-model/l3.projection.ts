@@ -16,7 +16,7 @@ export interface L3ProjectionOptions {
 }
 
 /**
- * The L3 agent read model (DESIGN.md 1, 5): routers with their HA network, VRID,
+ * The L3 agent read model (design.md §1, 5): routers with their HA network, VRID,
  * bindings (agent, host, priority) and reported HA state, served per host. It
  * writes only its own tables; the decisions it shows were recorded by the
  * scheduler as events, so a rebuild from position 0 shows the same.

@@ -124,6 +124,6 @@ export const L3_TABLES: EntitySchema[] = [
 
 /** What a rebuild truncates: everything but the epoch counter. */
 export const L3_TABLE_NAMES: readonly string[] = [
-  ...L3_TABLES.filter((t) => !FEED.tables.includes(t)).map((t) => t.meta.tableName!),
+  ...L3_TABLES.filter((t) => !FEED.tables.includes(t)).map((t) => t.meta.tableName),
   ...FEED.truncated,
 ];

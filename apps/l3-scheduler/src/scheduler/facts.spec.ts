@@ -4,22 +4,21 @@ import { neutronTime } from '../read-model/neutron.queries';
 import { SchedulerFacts } from './facts';
 
 let position = 0;
-const stored = (body: DomainEventBody): DomainEvent =>
-  ({
-    ...body,
-    metadata: {
-      eventId: `e${++position}`,
-      schemaVersion: 1,
-      streamId: 's',
-      streamVersion: 1,
-      position,
-      projectId: 'p1',
-      actor: 't',
-      requestId: 'r',
-      causationId: null,
-      occurredAt: '2026-01-01T00:00:00.000Z',
-    },
-  }) as DomainEvent;
+const stored = (body: DomainEventBody): DomainEvent => ({
+  ...body,
+  metadata: {
+    eventId: `e${++position}`,
+    schemaVersion: 1,
+    streamId: 's',
+    streamVersion: 1,
+    position,
+    projectId: 'p1',
+    actor: 't',
+    requestId: 'r',
+    causationId: null,
+    occurredAt: '2026-01-01T00:00:00.000Z',
+  },
+});
 const ref = (agentType = 'L3 agent') => ({ id: 'a1', agentType, host: 'net1' });
 const registered = (agentType?: string) =>
   stored({

@@ -35,7 +35,7 @@ export interface L3SchedulerOptions {
 export const SCHEDULER_STATE_VERSION = 2;
 
 /**
- * The HA router process manager (DESIGN.md 4). It tails the event store, keeps the
+ * The HA router process manager (design.md §4). It tails the event store, keeps the
  * facts it decides on (routers, L3 agents) as of each event, and for every event
  * that may change where routers belong reconciles those routers, appending its
  * decisions as events caused by that event. Facts and checkpoint commit together.

@@ -74,7 +74,7 @@ export function firstFreeIp(version: IpVersion, pools: readonly IpRange[], used:
     }
     return null;
   }
-  const isUsed = typeof used === 'function' ? used : (ip: string) => (used as ReadonlySet<string>).has(ip);
+  const isUsed = typeof used === 'function' ? used : (ip: string) => used.has(ip);
   for (const pool of pools) {
     for (let v = pool.start; v <= pool.end; v++) {
       const ip = formatIp({ version, value: v });
@@ -92,7 +92,7 @@ export function firstFreeIpInPools(pools: readonly AllocationPool[], used: UsedI
 
 export function isIpUsed(used: UsedIps, ip: string): boolean {
   if (typeof used === 'function') return used(ip);
-  if (!isIndex(used)) return (used as ReadonlySet<string>).has(ip);
+  if (!isIndex(used)) return used.has(ip);
   const v = parseIp(ip)?.value;
   return v !== undefined && nextFreeInIndex(used, v) !== v;
 }

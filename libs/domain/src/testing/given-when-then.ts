@@ -3,11 +3,12 @@ import { fold, isRejection, type Decider, type Rejection } from '../decider';
 
 /**
  * given(events) / when(command) / then(events | rejection) for decider specs.
- * Plain functions: no Nest testing module is needed for pure deciders.
+ * Plain functions: no Nest testing module is needed for pure deciders
+ * (`given` is an arrow property, so specs may take it out: `const { given } = spec(decider)`).
  */
 export function spec<C, S, E extends DomainEventBody>(decider: Decider<C, S, E>) {
   return {
-    given(events: DomainEventBody[]) {
+    given: (events: DomainEventBody[]) => {
       const state = fold(decider as Decider<unknown, S, E>, events);
       return {
         state,

@@ -55,7 +55,7 @@ async function withOrm(config: DatabaseConfig, entities: EntitySchema[], fn: (or
   };
   const orm =
     config.kind === 'sqlite'
-      ? await MikroORM.init({ ...common, driver: BetterSqliteDriver, dbName: config.path } as Options)
+      ? await MikroORM.init({ ...common, driver: BetterSqliteDriver, dbName: config.path })
       : await MikroORM.init({
           ...common,
           driver: PostgreSqlDriver,
@@ -70,7 +70,7 @@ async function withOrm(config: DatabaseConfig, entities: EntitySchema[], fn: (or
               done: (err: Error | null, c: unknown) => void,
             ) => conn.query(`SET search_path TO "${config.schema ?? 'public'}"`, (err) => done(err, conn)),
           },
-        } as Options);
+        });
   try {
     await fn(orm);
   } finally {

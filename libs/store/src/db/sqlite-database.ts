@@ -69,7 +69,7 @@ export class SqliteDatabase extends Database {
 
   transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.queued.push({ fn, resolve: resolve as (v: unknown) => void, reject });
+      this.queued.push({ fn, resolve, reject });
       if (!this.leading) void this.lead();
     });
   }
@@ -109,7 +109,7 @@ export class SqliteDatabase extends Database {
   }
 
   private async commitGroup(): Promise<void> {
-    const done: Array<{ resolve(v: unknown): void; value: unknown; tx: SqliteTx }> = [];
+    const done: Array<{ q: Queued; value: unknown; tx: SqliteTx }> = [];
     /** Callers whose writes are in the open transaction: the group's failure is theirs. */
     const joined: Array<{ reject(e: unknown): void }> = [];
     this.statement('BEGIN').run();
@@ -131,7 +131,7 @@ export class SqliteDatabase extends Database {
         try {
           const value = await q.fn(tx);
           this.statement('RELEASE command').run();
-          done.push({ resolve: q.resolve, value, tx });
+          done.push({ q, value, tx });
         } catch (err) {
           // Undo this caller's writes only; if SQLite already rolled everything back (e.g. disk full), fail the group.
           if (!this.conn.inTransaction) throw err;
@@ -149,7 +149,7 @@ export class SqliteDatabase extends Database {
     }
     for (const d of done) {
       d.tx.runCommitted();
-      d.resolve(d.value);
+      d.q.resolve(d.value);
     }
   }
 

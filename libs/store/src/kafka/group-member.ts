@@ -49,7 +49,7 @@ export class GroupMember {
       maxWaitTimeInMs: this.c.maxWaitTimeInMs ?? 1_000,
       allowAutoTopicCreation: false,
       // Never give up on a partition (skipping would lose events): retry, restart, repeat.
-      retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 8, restartOnFailure: async () => !this.stopping },
+      retry: { initialRetryTime: 300, maxRetryTime: 5_000, retries: 8, restartOnFailure: () => Promise.resolve(!this.stopping) },
     });
     consumer.on(consumer.events.GROUP_JOIN, ({ payload }) => {
       this.sought.clear();
@@ -104,14 +104,12 @@ export class GroupMember {
     }
   }
 
-  private async eachBatch(
-    consumer: Consumer,
-    { batch, resolveOffset, heartbeat, commitOffsetsIfNecessary, isRunning, isStale }: EachBatchPayload,
-  ): Promise<void> {
+  private async eachBatch(consumer: Consumer, payload: EachBatchPayload): Promise<void> {
+    const { batch } = payload;
     const partitionId = kafkaPartitionId(batch.topic, batch.partition);
     const size = this.c.chunkSize ?? 500;
     for (let i = 0; i < batch.messages.length; i += size) {
-      if (!isRunning() || isStale() || this.c.isKilled()) return;
+      if (!payload.isRunning() || payload.isStale() || this.c.isKilled()) return;
       const chunk = batch.messages.slice(i, i + size);
       let result;
       try {
@@ -121,7 +119,7 @@ export class GroupMember {
         this.c.report(err, 'applying events failed; the partition retries from its checkpoint');
         throw err;
       }
-      if (result.covered !== null) resolveOffset(String(result.covered));
+      if (result.covered !== null) payload.resolveOffset(String(result.covered));
       if (result.applied > 0) this.c.metrics?.applied?.(batch.partition, result.applied);
       if (result.gapAt !== null) {
         if (this.sought.has(batch.partition)) {
@@ -135,8 +133,8 @@ export class GroupMember {
       }
       this.sought.delete(batch.partition);
       if (result.covered !== null) this.c.metrics?.lag?.(batch.partition, Math.max(0, Number(batch.highWatermark) - 1 - result.covered));
-      await commitOffsetsIfNecessary();
-      await heartbeat();
+      await payload.commitOffsetsIfNecessary();
+      await payload.heartbeat();
     }
   }
 }

@@ -86,7 +86,7 @@ export async function ensureTopic(kafka: Kafka, spec: TopicSpec): Promise<number
   }
 }
 
-/** The wire form of an event: key by DESIGN.md section 3, value `{type, data, metadata}`. */
+/** The wire form of an event: key by design.md §3, value `{type, data, metadata}`. */
 export function encodeEvent(event: DomainEvent): Message {
   return {
     key: partitionKey(event),

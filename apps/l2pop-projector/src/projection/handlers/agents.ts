@@ -8,7 +8,7 @@ type AgentEvent = EventOfType<(typeof AGENT_EVENTS)[number]>;
 
 /**
  * A host's tunnel IP is what its L2 agent registered. Liveness is not an input:
- * DESIGN.md 4 counts ports on hosts whose agent is registered with a tunnel IP.
+ * design.md §4 counts ports on hosts whose agent is registered with a tunnel IP.
  */
 export async function applyAgentEvent({ q, facts, impact }: Batch, event: AgentEvent): Promise<void> {
   const d = event.data;

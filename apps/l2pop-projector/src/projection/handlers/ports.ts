@@ -63,7 +63,7 @@ function next(before: PortFacts | null, event: PortEvent): PortFacts | null | un
       };
     }
     case 'PortBoundToHost':
-      // DOWN until the (new) host's agent reports it up (DESIGN.md 4), as the port decider folds it.
+      // DOWN until the (new) host's agent reports it up (design.md §4), as the port decider folds it.
       return { ...before, host: event.data.host, active: false };
     case 'PortUnbound':
       return { ...before, host: '', active: false };
