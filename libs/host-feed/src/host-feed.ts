@@ -70,11 +70,18 @@ export class HostFeed<Snapshot extends { revision: string }, Delta extends { rev
     return this.clock.revisions(this.db, hosts);
   }
 
+  /** What an agent's GET asks for: the snapshot, or with `since` the changes since then. */
+  document(host: string, since: string | undefined): Promise<Snapshot | Delta | Resync<Snapshot>> {
+    return since === undefined ? this.snapshot(host) : this.changes(host, since);
+  }
+
   /**
-   * Streams `host`'s changes on `res` from `since` (a reconnecting client's
-   * Last-Event-ID goes first) until the client leaves or the feed stops.
+   * Streams `host`'s changes on `res` until the client leaves or the feed stops,
+   * from the revision the client holds: a reconnecting client's `Last-Event-ID`
+   * wins over the `since` of its first request (EventSource resumes by itself).
    */
-  watch(host: string, since: string | null, req: IncomingMessage, res: ServerResponse): void {
+  watch(host: string, from: { since?: string; lastEventId?: string }, req: IncomingMessage, res: ServerResponse): void {
+    const since = from.lastEventId || from.since || null;
     const session = new WatchSession(this, host, since, res, { event: this.options.event, keepAliveMs: this.pollMs });
     req.on('close', () => session.close());
     session.start();

@@ -14,7 +14,7 @@ export class L2popController {
   /** The snapshot, or with `?since=<revision>` the changes since then (a snapshot marked `resync: true` when it cannot). */
   @Get(':host/l2')
   get(@Param('host') host: string, @Query('since') since?: string): Promise<L2Snapshot | L2Changes> {
-    return since === undefined ? this.runtime.feed.snapshot(host) : this.runtime.feed.changes(host, since);
+    return this.runtime.feed.document(host, since);
   }
 
   /** Server-sent events: each message a change document; Last-Event-ID (set by reconnecting clients) wins over `since`. */
@@ -26,6 +26,6 @@ export class L2popController {
     @Req() req: IncomingMessage,
     @Res() res: ServerResponse,
   ): void {
-    this.runtime.feed.watch(host, lastEventId || since || null, req, res);
+    this.runtime.feed.watch(host, { since, lastEventId }, req, res);
   }
 }

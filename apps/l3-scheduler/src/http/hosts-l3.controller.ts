@@ -21,7 +21,7 @@ export class HostsL3Controller {
   /** Without `since`: the host's routers. With it: what changed since, or a snapshot marked `resync: true`. */
   @Get('l3')
   get(@Param('host') host: string, @Query('since') since?: string): Promise<L3Snapshot | L3Changes> {
-    return since === undefined ? this.runtime.feed.snapshot(host) : this.runtime.feed.changes(host, since);
+    return this.runtime.feed.document(host, since);
   }
 
   /**
@@ -38,7 +38,7 @@ export class HostsL3Controller {
     @Req() req: IncomingMessage,
     @Res() res: ServerResponse,
   ): void {
-    this.runtime.feed.watch(host, lastEventId || since || null, req, res);
+    this.runtime.feed.watch(host, { since, lastEventId }, req, res);
   }
 
   /** The agent reports keepalived's state of a router it runs; 404 when the router is not scheduled on this host. */

@@ -65,18 +65,17 @@ export async function reconcileRouter(uow: UnitOfWork, input: ReconcileRouter): 
     haPortId: (agentId) => haPortId(routerId, agentId, decidedAt),
   });
 
-  let home: NetworkSnapshot | null = null;
   const step = plan.vrid;
   if (step.action === 'release') {
     await uow.decide(haNetworkDecider, haNetworkStream(step.network.id), { type: 'ReleaseVrid', data: { routerId } });
   } else if (step.action !== 'keep') {
     const network = step.action === 'open' ? await openHaNetwork(uow, input, step.index) : step.network;
     await uow.decide(haNetworkDecider, haNetworkStream(network.id), { type: 'AllocateVrid', data: { routerId } });
-    home = { ...network, state: await uow.load(haNetworkDecider, haNetworkStream(network.id)) };
   }
   const events: RouterPlacementEvent[] = [];
   for (const command of plan.placement) events.push(...(await uow.decide(routerPlacementDecider, placementStream, command)));
-  home ??= (await projectHaNetworks(uow, projectId)).find((n) => vridOf(n.state, routerId) !== null) ?? null;
+  // The network holding the router's VRID now (none once released); the streams are already loaded in this command.
+  const home = (await projectHaNetworks(uow, projectId)).find((n) => vridOf(n.state, routerId) !== null) ?? null;
   await followWithPorts(uow, placement, events, home, routerId, projectId);
 }
 

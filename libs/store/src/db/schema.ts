@@ -41,7 +41,22 @@ export async function syncSchema(config: DatabaseConfig, entities: readonly Enti
 
 async function apply(orm: MikroORM, migrate: boolean, schema: string | undefined): Promise<void> {
   if (migrate) await orm.getMigrator().up();
-  await orm.schema.updateSchema({ safe: true, schema });
+  // The generator reads the catalogue of every schema in the database; a table another process drops meanwhile
+  // (a test run's scratch schema, a blue/green cleanup) fails that read. It is a moment's race: read again.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await orm.schema.updateSchema({ safe: true, schema });
+    } catch (err) {
+      if (attempt >= 3 || !isCatalogueRace(err)) throw err;
+      await new Promise((r) => setTimeout(r, 100 * attempt));
+    }
+  }
+}
+
+/** PostgreSQL's answers when a relation it was about to describe has just been dropped. */
+function isCatalogueRace(err: unknown): boolean {
+  const e = err as { code?: string; message?: string };
+  return e?.code === '42P01' || /could not open relation with OID|does not exist/.test(e?.message ?? '');
 }
 
 async function withOrm(config: DatabaseConfig, entities: EntitySchema[], fn: (orm: MikroORM) => Promise<void>): Promise<void> {
