@@ -6,7 +6,7 @@ import { RevisionPoller } from './revision-poller';
 import { deltaFrom, formatRevision, type HostState } from './revisions';
 import { WatchSession } from './watch-session';
 
-/** How one read model writes its per-host documents; the feed decides which one to give and reads it consistently. */
+/** How one read model assembles a host's documents; the feed decides which one to give and reads it consistently. */
 export interface HostDocuments<Snapshot, Delta> {
   snapshot(tx: Tx | undefined, host: string, revision: string): Promise<Snapshot>;
   /** What changed for `host` after its revision `from` (the number in `since`). */

@@ -64,7 +64,3 @@ export interface L2Delta {
 }
 
 export type L2Changes = L2Delta | L2Resync;
-
-export function isEmptyDelta(doc: L2Changes): boolean {
-  return !doc.resync && Object.keys(doc.networks).length === 0 && Object.keys(doc.ipsets).length === 0;
-}

@@ -67,10 +67,6 @@ export interface L3Delta {
 
 export type L3Changes = L3Delta | L3Resync;
 
-export function isEmptyDelta(doc: L3Changes): boolean {
-  return !doc.resync && Object.keys(doc.routers).length === 0;
-}
-
 /** Applies a change document to an agent's copy (snapshot(r0) + deltas up to r == snapshot(r)). */
 export function applyL3Changes(local: L3Snapshot | null, doc: L3Changes | L3Snapshot): L3Snapshot {
   if (!('resync' in doc) || doc.resync) return { host: doc.host, revision: doc.revision, routers: structuredClone(doc.routers) };
