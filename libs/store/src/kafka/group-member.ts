@@ -81,10 +81,25 @@ export class GroupMember {
     await c?.disconnect().catch(() => undefined);
   }
 
+  /**
+   * A new consumer in place of one that crashed for good. The broker may still be
+   * away (a crash during an outage is often "no group coordinator"): keep trying,
+   * backing off, until one joins or the member stops; giving up would leave the
+   * read model behind for good.
+   */
   private async replace(old: Consumer): Promise<void> {
-    if (this.stopping || this.consumer !== old) return;
-    await old.disconnect().catch(() => undefined);
-    await this.start().catch((err) => this.c.report(err, 'projector consumer restart failed'));
+    let current = old;
+    for (let attempt = 1; !this.stopping && this.consumer === current; attempt++) {
+      await current.disconnect().catch(() => undefined);
+      try {
+        await this.start();
+        return;
+      } catch (err) {
+        this.c.report(err, 'projector consumer restart failed; retrying');
+        current = this.consumer!;
+        await new Promise((r) => setTimeout(r, Math.min(10_000, 1_000 * attempt)));
+      }
+    }
   }
 
   private async seekToCheckpoints(consumer: Consumer, partitions: number[]): Promise<void> {
