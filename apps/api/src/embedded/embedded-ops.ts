@@ -9,7 +9,7 @@ import { storeProjectorMetrics, type ProcessOps } from '@cp/runtime';
 interface Tail {
   kind: 'projector' | 'scheduler';
   name: string;
-  checkpoint: number;
+  runner: { readonly checkpoint: number };
 }
 
 function optional<T>(app: INestApplication, token: abstract new (...args: never[]) => T): T | null {
@@ -35,39 +35,19 @@ export function embeddedExtras(ops: ProcessOps, maxLag: number): AppExtras {
       const l2 = optional(app, L2popRuntime);
       const l3 = optional(app, L3Runtime);
       const tails: Tail[] = [];
-      if (l2?.projector)
-        tails.push({
-          kind: 'projector',
-          name: l2.projection.name,
-          get checkpoint() {
-            return l2.projector!.checkpoint;
-          },
-        });
-      if (l3?.projector)
-        tails.push({
-          kind: 'projector',
-          name: l3.projection.name,
-          get checkpoint() {
-            return l3.projector!.checkpoint;
-          },
-        });
-      if (l3?.scheduler)
-        tails.push({
-          kind: 'scheduler',
-          name: l3.scheduler.name,
-          get checkpoint() {
-            return l3.scheduler!.checkpoint;
-          },
-        });
+      if (l2?.projector) tails.push({ kind: 'projector', name: l2.projection.name, runner: l2.projector });
+      if (l3?.projector) tails.push({ kind: 'projector', name: l3.projection.name, runner: l3.projector });
+      if (l3?.scheduler) tails.push({ kind: 'scheduler', name: l3.scheduler.name, runner: l3.scheduler });
       ops.readiness.add({ name: 'event-store', critical: true, run: async () => ({ ok: true, detail: { head: await head() } }) });
       for (const t of tails) {
-        storeProjectorMetrics(ops.registry, t, t.name, head);
+        storeProjectorMetrics(ops.registry, t.runner, t.name, head);
         ops.readiness.add({
           name: `${t.kind}:${t.name}`,
           critical: true,
           run: async () => {
-            const lag = Math.max(0, (await head()) - t.checkpoint);
-            return { ok: lag <= maxLag, detail: { position: t.checkpoint, lag, maxLag } };
+            const position = t.runner.checkpoint;
+            const lag = Math.max(0, (await head()) - position);
+            return { ok: lag <= maxLag, detail: { position, lag, maxLag } };
           },
         });
       }
