@@ -27,8 +27,9 @@ const schema = z.object({
 
 /**
  * The L3 process in distributed mode: the HA scheduler (a process manager
- * tailing the PostgreSQL event store and appending its decisions there with
- * optimistic concurrency, so several instances never decide twice) and the L3
+ * tailing the PostgreSQL event store; its decisions are commands on the write
+ * side, read and appended in one serialised transaction, so several instances
+ * never decide twice) and the L3
  * read model, fed from the event topic by a KafkaProjector in a consumer group
  * into the shared PostgreSQL read model. Serves `/v1/hosts/{host}/l3[/watch]`,
  * HA state reports and Neutron's L3 agent views. Embedded mode runs all of this
@@ -48,7 +49,7 @@ async function main(): Promise<void> {
   ops.onShutdown(() => steps);
 
   const log = ops.child('startup');
-  // The write side, not just the store: decisions pass the API's inline indexes (VNIs, IPs, MACs, resources).
+  // The write side, not just the store: decisions are commands, through the deciders and the inline indexes (VNIs, IPs, MACs, resources).
   const ws = await retrying(
     () =>
       openWriteSide(eventStoreConfig({ dataDir: '', eventStoreUrl: own.CP_EVENT_STORE_URL, eventStoreSchema: own.CP_EVENT_STORE_SCHEMA })),

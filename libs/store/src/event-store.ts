@@ -171,6 +171,16 @@ export class EventStore {
     return rows.map(toEvent);
   }
 
+  /** The events of a stream after version `after`, in order (all of them for 0). */
+  async readStreamSince(streamId: string, after: number, tx?: Tx): Promise<DomainEvent[]> {
+    const rows = await this.db.all<EventRow>(
+      `SELECT ${COLUMNS} FROM events WHERE stream_id = ? AND stream_version > ? ORDER BY stream_version`,
+      [streamId, after],
+      tx,
+    );
+    return rows.map(toEvent);
+  }
+
   /**
    * The events of a stream after `known` (a version and the id of the event
    * stored there, from an earlier read), or null when the stream does not hold

@@ -36,7 +36,7 @@ export class Placements {
     return this.entries.get(routerId);
   }
 
-  /** Reads what the store holds beyond the cached version (a conflict means someone appended). */
+  /** Reads what the store holds beyond the cached version (what another writer, or a command of this one, appended). */
   async reload(routerId: string): Promise<PlacementEntry> {
     const base = this.entries.get(routerId) ?? { state: routerPlacementDecider.initialState(), version: 0, causePos: 0 };
     const events = await this.reader.readAfter(routerHaStream(routerId), base.version);

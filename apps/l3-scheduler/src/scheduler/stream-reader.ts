@@ -1,11 +1,11 @@
 import type { DomainEvent } from '@cp/events';
-import { toEvent, type EventStore } from '@cp/store';
+import type { EventStore } from '@cp/store';
 
 /**
- * Two reads the EventStore API does not offer (yet): the tail of a stream after a
- * version (a conflict reloads only what another writer added), and the global
- * position of the events that caused decisions. Both are plain reads of the
- * `events` table; they belong in EventStore if another app needs them.
+ * The scheduler's reads of the store for its caches: the tail of a stream after
+ * the version it holds (what another writer, or its own command, appended), and
+ * the global position of the events that caused decisions, remembered for the
+ * triggers it saw on the tail.
  */
 export class StreamReader {
   /** eventId -> position of triggers seen on the tail: most causation lookups hit here. */
@@ -13,15 +13,8 @@ export class StreamReader {
 
   constructor(readonly store: EventStore) {}
 
-  async readAfter(streamId: string, afterVersion: number): Promise<DomainEvent[]> {
-    if (afterVersion === 0) return this.store.readStream(streamId);
-    const rows = await this.store.db.all<Parameters<typeof toEvent>[0]>(
-      `SELECT position, event_id, stream_id, stream_version, type, schema_version, project_id, actor, request_id,
-              causation_id, occurred_at, data
-       FROM events WHERE stream_id = ? AND stream_version > ? ORDER BY stream_version`,
-      [streamId, afterVersion],
-    );
-    return rows.map(toEvent);
+  readAfter(streamId: string, afterVersion: number): Promise<DomainEvent[]> {
+    return this.store.readStreamSince(streamId, afterVersion);
   }
 
   remember(eventId: string, position: number): void {
