@@ -4,6 +4,7 @@
  * scheduler) and their lag in the metrics, as the README's "Health, metrics,
  * logs, shutdown" promises for every process.
  */
+import { freePort } from '../distributed/support/processes';
 import { client, removeDir, spawnControlPlane, type ControlPlaneProcess } from '../support/control-plane';
 
 let cp: ControlPlaneProcess;
@@ -45,4 +46,19 @@ test('exports each runner’s lag and applied events', async () => {
     expect(text).toMatch(new RegExp(`^controlplane_projector_lag_events\\{projection="${projection}",partition="all"\\} 0$`, 'm'));
   }
   expect(text).toMatch(/^controlplane_projector_applied_events_total\{projection="l2pop",partition="all"\} \d+$/m);
+});
+
+test('serves the operations endpoints on an address of their own when told, and not on the API port', async () => {
+  const opsPort = await freePort();
+  const other = await spawnControlPlane({ env: { CP_OPS_PORT: String(opsPort), CP_OPS_HOST: '127.0.0.1' } });
+  try {
+    for (const path of ['/metrics', '/readyz', '/healthz']) expect((await fetch(`${other.url}${path}`)).status).toBe(404);
+    expect((await fetch(`${other.url}/v2.0/networks`)).status).toBe(200);
+    expect(await (await fetch(`http://127.0.0.1:${opsPort}/healthz`)).json()).toMatchObject({ status: 'ok', service: 'api' });
+    expect((await fetch(`http://127.0.0.1:${opsPort}/readyz`)).status).toBe(200);
+    expect(await (await fetch(`http://127.0.0.1:${opsPort}/metrics`)).text()).toMatch(/^controlplane_projector_lag_events/m);
+  } finally {
+    await other.kill();
+    removeDir(other.dataDir);
+  }
 });

@@ -2,10 +2,9 @@ import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { DynamicModule, LoggerService, Type } from '@nestjs/common';
-import express from 'express';
 import { AppModule } from './app.module';
 import type { Settings } from './config';
-import { NeutronExceptionFilter } from '@cp/runtime';
+import { inputChecks, NeutronExceptionFilter, neutronClientErrors } from '@cp/runtime';
 import { requestContextMiddleware } from './platform/request-context.middleware';
 import type { WriteSide } from '@cp/write-model';
 
@@ -18,8 +17,9 @@ export async function createHttpApp(ws: WriteSide, settings: Settings, extra: Ar
     bodyParser: false,
     logger: settings.logLevel === 'silent' ? false : (logger ?? ['error', 'warn']),
   });
-  // Neutron caps request bodies; 1 MiB here, answered with 413 and a Neutron error body.
-  app.use(express.json({ limit: '1mb', strict: false, type: () => true }));
+  // Bad input is refused before any controller with Neutron's body: paths, JSON only, size, depth, control characters.
+  for (const check of inputChecks()) app.use(check);
+  neutronClientErrors(app.getHttpServer());
   app.use(requestContextMiddleware(settings.defaultProjectId));
   app.useGlobalFilters(new NeutronExceptionFilter());
   // No enableShutdownHooks(): main owns SIGTERM and closes the app, then consumers, relay

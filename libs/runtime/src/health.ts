@@ -1,6 +1,7 @@
-import { Controller, Get, Inject, Module, Res, type DynamicModule } from '@nestjs/common';
+import { Controller, Get, Inject, Module, Req, Res, type DynamicModule } from '@nestjs/common';
+import { createServer, type Server } from 'node:http';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Response } from 'express';
+import type { Request, Response } from 'express';
 import type { Registry } from 'prom-client';
 import { withTimeout } from './metrics';
 
@@ -54,35 +55,66 @@ export class Readiness {
 
 const OPS = Symbol('OPS');
 
-@ApiExcludeController()
-@Controller()
-class OpsController {
-  constructor(@Inject(OPS) private readonly ops: { readiness: Readiness; registry: Registry; service: string }) {}
+export interface OpsEndpoints {
+  readiness: Readiness;
+  registry: Registry;
+  service: string;
+}
 
-  /** Liveness: the process runs and its event loop answers. Never touches a dependency (a restart would not fix one). */
-  @Get('healthz')
-  healthz() {
-    return { status: 'ok', service: this.ops.service, uptime_seconds: Math.round(process.uptime()) };
-  }
-
-  /** Readiness: dependencies reachable and read models caught up within the threshold; 503 otherwise. */
-  @Get('readyz')
-  async readyz(@Res() res: Response): Promise<void> {
-    const { ready, checks } = await this.ops.readiness.evaluate();
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : 'unready', service: this.ops.service, checks });
-  }
-
-  @Get('metrics')
-  async metrics(@Res() res: Response): Promise<void> {
-    res.setHeader('Content-Type', this.ops.registry.contentType);
-    res.send(await this.ops.registry.metrics());
+/** What `/healthz`, `/readyz` and `/metrics` answer, wherever they are served. */
+export async function opsAnswer(ops: OpsEndpoints, path: string): Promise<{ status: number; type: string; body: string } | null> {
+  switch (path) {
+    // Liveness: the process runs and its event loop answers. Never touches a dependency (a restart would not fix one).
+    case '/healthz':
+      return json(200, { status: 'ok', service: ops.service, uptime_seconds: Math.round(process.uptime()) });
+    // Readiness: dependencies reachable and read models caught up within the threshold; 503 otherwise.
+    case '/readyz': {
+      const { ready, checks } = await ops.readiness.evaluate();
+      return json(ready ? 200 : 503, { status: ready ? 'ready' : 'unready', service: ops.service, checks });
+    }
+    case '/metrics':
+      return { status: 200, type: ops.registry.contentType, body: await ops.registry.metrics() };
+    default:
+      return null;
   }
 }
 
-/** `/healthz`, `/readyz` and `/metrics` for any of the three processes. */
+const json = (status: number, value: unknown) => ({ status, type: 'application/json; charset=utf-8', body: JSON.stringify(value) });
+
+@ApiExcludeController()
+@Controller()
+class OpsController {
+  constructor(@Inject(OPS) private readonly ops: OpsEndpoints) {}
+
+  @Get(['healthz', 'readyz', 'metrics'])
+  async answer(@Req() req: Request, @Res() res: Response): Promise<void> {
+    const a = (await opsAnswer(this.ops, req.path))!;
+    res.status(a.status).type(a.type).send(a.body);
+  }
+}
+
+/** `/healthz`, `/readyz` and `/metrics` on a process's own HTTP port. */
 @Module({})
 export class OpsModule {
-  static forRoot(ops: { readiness: Readiness; registry: Registry; service: string }): DynamicModule {
+  static forRoot(ops: OpsEndpoints): DynamicModule {
     return { module: OpsModule, controllers: [OpsController], providers: [{ provide: OPS, useValue: ops }] };
   }
+}
+
+/**
+ * The same endpoints on an address of their own (CP_OPS_HOST, CP_OPS_PORT), so
+ * that the probes and the scraper can be kept off the address clients reach.
+ */
+export async function serveOps(ops: OpsEndpoints, host: string, port: number): Promise<Server> {
+  const server = createServer((req, res) => {
+    const path = (req.url ?? '/').split('?')[0];
+    opsAnswer(ops, req.method === 'GET' ? path : '')
+      .then((a) => {
+        if (!a) return void res.writeHead(404, { 'content-type': 'text/plain' }).end('not found\n');
+        res.writeHead(a.status, { 'content-type': a.type }).end(a.body);
+      })
+      .catch((err: Error) => res.writeHead(500, { 'content-type': 'text/plain' }).end(`${err.message}\n`));
+  });
+  await new Promise<void>((resolve, reject) => server.once('error', reject).listen(port, host, resolve));
+  return server;
 }

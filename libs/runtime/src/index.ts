@@ -4,6 +4,7 @@
  * shutdown, and the wiring of a read model fed from Kafka.
  */
 export * from './health';
+export * from './http-input';
 export * from './kafka-read-model';
 export * from './kafka-security';
 export * from './logger';

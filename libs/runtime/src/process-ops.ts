@@ -1,10 +1,12 @@
 import { Module, type DynamicModule, type INestApplication, type LoggerService, type Type } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
-import { OpsModule, Readiness } from './health';
+import { OpsModule, Readiness, serveOps } from './health';
 import { createLogger, httpLogMiddleware, lifecycleLogger, nestLogger, type Logger, type LogLevel } from './logger';
 import { createRegistry, httpMetrics } from './metrics';
+import { inputChecks, neutronClientErrors } from './http-input';
 import { NeutronExceptionFilter } from './neutron-exception.filter';
 import { onShutdown, type ShutdownStep } from './shutdown';
 
@@ -12,6 +14,8 @@ export interface OpsSettings {
   logLevel: LogLevel;
   shutdownTimeoutMs?: number;
   drainDelayMs?: number;
+  /** Serve /healthz, /readyz and /metrics here instead of on the process's port. */
+  opsListen?: { host: string; port: number };
 }
 
 /**
@@ -26,6 +30,8 @@ export class ProcessOps {
   readonly registry: Registry = createRegistry();
   readonly readiness = new Readiness();
   readonly nestLogger: LoggerService;
+  /** The endpoints' own server, when they have an address of their own. */
+  private opsServer: Promise<Server> | null = null;
 
   constructor(
     readonly service: string,
@@ -41,15 +47,32 @@ export class ProcessOps {
     return this.logger.child({ component });
   }
 
-  /** Add to the app's modules. */
+  /** Add to the app's modules: the operations endpoints, unless they have an address of their own. */
   modules(): DynamicModule[] {
-    return [OpsModule.forRoot({ readiness: this.readiness, registry: this.registry, service: this.service })];
+    return this.settings.opsListen
+      ? []
+      : [OpsModule.forRoot({ readiness: this.readiness, registry: this.registry, service: this.service })];
   }
 
-  /** Call on the created app before listen: request logs and API latency for every request that follows. */
+  /**
+   * Call on the created app before listen: request logs and API latency for every
+   * request that follows; the operations endpoints' own server, if configured.
+   */
   attach(app: INestApplication): void {
     app.use(httpLogMiddleware(this.logger));
     app.use(httpMetrics(this.registry));
+    const at = this.settings.opsListen;
+    if (at && !this.opsServer) {
+      this.opsServer = serveOps(this, at.host, at.port);
+      this.opsServer.then(
+        (s) => this.lifecycle.info({ ops: s.address() }, `operations endpoints on http://${at.host}:${(s.address() as AddressInfo).port}`),
+        (err: Error) => {
+          // A probe address that cannot be served is a broken deployment: say so and stop, as a bad setting does.
+          this.lifecycle.error({ err }, `cannot serve the operations endpoints on ${at.host}:${at.port}`);
+          process.exit(1);
+        },
+      );
+    }
   }
 
   /**
@@ -60,7 +83,9 @@ export class ProcessOps {
     @Module({})
     class ProcessModule {}
     const root: DynamicModule = { module: ProcessModule, imports: [...imports, ...this.modules()] };
-    const app = await NestFactory.create<INestApplication<Server>>(root, { logger: this.nestLogger });
+    const app = await NestFactory.create<INestApplication<Server>>(root, { logger: this.nestLogger, bodyParser: false });
+    for (const check of inputChecks()) app.use(check);
+    neutronClientErrors(app.getHttpServer());
     app.useGlobalFilters(new NeutronExceptionFilter());
     this.attach(app);
     return app;
@@ -68,7 +93,8 @@ export class ProcessOps {
 
   /** Registers the SIGTERM/SIGINT sequence; `steps` is read when the signal comes (what is running then). */
   onShutdown(steps: () => ShutdownStep[]): void {
-    onShutdown(this.lifecycle, this.readiness, steps, {
+    const closeOps = { name: 'operations endpoints', run: async () => (await this.opsServer)?.close() };
+    onShutdown(this.lifecycle, this.readiness, () => [...steps(), closeOps], {
       timeoutMs: this.settings.shutdownTimeoutMs ?? 25_000,
       drainDelayMs: this.settings.drainDelayMs ?? 0,
     });

@@ -7,6 +7,8 @@ const schema = z.object({
   CP_SHUTDOWN_TIMEOUT_MS: z.coerce.number().int().positive().default(25_000),
   CP_SHUTDOWN_DRAIN_MS: z.coerce.number().int().nonnegative().default(0),
   CP_READY_MAX_LAG: z.coerce.number().int().nonnegative().default(1_000),
+  CP_OPS_HOST: z.string().min(1).default('127.0.0.1'),
+  CP_OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });
 
 export interface OpsConfig {
@@ -15,6 +17,8 @@ export interface OpsConfig {
   drainDelayMs: number;
   /** /readyz fails while a read model is more than this many events behind. */
   readyMaxLag: number;
+  /** Where /healthz, /readyz and /metrics are served instead of the process's own port; unset: on its port. */
+  opsListen?: { host: string; port: number };
 }
 
 export function loadOpsConfig(env: NodeJS.ProcessEnv = process.env): OpsConfig {
@@ -24,6 +28,7 @@ export function loadOpsConfig(env: NodeJS.ProcessEnv = process.env): OpsConfig {
     shutdownTimeoutMs: s.CP_SHUTDOWN_TIMEOUT_MS,
     drainDelayMs: s.CP_SHUTDOWN_DRAIN_MS,
     readyMaxLag: s.CP_READY_MAX_LAG,
+    opsListen: s.CP_OPS_PORT === undefined ? undefined : { host: s.CP_OPS_HOST, port: s.CP_OPS_PORT },
   };
 }
 
