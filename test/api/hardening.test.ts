@@ -105,3 +105,14 @@ test('headers over 16 KiB get 431 with a Neutron body, not an empty one', async 
   expect(res.status).toBe(431);
   expect(res.body).toMatchObject({ NeutronError: { type: 'RequestHeaderFieldsTooLarge' } });
 });
+
+test('ids are the server’s to give, as in Neutron: a POST naming one is refused, so no id can be squatted', async () => {
+  const id = '5a1b2c3d-0000-5000-8000-000000000001';
+  for (const [path, body] of [
+    ['/v2.0/networks', { network: { id, name: 'squat' } }],
+    ['/v2.0/subnets', { subnet: { id, network_id: id, cidr: '10.0.0.0/24', ip_version: 4 } }],
+    ['/v2.0/ports', { port: { id, network_id: id } }],
+  ] as const) {
+    await refused(() => send('POST', path, JSON.stringify(body), json), 400, 'HTTPBadRequest');
+  }
+});

@@ -18,7 +18,6 @@ const common = {
 
 export const createNetworkInput = z.strictObject({
   ...common,
-  id: uuidLike.optional(),
   tenant_id: uuidLike.optional(),
   project_id: uuidLike.optional(),
   'provider:network_type': networkType.optional(),

@@ -28,7 +28,7 @@ export class NetworksService {
       );
     }
     if (input.shared && !ctx.isAdmin) fail(403, 'PolicyNotAuthorized', '(rule:create_network:shared) is disallowed by policy.');
-    const id = input.id ?? randomUUID();
+    const id = randomUUID();
     const { events } = await this.ws.runner.run(ctx, async (uow) => {
       const networkType = input['provider:network_type'] ?? this.settings.tenantNetworkType;
       const segmentationId = await this.segmentFor(uow, networkType, input);

@@ -42,7 +42,6 @@ const common = {
 
 export const createPortInput = z.strictObject({
   ...common,
-  id: uuidLike.optional(),
   tenant_id: uuidLike.optional(),
   project_id: uuidLike.optional(),
   network_id: uuidLike,

@@ -58,7 +58,6 @@ export class PortsService {
       const { portId } = await createPortInUow(
         uow,
         {
-          id: input.id,
           networkId: input.network_id,
           projectId,
           name: input.name,

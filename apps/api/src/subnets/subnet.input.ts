@@ -25,7 +25,6 @@ const common = {
 
 export const createSubnetInput = z.strictObject({
   ...common,
-  id: uuidLike.optional(),
   tenant_id: uuidLike.optional(),
   project_id: uuidLike.optional(),
   network_id: uuidLike,

@@ -28,7 +28,7 @@ export class SubnetsService {
 
   async create(ctx: RequestContext, input: CreateSubnetInput) {
     const projectId = owningProject(ctx, input, 'create_subnet');
-    const id = input.id ?? randomUUID();
+    const id = randomUUID();
     await this.ws.runner.run(ctx, async (uow) => {
       const body = await uow.resources.get(NETWORK, input.network_id, uow.tx);
       const netBody = visibleOr404(ctx, body, 'NetworkNotFound', `Network ${input.network_id} could not be found.`);

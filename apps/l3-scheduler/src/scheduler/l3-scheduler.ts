@@ -47,7 +47,7 @@ export class L3Scheduler {
   readonly reader: StreamReader;
   readonly placements: Placements;
   readonly networks: HaNetworks;
-  readonly outcomes: Record<Outcome, number> = { appended: 0, unchanged: 0, 'already-decided': 0 };
+  readonly outcomes: Record<Outcome, number> = { appended: 0, unchanged: 0, 'already-decided': 0, held: 0 };
   private readonly reconciler: Reconciler;
   private readonly db: Database;
   private position = 0;

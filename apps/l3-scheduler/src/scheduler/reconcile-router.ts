@@ -18,6 +18,7 @@ import {
 import {
   createPortInUow,
   deletePortInUow,
+  RejectionError,
   haNetworkStream,
   networkStream,
   portStream,
@@ -90,8 +91,23 @@ async function projectHaNetworks(uow: UnitOfWork, projectId: string): Promise<Ne
   }
 }
 
+/** The project's next HA network cannot be made; the router waits, and says why (design.md §4). */
+export class HaNetworkUnavailable extends Error {
+  override name = 'HaNetworkUnavailable';
+}
+
 /** A new HA network for the project: its Neutron network and subnet, then the HA network that holds VRIDs. */
 async function openHaNetwork(uow: UnitOfWork, input: ReconcileRouter, index: number): Promise<NetworkSnapshot> {
+  try {
+    return await createHaNetwork(uow, input, index);
+  } catch (err) {
+    if (!(err instanceof RejectionError) && !(err instanceof HaNetworkUnavailable)) throw err;
+    const { networkId } = haNetworkIds(input.projectId, index);
+    throw new HaNetworkUnavailable(`HA network ${networkId} of project ${input.projectId} cannot be created: ${err.message}`);
+  }
+}
+
+async function createHaNetwork(uow: UnitOfWork, input: ReconcileRouter, index: number): Promise<NetworkSnapshot> {
   const { networkId, subnetId } = haNetworkIds(input.projectId, index);
   const segmentationId = await freeHaVni(input, uow, networkId);
   const r = haNetworkRequests({ networkId, subnetId, projectId: input.projectId, index, segmentationId, mtu: input.config.haNetworkMtu });
@@ -111,7 +127,7 @@ async function freeHaVni(input: ReconcileRouter, uow: UnitOfWork, networkId: str
     if (!(await input.segments.isTaken(uow.tx, 'vxlan', null, vni))) return vni;
   }
   const [min, max] = input.config.haVniRange;
-  throw new Error(`no free VNI left in the HA range ${min}:${max}`);
+  throw new HaNetworkUnavailable(`no free VNI left in the HA range ${min}:${max}`);
 }
 
 /** HA ports follow bindings: created and bound with a new binding, deleted with a removed one. */

@@ -1,11 +1,11 @@
 import type { CommandContext, DomainEvent } from '@cp/events';
-import type { UnscheduleReason } from '@cp/domain';
-import { RetriesExhausted, type WriteSide } from '@cp/write-model';
+import { routerPlacementDecider, type UnscheduleReason } from '@cp/domain';
+import { RetriesExhausted, routerHaStream, type WriteSide } from '@cp/write-model';
 import type { L3Config } from '../config';
 import type { SchedulerFacts } from './facts';
 import type { HaNetworks } from './ha-networks';
 import type { Placements } from './placements';
-import { reconcileRouter } from './reconcile-router';
+import { HaNetworkUnavailable, reconcileRouter } from './reconcile-router';
 
 /** Conflicts kept coming back for one router; the scheduler moves on and says so. */
 export class ReconcileGaveUp extends Error {
@@ -18,7 +18,8 @@ export class ReconcileGaveUp extends Error {
   }
 }
 
-export type Outcome = 'appended' | 'unchanged' | 'already-decided';
+/** `held`: the router could not be placed and now waits with the reason (its HA network cannot be made). */
+export type Outcome = 'appended' | 'unchanged' | 'already-decided' | 'held';
 
 export interface ReconcilerDeps {
   writeSide: WriteSide;
@@ -79,7 +80,16 @@ export class Reconciler {
       ));
     } catch (err) {
       if (err instanceof RetriesExhausted) throw new ReconcileGaveUp(routerId, err);
-      throw err;
+      if (!(err instanceof HaNetworkUnavailable)) throw err;
+      // One project's broken HA network must not stop the scheduler: this router waits, saying why.
+      ({ events: stored } = await this.deps.writeSide.runner.run(ctx, (uow) =>
+        uow.decide(routerPlacementDecider, routerHaStream(routerId), {
+          type: 'HoldPending',
+          data: { routerId, projectId, reason: err.message },
+        }),
+      ));
+      await placements.applyOwn(routerId, stored, position);
+      return 'held';
     }
     if (stored.length === 0) return 'unchanged';
     await placements.applyOwn(routerId, stored, position);

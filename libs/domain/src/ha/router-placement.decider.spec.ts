@@ -123,4 +123,12 @@ describe('router placement decider', () => {
     const state = given([...onThree, reported('b', 'active'), unscheduled('b'), scheduled('b')]).state;
     expect(bindingsOf(state).find((b) => b.host === 'b')?.state).toBe('standby');
   });
+
+  it('holds a router pending with the reason it cannot be placed, once per reason', () => {
+    const hold = (reason: string) => ({ type: 'HoldPending' as const, data: { routerId: 'r1', projectId: 'p1', reason } });
+    const held = { type: 'RouterSchedulingPending' as const, data: { projectId: 'p1', routerId: 'r1', reason: 'no HA network' } };
+    given([]).when(hold('no HA network')).thenEvents([held]);
+    given([held]).when(hold('no HA network')).thenEvents([]);
+    expect(given([held]).state).toMatchObject({ status: 'pending', reason: 'no HA network' });
+  });
 });

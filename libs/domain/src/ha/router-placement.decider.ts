@@ -47,7 +47,9 @@ export type RouterPlacementCommand =
     }
   | { type: 'UnscheduleFromAgents'; data: { routerId: string; agentIds: readonly string[]; reason: UnscheduleReason } }
   | { type: 'UnscheduleRouter'; data: { routerId: string; reason: UnscheduleReason } }
-  | { type: 'ReportHaState'; data: { routerId: string; host: string; state: HaState } };
+  | { type: 'ReportHaState'; data: { routerId: string; host: string; state: HaState } }
+  /** The router cannot be placed for a reason the agents do not explain (its HA network cannot be created): say so. */
+  | { type: 'HoldPending'; data: { routerId: string; projectId: string; reason: string } };
 
 export type RouterPlacementEvent = Events<
   'RouterScheduledToAgent' | 'RouterUnscheduledFromAgent' | 'RouterSchedulingPending' | 'RouterHaStateReported'
@@ -111,6 +113,12 @@ function decide(command: RouterPlacementCommand, state: RouterPlacementState): D
       return [
         { type: 'RouterHaStateReported', data: { projectId: state.projectId, routerId, agentId: binding.agentId, host, state: reported } },
       ];
+    }
+    case 'HoldPending': {
+      const { routerId, projectId, reason } = command.data;
+      // Re-trying the same failure is not news.
+      if (state.status === 'pending' && state.reason === reason) return [];
+      return [{ type: 'RouterSchedulingPending', data: { projectId, routerId, reason } }];
     }
     default:
       return assertNever(command);
