@@ -4,7 +4,8 @@
  *    composition root that puts the three apps in one process (embedded mode);
  *  - libs never import apps, and reach each other only through their public
  *    entries (`@cp/<lib>`, libs/<lib>/src/index.ts), in this order:
- *      events < domain < store < host-feed < runtime,  store < write-model;
+ *      events < domain < store < host-feed < runtime,  store < write-model,
+ *      auth (who calls, and the policy) stands alone and is used by runtime and the apps;
  *  - libs/domain and libs/events stay pure, so they can be reasoned about and
  *    tested without any framework or I/O.
  */
@@ -88,6 +89,13 @@ module.exports = {
       comment: 'the command side is used by processes, it does not build them',
       from: { path: lib('write-model') },
       to: { path: '^libs/(host-feed|runtime)/' },
+    },
+    {
+      name: 'auth-stands-alone',
+      severity: 'error',
+      comment: 'authentication and policy know requests and callers, nothing of the control plane built on them',
+      from: { path: lib('auth') },
+      to: { path: '^libs/', pathNot: lib('auth') },
     },
     {
       name: 'no-circular',

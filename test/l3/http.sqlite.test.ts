@@ -1,5 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
+import { Authentication } from '@cp/auth';
 import { L3SchedulerModule } from '../../apps/l3-scheduler/src/http/l3-scheduler.module';
 import { applyL3Changes, type L3Changes } from '../../apps/l3-scheduler/src/contract/l3-documents';
 import { L3Runtime } from '../../apps/l3-scheduler/src/runtime';
@@ -57,6 +58,8 @@ describe('L3 HTTP API (Nest module over SQLite)', () => {
       // fetch keeps connections alive; without this, close() waits for them to time out.
       forceCloseConnections: true,
     });
+    // As every process that serves the module does: callers come from the authentication middleware.
+    app.use(new Authentication({ strategy: 'noauth', defaultProjectId: 'admin', noauthAnyAddress: false }).middleware());
     await app.listen(0, '127.0.0.1');
     runtime = app.get(L3Runtime);
     base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;

@@ -63,6 +63,7 @@ export async function startDistributed(
       AgentProxyModule.forRoot({ l2Url: proxy.CP_L2POP_URL, l3Url: proxy.CP_L3_URL, timeoutMs: proxy.CP_PROXY_TIMEOUT_MS }),
     ],
     ops.nestLogger,
+    ops.auth,
   );
   ops.attach(app);
   await app.listen(settings.port, settings.host);

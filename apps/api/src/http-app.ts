@@ -5,14 +5,22 @@ import type { DynamicModule, LoggerService, Type } from '@nestjs/common';
 import { AppModule } from './app.module';
 import type { Settings } from './config';
 import { inputChecks, NeutronExceptionFilter, neutronClientErrors } from '@cp/runtime';
-import { requestContextMiddleware } from './platform/request-context.middleware';
+import { requestIdMiddleware } from './platform/request-context.middleware';
+import { Authentication } from '@cp/auth';
 import type { WriteSide } from '@cp/write-model';
 
 /**
  * Builds the HTTP application (not yet listening), shared by main and tests.
  * `logger`: where Nest's own messages go (main passes the process's pino logger).
+ * `auth`: who may call (main passes the process's; tests get noauth).
  */
-export async function createHttpApp(ws: WriteSide, settings: Settings, extra: Array<Type | DynamicModule> = [], logger?: LoggerService) {
+export async function createHttpApp(
+  ws: WriteSide,
+  settings: Settings,
+  extra: Array<Type | DynamicModule> = [],
+  logger?: LoggerService,
+  auth: Authentication = new Authentication({ strategy: 'noauth', defaultProjectId: settings.defaultProjectId, noauthAnyAddress: false }),
+) {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(ws, settings, extra), {
     bodyParser: false,
     logger: settings.logLevel === 'silent' ? false : (logger ?? ['error', 'warn']),
@@ -20,7 +28,8 @@ export async function createHttpApp(ws: WriteSide, settings: Settings, extra: Ar
   // Bad input is refused before any controller with Neutron's body: paths, JSON only, size, depth, control characters.
   for (const check of inputChecks()) app.use(check);
   neutronClientErrors(app.getHttpServer());
-  app.use(requestContextMiddleware(settings.defaultProjectId));
+  app.use(requestIdMiddleware());
+  app.use(auth.middleware());
   app.useGlobalFilters(new NeutronExceptionFilter());
   // No enableShutdownHooks(): main owns SIGTERM and closes the app, then consumers, relay
   // and databases in order; Nest's hook would re-raise the signal and kill the process midway.

@@ -15,6 +15,7 @@ async function main() {
   const opsConfig = loadOpsConfig();
   const distributed = Boolean(settings.eventStoreUrl);
   const ops = new ProcessOps('api', opsConfig);
+  ops.checkAuthFor(settings.host);
   let running: Running | null = null;
   ops.onShutdown(() => (running ? [{ name: 'api', run: () => running!.close() }] : []));
 

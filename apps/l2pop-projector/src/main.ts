@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     const model = new KafkaReadModel(ops, db, runtime.projection, settings.kafka, opsConfig.readyMaxLag, watch);
     // Order on SIGTERM: stop serving (ends watch streams), leave the group, close the database.
     steps.push({ name: 'http', run: () => app.close() }, { name: 'projector', run: () => model.stop() }, closing(db));
+    ops.checkAuthFor(settings.host);
     await app.listen(settings.port, settings.host);
     model.start();
     served = `schema ${settings.readModelSchema}, topic ${settings.kafka.topic}, group ${settings.kafka.groupId}`;
@@ -56,7 +57,9 @@ async function main(): Promise<void> {
       },
     });
     steps.push({ name: 'http', run: () => app.close() }, { name: 'databases', run: () => stores.close() });
-    await app.listen(settings.port, process.env.L2POP_HOST ?? settings.host);
+    const host = process.env.L2POP_HOST ?? settings.host;
+    ops.checkAuthFor(host);
+    await app.listen(settings.port, host);
     served = `data directory ${dataDir}`;
   }
   const port = (app.getHttpServer().address() as { port: number }).port;

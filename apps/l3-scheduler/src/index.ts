@@ -1,7 +1,6 @@
 export * from './config';
 export * from './contract/l3-documents';
 export * from './http/l3-scheduler.module';
-export { callerFromHeaders, type CallerResolver, type L3Caller } from './http/neutron-http';
 export * from './ids';
 export { L3Projection } from './read-model/l3.projection';
 export { L3_TABLES, L3_TABLE_NAMES } from './read-model/l3.tables';

@@ -93,6 +93,7 @@ async function main(): Promise<void> {
     { name: 'read model', run: () => db.close() },
     { name: 'event store', run: () => ws.db.close() },
   );
+  ops.checkAuthFor(settings.host);
   await app.listen(settings.port, settings.host);
   model.start();
   const port = (app.getHttpServer().address() as { port: number }).port;

@@ -3,6 +3,7 @@ import { NestFactory } from '@nestjs/core';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Registry } from 'prom-client';
+import { Authentication, type AuthConfig } from '@cp/auth';
 import { OpsModule, Readiness, serveOps } from './health';
 import { createLogger, httpLogMiddleware, lifecycleLogger, nestLogger, type Logger, type LogLevel } from './logger';
 import { createRegistry, httpMetrics } from './metrics';
@@ -16,7 +17,11 @@ export interface OpsSettings {
   drainDelayMs?: number;
   /** Serve /healthz, /readyz and /metrics here instead of on the process's port. */
   opsListen?: { host: string; port: number };
+  /** Who may call this process's API; noauth on loopback when not given (tests, the embedded demo). */
+  auth?: AuthConfig;
 }
+
+export const NOAUTH: AuthConfig = { strategy: 'noauth', defaultProjectId: 'admin', noauthAnyAddress: false };
 
 /**
  * Everything operational one process needs, made once in its main: the pino
@@ -30,6 +35,7 @@ export class ProcessOps {
   readonly registry: Registry = createRegistry();
   readonly readiness = new Readiness();
   readonly nestLogger: LoggerService;
+  readonly auth: Authentication;
   /** The endpoints' own server, when they have an address of their own. */
   private opsServer: Promise<Server> | null = null;
 
@@ -40,6 +46,12 @@ export class ProcessOps {
     this.logger = createLogger(service, settings.logLevel);
     this.lifecycle = lifecycleLogger(this.logger);
     this.nestLogger = nestLogger(this.logger);
+    this.auth = new Authentication(settings.auth ?? NOAUTH);
+  }
+
+  /** Before listening on `host`: refuses noauth off loopback, and says at start-up how callers are authenticated. */
+  checkAuthFor(host: string): void {
+    this.lifecycle.info({ auth: this.auth.config.strategy }, this.auth.describeFor(host));
   }
 
   /** A component's logger (relay, projector, scheduler): the same stream, tagged. */
@@ -86,6 +98,7 @@ export class ProcessOps {
     const app = await NestFactory.create<INestApplication<Server>>(root, { logger: this.nestLogger, bodyParser: false });
     for (const check of inputChecks()) app.use(check);
     neutronClientErrors(app.getHttpServer());
+    app.use(this.auth.middleware());
     app.useGlobalFilters(new NeutronExceptionFilter());
     this.attach(app);
     return app;

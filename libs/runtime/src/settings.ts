@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { AuthConfig } from '@cp/auth';
 import type { LogLevel } from './logger';
 
 /** Settings every process shares (API, l2pop-projector, l3-scheduler); validated at start-up like config.ts. */
@@ -11,6 +12,23 @@ const schema = z.object({
   CP_OPS_PORT: z.coerce.number().int().min(0).max(65535).optional(),
 });
 
+const optionalText = z.string().trim().min(1).optional();
+/** Authentication and policy, the same in every process (Neutron's auth_strategy and keystone_authtoken). */
+const authSchema = z.object({
+  CP_AUTH_STRATEGY: z.enum(['noauth', 'keystone']).default('noauth'),
+  CP_POLICY_FILE: optionalText,
+  CP_DEFAULT_PROJECT_ID: z.string().min(1).default('admin'),
+  CP_NOAUTH_ANY_ADDRESS: z.string().default('false'),
+  CP_KEYSTONE_URL: z.url().optional(),
+  CP_KEYSTONE_USERNAME: z.string().min(1).default('neutron'),
+  CP_KEYSTONE_PASSWORD: optionalText,
+  CP_KEYSTONE_PROJECT: z.string().min(1).default('service'),
+  CP_KEYSTONE_USER_DOMAIN: z.string().min(1).default('Default'),
+  CP_KEYSTONE_PROJECT_DOMAIN: z.string().min(1).default('Default'),
+  CP_KEYSTONE_CACHE_TTL_S: z.coerce.number().nonnegative().default(60),
+  CP_KEYSTONE_TIMEOUT_MS: z.coerce.number().int().positive().default(5_000),
+});
+
 export interface OpsConfig {
   logLevel: LogLevel;
   shutdownTimeoutMs: number;
@@ -19,6 +37,7 @@ export interface OpsConfig {
   readyMaxLag: number;
   /** Where /healthz, /readyz and /metrics are served instead of the process's own port; unset: on its port. */
   opsListen?: { host: string; port: number };
+  auth: AuthConfig;
 }
 
 export function loadOpsConfig(env: NodeJS.ProcessEnv = process.env): OpsConfig {
@@ -29,6 +48,36 @@ export function loadOpsConfig(env: NodeJS.ProcessEnv = process.env): OpsConfig {
     drainDelayMs: s.CP_SHUTDOWN_DRAIN_MS,
     readyMaxLag: s.CP_READY_MAX_LAG,
     opsListen: s.CP_OPS_PORT === undefined ? undefined : { host: s.CP_OPS_HOST, port: s.CP_OPS_PORT },
+    auth: loadAuthConfig(env),
+  };
+}
+
+export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig {
+  const s = parseEnv(authSchema, env);
+  const policyFile = s.CP_POLICY_FILE;
+  if (s.CP_AUTH_STRATEGY === 'noauth') {
+    return {
+      strategy: 'noauth',
+      policyFile,
+      defaultProjectId: s.CP_DEFAULT_PROJECT_ID,
+      noauthAnyAddress: envBool.parse(s.CP_NOAUTH_ANY_ADDRESS),
+    };
+  }
+  if (!s.CP_KEYSTONE_URL) throw new Error('invalid setting CP_KEYSTONE_URL: required with CP_AUTH_STRATEGY=keystone');
+  if (!s.CP_KEYSTONE_PASSWORD) throw new Error('invalid setting CP_KEYSTONE_PASSWORD: required with CP_AUTH_STRATEGY=keystone');
+  return {
+    strategy: 'keystone',
+    policyFile,
+    keystone: {
+      url: s.CP_KEYSTONE_URL,
+      username: s.CP_KEYSTONE_USERNAME,
+      password: s.CP_KEYSTONE_PASSWORD,
+      projectName: s.CP_KEYSTONE_PROJECT,
+      userDomainName: s.CP_KEYSTONE_USER_DOMAIN,
+      projectDomainName: s.CP_KEYSTONE_PROJECT_DOMAIN,
+      cacheTtlMs: s.CP_KEYSTONE_CACHE_TTL_S * 1000,
+      timeoutMs: s.CP_KEYSTONE_TIMEOUT_MS,
+    },
   };
 }
 

@@ -28,6 +28,7 @@ export function embeddedExtras(ops: ProcessOps, maxLag: number): AppExtras {
   return {
     modules: ops.modules(),
     logger: ops.nestLogger,
+    auth: ops.auth,
     attach(app) {
       ops.attach(app);
       const ws = app.get<WriteSide>(WRITE_SIDE, { strict: false });

@@ -1,13 +1,12 @@
 import type { DynamicModule, INestApplication, LoggerService } from '@nestjs/common';
 import type { Settings } from '../config';
 import { join } from 'node:path';
-import type { Request } from 'express';
 import { L2popModule, openReadModel } from '../../../l2pop-projector/src';
 import { embeddedL3Path, L3SchedulerModule, openL3ReadModel } from '../../../l3-scheduler/src';
-import type { RequestContext } from '../platform/request-context';
 import { startAgentLivenessMonitor } from '../agents/liveness-monitor';
 import { createHttpApp } from '../http-app';
 import { eventStoreConfig, openWriteSide, type WriteSide } from '@cp/write-model';
+import type { Authentication } from '@cp/auth';
 
 export interface Running {
   port: number;
@@ -20,6 +19,8 @@ export interface Running {
 export interface AppExtras {
   modules: DynamicModule[];
   logger?: LoggerService;
+  /** Who may call; noauth when not given. */
+  auth?: Authentication;
   /** Called on the created app before it listens. */
   attach(app: INestApplication): void;
 }
@@ -41,15 +42,11 @@ export async function startEmbedded(settings: Settings, extras?: AppExtras): Pro
     settings,
     [
       L2popModule.forRoot({ db: l2db, store: ws.store }),
-      L3SchedulerModule.forRoot({
-        db: l3db,
-        writeSide: ws,
-        // The request-context middleware already resolved the caller; the module reuses it.
-        caller: (req: Request) => (req as Request & { cp: RequestContext }).cp,
-      }),
+      L3SchedulerModule.forRoot({ db: l3db, writeSide: ws }),
       ...(extras?.modules ?? []),
     ],
     extras?.logger,
+    extras?.auth,
   );
   extras?.attach(app);
   await app.listen(settings.port, settings.host);

@@ -1,36 +1,37 @@
 import { randomUUID } from 'node:crypto';
 import type { Request } from 'express';
+import { actorOf, authOf, isAdmin, type Caller, type Policy, type RequestWithCaller, type Target } from '@cp/auth';
 import type { CommandContext } from '@cp/events';
 
+/** A request's caller and policy, with what the command path records of it. */
 export interface RequestContext extends CommandContext {
-  roles: string[];
+  roles: readonly string[];
+  caller: Caller;
+  policy: Policy;
 }
 
-/**
- * The caller, as Neutron's keystone middleware would leave it: project from
- * X-Project-Id (or the older X-Tenant-Id), roles from X-Roles. With no project
- * header the request acts as admin in the default project, like Neutron's noauth.
- */
-export function contextFromRequest(req: Request, defaultProjectId: string): RequestContext {
-  const header = (name: string) => {
-    const v = req.headers[name];
-    return (Array.isArray(v) ? v[0] : v)?.trim() || undefined;
-  };
-  const project = header('x-project-id') ?? header('x-tenant-id');
-  const roles = project
-    ? (header('x-roles') ?? '')
-        .split(',')
-        .map((r) => r.trim())
-        .filter(Boolean)
-    : ['admin'];
-  const requestId = (req as Request & { requestId?: string }).requestId ?? `req-${randomUUID()}`;
+/** The caller as the authentication middleware established it (a Keystone token, or noauth's headers). */
+export function contextFromRequest(req: Request & RequestWithCaller & { requestId?: string }): RequestContext {
+  const { caller, policy } = authOf(req);
   return {
-    projectId: project ?? defaultProjectId,
-    actor: header('x-user-id') ?? header('x-user-name') ?? (project ? `project:${project}` : 'noauth-admin'),
-    requestId,
+    projectId: caller.projectId,
+    actor: actorOf(caller),
+    requestId: req.requestId ?? `req-${randomUUID()}`,
     causationId: null,
     now: new Date().toISOString(),
-    isAdmin: roles.includes('admin'),
-    roles,
+    isAdmin: isAdmin(caller),
+    roles: caller.roles,
+    caller,
+    policy,
   };
+}
+
+/** Whether the policy lets the caller do `action` on `target` (e.g. `get_network` on a network's body). */
+export function may(ctx: RequestContext, action: string, target: Target = {}): boolean {
+  return ctx.policy.allows(ctx.caller, action, target);
+}
+
+/** As `may`, but refuses with 403 PolicyNotAuthorized. */
+export function enforce(ctx: RequestContext, action: string, target: Target = {}): void {
+  ctx.policy.enforce(ctx.caller, action, target);
 }

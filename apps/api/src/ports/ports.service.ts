@@ -14,7 +14,7 @@ import {
   forCaller,
   PORT,
 } from '@cp/write-model';
-import type { RequestContext } from '../platform/request-context';
+import { enforce, type RequestContext } from '../platform/request-context';
 import { owningProject, visibleOr404 } from '../platform/visibility';
 import { ensureDefaultSecurityGroup } from '../security-groups/default-group';
 import type { CreatePortInput, UpdatePortInput } from './port.input';
@@ -121,13 +121,20 @@ export class PortsService {
     });
   }
 
-  /** An L2 agent's report (ReportPortUp/Down); answers with the port as an admin sees it. */
+  /**
+   * An L2 agent's report (ReportPortUp/Down); answers with the port as an admin sees it.
+   * The caller acts for `host` (policy `report_port_status`, checked with the host by the
+   * authentication middleware and again here); the decider refuses an up report for a port
+   * not bound to that host, so an agent reaches only its own host's ports.
+   */
   async report(ctx: RequestContext, host: string, id: string, up: boolean) {
-    if (!ctx.isAdmin) fail(403, 'PolicyNotAuthorized', '(rule:report_port_status) is disallowed by policy: agents report as admin.');
+    enforce(ctx, 'report_port_status', { host });
     await this.ws.runner.run(ctx, (uow) =>
       uow.decide(portDecider, portStream(id), { type: up ? 'ReportPortUp' : 'ReportPortDown', data: { id, host } }),
     );
-    return this.show(ctx, id);
+    const port = await this.ws.resources.get(PORT, id);
+    if (!port) fail(404, 'PortNotFound', `Port ${id} could not be found.`);
+    return forCaller(port, true);
   }
 
   async show(ctx: RequestContext, id: string) {

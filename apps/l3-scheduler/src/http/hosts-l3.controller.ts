@@ -1,22 +1,19 @@
-import { Body, Controller, Get, Headers, HttpCode, Inject, Param, Put, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Put, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { NeutronExceptionFilter } from '@cp/runtime';
 import type { Request } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { L3Changes, L3Snapshot } from '../contract/l3-documents';
 import { haStateBody, reportHaState, type HaStateReport } from '../reports/report-ha-state';
 import { L3Runtime } from '../runtime';
-import { neutronFail, type CallerResolver } from './neutron-http';
-import { L3_CALLER } from './tokens';
+import { l3CallerOf, neutronFail } from './neutron-http';
 
 /** The L3 agent's side: its routers (snapshot, deltas, a change stream) and its HA state reports. */
 // Neutron error bodies wherever the module is mounted (the API, its own process, a test app).
 @UseFilters(NeutronExceptionFilter)
 @Controller('v1/hosts/:host')
 export class HostsL3Controller {
-  constructor(
-    private readonly runtime: L3Runtime,
-    @Inject(L3_CALLER) private readonly caller: CallerResolver,
-  ) {}
+  // Only this host's agents (or the service, an admin) reach these routes: the authentication middleware checks the host.
+  constructor(private readonly runtime: L3Runtime) {}
 
   /** Without `since`: the host's routers. With it: what changed since, or a snapshot marked `resync: true`. */
   @Get('l3')
@@ -54,7 +51,7 @@ export class HostsL3Controller {
     if (!parsed.success) {
       neutronFail(400, 'InvalidInput', `Invalid input for operation: state must be one of active, standby, fault, unknown.`);
     }
-    const caller = this.caller(req);
+    const caller = l3CallerOf(req);
     const result = await reportHaState(
       this.runtime.options.writeSide.runner,
       { host, routerId, state: parsed.data.state },

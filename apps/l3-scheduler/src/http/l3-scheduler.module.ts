@@ -11,14 +11,10 @@ import {
 } from '@nestjs/common';
 import { L3Runtime, type L3RuntimeOptions } from '../runtime';
 import { HostsL3Controller } from './hosts-l3.controller';
-import { callerFromHeaders, type CallerResolver } from './neutron-http';
 import { NeutronL3Controller } from './neutron-l3.controller';
-import { L3_CALLER } from './tokens';
 
-export interface L3SchedulerModuleOptions extends L3RuntimeOptions {
-  /** Reads the caller from a request; defaults to the X-Project-Id / X-Roles headers (none: noauth admin). */
-  caller?: CallerResolver;
-}
+/** The callers of the module's routes come from the process's authentication middleware (@cp/auth). */
+export type L3SchedulerModuleOptions = L3RuntimeOptions;
 
 export interface L3SchedulerAsyncOptions {
   imports?: ModuleMetadata['imports'];
@@ -77,7 +73,6 @@ export class L3SchedulerModule {
       providers: [
         ...options,
         { provide: L3Runtime, useFactory: (o: L3SchedulerModuleOptions) => new L3Runtime(o), inject: [L3_OPTIONS] },
-        { provide: L3_CALLER, useFactory: (o: L3SchedulerModuleOptions) => o.caller ?? callerFromHeaders, inject: [L3_OPTIONS] },
         L3Lifecycle,
       ],
       exports: [L3Runtime],
