@@ -1,17 +1,20 @@
 #!/usr/bin/env bash
 # The whole test suite, from a clean clone: `npm ci && npm test` runs this.
 # It installs what the tests drive besides Node packages (the stock OpenStack
-# client), makes sure PostgreSQL answers, checks types and layering, then runs
+# client, and Keystone for the authentication tests), makes sure PostgreSQL answers, checks types and layering, then runs
 # jest; jest's global setup starts a real Kafka broker (fetched with Maven).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-if ! command -v openstack >/dev/null 2>&1; then
-  echo "installing the OpenStack client (python3-openstackclient) for the end-to-end tests"
+missing=()
+command -v openstack >/dev/null 2>&1 || missing+=(python3-openstackclient)
+command -v keystone-manage >/dev/null 2>&1 || missing+=(keystone)
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "installing ${missing[*]} for the end-to-end and authentication tests"
   SUDO=""
   if [ "$(id -u)" != 0 ]; then SUDO="sudo"; fi
   $SUDO apt-get update -qq
-  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq python3-openstackclient >/dev/null
+  DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 
 if ! pg_isready -q -h 127.0.0.1 -p 5432 2>/dev/null; then

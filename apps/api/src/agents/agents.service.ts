@@ -4,7 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { agentDecider } from '@cp/domain';
 import { SETTINGS, type Settings } from '../config';
 import { fail, type Body, WRITE_SIDE, type WriteSide, AgentHeartbeats, AGENT, withLiveness } from '@cp/write-model';
-import type { RequestContext } from '../platform/request-context';
+import { enforce, may, type RequestContext } from '../platform/request-context';
 import { agentDefaults, type AgentReportInput, type UpdateAgentInput } from './agent.input';
 
 const notFound = (id: string) => `Agent ${id} could not be found`;
@@ -53,21 +53,24 @@ export class AgentsService {
   }
 
   async list(ctx: RequestContext): Promise<Body[]> {
-    // Agents are admin-only in Neutron's policy; others see an empty list.
-    if (!ctx.isAdmin) return [];
+    // get_agent is admin-only in Neutron's policy; others see an empty list.
     const [bodies, beats] = await Promise.all([this.ws.resources.list(AGENT), this.heartbeats.byAgentId()]);
     const now = Date.now();
-    return bodies.map((b) => withLiveness(b, beats.get(String(b.id)), this.settings.agentDownTimeSeconds, now));
+    return bodies
+      .filter((b) => may(ctx, 'get_agent', b))
+      .map((b) => withLiveness(b, beats.get(String(b.id)), this.settings.agentDownTimeSeconds, now));
   }
 
   async show(ctx: RequestContext, id: string): Promise<Body> {
     // A resource the policy hides is a 404, as Neutron answers for it.
-    if (!ctx.isAdmin) fail(404, 'AgentNotFound', notFound(id));
-    return this.find(id);
+    const body = await this.find(id);
+    if (!may(ctx, 'get_agent', body)) fail(404, 'AgentNotFound', notFound(id));
+    return body;
   }
 
   async update(ctx: RequestContext, id: string, input: UpdateAgentInput): Promise<Body> {
     const body = await this.show(ctx, id);
+    enforce(ctx, 'update_agent', body);
     if (input.description !== undefined && input.description !== body.description) {
       // No event records an agent's description yet, and state outside the events would be lost on rebuild.
       fail(400, 'HTTPBadRequest', "Invalid input for description: changing an agent's description is not supported.");
@@ -86,6 +89,7 @@ export class AgentsService {
 
   async remove(ctx: RequestContext, id: string): Promise<void> {
     const body = await this.show(ctx, id);
+    enforce(ctx, 'delete_agent', body);
     const agentType = String(body.agent_type);
     const host = String(body.host);
     await this.ws.runner.run(ctx, async (uow) => {

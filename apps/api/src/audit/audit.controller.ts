@@ -2,7 +2,7 @@ import { Controller, Get, Inject, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Ctx } from '../platform/ctx.decorator';
 import type { Query as ListQuery } from '../platform/list-query';
-import type { RequestContext } from '../platform/request-context';
+import { enforce, may, type RequestContext } from '../platform/request-context';
 import { WRITE_SIDE, type WriteSide } from '@cp/write-model';
 import { auditWhere, parseAuditQuery } from './audit.query';
 
@@ -37,8 +37,9 @@ export class AuditController {
   })
   async list(@Ctx() ctx: RequestContext, @Query() raw: ListQuery) {
     const q = parseAuditQuery(raw);
-    // A non-admin's view is pinned to its own project, whatever it asks for.
-    if (!ctx.isAdmin) q.project_id = ctx.projectId;
+    // get_events: an admin reads all; anyone else is pinned to its own project, whatever it asks for.
+    if (!may(ctx, 'get_events', {})) q.project_id = ctx.projectId;
+    enforce(ctx, 'get_events', { project_id: ctx.projectId });
     const { sql, params } = auditWhere(q);
     const rows = await this.ws.db.all<AuditRow>(
       `SELECT position, event_id, type, schema_version, stream_id, stream_version, resource_type, resource_id,

@@ -24,7 +24,7 @@ export class NetworksController {
     const all = await this.ws.resources.list(NETWORK);
     return applyListQuery(
       'networks',
-      all.filter((b) => canSee(ctx, b)),
+      all.filter((b) => canSee(ctx, 'network', b)),
       q,
       { attributes: NETWORK_ATTRIBUTES },
     );

@@ -5,7 +5,7 @@ import { networkDecider } from '@cp/domain';
 import { SETTINGS, type Settings } from '../config';
 import { fail, type UnitOfWork, WRITE_SIDE, type WriteSide, NETWORK } from '@cp/write-model';
 import type { RequestContext } from '../platform/request-context';
-import { assertCanChange, owningProject, visibleOr404 } from '../platform/visibility';
+import { assertCanChange, authorizeCreate, visibleOr404 } from '../platform/visibility';
 import type { CreateNetworkInput, UpdateNetworkInput } from './network.input';
 
 const notFound = (id: string) => `Network ${id} could not be found.`;
@@ -18,16 +18,8 @@ export class NetworksService {
   ) {}
 
   async create(ctx: RequestContext, input: CreateNetworkInput) {
-    const projectId = owningProject(ctx, input, 'create_network');
-    const provider = input['provider:network_type'] ?? input['provider:segmentation_id'] ?? input['provider:physical_network'];
-    if (provider !== undefined && !ctx.isAdmin) {
-      fail(
-        403,
-        'PolicyNotAuthorized',
-        '(rule:create_network:provider:network_type) is disallowed by policy: only admins set provider attributes.',
-      );
-    }
-    if (input.shared && !ctx.isAdmin) fail(403, 'PolicyNotAuthorized', '(rule:create_network:shared) is disallowed by policy.');
+    // create_network, and its attribute rules (shared, router:external, provider:* are admin-only by default).
+    const projectId = authorizeCreate(ctx, 'create_network', input);
     const id = randomUUID();
     const { events } = await this.ws.runner.run(ctx, async (uow) => {
       const networkType = input['provider:network_type'] ?? this.settings.tenantNetworkType;
@@ -79,11 +71,8 @@ export class NetworksService {
 
   async update(ctx: RequestContext, id: string, input: UpdateNetworkInput) {
     await this.ws.runner.run(ctx, async (uow) => {
-      const body = visibleOr404(ctx, await uow.resources.get(NETWORK, id, uow.tx), 'NetworkNotFound', notFound(id));
-      assertCanChange(ctx, body, 'update_network');
-      if ((input.shared !== undefined || input['router:external'] !== undefined) && !ctx.isAdmin) {
-        fail(403, 'PolicyNotAuthorized', '(rule:update_network:shared) is disallowed by policy.');
-      }
+      const body = visibleOr404(ctx, 'network', await uow.resources.get(NETWORK, id, uow.tx), 'NetworkNotFound', notFound(id));
+      assertCanChange(ctx, 'update_network', body, input);
       const changes = {
         name: input.name,
         description: input.description,
@@ -100,8 +89,8 @@ export class NetworksService {
 
   async remove(ctx: RequestContext, id: string): Promise<void> {
     await this.ws.runner.run(ctx, async (uow) => {
-      const body = visibleOr404(ctx, await uow.resources.get(NETWORK, id, uow.tx), 'NetworkNotFound', notFound(id));
-      assertCanChange(ctx, body, 'delete_network');
+      const body = visibleOr404(ctx, 'network', await uow.resources.get(NETWORK, id, uow.tx), 'NetworkNotFound', notFound(id));
+      assertCanChange(ctx, 'delete_network', body);
       await this.deleteNetwork(uow, id);
     });
   }
@@ -116,6 +105,6 @@ export class NetworksService {
   }
 
   async show(ctx: RequestContext, id: string) {
-    return visibleOr404(ctx, await this.ws.resources.get(NETWORK, id), 'NetworkNotFound', notFound(id));
+    return visibleOr404(ctx, 'network', await this.ws.resources.get(NETWORK, id), 'NetworkNotFound', notFound(id));
   }
 }

@@ -1,37 +1,61 @@
 import { type Body, fail } from '@cp/write-model';
-import type { RequestContext } from './request-context';
+import type { Target } from '@cp/auth';
+import { enforce, may, type RequestContext } from './request-context';
 
-/** A non-admin sees its own project's resources, plus shared and external networks. */
-export function canSee(ctx: { isAdmin: boolean; projectId: string }, body: Body | null): body is Body {
-  if (!body) return false;
-  if (ctx.isAdmin || body.project_id === ctx.projectId) return true;
-  return body.shared === true || body['router:external'] === true;
+/**
+ * What the policy judges: a resource's own attributes, plus its network's under `network:`
+ * (Neutron's `%(network:project_id)s`, and "shared" for a subnet or port of a shared network).
+ */
+export function targetOf(body: Body, network?: Body | null): Target {
+  if (!network) return body;
+  const target: Record<string, unknown> = { ...body };
+  for (const [k, v] of Object.entries(network)) target[`network:${k}`] = v;
+  target['network:tenant_id'] = network.project_id;
+  return target;
+}
+
+/** `get_<kind>` by the policy: whether the caller may see this resource at all. */
+export function canSee(ctx: RequestContext, kind: string, body: Body | null, network?: Body | null): body is Body {
+  return body !== null && may(ctx, `get_${kind}`, targetOf(body, network));
 }
 
 /** Neutron hides what a caller may not see behind a 404, naming only the id asked for. */
-export function visibleOr404(ctx: RequestContext, body: Body | null, type: string, message: string): Body {
-  if (!canSee(ctx, body)) fail(404, type, message);
+export function visibleOr404(
+  ctx: RequestContext,
+  kind: string,
+  body: Body | null,
+  type: string,
+  message: string,
+  network?: Body | null,
+): Body {
+  if (!canSee(ctx, kind, body, network)) fail(404, type, message);
   return body;
 }
 
-/** Changing a resource needs ownership (or admin); seeing a shared one is not enough. */
-export function assertCanChange(ctx: RequestContext, body: Body, action: string): void {
-  if (!ctx.isAdmin && body.project_id !== ctx.projectId) {
-    fail(403, 'PolicyNotAuthorized', `(rule:${action}) is disallowed by policy: resource belongs to another project.`);
-  }
+/** Changing a resource the caller can see takes the action's rule (its owner, or an admin): 403 otherwise. */
+export function assertCanChange(ctx: RequestContext, action: string, body: Body, changes: Body = {}, network?: Body | null): void {
+  const target = targetOf(body, network);
+  enforce(ctx, action, target);
+  ctx.policy.enforceAttributes(ctx.caller, action, changes, target);
 }
 
 /**
- * The project a new resource belongs to: the caller's, unless an admin names
- * another. A non-admin naming another project is refused, not silently ignored.
+ * The project a new resource belongs to: the caller's, unless it names another, which the
+ * create rule then judges (only an admin acts for another project). With the attribute rules
+ * (`create_network:shared` and the like) checked against the request.
  */
-export function owningProject(ctx: RequestContext, body: { project_id?: string; tenant_id?: string }, action: string): string {
-  const requested = body.project_id ?? body.tenant_id;
-  if (body.project_id && body.tenant_id && body.project_id !== body.tenant_id) {
+export function authorizeCreate(ctx: RequestContext, action: string, input: Body, network?: Body | null): string {
+  const requested = (input.project_id ?? input.tenant_id) as string | undefined;
+  if (input.project_id && input.tenant_id && input.project_id !== input.tenant_id) {
     fail(400, 'HTTPBadRequest', 'project_id and tenant_id do not match.');
   }
-  if (requested && requested !== ctx.projectId && !ctx.isAdmin) {
+  // Neutron's API layer, before any policy: only an admin names a project other than its own.
+  if (requested && requested !== ctx.projectId && !may(ctx, 'context_is_admin')) {
     fail(403, 'PolicyNotAuthorized', `(rule:${action}) is disallowed by policy: cannot act for project ${requested}.`);
   }
-  return requested ?? ctx.projectId;
+  const projectId = requested ?? ctx.projectId;
+  const target = targetOf({ ...input, project_id: projectId, tenant_id: projectId }, network);
+  enforce(ctx, action, target);
+  ctx.policy.enforceAttributes(ctx.caller, action, input, target);
+  return projectId;
 }

@@ -1,22 +1,18 @@
 import { fail, type Body } from '@cp/write-model';
-import type { RequestContext } from '../platform/request-context';
+import { enforce, may, type RequestContext } from '../platform/request-context';
+import { authorizeCreate, assertCanChange, canSee, targetOf } from '../platform/visibility';
 import type { CreatePortInput, UpdatePortInput } from './port.input';
 
 /*
- * Neutron's port policies (neutron/conf/policies/port.py), default rules:
- * get/delete_port: admin, owner or the network's owner; update_port: admin or
- * owner; binding:host_id and binding:profile: admin only; mac_address,
- * fixed_ips with an address, port_security_enabled and allowed_address_pairs:
- * admin or network owner (a subnet-only fixed_ips entry is fine on a shared
- * network); a `network:` device_owner: admin or network owner.
+ * Neutron's port rules (neutron/conf/policies/port.py), from the policy table (@cp/auth):
+ * get/delete_port: admin, owner or the network's owner; update_port: admin or owner;
+ * binding:host_id and binding:profile: admin only; mac_address, fixed_ips with an address,
+ * port_security_enabled and allowed_address_pairs: admin or network owner; a `network:`
+ * device_owner: admin or network owner.
  */
 
-const denied = (rule: string, why: string): never => fail(403, 'PolicyNotAuthorized', `(rule:${rule}) is disallowed by policy: ${why}.`);
-
-export const ownsNetwork = (ctx: RequestContext, network: Body | null) => ctx.isAdmin || network?.project_id === ctx.projectId;
-
 export function canSeePort(ctx: RequestContext, port: Body | null, network: Body | null): port is Body {
-  return port !== null && (ctx.isAdmin || port.project_id === ctx.projectId || network?.project_id === ctx.projectId);
+  return canSee(ctx, 'port', port, network);
 }
 
 export function portOr404(ctx: RequestContext, id: string, port: Body | null, network: Body | null): Body {
@@ -24,37 +20,31 @@ export function portOr404(ctx: RequestContext, id: string, port: Body | null, ne
   return port;
 }
 
-function checkAttributes(
+/** Whether the caller reads a port's binding (host, VIF details, profile): `get_port:binding:*`, admins by default. */
+export const showsBinding = (ctx: RequestContext, port: Body): boolean => may(ctx, 'get_port:binding:host_id', port);
+
+/** A fixed IP naming its address is judged by its own rule; one naming only a subnet is not. */
+function checkFixedIps(
   ctx: RequestContext,
-  input: CreatePortInput | UpdatePortInput,
-  network: Body,
   action: 'create_port' | 'update_port',
-) {
-  if (ctx.isAdmin) return;
-  if (input['binding:host_id'] !== undefined) denied(`${action}:binding:host_id`, 'only admins bind ports to hosts');
-  if (input['binding:profile'] !== undefined && input['binding:profile'] !== null) denied(`${action}:binding:profile`, 'admin only');
-  if (ownsNetwork(ctx, network)) return;
-  if (input.mac_address !== undefined) denied(`${action}:mac_address`, "only the network's owner sets a MAC address");
-  if (input.fixed_ips?.some((f) => f.ip_address !== undefined)) {
-    denied(`${action}:fixed_ips:ip_address`, "only the network's owner picks an IP address");
-  }
-  if (input.port_security_enabled !== undefined)
-    denied(`${action}:port_security_enabled`, "only the network's owner changes port security");
-  if (input.allowed_address_pairs !== undefined) denied(`${action}:allowed_address_pairs`, "only the network's owner sets address pairs");
-  if (input.device_owner?.startsWith('network:')) denied(`${action}:device_owner`, "only the network's owner makes network-owned ports");
+  input: CreatePortInput | UpdatePortInput,
+  target: Body,
+): void {
+  if (input.fixed_ips?.some((f) => f.ip_address !== undefined)) enforce(ctx, `${action}:fixed_ips:ip_address`, target);
 }
 
-export function checkCreatePolicy(ctx: RequestContext, input: CreatePortInput, network: Body, projectId: string): void {
+/** Returns the project the port belongs to. */
+export function checkCreatePolicy(ctx: RequestContext, input: CreatePortInput, network: Body): string {
+  const projectId = authorizeCreate(ctx, 'create_port', input, network);
   // Neutron's _validate_network_tenant_ownership: seeing a network (e.g. an external one) is not enough to plug into it.
   if (!ctx.isAdmin && network.shared !== true && network.project_id !== projectId) {
     fail(403, 'HTTPForbidden', `Tenant ${projectId} not allowed to create port on this network`);
   }
-  checkAttributes(ctx, input, network, 'create_port');
+  checkFixedIps(ctx, 'create_port', input, targetOf({ ...input, project_id: projectId }, network));
+  return projectId;
 }
 
 export function checkUpdatePolicy(ctx: RequestContext, input: UpdatePortInput, port: Body, network: Body | null): void {
-  if (!ctx.isAdmin && port.project_id !== ctx.projectId) denied('update_port', 'port belongs to another project');
-  // update_port:mac_address is admin-only (advsvc aside), unlike on create.
-  if (!ctx.isAdmin && input.mac_address !== undefined) denied('update_port:mac_address', 'admin only');
-  checkAttributes(ctx, input, network ?? {}, 'update_port');
+  assertCanChange(ctx, 'update_port', port, input, network);
+  checkFixedIps(ctx, 'update_port', input, targetOf(port, network));
 }

@@ -15,7 +15,7 @@ import { NeutronBody } from '../platform/neutron-body.decorator';
 import { applyListQuery, selectFields, type Query as ListQuery } from '../platform/list-query';
 import type { RequestContext } from '../platform/request-context';
 import { validateBody } from '../platform/validate-body';
-import { canSeePort } from './port-policy';
+import { canSeePort, showsBinding } from './port-policy';
 import { createPortInput, updatePortInput } from './port.input';
 import { PortsService } from './ports.service';
 
@@ -34,7 +34,7 @@ export class PortsController {
       ? new Map<unknown, Resource>()
       : new Map((await this.ws.resources.list(NETWORK, { projectId: ctx.projectId })).map((n) => [n.id, n]));
     const all = await this.ws.resources.list(PORT);
-    const visible = all.filter((p) => canSeePort(ctx, p, owned.get(p.network_id) ?? null)).map((p) => forCaller(p, ctx.isAdmin));
+    const visible = all.filter((p) => canSeePort(ctx, p, owned.get(p.network_id) ?? null)).map((p) => forCaller(p, showsBinding(ctx, p)));
     return applyListQuery('ports', visible, q, { attributes: PORT_ATTRIBUTES, custom: { fixed_ips: fixedIpsFilter } });
   }
 

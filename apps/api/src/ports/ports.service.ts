@@ -15,10 +15,10 @@ import {
   PORT,
 } from '@cp/write-model';
 import { enforce, type RequestContext } from '../platform/request-context';
-import { owningProject, visibleOr404 } from '../platform/visibility';
+import { canSee, visibleOr404 } from '../platform/visibility';
 import { ensureDefaultSecurityGroup } from '../security-groups/default-group';
 import type { CreatePortInput, UpdatePortInput } from './port.input';
-import { checkCreatePolicy, checkUpdatePolicy, portOr404 } from './port-policy';
+import { checkCreatePolicy, checkUpdatePolicy, portOr404, showsBinding } from './port-policy';
 
 /** Owners whose ports belong to a router: Neutron refuses to delete them through the port API. */
 const L3_OWNERS = new Set([
@@ -42,13 +42,17 @@ export class PortsService {
   constructor(@Inject(WRITE_SIDE) private readonly ws: WriteSide) {}
 
   async create(ctx: RequestContext, input: CreatePortInput) {
-    const projectId = owningProject(ctx, input, 'create_port');
     const { result: portId } = await this.ws.runner.run(ctx, async (uow) => {
-      const network = await uow.resources.get(NETWORK, input.network_id, uow.tx);
-      visibleOr404(ctx, network, 'NetworkNotFound', `Network ${input.network_id} could not be found.`);
-      checkCreatePolicy(ctx, input, network!, projectId);
+      const network = visibleOr404(
+        ctx,
+        'network',
+        await uow.resources.get(NETWORK, input.network_id, uow.tx),
+        'NetworkNotFound',
+        `Network ${input.network_id} could not be found.`,
+      );
+      const projectId = checkCreatePolicy(ctx, input, network);
       const deviceOwner = input.device_owner ?? '';
-      const portSecurityEnabled = input.port_security_enabled ?? network!.port_security_enabled !== false;
+      const portSecurityEnabled = input.port_security_enabled ?? network.port_security_enabled !== false;
       // null is Neutron's convert_none_to_empty_list: no groups, not the default one.
       const groups = await this.securityGroups(uow, ctx, input.security_groups === null ? [] : input.security_groups, {
         projectId,
@@ -138,7 +142,8 @@ export class PortsService {
   }
 
   async show(ctx: RequestContext, id: string) {
-    return forCaller((await this.visible(ctx, id)).port, ctx.isAdmin);
+    const { port } = await this.visible(ctx, id);
+    return forCaller(port, showsBinding(ctx, port));
   }
 
   private async visible(ctx: RequestContext, id: string, uow?: UnitOfWork) {
@@ -163,7 +168,7 @@ export class PortsService {
     const missing: string[] = [];
     for (const sg of given) {
       const body = await uow.resources.get(SECURITY_GROUP, sg, uow.tx);
-      if (!body || !(ctx.isAdmin || body.project_id === ctx.projectId || body.shared === true)) missing.push(sg);
+      if (!canSee(ctx, 'security_group', body)) missing.push(sg);
     }
     return { ids: given, missing };
   }

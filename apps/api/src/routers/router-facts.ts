@@ -9,7 +9,7 @@ import {
   type SubnetData,
 } from '@cp/domain';
 import { type UnitOfWork, networkSubnets, fail } from '@cp/write-model';
-import type { RequestContext } from '../platform/request-context';
+import { may, type RequestContext } from '../platform/request-context';
 
 /*
  * The facts the router decider asks the edge for, read inside the command's
@@ -31,7 +31,8 @@ export async function loadNetwork(uow: UnitOfWork, id: string): Promise<NetworkD
 export async function usableSubnet(uow: UnitOfWork, ctx: RequestContext, id: string): Promise<SubnetData> {
   const subnet = await loadSubnet(uow, id);
   const network = subnet && (await loadNetwork(uow, subnet.networkId));
-  if (!subnet || !network || !(ctx.isAdmin || subnet.projectId === ctx.projectId || network.shared)) {
+  const target = { project_id: subnet?.projectId, 'network:project_id': network?.projectId, 'network:shared': network?.shared };
+  if (!subnet || !network || !may(ctx, 'get_subnet', target)) {
     fail(404, 'SubnetNotFound', `Subnet ${id} could not be found.`);
   }
   return subnet;

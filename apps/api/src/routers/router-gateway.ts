@@ -18,16 +18,6 @@ import { loadNetwork } from './router-facts';
 
 export const GATEWAY_OWNER = 'network:router_gateway';
 
-/** Neutron's policy: only an admin picks SNAT or the gateway's external addresses. */
-export function assertGatewayPolicy(ctx: RequestContext, info: GatewayInfoInput | null | undefined, action: string): void {
-  if (!info || ctx.isAdmin) return;
-  for (const attr of ['enable_snat', 'external_fixed_ips'] as const) {
-    if (info[attr] !== undefined) {
-      fail(403, 'PolicyNotAuthorized', `(rule:${action}:external_gateway_info:${attr}) is disallowed by policy.`);
-    }
-  }
-}
-
 /** `{}` (what `openstack router unset --external-gateway` sends) clears the gateway like null. */
 export const clearsGateway = (info: GatewayInfoInput | null): boolean => info === null || info.network_id === undefined;
 
@@ -49,7 +39,7 @@ export async function resolveGateway(
 ): Promise<GatewayRequest> {
   const network = await loadNetwork(uow, info.network_id);
   const body = network && (await uow.resources.get('network', network.id, uow.tx));
-  if (!network || !canSee(ctx, body)) fail(404, 'NetworkNotFound', `Network ${info.network_id} could not be found.`);
+  if (!network || !canSee(ctx, 'network', body)) fail(404, 'NetworkNotFound', `Network ${info.network_id} could not be found.`);
   const subnets = await networkSubnets(uow, network.id);
   const requested = info.external_fixed_ips?.map((ip) => ({ subnetId: ip.subnet_id, ipAddress: ip.ip_address }));
   const req: GatewayRequest = {

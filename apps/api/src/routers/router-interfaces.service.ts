@@ -12,7 +12,7 @@ import {
   WRITE_SIDE,
   type WriteSide,
 } from '@cp/write-model';
-import type { RequestContext } from '../platform/request-context';
+import { may, type RequestContext } from '../platform/request-context';
 import { loadSubnet, routerSubnets, subnetFacts, usableSubnet } from './router-facts';
 import type { InterfaceInfo } from './router.input';
 import { changeableRouter, loadRouter, routerNotFound } from './routers.service';
@@ -77,7 +77,8 @@ export class RouterInterfacesService {
   /** An existing unused port becomes the interface; it keeps its addresses. */
   private async addByPort(uow: UnitOfWork, ctx: RequestContext, router: ActiveRouter, portId: string, reach: SubnetCidr[]) {
     const state = await loadPort(uow, portId);
-    if (state.status !== 'active' || !(ctx.isAdmin || state.port.projectId === ctx.projectId)) {
+    // Plugging a port into a router changes the port: update_port on it (its owner, or an admin).
+    if (state.status !== 'active' || !may(ctx, 'update_port', { project_id: state.port.projectId })) {
       fail(404, 'PortNotFound', `Port ${portId} could not be found.`);
     }
     const { port } = state;

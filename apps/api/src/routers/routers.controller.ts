@@ -24,7 +24,7 @@ export class RoutersController {
   @ApiOperation({ summary: 'List routers visible to the caller (filters, fields, sort, pagination)' })
   async list(@Ctx() ctx: RequestContext, @Query() q: ListQuery) {
     const all = await this.ws.resources.list(ROUTER);
-    const visible = all.filter((b) => canSee(ctx, b)).map((b) => present(ctx, b));
+    const visible = all.filter((b) => canSee(ctx, 'router', b)).map((b) => present(ctx, b));
     return applyListQuery('routers', visible, q, { attributes: ROUTER_ATTRIBUTES });
   }
 

@@ -3,10 +3,10 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import { routerDecider, type GatewayRequest, type RouterData, type RouterState } from '@cp/domain';
 import { type UnitOfWork, fail, type Body, WRITE_SIDE, type WriteSide, ADMIN_ONLY_ATTRIBUTES, ROUTER } from '@cp/write-model';
-import type { RequestContext } from '../platform/request-context';
-import { assertCanChange, owningProject, visibleOr404 } from '../platform/visibility';
+import { may, type RequestContext } from '../platform/request-context';
+import { assertCanChange, authorizeCreate, visibleOr404 } from '../platform/visibility';
 import { interfaceSubnets } from './router-facts';
-import { assertGatewayPolicy, clearsGateway, deleteClearedGatewayPorts, resolveGateway } from './router-gateway';
+import { clearsGateway, deleteClearedGatewayPorts, resolveGateway } from './router-gateway';
 import type { CreateRouterInput, GatewayInfoInput, UpdateRouterInput } from './router.input';
 
 export const routerNotFound = (id: string) => `Router ${id} could not be found`;
@@ -16,18 +16,24 @@ export const ROUTER_HA_DEFAULT = Symbol('ROUTER_HA_DEFAULT');
 
 export const loadRouter = (uow: UnitOfWork, id: string): Promise<RouterState> => uow.load(routerDecider, routerStream(id));
 
-/** The router row a caller may change, or 404/403 as Neutron answers. */
-export async function changeableRouter(uow: UnitOfWork, ctx: RequestContext, id: string, action: string): Promise<Body> {
-  const body = visibleOr404(ctx, await uow.resources.get(ROUTER, id, uow.tx), 'RouterNotFound', routerNotFound(id));
-  assertCanChange(ctx, body, action);
+/**
+ * The router row a caller may change, or 404/403 as Neutron answers; `changes` are judged by
+ * the attribute rules (ha, distributed, the gateway's enable_snat and external_fixed_ips: admin only).
+ */
+export async function changeableRouter(
+  uow: UnitOfWork,
+  ctx: RequestContext,
+  id: string,
+  action: string,
+  changes: Body = {},
+): Promise<Body> {
+  const body = visibleOr404(ctx, 'router', await uow.resources.get(ROUTER, id, uow.tx), 'RouterNotFound', routerNotFound(id));
+  assertCanChange(ctx, action, body, changes);
   return body;
 }
 
-/** Neutron's policy: ha and distributed are admin-only; we have no DVR to offer. */
-function assertFlagsPolicy(ctx: RequestContext, input: { ha?: boolean; distributed?: boolean }, action: string): void {
-  for (const attr of ADMIN_ONLY_ATTRIBUTES) {
-    if (input[attr] !== undefined && !ctx.isAdmin) fail(403, 'PolicyNotAuthorized', `(rule:${action}:${attr}) is disallowed by policy.`);
-  }
+/** We have no DVR to offer. */
+function refuseDistributed(input: { distributed?: boolean }): void {
   if (input.distributed) fail(400, 'BadRequest', 'Bad router request: Distributed (DVR) routers are not supported.');
 }
 
@@ -40,9 +46,8 @@ export class RoutersService {
   ) {}
 
   async create(ctx: RequestContext, input: CreateRouterInput) {
-    const projectId = owningProject(ctx, input, 'create_router');
-    assertFlagsPolicy(ctx, input, 'create_router');
-    assertGatewayPolicy(ctx, input.external_gateway_info, 'create_router');
+    const projectId = authorizeCreate(ctx, 'create_router', input);
+    refuseDistributed(input);
     const id = randomUUID();
     const router: RouterData = {
       id,
@@ -65,10 +70,9 @@ export class RoutersService {
   }
 
   async update(ctx: RequestContext, id: string, input: UpdateRouterInput) {
-    assertFlagsPolicy(ctx, input, 'update_router');
-    assertGatewayPolicy(ctx, input.external_gateway_info, 'update_router');
+    refuseDistributed(input);
     await this.ws.runner.run(ctx, async (uow) => {
-      await changeableRouter(uow, ctx, id, 'update_router');
+      await changeableRouter(uow, ctx, id, 'update_router', input);
       // The gateway first, as Neutron's update_router does.
       if (input.external_gateway_info !== undefined) await this.updateGateway(uow, ctx, id, input.external_gateway_info);
       const changes = { name: input.name, description: input.description, adminStateUp: input.admin_state_up, ha: input.ha };
@@ -110,14 +114,13 @@ export class RoutersService {
   }
 
   async show(ctx: RequestContext, id: string) {
-    return present(ctx, visibleOr404(ctx, await this.ws.resources.get(ROUTER, id), 'RouterNotFound', routerNotFound(id)));
+    return present(ctx, visibleOr404(ctx, 'router', await this.ws.resources.get(ROUTER, id), 'RouterNotFound', routerNotFound(id)));
   }
 }
 
-/** What a caller reads: Neutron shows ha and distributed to admins only. */
+/** What a caller reads: `get_router:ha` and `get_router:distributed` (admins only by default). */
 export function present(ctx: RequestContext, body: Body): Body {
-  if (ctx.isAdmin) return body;
   const out = { ...body };
-  for (const attr of ADMIN_ONLY_ATTRIBUTES) delete out[attr];
+  for (const attr of ADMIN_ONLY_ATTRIBUTES) if (!may(ctx, `get_router:${attr}`, body)) delete out[attr];
   return out;
 }

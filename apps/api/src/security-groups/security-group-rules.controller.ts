@@ -5,10 +5,9 @@ import { NeutronBody } from '../platform/neutron-body.decorator';
 import { applyListQuery, selectFields, type Query as ListQuery } from '../platform/list-query';
 import type { RequestContext } from '../platform/request-context';
 import { validateBody } from '../platform/validate-body';
-import { canSee } from '../platform/visibility';
 import { WRITE_SIDE, type WriteSide, SECURITY_GROUP_RULE, SECURITY_GROUP_RULE_ATTRIBUTES } from '@cp/write-model';
 import { createSecurityGroupRuleInput } from './security-group.input';
-import { SecurityGroupRulesService } from './security-group-rules.service';
+import { canSeeRule, SecurityGroupRulesService } from './security-group-rules.service';
 
 /** Rules cannot be updated in Neutron (no PUT): a change is a delete and a create. */
 @ApiTags('security-group-rules')
@@ -25,7 +24,7 @@ export class SecurityGroupRulesController {
     const all = await this.ws.resources.list(SECURITY_GROUP_RULE, ctx.isAdmin ? {} : { projectId: ctx.projectId });
     return applyListQuery(
       'security_group_rules',
-      all.filter((b) => canSee(ctx, b)),
+      all.filter((b) => canSeeRule(ctx, b)),
       q,
       { attributes: SECURITY_GROUP_RULE_ATTRIBUTES },
     );

@@ -3,7 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { securityGroupDecider } from '@cp/domain';
 import type { RequestContext } from '../platform/request-context';
-import { assertCanChange, canSee, owningProject, visibleOr404 } from '../platform/visibility';
+import { assertCanChange, authorizeCreate, canSee, visibleOr404 } from '../platform/visibility';
+import { type Body, fail } from '@cp/write-model';
 import { WRITE_SIDE, type WriteSide, SECURITY_GROUP, SECURITY_GROUP_RULE } from '@cp/write-model';
 import type { CreateSecurityGroupRuleInput } from './security-group.input';
 import { groupNotFound } from './security-groups.service';
@@ -15,17 +16,18 @@ export class SecurityGroupRulesService {
   constructor(@Inject(WRITE_SIDE) private readonly ws: WriteSide) {}
 
   async create(ctx: RequestContext, input: CreateSecurityGroupRuleInput) {
-    owningProject(ctx, input, 'create_security_group_rule');
     const id = randomUUID();
     const groupId = input.security_group_id;
     await this.ws.runner.run(ctx, async (uow) => {
       const group = visibleOr404(
         ctx,
+        'security_group',
         await uow.resources.get(SECURITY_GROUP, groupId, uow.tx),
         'SecurityGroupNotFound',
         groupNotFound(groupId),
       );
-      assertCanChange(ctx, group, 'create_security_group_rule');
+      // The group's owner adds its rules (create_security_group_rule: project member or the group's owner).
+      authorizeCreate(ctx, 'create_security_group_rule', { ...input, 'security_group:project_id': group.project_id });
       // Read in this transaction, so a concurrent delete of the remote group conflicts with this create.
       const remote = input.remote_group_id ? await uow.resources.get(SECURITY_GROUP, input.remote_group_id, uow.tx) : null;
       await uow.decide(securityGroupDecider, securityGroupStream(groupId), {
@@ -43,7 +45,7 @@ export class SecurityGroupRulesService {
           remoteIpPrefix: input.remote_ip_prefix ?? null,
           remoteGroupId: input.remote_group_id ?? null,
           description: input.description ?? '',
-          remoteGroupExists: canSee(ctx, remote),
+          remoteGroupExists: canSee(ctx, 'security_group', remote),
         },
       });
     });
@@ -52,13 +54,8 @@ export class SecurityGroupRulesService {
 
   async remove(ctx: RequestContext, id: string): Promise<void> {
     await this.ws.runner.run(ctx, async (uow) => {
-      const rule = visibleOr404(
-        ctx,
-        await uow.resources.get(SECURITY_GROUP_RULE, id, uow.tx),
-        'SecurityGroupRuleNotFound',
-        ruleNotFound(id),
-      );
-      assertCanChange(ctx, rule, 'delete_security_group_rule');
+      const rule = visibleRule(ctx, id, await uow.resources.get(SECURITY_GROUP_RULE, id, uow.tx));
+      assertCanChange(ctx, 'delete_security_group_rule', ruleTarget(rule));
       const securityGroupId = String(rule.security_group_id);
       await uow.decide(securityGroupDecider, securityGroupStream(securityGroupId), {
         type: 'DeleteSecurityGroupRule',
@@ -68,6 +65,18 @@ export class SecurityGroupRulesService {
   }
 
   async show(ctx: RequestContext, id: string) {
-    return visibleOr404(ctx, await this.ws.resources.get(SECURITY_GROUP_RULE, id), 'SecurityGroupRuleNotFound', ruleNotFound(id));
+    return visibleRule(ctx, id, await this.ws.resources.get(SECURITY_GROUP_RULE, id));
   }
+}
+
+/** A rule belongs to its group's project: the `sg_owner` rules judge it by that. */
+export const ruleTarget = (rule: Body): Body => ({ ...rule, 'security_group:project_id': rule.project_id });
+
+export function canSeeRule(ctx: RequestContext, rule: Body): boolean {
+  return canSee(ctx, 'security_group_rule', ruleTarget(rule));
+}
+
+function visibleRule(ctx: RequestContext, id: string, rule: Body | null): Body {
+  if (!rule || !canSeeRule(ctx, rule)) fail(404, 'SecurityGroupRuleNotFound', ruleNotFound(id));
+  return rule;
 }

@@ -32,7 +32,7 @@ export class SecurityGroupsController {
     const all = await this.ws.resources.list(SECURITY_GROUP, ctx.isAdmin ? {} : { projectId: ctx.projectId });
     return applyListQuery(
       'security_groups',
-      all.filter((b) => canSee(ctx, b)),
+      all.filter((b) => canSee(ctx, 'security_group', b)),
       q,
       { attributes: SECURITY_GROUP_ATTRIBUTES },
     );

@@ -4,7 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { securityGroupDecider } from '@cp/domain';
 import { type UnitOfWork, WRITE_SIDE, type WriteSide, SecurityGroupPorts, SECURITY_GROUP, SECURITY_GROUP_RULE } from '@cp/write-model';
 import type { RequestContext } from '../platform/request-context';
-import { assertCanChange, owningProject, visibleOr404 } from '../platform/visibility';
+import { assertCanChange, authorizeCreate, visibleOr404 } from '../platform/visibility';
 import { defaultSecurityGroupId, ensureDefaultSecurityGroup } from './default-group';
 import type { CreateSecurityGroupInput, UpdateSecurityGroupInput } from './security-group.input';
 
@@ -29,7 +29,7 @@ export class SecurityGroupsService {
   }
 
   async create(ctx: RequestContext, input: CreateSecurityGroupInput) {
-    const projectId = owningProject(ctx, input, 'create_security_group');
+    const projectId = authorizeCreate(ctx, 'create_security_group', input);
     const id = randomUUID();
     await this.ws.runner.run(ctx, async (uow) => {
       // In the same command: a rejected create (e.g. named "default") leaves nothing behind.
@@ -52,8 +52,14 @@ export class SecurityGroupsService {
 
   async update(ctx: RequestContext, id: string, input: UpdateSecurityGroupInput) {
     await this.ws.runner.run(ctx, async (uow) => {
-      const body = visibleOr404(ctx, await uow.resources.get(SECURITY_GROUP, id, uow.tx), 'SecurityGroupNotFound', groupNotFound(id));
-      assertCanChange(ctx, body, 'update_security_group');
+      const body = visibleOr404(
+        ctx,
+        'security_group',
+        await uow.resources.get(SECURITY_GROUP, id, uow.tx),
+        'SecurityGroupNotFound',
+        groupNotFound(id),
+      );
+      assertCanChange(ctx, 'update_security_group', body, input);
       const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
       await uow.decide(securityGroupDecider, securityGroupStream(id), { type: 'UpdateSecurityGroup', data: { id, changes } });
     });
@@ -62,8 +68,14 @@ export class SecurityGroupsService {
 
   async remove(ctx: RequestContext, id: string): Promise<void> {
     await this.ws.runner.run(ctx, async (uow) => {
-      const body = visibleOr404(ctx, await uow.resources.get(SECURITY_GROUP, id, uow.tx), 'SecurityGroupNotFound', groupNotFound(id));
-      assertCanChange(ctx, body, 'delete_security_group');
+      const body = visibleOr404(
+        ctx,
+        'security_group',
+        await uow.resources.get(SECURITY_GROUP, id, uow.tx),
+        'SecurityGroupNotFound',
+        groupNotFound(id),
+      );
+      assertCanChange(ctx, 'delete_security_group', body);
       // Read in the command's transaction: a port created with this group concurrently
       // either committed first (and is counted) or conflicts with this delete.
       const portsUsingGroup = await this.ports.countPorts(uow.tx, id);
@@ -93,6 +105,6 @@ export class SecurityGroupsService {
   }
 
   async show(ctx: RequestContext, id: string) {
-    return visibleOr404(ctx, await this.ws.resources.get(SECURITY_GROUP, id), 'SecurityGroupNotFound', groupNotFound(id));
+    return visibleOr404(ctx, 'security_group', await this.ws.resources.get(SECURITY_GROUP, id), 'SecurityGroupNotFound', groupNotFound(id));
   }
 }

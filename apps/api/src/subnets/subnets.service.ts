@@ -15,8 +15,8 @@ import {
   SUBNET,
 } from '@cp/write-model';
 import type { RequestContext } from '../platform/request-context';
-import { owningProject, visibleOr404 } from '../platform/visibility';
-import { assertNetworkOwner, subnetOr404 } from './subnet-access';
+import { assertCanChange, authorizeCreate, visibleOr404 } from '../platform/visibility';
+import { subnetOr404 } from './subnet-access';
 import type { CreateSubnetInput, UpdateSubnetInput } from './subnet.input';
 
 /** Neutron removes a DHCP port's address itself when its subnet goes; any other holder makes the subnet in use. */
@@ -27,12 +27,13 @@ export class SubnetsService {
   constructor(@Inject(WRITE_SIDE) private readonly ws: WriteSide) {}
 
   async create(ctx: RequestContext, input: CreateSubnetInput) {
-    const projectId = owningProject(ctx, input, 'create_subnet');
     const id = randomUUID();
+    let projectId = ctx.projectId;
     await this.ws.runner.run(ctx, async (uow) => {
       const body = await uow.resources.get(NETWORK, input.network_id, uow.tx);
-      const netBody = visibleOr404(ctx, body, 'NetworkNotFound', `Network ${input.network_id} could not be found.`);
-      assertNetworkOwner(ctx, netBody, 'create_subnet');
+      const netBody = visibleOr404(ctx, 'network', body, 'NetworkNotFound', `Network ${input.network_id} could not be found.`);
+      // create_subnet: the network's owner (or an admin) makes its subnets.
+      projectId = authorizeCreate(ctx, 'create_subnet', input, netBody);
       const net = await uow.load(networkDecider, networkStream(input.network_id));
       const existing = await networkSubnets(uow, input.network_id);
       await uow.decide(subnetDecider, subnetStream(id), {
@@ -61,8 +62,8 @@ export class SubnetsService {
 
   async update(ctx: RequestContext, id: string, input: UpdateSubnetInput) {
     await this.ws.runner.run(ctx, async (uow) => {
-      const { network } = await this.visible(ctx, id, uow);
-      assertNetworkOwner(ctx, network, 'update_subnet');
+      const { subnet, network } = await this.visible(ctx, id, uow);
+      assertCanChange(ctx, 'update_subnet', subnet, input, network);
       const changes: SubnetChanges = {
         name: input.name,
         description: input.description,
@@ -81,8 +82,8 @@ export class SubnetsService {
 
   async remove(ctx: RequestContext, id: string): Promise<void> {
     await this.ws.runner.run(ctx, async (uow) => {
-      const { network } = await this.visible(ctx, id, uow);
-      assertNetworkOwner(ctx, network, 'delete_subnet');
+      const { subnet, network } = await this.visible(ctx, id, uow);
+      assertCanChange(ctx, 'delete_subnet', subnet, {}, network);
       let portsInUse = 0;
       const holders = new Set((await allocationQueries.holders(uow.db, uow.tx, id)).map((h) => h.portId));
       for (const portId of holders) {

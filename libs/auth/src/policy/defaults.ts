@@ -47,7 +47,7 @@ export const DEFAULT_RULES: Readonly<Record<string, string>> = {
 
   // Subnets: the network's owner decides, a shared network's subnets are seen by all
   create_subnet: NET_OWNER_MEMBER,
-  get_subnet: `${READER} or rule:shared or rule:external`,
+  get_subnet: `${READER} or rule:shared or rule:external or rule:admin_or_net_owner_reader`,
   update_subnet: NET_OWNER_MEMBER,
   delete_subnet: NET_OWNER_MEMBER,
 
@@ -57,6 +57,8 @@ export const DEFAULT_RULES: Readonly<Record<string, string>> = {
   network_device: 'field:port:device_owner=~^network:',
   'create_port:mac_address': NET_OWNER_MEMBER,
   'create_port:fixed_ips:ip_address': NET_OWNER_MEMBER,
+  'create_port:port_security_enabled': NET_OWNER_MEMBER,
+  'create_port:allowed_address_pairs': NET_OWNER_MEMBER,
   'create_port:binding:host_id': ADMIN,
   'create_port:binding:profile': ADMIN,
   get_port: `${READER} or rule:admin_or_net_owner_reader`,
@@ -64,9 +66,12 @@ export const DEFAULT_RULES: Readonly<Record<string, string>> = {
   'get_port:binding:vif_details': ADMIN,
   'get_port:binding:host_id': ADMIN,
   'get_port:binding:profile': ADMIN,
-  update_port: `${MEMBER} or rule:admin_or_net_owner_member`,
+  update_port: MEMBER,
   'update_port:mac_address': ADMIN,
   'update_port:fixed_ips:ip_address': NET_OWNER_MEMBER,
+  'update_port:port_security_enabled': NET_OWNER_MEMBER,
+  'update_port:allowed_address_pairs': NET_OWNER_MEMBER,
+  'update_port:device_owner': `not rule:network_device or ${NET_OWNER_MEMBER}`,
   'update_port:binding:host_id': ADMIN,
   'update_port:binding:profile': ADMIN,
   delete_port: `${MEMBER} or rule:admin_or_net_owner_member`,
@@ -119,4 +124,14 @@ export const DEFAULT_RULES: Readonly<Record<string, string>> = {
   report_ha_state: 'rule:act_for_host',
   get_host_l2: 'rule:act_for_host',
   get_host_l3: 'rule:act_for_host',
+};
+
+/**
+ * The defaults of guarded attributes in Neutron's attribute maps: on create, an attribute sent
+ * with its default is not "explicitly set", so its rule does not apply. Attributes without a
+ * default here (a router's `ha`, the provider attributes) count whenever they are sent.
+ */
+export const CREATE_DEFAULTS: Readonly<Record<string, Readonly<Record<string, unknown>>>> = {
+  create_network: { shared: false, 'router:external': false, is_default: false },
+  create_port: { 'binding:host_id': '', 'binding:profile': null, port_security_enabled: true, device_owner: '' },
 };

@@ -105,6 +105,7 @@ describe("Neutron's default policy", () => {
   it('attribute rules: members cannot set shared, provider or HA attributes', () => {
     expect(() => policy.enforceAttributes(member, 'create_network', { name: 'n', shared: true }, own)).toThrow(PolicyNotAuthorized);
     expect(() => policy.enforceAttributes(member, 'create_network', { name: 'n', shared: false }, own)).not.toThrow();
+    expect(() => policy.enforceAttributes(member, 'create_router', { ha: false }, own)).toThrow(/create_router:ha/);
     expect(() => policy.enforceAttributes(member, 'create_network', { 'provider:network_type': 'vlan' }, own)).toThrow(
       /create_network:provider:network_type/,
     );

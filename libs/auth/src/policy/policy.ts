@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { parse as parseYaml } from 'yaml';
 import { type Caller } from '../caller';
-import { DEFAULT_RULES } from './defaults';
+import { CREATE_DEFAULTS, DEFAULT_RULES } from './defaults';
 import { type Check, type Credentials, evaluate, parseRule, PolicySyntaxError, type Target } from './rule';
 
 /** 403 with Neutron's body; the shape the HTTP edge's exception filter turns into one. */
@@ -67,12 +67,13 @@ export class Policy {
   /**
    * Neutron's attribute rules: for each attribute the request sets that has an
    * `<action>:<attribute>` rule, that rule must allow it too (e.g. `create_network:shared`).
-   * On create, `false` counts as not set: it is the default of every guarded flag.
+   * On create, an attribute given with its default value counts as not set (Neutron's
+   * `_is_attribute_explicitly_set`): a member may send `shared: false`, not `ha: false`.
    */
   enforceAttributes(caller: Caller, action: string, body: Readonly<Record<string, unknown>>, target: Target): void {
     const creating = action.startsWith('create_');
     for (const [attr, value] of Object.entries(body)) {
-      if (value === undefined || (creating && value === false)) continue;
+      if (value === undefined || (creating && isDefault(action, attr, value))) continue;
       const name = `${action}:${attr}`;
       if (this.rules.has(name)) this.enforce(caller, name, target);
       if (value !== null && typeof value === 'object' && !Array.isArray(value)) {
@@ -83,6 +84,11 @@ export class Policy {
       }
     }
   }
+}
+
+function isDefault(action: string, attr: string, value: unknown): boolean {
+  const defaults = CREATE_DEFAULTS[action] ?? {};
+  return attr in defaults && JSON.stringify(defaults[attr]) === JSON.stringify(value);
 }
 
 function credentialsOf(caller: Caller): Credentials {
