@@ -2,13 +2,14 @@ import 'reflect-metadata';
 import { Command, Option } from 'commander';
 import { machine, writeResult, type Result } from './lib/machine';
 import { runApi, type ApiOptions } from './scenarios/api';
+import { runAuth, type AuthOptions } from './scenarios/auth';
 import { runFanout, type FanoutOptions } from './scenarios/fanout';
 import { runProjection, type ProjectionOptions } from './scenarios/projection';
 import { runPropagation, type PropagationOptions } from './scenarios/propagation';
 import { writeReport } from './report';
 
 /*
- * npm run bench -- <api|propagation|projection|fanout|all|report> [options]
+ * npm run bench -- <api|auth|propagation|projection|fanout|all|report> [options]
  * Each scenario writes bench/results/<scenario>-<timestamp>.json; `all` and
  * `report` then regenerate summary.md, chart.svg and the README's bench section.
  */
@@ -39,6 +40,13 @@ const api = new Command('api')
   .option('--level-seconds <n>', 'longest a concurrency level may run', Number, 20)
   .addOption(new Option('--sync <modes>', 'CP_SQLITE_SYNCHRONOUS modes to run').default('FULL,NORMAL'))
   .option('--no-profile', 'skip the CPU profile of the control plane');
+const auth = new Command('auth')
+  .description('the API benchmark with Keystone tokens (a real Keystone, cached validation) against noauth, alternating rounds')
+  .option('--ports <n>', 'ports already in the cloud', Number, 1000)
+  .option('--concurrency <list>', 'requests in flight', list, [1, 16])
+  .option('--ops <n>', 'port lifecycles (3 operations each) per level', Number, 300)
+  .option('--rounds <n>', 'noauth/keystone rounds', Number, 3)
+  .option('--level-seconds <n>', 'longest a level may run', Number, 20);
 const propagation = new Command('propagation')
   .description("port-up acknowledged by the API -> change on every affected host's watch stream")
   .option('--hosts <list>', 'hosts with an agent watching', list, [50, 200, 1000])
@@ -62,6 +70,7 @@ const fanout = new Command('fanout')
   .option('--samples <n>', 'port-ups measured per size', Number, 200);
 
 program.addCommand(api.action((o: ApiOptions) => record('api', { ...o }, () => runApi(o, log))));
+program.addCommand(auth.action((o: AuthOptions) => record('auth', { ...o }, () => runAuth(o, log))));
 program.addCommand(propagation.action((o: PropagationOptions) => record('propagation', { ...o }, () => runPropagation(o, log))));
 program.addCommand(projection.action((o: ProjectionOptions) => record('projection', { ...o }, () => runProjection(o, log))));
 program.addCommand(fanout.action((o: FanoutOptions) => record('fanout', { ...o }, () => runFanout(o, log))));

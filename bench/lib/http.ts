@@ -11,6 +11,7 @@ export class Http {
   constructor(
     readonly base: string,
     maxSockets = 64,
+    private readonly headers: Record<string, string> = {},
   ) {
     this.agent = new Agent({ keepAlive: true, maxSockets, maxFreeSockets: maxSockets });
   }
@@ -23,7 +24,7 @@ export class Http {
         {
           method,
           agent: this.agent,
-          headers: payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {},
+          headers: payload ? { ...this.headers, 'content-type': 'application/json', 'content-length': payload.length } : this.headers,
         },
         (res) => {
           const chunks: Buffer[] = [];

@@ -8,6 +8,8 @@ import type { Rng } from '../scenario/rng';
 export interface LevelOptions {
   ops: number;
   levelSeconds: number;
+  /** Sent with every request: the caller's token in Keystone mode (none: noauth admin). */
+  headers?: Record<string, string>;
 }
 
 export interface ApiLevel {
@@ -53,7 +55,7 @@ function lifecycle(
 
 /** Drives `o.ops` lifecycles (or `o.levelSeconds`' worth) at `concurrency` and summarises them. */
 export async function level(cp: ControlPlane, layout: Layout, concurrency: number, o: LevelOptions, rng: Rng): Promise<ApiLevel> {
-  const http = new Http(cp.url, concurrency);
+  const http = new Http(cp.url, concurrency, o.headers);
   const weighted = sizeWeightedPicker(layout, rng);
   const pick = () => {
     const network = weighted();

@@ -101,6 +101,16 @@ describe('Keystone authentication', () => {
     await refusedWithNothingAppended(401, () => call(t, 'POST', '/v2.0/networks', { network: { name: 'after-revoke' } }));
   });
 
+  it('asks Keystone once per token and TTL, not once per request', async () => {
+    const validations = async () =>
+      Number(/^cp_keystone_token_validations (\d+)/m.exec(await (await fetch(`${cp.url}/metrics`)).text())![1]);
+    const t = await ks.token('alice', pw, 'project-a');
+    const before = await validations();
+    const answers = await Promise.all(Array.from({ length: 50 }, () => call(t, 'GET', '/v2.0/networks')));
+    expect(answers.every((a) => a.status === 200)).toBe(true);
+    expect(await validations()).toBe(before + 1);
+  });
+
   it('takes project and roles from the token, never from headers', async () => {
     const res = await call(
       'bob',

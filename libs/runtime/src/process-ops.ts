@@ -2,7 +2,7 @@ import { Module, type DynamicModule, type INestApplication, type LoggerService, 
 import { NestFactory } from '@nestjs/core';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { Registry } from 'prom-client';
+import { Gauge, type Registry } from 'prom-client';
 import { Authentication, type AuthConfig } from '@cp/auth';
 import { OpsModule, Readiness, serveOps } from './health';
 import { createLogger, httpLogMiddleware, lifecycleLogger, nestLogger, type Logger, type LogLevel } from './logger';
@@ -47,6 +47,18 @@ export class ProcessOps {
     this.lifecycle = lifecycleLogger(this.logger);
     this.nestLogger = nestLogger(this.logger);
     this.auth = new Authentication(settings.auth ?? NOAUTH);
+    const keystone = this.auth.keystone;
+    if (keystone) {
+      // How often Keystone was asked: with the cache, about one call per token per TTL, not per request.
+      new Gauge({
+        name: 'cp_keystone_token_validations',
+        help: 'Token validations sent to Keystone since start (cache misses)',
+        registers: [this.registry],
+        collect() {
+          this.set(keystone.validations);
+        },
+      });
+    }
   }
 
   /** Before listening on `host`: refuses noauth off loopback, and says at start-up how callers are authenticated. */
