@@ -19,7 +19,8 @@ describe('networks over HTTP', () => {
     const shown = await cp.api.get(`/v2.0/networks/${net.id}`);
     expect(shown.body!.network).toEqual(net);
 
-    const updated = await cp.api.put(`/v2.0/networks/${net.id}`, { network: { name: 'renamed', mtu: 1400 } });
+    // The openstack CLI sends `--mtu 1400` as the string "1400"; Neutron converts it (convert_to_int).
+    const updated = await cp.api.put(`/v2.0/networks/${net.id}`, { network: { name: 'renamed', mtu: '1400' } });
     expect(updated.status).toBe(200);
     expect(updated.body!.network).toMatchObject({ name: 'renamed', mtu: 1400, revision_number: 1 });
 
@@ -50,6 +51,18 @@ describe('networks over HTTP', () => {
     const page = await cp.api.get('/v2.0/networks?admin_state_up=false&sort_key=name&limit=2');
     expect(page.body!.networks).toHaveLength(2);
     expect(page.body!.networks_links[0].rel).toBe('next');
+    // Absolute, keeping the filters and sort, as Neutron's links are: clients request the href as given.
+    const next = new URL(page.body!.networks_links[0].href as string);
+    expect(`${next.origin}${next.pathname}`).toBe(`${cp.url}/v2.0/networks`);
+    expect(Object.fromEntries(next.searchParams)).toEqual({
+      admin_state_up: 'false',
+      sort_key: 'name',
+      limit: '2',
+      marker: page.body!.networks[1].id,
+    });
+    const rest = (await (await fetch(next)).json()) as { networks: Array<{ name: string }>; networks_links?: unknown };
+    expect(rest.networks.map((n) => n.name)).toEqual(['page-3']);
+    expect(rest.networks_links).toBeUndefined();
     const bad = await cp.api.get('/v2.0/networks?colour=blue');
     expect(bad.status).toBe(400);
     expect(bad.body!.NeutronError.message).toMatch(/colour/);
@@ -89,6 +102,7 @@ describe('bad input changes nothing', () => {
     ['wrong type', '{"network": {"admin_state_up": "maybe"}}', 400, /admin_state_up/],
     ['missing resource key', '{"net": {}}', 400, /network/],
     ['MTU out of range', '{"network": {"mtu": 10}}', 400, /mtu/],
+    ['MTU not an integer', '{"network": {"mtu": "14x0"}}', 400, /mtu.*not an integer/],
     ['vlan without physnet', '{"network": {"provider:network_type": "vlan", "provider:segmentation_id": 10}}', 400, /physical_network/],
   ];
   it.each(cases)('%s', async (_name, raw, status, message) => {

@@ -32,6 +32,9 @@ describe('openstack CLI against the control plane', () => {
     expect(net).toMatchObject({ name: 'cli-net', status: 'ACTIVE', 'provider:network_type': 'vxlan' });
     expect(ids(await json(['network', 'list']))).toContain(net.id);
     expect((await json(['network', 'show', net.id])).name).toBe('cli-net');
+    // The client sends the MTU as a string; Neutron converts it.
+    await ok(['network', 'set', '--mtu', '1400', net.id]);
+    expect((await json(['network', 'show', net.id])).mtu).toBe(1400);
 
     const subnet = await json(['subnet', 'create', '--network', net.id, '--subnet-range', '10.20.0.0/24', 'cli-subnet']);
     expect(subnet).toMatchObject({ cidr: '10.20.0.0/24', gateway_ip: '10.20.0.1', network_id: net.id });

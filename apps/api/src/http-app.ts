@@ -6,6 +6,7 @@ import { AppModule } from './app.module';
 import type { Settings } from './config';
 import { inputChecks, NeutronExceptionFilter, neutronClientErrors } from '@cp/runtime';
 import { requestIdMiddleware } from './platform/request-context.middleware';
+import { AbsoluteListLinks } from './platform/list-links.interceptor';
 import { Authentication } from '@cp/auth';
 import type { WriteSide } from '@cp/write-model';
 
@@ -31,6 +32,7 @@ export async function createHttpApp(
   app.use(requestIdMiddleware());
   app.use(auth.middleware());
   app.useGlobalFilters(new NeutronExceptionFilter());
+  app.useGlobalInterceptors(new AbsoluteListLinks());
   // No enableShutdownHooks(): main owns SIGTERM and closes the app, then consumers, relay
   // and databases in order; Nest's hook would re-raise the signal and kill the process midway.
   const doc = new DocumentBuilder()

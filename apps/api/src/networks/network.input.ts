@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { networkType } from '@cp/events';
-import { nameField, neutronBool, uuidLike } from '../platform/validate-body';
+import { nameField, neutronBool, neutronInt, uuidLike } from '../platform/validate-body';
 
 const common = {
   name: nameField.optional(),
@@ -8,7 +8,7 @@ const common = {
   admin_state_up: neutronBool.optional(),
   shared: neutronBool.optional(),
   'router:external': neutronBool.optional(),
-  mtu: z.number().int().min(68).max(9216).optional(),
+  mtu: neutronInt.pipe(z.number().min(68).max(9216)).optional(),
   port_security_enabled: neutronBool.optional(),
   availability_zone_hints: z.array(z.string()).optional(),
   qos_policy_id: z.null().optional(),
@@ -22,7 +22,7 @@ export const createNetworkInput = z.strictObject({
   project_id: uuidLike.optional(),
   'provider:network_type': networkType.optional(),
   'provider:physical_network': z.string().max(64).nullable().optional(),
-  'provider:segmentation_id': z.number().int().nonnegative().nullable().optional(),
+  'provider:segmentation_id': neutronInt.pipe(z.number().nonnegative()).nullable().optional(),
 });
 export type CreateNetworkInput = z.infer<typeof createNetworkInput>;
 

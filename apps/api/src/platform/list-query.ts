@@ -77,11 +77,26 @@ export function applyListQuery(collection: string, items: Body[], q: Query, opts
     if (!Number.isInteger(limit) || limit < 0) fail(400, 'HTTPBadRequest', `Limit must be a non-negative integer, got '${limitText}'.`);
     if (limit > 0 && out.length > limit) {
       out = out.slice(0, limit);
-      result[`${collection}_links`] = [{ rel: 'next', href: `?limit=${limit}&marker=${String(out[out.length - 1].id)}` }];
+      result[`${collection}_links`] = [{ rel: 'next', href: nextPage(q, limit, String(out[out.length - 1].id)) }];
     }
   }
   result[collection] = out.map((b) => selectFields(b, q));
   return result;
+}
+
+/**
+ * The next page's query: the same filters, sort and fields, the limit, and the last id as marker.
+ * Relative here; `absoluteListLinks` makes it absolute with the request's own URL, as Neutron does.
+ */
+function nextPage(q: Query, limit: number, marker: string): string {
+  const params = new URLSearchParams();
+  for (const [key, v] of Object.entries(q)) {
+    if (key === 'limit' || key === 'marker' || v === undefined) continue;
+    for (const one of Array.isArray(v) ? v : [v]) params.append(key, one);
+  }
+  params.set('limit', String(limit));
+  params.set('marker', marker);
+  return `?${params.toString()}`;
 }
 
 /** `fields=a&fields=b` keeps only those attributes. */

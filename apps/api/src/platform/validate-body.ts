@@ -37,5 +37,20 @@ export function validateBody<S extends z.ZodObject>(resource: string, schema: S,
 export const neutronBool = z.union([z.boolean(), z.enum(['true', 'false', 'True', 'False']).transform((s) => s.toLowerCase() === 'true')], {
   error: 'not a valid boolean value',
 });
+/**
+ * Neutron's convert_to_int: an integer, or a string of digits (`openstack network set --mtu 1400`
+ * sends "1400"). Anything else is "not an integer".
+ */
+export const neutronInt = z.union(
+  [
+    z.number().int(),
+    z
+      .string()
+      .trim()
+      .regex(/^-?\d+$/)
+      .transform(Number),
+  ],
+  { error: 'not an integer' },
+);
 export const nameField = z.string().max(255);
 export const uuidLike = z.string().min(1).max(64);

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { nameField, neutronBool, uuidLike } from '../platform/validate-body';
+import { nameField, neutronBool, neutronInt, uuidLike } from '../platform/validate-body';
 
 const owner = { tenant_id: uuidLike.optional(), project_id: uuidLike.optional() };
 
@@ -18,18 +18,7 @@ export const updateSecurityGroupInput = z.strictObject({
 export type UpdateSecurityGroupInput = z.infer<typeof updateSecurityGroupInput>;
 
 /** Neutron's convert_to_int_if_not_none: port numbers may come as integers or digit strings. */
-const portNumber = z
-  .union(
-    [
-      z.number().int(),
-      z
-        .string()
-        .regex(/^-?\d+$/)
-        .transform(Number),
-    ],
-    { error: 'not an integer' },
-  )
-  .nullable();
+const portNumber = neutronInt.nullable();
 
 /** Neutron's convert_ethertype_to_case_insensitive. */
 const ethertype = z
