@@ -3,11 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { securityGroupDecider } from '@cp/domain';
 import type { RequestContext } from '../platform/request-context';
-import { assertCanChange, authorizeCreate, canSee, visibleOr404 } from '../platform/visibility';
+import { assertCanChange, authorizeCreate, canSee } from '../platform/visibility';
 import { type Body, fail } from '@cp/write-model';
 import { WRITE_SIDE, type WriteSide, SECURITY_GROUP, SECURITY_GROUP_RULE } from '@cp/write-model';
 import type { CreateSecurityGroupRuleInput } from './security-group.input';
-import { groupNotFound } from './security-groups.service';
+import { visibleGroup } from './security-groups.service';
 
 const ruleNotFound = (id: string) => `Security group rule ${id} does not exist`;
 
@@ -19,13 +19,7 @@ export class SecurityGroupRulesService {
     const id = randomUUID();
     const groupId = input.security_group_id;
     await this.ws.runner.run(ctx, async (uow) => {
-      const group = visibleOr404(
-        ctx,
-        'security_group',
-        await uow.resources.get(SECURITY_GROUP, groupId, uow.tx),
-        'SecurityGroupNotFound',
-        groupNotFound(groupId),
-      );
+      const group = visibleGroup(ctx, groupId, await uow.resources.get(SECURITY_GROUP, groupId, uow.tx));
       // The group's owner adds its rules (create_security_group_rule: project member or the group's owner).
       authorizeCreate(ctx, 'create_security_group_rule', { ...input, 'security_group:project_id': group.project_id });
       // Read in this transaction, so a concurrent delete of the remote group conflicts with this create.

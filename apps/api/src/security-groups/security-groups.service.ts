@@ -2,7 +2,15 @@ import { securityGroupStream } from '@cp/write-model';
 import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { securityGroupDecider } from '@cp/domain';
-import { type UnitOfWork, WRITE_SIDE, type WriteSide, SecurityGroupPorts, SECURITY_GROUP, SECURITY_GROUP_RULE } from '@cp/write-model';
+import {
+  type Body,
+  type UnitOfWork,
+  WRITE_SIDE,
+  type WriteSide,
+  SecurityGroupPorts,
+  SECURITY_GROUP,
+  SECURITY_GROUP_RULE,
+} from '@cp/write-model';
 import type { RequestContext } from '../platform/request-context';
 import { assertCanChange, authorizeCreate, visibleOr404 } from '../platform/visibility';
 import { defaultSecurityGroupId, ensureDefaultSecurityGroup } from './default-group';
@@ -52,13 +60,7 @@ export class SecurityGroupsService {
 
   async update(ctx: RequestContext, id: string, input: UpdateSecurityGroupInput) {
     await this.ws.runner.run(ctx, async (uow) => {
-      const body = visibleOr404(
-        ctx,
-        'security_group',
-        await uow.resources.get(SECURITY_GROUP, id, uow.tx),
-        'SecurityGroupNotFound',
-        groupNotFound(id),
-      );
+      const body = visibleGroup(ctx, id, await uow.resources.get(SECURITY_GROUP, id, uow.tx));
       assertCanChange(ctx, 'update_security_group', body, input);
       const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
       await uow.decide(securityGroupDecider, securityGroupStream(id), { type: 'UpdateSecurityGroup', data: { id, changes } });
@@ -68,13 +70,7 @@ export class SecurityGroupsService {
 
   async remove(ctx: RequestContext, id: string): Promise<void> {
     await this.ws.runner.run(ctx, async (uow) => {
-      const body = visibleOr404(
-        ctx,
-        'security_group',
-        await uow.resources.get(SECURITY_GROUP, id, uow.tx),
-        'SecurityGroupNotFound',
-        groupNotFound(id),
-      );
+      const body = visibleGroup(ctx, id, await uow.resources.get(SECURITY_GROUP, id, uow.tx));
       assertCanChange(ctx, 'delete_security_group', body);
       // Read in the command's transaction: a port created with this group concurrently
       // either committed first (and is counted) or conflicts with this delete.
@@ -105,6 +101,11 @@ export class SecurityGroupsService {
   }
 
   async show(ctx: RequestContext, id: string) {
-    return visibleOr404(ctx, 'security_group', await this.ws.resources.get(SECURITY_GROUP, id), 'SecurityGroupNotFound', groupNotFound(id));
+    return visibleGroup(ctx, id, await this.ws.resources.get(SECURITY_GROUP, id));
   }
+}
+
+/** The group if the caller may see it (`get_security_group`), else 404 as Neutron hides it. */
+export function visibleGroup(ctx: RequestContext, id: string, body: Body | null): Body {
+  return visibleOr404(ctx, 'security_group', body, 'SecurityGroupNotFound', groupNotFound(id));
 }
