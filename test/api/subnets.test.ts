@@ -162,6 +162,13 @@ describe('subnets across projects', () => {
     await refused(() => subnet(private_.id, { cidr: '10.50.0.0/24' }, bob), 404, /Network .* could not be found/);
     expect((await bob.get('/v2.0/subnets')).body!.subnets.map((s: { id: string }) => s.id)).not.toContain(mine.id);
 
+    // An external network is seen by every project; its subnets only by its owner (Tempest's test_external_network_visibility).
+    const external = await network(cp.api, { 'router:external': true });
+    const externalSubnet = (await subnet(external.id, { cidr: '172.18.0.0/24' })).body!.subnet;
+    expect((await bob.get(`/v2.0/networks/${external.id}`)).status).toBe(200);
+    expect((await bob.get(`/v2.0/subnets/${externalSubnet.id}`)).status).toBe(404);
+    expect((await bob.get(`/v2.0/subnets?network_id=${external.id}`)).body!.subnets).toEqual([]);
+
     const shared = await network(cp.api, { shared: true });
     const pub = (await subnet(shared.id, { cidr: '172.16.0.0/24' })).body!.subnet;
     expect((await bob.get(`/v2.0/subnets/${pub.id}`)).status).toBe(200);

@@ -3,8 +3,8 @@ import type { RequestContext } from '../platform/request-context';
 import { canSee } from '../platform/visibility';
 
 /**
- * Neutron's get_subnet: admin, owner, or a subnet of a shared or external network (tenants see
- * the public subnet); the network's owner sees subnets others made on it, since it may change them.
+ * Neutron's get_subnet: admin, owner, or a subnet of a shared network (not of a merely external
+ * one); the network's owner sees subnets others made on it, since it may change them.
  */
 export function canSeeSubnet(ctx: RequestContext, subnet: Body | null, network: Body | null): subnet is Body {
   return canSee(ctx, 'subnet', subnet, network);

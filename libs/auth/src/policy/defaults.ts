@@ -47,7 +47,8 @@ export const DEFAULT_RULES: Readonly<Record<string, string>> = {
 
   // Subnets: the network's owner decides, a shared network's subnets are seen by all
   create_subnet: NET_OWNER_MEMBER,
-  get_subnet: `${READER} or rule:shared or rule:external or rule:admin_or_net_owner_reader`,
+  // Not `external`: a non-shared external network's subnets stay hidden from other projects (Tempest checks it).
+  get_subnet: `${READER} or rule:shared or rule:admin_or_net_owner_reader`,
   update_subnet: NET_OWNER_MEMBER,
   delete_subnet: NET_OWNER_MEMBER,
 

@@ -91,6 +91,8 @@ describe("Neutron's default policy", () => {
     expect(policy.allows(stranger, 'get_network', own)).toBe(false);
     expect(policy.allows(stranger, 'update_network', { ...own, shared: true })).toBe(false);
     expect(policy.allows(stranger, 'get_subnet', { ...own, 'network:shared': true })).toBe(true);
+    // An external network is visible to all; its subnets are not, unless it is shared too.
+    expect(policy.allows(stranger, 'get_subnet', { ...own, 'network:router:external': true })).toBe(false);
   });
 
   it("the network owner rules: a subnet on another's network is the network owner's to make", () => {

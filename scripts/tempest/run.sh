@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Tempest's network API tests against the control plane, as a real cloud would be tested:
+# a Keystone on loopback (scripts/keystone/start.sh), the control plane in Keystone mode on
+# loopback (embedded, fresh data directory), a tempest.conf written for both, then `tempest run`.
+#
+# Usage: scripts/tempest/run.sh [--regex R] [--list FILE] [--concurrency N] [--keep]
+#   --regex R        run the tests matching R (default: the selection in scripts/tempest/selected.txt)
+#   --list FILE      run the tests listed in FILE (one regex per line; # comments)
+#   --concurrency N  tempest workers (default 2)
+#   --keep           keep the workspace, Keystone and control plane directories for a look afterwards
+#
+# Needs: apt-get install keystone tempest neutron-tempest-plugin python3-openstackclient; npm run build.
+# Prints Tempest's summary; the exit status is Tempest's (0: every selected test passed or was skipped).
+set -euo pipefail
+here=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+root=$(cd "$here/../.." && pwd)
+log() { printf 'tempest/run: %s\n' "$*" >&2; }
+
+regex=""
+list="$here/selected.txt"
+concurrency=2
+keep=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --regex) regex=$2; list=""; shift 2 ;;
+    --list) list=$2; shift 2 ;;
+    --concurrency) concurrency=$2; shift 2 ;;
+    --keep) keep=1; shift ;;
+    -h | --help) sed -n '2,/^set -euo pipefail/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
+    *) echo "unknown argument: $1" >&2; exit 2 ;;
+  esac
+done
+command -v tempest >/dev/null || { echo "tempest not found: apt-get install tempest neutron-tempest-plugin" >&2; exit 2; }
+[ -f "$root/dist/apps/api/src/main.js" ] || (cd "$root" && npm run build --silent)
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/controlplane-tempest.XXXXXX")
+cp_pid=""
+ks_pid=""
+cleanup() {
+  [ -n "$cp_pid" ] && kill "$cp_pid" 2>/dev/null || true
+  [ -n "$ks_pid" ] && kill "$ks_pid" 2>/dev/null || true
+  if [ "$keep" = 1 ]; then log "kept $work"; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+
+eval "$(KEYSTONE_OWNER_PID=$$ "$root/scripts/keystone/start.sh" --data-dir "$work/keystone")"
+ks_pid=$KEYSTONE_PID
+export OS_AUTH_URL=$KEYSTONE_URL OS_IDENTITY_API_VERSION=3 OS_USERNAME=admin OS_PASSWORD=$KEYSTONE_ADMIN_PASSWORD \
+  OS_PROJECT_NAME=admin OS_USER_DOMAIN_NAME=Default OS_PROJECT_DOMAIN_NAME=Default OS_REGION_NAME=RegionOne OS_CLOUD=""
+openstack project create --domain default service >/dev/null
+openstack role create service >/dev/null
+openstack user create --domain default --project service --password neutron-pw neutron >/dev/null
+openstack role add --project service --user neutron service
+
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+CP_HOST=127.0.0.1 CP_PORT=$port CP_DATA_DIR="$work/data" CP_SQLITE_SYNCHRONOUS=NORMAL CP_LOG_LEVEL=warn \
+  CP_AUTH_STRATEGY=keystone CP_KEYSTONE_URL=$KEYSTONE_URL CP_KEYSTONE_PASSWORD=neutron-pw \
+  node "$root/dist/apps/api/src/main.js" >"$work/control-plane.log" 2>&1 &
+cp_pid=$!
+for _ in $(seq 1 100); do
+  curl -sf "http://127.0.0.1:$port/" >/dev/null 2>&1 && break
+  kill -0 "$cp_pid" 2>/dev/null || { cat "$work/control-plane.log" >&2; exit 1; }
+  sleep 0.2
+done
+endpoint=http://127.0.0.1:$port
+openstack service create --name neutron network >/dev/null
+for iface in public internal admin; do openstack endpoint create --region RegionOne network "$iface" "$endpoint" >/dev/null; done
+log "Keystone $KEYSTONE_URL, control plane $endpoint"
+
+# The external network Tempest's router and floating IP tests attach to.
+public=$(openstack network create --external -f value -c id public)
+openstack subnet create --network public --subnet-range 172.24.4.0/24 --no-dhcp public-subnet >/dev/null
+extensions=$(curl -s -H "X-Auth-Token: $(openstack token issue -f value -c id)" "$endpoint/v2.0/extensions" |
+  python3 -c 'import json,sys; print(",".join(e["alias"] for e in json.load(sys.stdin)["extensions"]))')
+
+cd "$work"
+# A workspace registry of its own: the user's ~/.tempest/workspace.yaml is not touched, and names never clash.
+tempest init --workspace-path "$work/workspaces.yaml" --name "controlplane-$$" ws >/dev/null
+cat >"$work/ws/etc/tempest.conf" <<CONF
+[DEFAULT]
+log_dir = $work/ws/logs
+[auth]
+admin_username = admin
+admin_password = $KEYSTONE_ADMIN_PASSWORD
+admin_project_name = admin
+admin_domain_name = Default
+use_dynamic_credentials = true
+create_isolated_networks = false
+[identity]
+uri_v3 = $KEYSTONE_URL
+auth_version = v3
+region = RegionOne
+[identity-feature-enabled]
+api_v2 = false
+[network]
+public_network_id = $public
+project_network_cidr = 10.100.0.0/16
+[network-feature-enabled]
+api_extensions = $extensions
+ipv6 = true
+ipv6_subnet_attributes = true
+[service_available]
+neutron = true
+nova = false
+glance = false
+cinder = false
+swift = false
+[validation]
+run_validation = false
+CONF
+
+cd "$work/ws"
+args=(--concurrency "$concurrency")
+if [ -n "$regex" ]; then
+  args+=(--regex "$regex")
+else
+  grep -vE '^\s*(#|$)' "$list" >"$work/include.txt"
+  args+=(--include-list "$work/include.txt")
+  [ -f "$here/excluded.txt" ] && grep -vE '^\s*(#|$)' "$here/excluded.txt" | sed 's/\s*#.*//' >"$work/exclude.txt" && args+=(--exclude-list "$work/exclude.txt")
+fi
+status=0
+PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}" tempest run "${args[@]}" || status=$?
+exit "$status"
