@@ -5,6 +5,7 @@ import { NeutronBody } from '../platform/neutron-body.decorator';
 import { applyListQuery, selectFields, type Query as ListQuery } from '../platform/list-query';
 import type { RequestContext } from '../platform/request-context';
 import { validateBody } from '../platform/validate-body';
+import { bulkInputs } from '../platform/bulk';
 import { canSee } from '../platform/visibility';
 import { WRITE_SIDE, type WriteSide, NETWORK, NETWORK_ATTRIBUTES } from '@cp/write-model';
 import { createNetworkInput, updateNetworkInput } from './network.input';
@@ -39,8 +40,9 @@ export class NetworksController {
   @Post()
   @HttpCode(201)
   async create(@Ctx() ctx: RequestContext, @Body() body: unknown) {
-    const { network } = await this.networks.create(ctx, validateBody('network', createNetworkInput, body));
-    return { network };
+    const bulk = bulkInputs('network', 'networks', createNetworkInput, body);
+    if (bulk) return { networks: await this.networks.createMany(ctx, bulk) };
+    return { network: await this.networks.create(ctx, validateBody('network', createNetworkInput, body)) };
   }
 
   @NeutronBody('network', updateNetworkInput)

@@ -6,6 +6,7 @@ import { SETTINGS, type Settings } from '../config';
 import { fail, type UnitOfWork, WRITE_SIDE, type WriteSide, NETWORK } from '@cp/write-model';
 import type { RequestContext } from '../platform/request-context';
 import { assertCanChange, authorizeCreate, visibleOr404 } from '../platform/visibility';
+import { createAll } from '../platform/bulk';
 import type { CreateNetworkInput, UpdateNetworkInput } from './network.input';
 
 const notFound = (id: string) => `Network ${id} could not be found.`;
@@ -18,38 +19,57 @@ export class NetworksService {
   ) {}
 
   async create(ctx: RequestContext, input: CreateNetworkInput) {
+    return (await this.createMany(ctx, [input]))[0];
+  }
+
+  /** One network, or a bulk create's networks, all in one command. */
+  async createMany(ctx: RequestContext, inputs: readonly CreateNetworkInput[]) {
+    const ids = await createAll(this.ws, ctx, inputs, (uow, input) => this.createIn(uow, ctx, input));
+    return Promise.all(ids.map((id) => this.show(ctx, id)));
+  }
+
+  private async createIn(uow: UnitOfWork, ctx: RequestContext, input: CreateNetworkInput): Promise<string> {
     // create_network, and its attribute rules (shared, router:external, provider:* are admin-only by default).
     const projectId = authorizeCreate(ctx, 'create_network', input);
     const id = randomUUID();
-    const { events } = await this.ws.runner.run(ctx, async (uow) => {
-      const networkType = input['provider:network_type'] ?? this.settings.tenantNetworkType;
-      const segmentationId = await this.segmentFor(uow, networkType, input);
-      await uow.decide(networkDecider, networkStream(id), {
-        type: 'CreateNetwork',
-        data: {
-          id,
-          projectId,
-          name: input.name ?? '',
-          description: input.description ?? '',
-          adminStateUp: input.admin_state_up ?? true,
-          shared: input.shared ?? false,
-          external: input['router:external'] ?? false,
-          mtu: input.mtu ?? (networkType === 'vlan' || networkType === 'flat' ? 1500 : this.settings.tunnelMtu),
-          networkType,
-          segmentationId,
-          physicalNetwork: input['provider:physical_network'] ?? null,
-        },
-      });
+    const networkType = input['provider:network_type'] ?? this.settings.tenantNetworkType;
+    const segmentationId = await this.segmentFor(uow, networkType, input);
+    await uow.decide(networkDecider, networkStream(id), {
+      type: 'CreateNetwork',
+      data: {
+        id,
+        projectId,
+        name: input.name ?? '',
+        description: input.description ?? '',
+        adminStateUp: input.admin_state_up ?? true,
+        shared: input.shared ?? false,
+        external: input['router:external'] ?? false,
+        mtu: input.mtu ?? (networkType === 'vlan' || networkType === 'flat' ? 1500 : this.settings.tunnelMtu),
+        networkType,
+        segmentationId,
+        physicalNetwork: input['provider:physical_network'] ?? null,
+      },
     });
-    return { network: await this.show(ctx, id), position: events.at(-1)?.metadata.position };
+    return id;
   }
 
-  /** Given ids must be free; tunnelled networks without one get the lowest free VNI. */
+  /**
+   * Given ids must be free; tunnelled networks without one get the lowest free VNI. Ids this
+   * command already gave (an earlier network of a bulk create) count as taken: the allocation
+   * index only learns of them when the command commits.
+   */
   private async segmentFor(uow: UnitOfWork, type: string, input: CreateNetworkInput): Promise<number | null> {
     const given = input['provider:segmentation_id'];
     const physnet = input['provider:physical_network'] ?? null;
+    const claimed = new Set(
+      uow.decisions.flatMap(({ event }) =>
+        event.type === 'NetworkCreated' && event.data.networkType === type && event.data.physicalNetwork === physnet
+          ? [event.data.segmentationId]
+          : [],
+      ),
+    );
     if (given !== undefined && given !== null) {
-      if (await this.ws.segments.isTaken(uow.tx, type, physnet, given)) {
+      if (claimed.has(given) || (await this.ws.segments.isTaken(uow.tx, type, physnet, given))) {
         fail(
           409,
           'SegmentationIdInUse',
@@ -64,9 +84,13 @@ export class NetworksService {
     if (type === 'flat' || type === 'local') return null;
     if (type === 'vlan') fail(400, 'InvalidInput', 'provider:segmentation_id is required for vlan networks.');
     const [min, max] = this.settings.vniRange;
-    const free = await this.ws.segments.lowestFree(uow.tx, type, min, max);
-    if (free === null) fail(503, 'NoNetworkAvailable', 'Unable to create the network. No tenant network is available for allocation.');
-    return free;
+    for (let from = min; from <= max;) {
+      const free = await this.ws.segments.lowestFree(uow.tx, type, from, max);
+      if (free === null) break;
+      if (!claimed.has(free)) return free;
+      from = free + 1;
+    }
+    fail(503, 'NoNetworkAvailable', 'Unable to create the network. No tenant network is available for allocation.');
   }
 
   async update(ctx: RequestContext, id: string, input: UpdateNetworkInput) {

@@ -15,6 +15,7 @@ import { NeutronBody } from '../platform/neutron-body.decorator';
 import { applyListQuery, selectFields, type Query as ListQuery } from '../platform/list-query';
 import type { RequestContext } from '../platform/request-context';
 import { validateBody } from '../platform/validate-body';
+import { bulkInputs } from '../platform/bulk';
 import { canSeePort, showsBinding } from './port-policy';
 import { createPortInput, updatePortInput } from './port.input';
 import { PortsService } from './ports.service';
@@ -47,6 +48,8 @@ export class PortsController {
   @Post()
   @HttpCode(201)
   async create(@Ctx() ctx: RequestContext, @Body() body: unknown) {
+    const bulk = bulkInputs('port', 'ports', createPortInput, body);
+    if (bulk) return { ports: await this.ports.createMany(ctx, bulk) };
     return { port: await this.ports.create(ctx, validateBody('port', createPortInput, body)) };
   }
 

@@ -16,6 +16,7 @@ import {
 } from '@cp/write-model';
 import { enforce, type RequestContext } from '../platform/request-context';
 import { canSee, visibleOr404 } from '../platform/visibility';
+import { createAll } from '../platform/bulk';
 import { ensureDefaultSecurityGroup } from '../security-groups/default-group';
 import type { CreatePortInput, UpdatePortInput } from './port.input';
 import { checkCreatePolicy, checkUpdatePolicy, portOr404, showsBinding } from './port-policy';
@@ -42,46 +43,53 @@ export class PortsService {
   constructor(@Inject(WRITE_SIDE) private readonly ws: WriteSide) {}
 
   async create(ctx: RequestContext, input: CreatePortInput) {
-    const { result: portId } = await this.ws.runner.run(ctx, async (uow) => {
-      const network = visibleOr404(
-        ctx,
-        'network',
-        await uow.resources.get(NETWORK, input.network_id, uow.tx),
-        'NetworkNotFound',
-        `Network ${input.network_id} could not be found.`,
-      );
-      const projectId = checkCreatePolicy(ctx, input, network);
-      const deviceOwner = input.device_owner ?? '';
-      const portSecurityEnabled = input.port_security_enabled ?? network.port_security_enabled !== false;
-      // null is Neutron's convert_none_to_empty_list: no groups, not the default one.
-      const groups = await this.securityGroups(uow, ctx, input.security_groups === null ? [] : input.security_groups, {
-        projectId,
-        // Neutron adds no default group to a port without port security or to a trusted (network:) port.
-        wantsDefault: portSecurityEnabled && !deviceOwner.startsWith('network:'),
-      });
-      const { portId } = await createPortInUow(
-        uow,
-        {
-          networkId: input.network_id,
-          projectId,
-          name: input.name,
-          description: input.description,
-          adminStateUp: input.admin_state_up,
-          deviceId: input.device_id,
-          deviceOwner,
-          securityGroups: groups.ids,
-          portSecurityEnabled,
-          allowedAddressPairs: pairs(input),
-          vnicType: input['binding:vnic_type'],
-          hostId: input['binding:host_id'],
-          macAddress: input.mac_address,
-          fixedIps: fixedIps(input),
-        },
-        { missingSecurityGroups: groups.missing },
-      );
-      return portId;
+    return (await this.createMany(ctx, [input]))[0];
+  }
+
+  /** One port, or a bulk create's ports, all in one command. */
+  async createMany(ctx: RequestContext, inputs: readonly CreatePortInput[]) {
+    const ids = await createAll(this.ws, ctx, inputs, (uow, input) => this.createIn(uow, ctx, input));
+    return Promise.all(ids.map((id) => this.show(ctx, id)));
+  }
+
+  private async createIn(uow: UnitOfWork, ctx: RequestContext, input: CreatePortInput): Promise<string> {
+    const network = visibleOr404(
+      ctx,
+      'network',
+      await uow.resources.get(NETWORK, input.network_id, uow.tx),
+      'NetworkNotFound',
+      `Network ${input.network_id} could not be found.`,
+    );
+    const projectId = checkCreatePolicy(ctx, input, network);
+    const deviceOwner = input.device_owner ?? '';
+    const portSecurityEnabled = input.port_security_enabled ?? network.port_security_enabled !== false;
+    // null is Neutron's convert_none_to_empty_list: no groups, not the default one.
+    const groups = await this.securityGroups(uow, ctx, input.security_groups === null ? [] : input.security_groups, {
+      projectId,
+      // Neutron adds no default group to a port without port security or to a trusted (network:) port.
+      wantsDefault: portSecurityEnabled && !deviceOwner.startsWith('network:'),
     });
-    return this.show(ctx, portId);
+    const { portId } = await createPortInUow(
+      uow,
+      {
+        networkId: input.network_id,
+        projectId,
+        name: input.name,
+        description: input.description,
+        adminStateUp: input.admin_state_up,
+        deviceId: input.device_id,
+        deviceOwner,
+        securityGroups: groups.ids,
+        portSecurityEnabled,
+        allowedAddressPairs: pairs(input),
+        vnicType: input['binding:vnic_type'],
+        hostId: input['binding:host_id'],
+        macAddress: input.mac_address,
+        fixedIps: fixedIps(input),
+      },
+      { missingSecurityGroups: groups.missing },
+    );
+    return portId;
   }
 
   async update(ctx: RequestContext, id: string, input: UpdatePortInput) {

@@ -6,6 +6,7 @@ import { NeutronBody } from '../platform/neutron-body.decorator';
 import { applyListQuery, selectFields, type Query as ListQuery } from '../platform/list-query';
 import type { RequestContext } from '../platform/request-context';
 import { validateBody } from '../platform/validate-body';
+import { bulkInputs } from '../platform/bulk';
 import { canSeeSubnet } from './subnet-access';
 import { createSubnetInput, updateSubnetInput } from './subnet.input';
 import { SubnetsService } from './subnets.service';
@@ -36,6 +37,8 @@ export class SubnetsController {
   @Post()
   @HttpCode(201)
   async create(@Ctx() ctx: RequestContext, @Body() body: unknown) {
+    const bulk = bulkInputs('subnet', 'subnets', createSubnetInput, body);
+    if (bulk) return { subnets: await this.subnets.createMany(ctx, bulk) };
     return { subnet: await this.subnets.create(ctx, validateBody('subnet', createSubnetInput, body)) };
   }
 

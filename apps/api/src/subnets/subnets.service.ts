@@ -17,6 +17,7 @@ import {
 import type { RequestContext } from '../platform/request-context';
 import { assertCanChange, authorizeCreate, visibleOr404 } from '../platform/visibility';
 import { subnetOr404 } from './subnet-access';
+import { createAll } from '../platform/bulk';
 import type { CreateSubnetInput, UpdateSubnetInput } from './subnet.input';
 
 /** Neutron removes a DHCP port's address itself when its subnet goes; any other holder makes the subnet in use. */
@@ -27,37 +28,44 @@ export class SubnetsService {
   constructor(@Inject(WRITE_SIDE) private readonly ws: WriteSide) {}
 
   async create(ctx: RequestContext, input: CreateSubnetInput) {
+    return (await this.createMany(ctx, [input]))[0];
+  }
+
+  /** One subnet, or a bulk create's subnets, all in one command. */
+  async createMany(ctx: RequestContext, inputs: readonly CreateSubnetInput[]) {
+    const ids = await createAll(this.ws, ctx, inputs, (uow, input) => this.createIn(uow, ctx, input));
+    return Promise.all(ids.map((id) => this.show(ctx, id)));
+  }
+
+  private async createIn(uow: UnitOfWork, ctx: RequestContext, input: CreateSubnetInput): Promise<string> {
     const id = randomUUID();
-    let projectId = ctx.projectId;
-    await this.ws.runner.run(ctx, async (uow) => {
-      const body = await uow.resources.get(NETWORK, input.network_id, uow.tx);
-      const netBody = visibleOr404(ctx, 'network', body, 'NetworkNotFound', `Network ${input.network_id} could not be found.`);
-      // create_subnet: the network's owner (or an admin) makes its subnets.
-      projectId = authorizeCreate(ctx, 'create_subnet', input, netBody);
-      const net = await uow.load(networkDecider, networkStream(input.network_id));
-      const existing = await networkSubnets(uow, input.network_id);
-      await uow.decide(subnetDecider, subnetStream(id), {
-        type: 'CreateSubnet',
-        data: {
-          id,
-          networkId: input.network_id,
-          projectId,
-          name: input.name ?? '',
-          description: input.description ?? '',
-          ipVersion: input.ip_version,
-          cidr: input.cidr,
-          ipv6AddressMode: input.ipv6_address_mode ?? null,
-          ipv6RaMode: input.ipv6_ra_mode ?? null,
-          enableDhcp: input.enable_dhcp ?? true,
-          dnsNameservers: input.dns_nameservers ?? [],
-          hostRoutes: input.host_routes ?? [],
-          gatewayIp: input.gateway_ip,
-          allocationPools: input.allocation_pools,
-        },
-        facts: { network: net.status === 'active' ? net.network : null, existingCidrs: existing.map((s) => s.cidr) },
-      });
+    const body = await uow.resources.get(NETWORK, input.network_id, uow.tx);
+    const netBody = visibleOr404(ctx, 'network', body, 'NetworkNotFound', `Network ${input.network_id} could not be found.`);
+    // create_subnet: the network's owner (or an admin) makes its subnets.
+    const projectId = authorizeCreate(ctx, 'create_subnet', input, netBody);
+    const net = await uow.load(networkDecider, networkStream(input.network_id));
+    const existing = await networkSubnets(uow, input.network_id);
+    await uow.decide(subnetDecider, subnetStream(id), {
+      type: 'CreateSubnet',
+      data: {
+        id,
+        networkId: input.network_id,
+        projectId,
+        name: input.name ?? '',
+        description: input.description ?? '',
+        ipVersion: input.ip_version,
+        cidr: input.cidr,
+        ipv6AddressMode: input.ipv6_address_mode ?? null,
+        ipv6RaMode: input.ipv6_ra_mode ?? null,
+        enableDhcp: input.enable_dhcp ?? true,
+        dnsNameservers: input.dns_nameservers ?? [],
+        hostRoutes: input.host_routes ?? [],
+        gatewayIp: input.gateway_ip,
+        allocationPools: input.allocation_pools,
+      },
+      facts: { network: net.status === 'active' ? net.network : null, existingCidrs: existing.map((s) => s.cidr) },
     });
-    return this.show(ctx, id);
+    return id;
   }
 
   async update(ctx: RequestContext, id: string, input: UpdateSubnetInput) {
