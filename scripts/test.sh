@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite, from a clean clone: `npm ci && npm test` runs this.
 # It installs what the tests drive besides Node packages (the stock OpenStack
-# client, and Keystone for the authentication tests), makes sure PostgreSQL answers, checks types and layering, then runs
+# client, Keystone for the authentication tests, Tempest for the conformance test), makes sure PostgreSQL answers, checks types and layering, then runs
 # jest; jest's global setup starts a real Kafka broker (fetched with Maven).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -9,6 +9,7 @@ cd "$(dirname "$0")/.."
 missing=()
 command -v openstack >/dev/null 2>&1 || missing+=(python3-openstackclient)
 command -v keystone-manage >/dev/null 2>&1 || missing+=(keystone)
+command -v tempest >/dev/null 2>&1 || missing+=(tempest neutron-tempest-plugin)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]} for the end-to-end and authentication tests"
   SUDO=""
