@@ -79,6 +79,28 @@ describe('subnets over HTTP', () => {
     });
   });
 
+  it.each(['slaac', 'dhcpv6-stateless'])(
+    'deletes a %s subnet that ports use, taking their addresses; the network stays in use (Neutron, Tempest)',
+    async (mode) => {
+      const net = await network();
+      const auto = (await subnet(net.id, { ip_version: 6, cidr: '2001:db8:7::/64', ipv6_ra_mode: mode, ipv6_address_mode: mode })).body!
+        .subnet;
+      const port = (await cp.api.post('/v2.0/ports', { port: { network_id: net.id } })).body!.port;
+      expect(port.fixed_ips).toEqual([{ subnet_id: auto.id, ip_address: expect.stringMatching(/^2001:db8:7:0:/) }]);
+      expect((await cp.api.del(`/v2.0/subnets/${auto.id}`)).status).toBe(204);
+      expect((await cp.api.get(`/v2.0/ports/${port.id}`)).body!.port.fixed_ips).toEqual([]);
+      const busy = await cp.api.del(`/v2.0/networks/${net.id}`);
+      expect({ status: busy.status, type: busy.body!.NeutronError.type }).toEqual({ status: 409, type: 'NetworkInUse' });
+    },
+  );
+
+  it('keeps a stateful subnet that a port uses (409 SubnetInUse)', async () => {
+    const net = await network();
+    const v4 = (await subnet(net.id, { cidr: '10.8.0.0/24' })).body!.subnet;
+    await cp.api.post('/v2.0/ports', { port: { network_id: net.id } });
+    await refused(() => cp.api.del(`/v2.0/subnets/${v4.id}`), 409, /One or more ports have an IP allocation from this subnet/);
+  });
+
   it('keeps given pools and gateway, and accepts a gateway outside the block as Neutron does', async () => {
     const net = await network();
     const res = await subnet(net.id, {

@@ -3,6 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { networkDecider, ROUTER_OWNERS, subnetDecider, type SubnetChanges } from '@cp/domain';
 import {
+  type Body,
   NETWORK,
   type UnitOfWork,
   fail,
@@ -22,6 +23,19 @@ import type { CreateSubnetInput, UpdateSubnetInput } from './subnet.input';
 
 /** Neutron removes a DHCP port's address itself when its subnet goes; any other holder makes the subnet in use. */
 const RELEASED_ON_SUBNET_DELETE = new Set(['network:dhcp']);
+/** IPv6 subnets whose addresses the hosts make themselves (SLAAC, DHCPv6 stateless). */
+const AUTO_ADDRESS_MODES = new Set(['slaac', 'dhcpv6-stateless']);
+
+/**
+ * Whether deleting the subnet takes `port`'s address with it. On an auto-address subnet it does
+ * for every port but a router's, whose interface would be left without its address (Neutron's
+ * delete_subnet); elsewhere only for DHCP ports.
+ */
+function releasedWithSubnet(subnet: Body, port: Body): boolean {
+  const owner = String(port.device_owner);
+  if (AUTO_ADDRESS_MODES.has(String(subnet.ipv6_address_mode))) return !ROUTER_OWNERS.has(owner);
+  return RELEASED_ON_SUBNET_DELETE.has(owner);
+}
 
 @Injectable()
 export class SubnetsService {
@@ -93,17 +107,18 @@ export class SubnetsService {
       const { subnet, network } = await this.visible(ctx, id, uow);
       assertCanChange(ctx, 'delete_subnet', subnet, {}, network);
       let portsInUse = 0;
-      const holders = new Set((await allocationQueries.holders(uow.db, uow.tx, id)).map((h) => h.portId));
-      for (const portId of holders) {
+      const released: Body[] = [];
+      for (const portId of new Set((await allocationQueries.holders(uow.db, uow.tx, id)).map((h) => h.portId))) {
         const port = await uow.resources.get(PORT, portId, uow.tx);
-        if (!port || !RELEASED_ON_SUBNET_DELETE.has(String(port.device_owner))) {
-          portsInUse++;
-          continue;
-        }
-        const keep = (port.fixed_ips as Array<{ subnet_id: string; ip_address: string }>).filter((f) => f.subnet_id !== id);
-        await updatePortInUow(uow, portId, { fixedIps: keep.map((f) => ({ subnetId: f.subnet_id, ipAddress: f.ip_address })) });
+        if (port && releasedWithSubnet(subnet, port)) released.push(port);
+        else portsInUse++;
       }
       await uow.decide(subnetDecider, subnetStream(id), { type: 'DeleteSubnet', data: { id }, facts: { portsInUse } });
+      // After the delete: a port update keeps addresses on auto-address subnets that still exist.
+      for (const port of released) {
+        const keep = (port.fixed_ips as Array<{ subnet_id: string; ip_address: string }>).filter((f) => f.subnet_id !== id);
+        await updatePortInUow(uow, String(port.id), { fixedIps: keep.map((f) => ({ subnetId: f.subnet_id, ipAddress: f.ip_address })) });
+      }
     });
   }
 
