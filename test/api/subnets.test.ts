@@ -94,6 +94,23 @@ describe('subnets over HTTP', () => {
     },
   );
 
+  it('gives the ports already on a network an address on a new SLAAC subnet, but not a router’s', async () => {
+    const net = await network();
+    const v4 = (await subnet(net.id, { cidr: '10.9.0.0/24' })).body!.subnet;
+    const vm = (await cp.api.post('/v2.0/ports', { port: { network_id: net.id } })).body!.port;
+    const router = (await cp.api.post('/v2.0/routers', { router: { name: 'r' } })).body!.router;
+    expect((await cp.api.put(`/v2.0/routers/${router.id}/add_router_interface`, { subnet_id: v4.id })).status).toBe(200);
+    const slaac = (await subnet(net.id, { ip_version: 6, cidr: '2001:db8:9::/64', ipv6_ra_mode: 'slaac', ipv6_address_mode: 'slaac' }))
+      .body!.subnet;
+    const after = (await cp.api.get(`/v2.0/ports/${vm.id}`)).body!.port;
+    expect(after.fixed_ips).toEqual([
+      vm.fixed_ips[0],
+      { subnet_id: slaac.id, ip_address: expect.stringMatching(/^2001:db8:9:0:f816:3eff:fe/) },
+    ]);
+    const routerPorts = (await cp.api.get(`/v2.0/ports?device_id=${router.id}`)).body!.ports as Json[];
+    expect(routerPorts.flatMap((p) => p.fixed_ips as Json[]).map((f) => f.subnet_id)).toEqual([v4.id]);
+  });
+
   it('keeps a stateful subnet that a port uses (409 SubnetInUse)', async () => {
     const net = await network();
     const v4 = (await subnet(net.id, { cidr: '10.8.0.0/24' })).body!.subnet;

@@ -79,7 +79,24 @@ export class SubnetsService {
       },
       facts: { network: net.status === 'active' ? net.network : null, existingCidrs: existing.map((s) => s.cidr) },
     });
+    if (AUTO_ADDRESS_MODES.has(input.ipv6_address_mode ?? '')) await this.addressExistingPorts(uow, input.network_id, id);
     return id;
+  }
+
+  /**
+   * A new SLAAC or DHCPv6-stateless subnet gives every port already on the network its address,
+   * as the hosts will configure one anyway (Neutron's _add_auto_addrs_on_network_ports); router
+   * ports get theirs only through a router interface.
+   */
+  private async addressExistingPorts(uow: UnitOfWork, networkId: string, subnetId: string): Promise<void> {
+    for (const port of await uow.resources.list(PORT, { parentId: networkId }, uow.tx)) {
+      if (ROUTER_OWNERS.has(String(port.device_owner))) continue;
+      const current = (port.fixed_ips as Array<{ subnet_id: string; ip_address: string }>).map((f) => ({
+        subnetId: f.subnet_id,
+        ipAddress: f.ip_address,
+      }));
+      await updatePortInUow(uow, String(port.id), { fixedIps: [...current, { subnetId }] });
+    }
   }
 
   async update(ctx: RequestContext, id: string, input: UpdateSubnetInput) {
