@@ -14,7 +14,7 @@ beforeAll(async () => {
 });
 afterAll(() => cp.close());
 
-type Answer = { status: number; body: { NeutronError?: { type: string; message: string } } | null };
+type Answer = { status: number; body: { NeutronError?: { type: string; message: string }; network?: { id: string; name: string } } | null };
 
 /** A request with the path sent as written (fetch would resolve `..` segments before sending them). */
 function send(method: string, path: string, body?: string, headers: Record<string, string> = {}): Promise<Answer> {
@@ -54,6 +54,14 @@ test('a body that is not JSON is refused with 415, whatever it parses as (a brow
     'HTTPUnsupportedMediaType',
   );
   expect((await send('POST', '/v2.0/networks', body, json)).status).toBe(201);
+});
+
+test('a PUT without a Content-Type is read as JSON (neutron-tempest-plugin sends none); a POST without one is refused', async () => {
+  const body = JSON.stringify({ network: { name: 'typeless' } });
+  await refused(() => send('POST', '/v2.0/networks', body), 415, 'HTTPUnsupportedMediaType');
+  const id = (await send('POST', '/v2.0/networks', body, json)).body!.network!.id as string;
+  const renamed = await send('PUT', `/v2.0/networks/${id}`, JSON.stringify({ network: { name: 'renamed' } }));
+  expect([renamed.status, renamed.body!.network!.name]).toEqual([200, 'renamed']);
 });
 
 test('deeply nested JSON is a 400, not a crash', async () => {

@@ -22,7 +22,7 @@ describe('networks over HTTP', () => {
     // The openstack CLI sends `--mtu 1400` as the string "1400"; Neutron converts it (convert_to_int).
     const updated = await cp.api.put(`/v2.0/networks/${net.id}`, { network: { name: 'renamed', mtu: '1400' } });
     expect(updated.status).toBe(200);
-    expect(updated.body!.network).toMatchObject({ name: 'renamed', mtu: 1400, revision_number: 1 });
+    expect(updated.body!.network).toMatchObject({ name: 'renamed', mtu: 1400, revision_number: 2 });
 
     const listed = await cp.api.get('/v2.0/networks?name=renamed&fields=id&fields=name');
     expect(listed.body).toEqual({ networks: [{ id: net.id, name: 'renamed' }] });

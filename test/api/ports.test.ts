@@ -63,7 +63,7 @@ describe('ports over HTTP', () => {
       tags: [],
       created_at: expect.any(String),
       updated_at: expect.any(String),
-      revision_number: 0,
+      revision_number: 1,
     });
     const sg = (await cp.api.get(`/v2.0/security-groups/${p.security_groups[0]}`)).body!.security_group;
     expect(sg).toMatchObject({ name: 'default', project_id: net.project_id });
@@ -101,7 +101,7 @@ describe('ports over HTTP', () => {
     expect((await port(net.id, { security_groups: [sg.id] })).body!.port.security_groups).toEqual([sg.id]);
     expect((await cp.api.put(`/v2.0/ports/${open.id}`, { port: { name: 'renamed' } })).body!.port).toMatchObject({
       name: 'renamed',
-      revision_number: 1,
+      revision_number: 2,
     });
   });
 
@@ -145,6 +145,15 @@ describe('ports over HTTP', () => {
   it('binds, reports up and down, rebinds to DOWN and unbinds', async () => {
     const p = (await port(net.id, { 'binding:host_id': 'compute-1' })).body!.port;
     expect(p).toMatchObject({ status: 'DOWN', 'binding:host_id': 'compute-1', 'binding:vif_type': 'ovs' });
+    // What Nova's os-vif reads to plug the VM, as Neutron's Open vSwitch driver sets it.
+    expect(p['binding:vif_details']).toEqual({
+      port_filter: true,
+      ovs_hybrid_plug: true,
+      datapath_type: 'system',
+      bridge_name: 'br-int',
+      connectivity: 'l2',
+      bound_drivers: { '0': 'openvswitch' },
+    });
     const up = await cp.api.post(`/v1/hosts/compute-1/ports/${p.id}/up`);
     expect(up.status).toBe(200);
     expect(up.body!.port.status).toBe('ACTIVE');
@@ -159,7 +168,12 @@ describe('ports over HTTP', () => {
     expect((await cp.api.post(`/v1/hosts/compute-2/ports/${p.id}/up`)).body!.port.status).toBe('ACTIVE');
     expect((await cp.api.post(`/v1/hosts/compute-2/ports/${p.id}/down`)).body!.port.status).toBe('DOWN');
     const unbound = await cp.api.put(`/v2.0/ports/${p.id}`, { port: { 'binding:host_id': '' } });
-    expect(unbound.body!.port).toMatchObject({ 'binding:host_id': '', 'binding:vif_type': 'unbound', status: 'DOWN' });
+    expect(unbound.body!.port).toMatchObject({
+      'binding:host_id': '',
+      'binding:vif_type': 'unbound',
+      'binding:vif_details': {},
+      status: 'DOWN',
+    });
     const types = (await cp.api.get(`/v1/events?resource_type=port&resource_id=${p.id}`)).body!.events.map((e: { type: string }) => e.type);
     expect(types).toEqual([
       'PortCreated',

@@ -158,7 +158,7 @@ describe('security groups and rules over HTTP', () => {
       project_id: 'alice',
       created_at: expect.any(String),
       updated_at: expect.any(String),
-      revision_number: 0,
+      revision_number: 1,
     });
     const ssh = await rule(jump.id, { protocol: 'TCP', port_range_min: 22, port_range_max: '22', remote_ip_prefix: '0.0.0.0/0' });
     expect(ssh.body!.security_group_rule).toMatchObject({

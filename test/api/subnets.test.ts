@@ -49,7 +49,7 @@ describe('subnets over HTTP', () => {
       tags: [],
       created_at: expect.any(String),
       updated_at: expect.any(String),
-      revision_number: 0,
+      revision_number: 1,
     });
     expect((await cp.api.get(`/v2.0/networks/${net.id}`)).body!.network.subnets).toEqual([s.id]);
     expect((await cp.api.get(`/v2.0/subnets/${s.id}`)).body!.subnet).toEqual(s);
@@ -59,7 +59,7 @@ describe('subnets over HTTP', () => {
     const updated = await cp.api.put(`/v2.0/subnets/${s.id}`, {
       subnet: { name: 'renamed', dns_nameservers: ['8.8.8.8'], enable_dhcp: false },
     });
-    expect(updated.body!.subnet).toMatchObject({ name: 'renamed', dns_nameservers: ['8.8.8.8'], enable_dhcp: false, revision_number: 1 });
+    expect(updated.body!.subnet).toMatchObject({ name: 'renamed', dns_nameservers: ['8.8.8.8'], enable_dhcp: false, revision_number: 2 });
     expect((await cp.api.del(`/v2.0/subnets/${s.id}`)).status).toBe(204);
     expect((await cp.api.get(`/v2.0/subnets/${s.id}`)).status).toBe(404);
     expect((await cp.api.get(`/v2.0/networks/${net.id}`)).body!.network.subnets).toEqual([]);

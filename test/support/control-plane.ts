@@ -84,6 +84,8 @@ export function client(base: string, headers: Record<string, string> = {}) {
     del: (path: string) => call('DELETE', path),
     raw: (method: string, path: string, raw: string) => call(method, path, undefined, raw),
     as: (project: string, roles = 'member') => client(base, { 'X-Project-Id': project, 'X-Roles': roles }),
+    /** The same caller, sending these headers too (e.g. `If-Match`). */
+    with: (extra: Record<string, string>) => client(base, { ...headers, ...extra }),
   };
 }
 

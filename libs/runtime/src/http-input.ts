@@ -32,7 +32,9 @@ const refuse = (res: Response, status: number, type: string, message: string) =>
  * nothing:
  *  - the path: no control characters, no encoded `/` or `\`, no `.`/`..` segments (ids are
  *    path segments; one that climbs or splits is not an id);
- *  - the body: JSON only (415 otherwise: a form a browser page can post is not an API call),
+ *  - the body: JSON only (415 otherwise: a form a browser page can post is not an API call; a PUT
+ *    without a Content-Type is read as JSON, as Neutron does, since neutron-tempest-plugin's updates
+ *    send none, and no page can send a cross-origin PUT without the CORS preflight we never grant),
  *    at most `maxBody` (agent reports at most `maxAgentBody`), no deeper than `maxDepth`,
  *    no more than `maxKeys` keys, no control characters in strings (NUL cannot even be stored
  *    by PostgreSQL).
@@ -75,6 +77,7 @@ function hasBody(req: IncomingMessage): boolean {
 }
 
 function isJson(req: IncomingMessage): boolean {
+  if (req.headers['content-type'] === undefined && req.method === 'PUT') return true;
   const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
   return type === 'application/json' || (type.startsWith('application/') && type.endsWith('+json'));
 }

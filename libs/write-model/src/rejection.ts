@@ -9,7 +9,7 @@ export class RejectionError extends Error {
 }
 
 /** Refuse a request at the edge; statuses beyond the domain's (413, 503) are allowed here. */
-export function fail(status: Rejection['status'] | 413 | 503, type: string, message: string): never {
+export function fail(status: Rejection['status'] | 412 | 413 | 503, type: string, message: string): never {
   throw new RejectionError({ rejected: true, status: status as Rejection['status'], type, message });
 }
 

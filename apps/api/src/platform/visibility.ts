@@ -32,11 +32,25 @@ export function visibleOr404(
   return body;
 }
 
-/** Changing a resource the caller can see takes the action's rule (its owner, or an admin): 403 otherwise. */
+/**
+ * Changing a resource the caller can see takes the action's rule (its owner, or an admin): 403 otherwise.
+ * A request made with `If-Match: revision_number=N` then applies only if the resource is still at N.
+ */
 export function assertCanChange(ctx: RequestContext, action: string, body: Body, changes: Body = {}, network?: Body | null): void {
   const target = targetOf(body, network);
   enforce(ctx, action, target);
   ctx.policy.enforceAttributes(ctx.caller, action, changes, target);
+  assertRevision(ctx, body);
+}
+
+/** 412 when the request is constrained to a revision the resource has moved past (or not reached). */
+export function assertRevision(ctx: RequestContext, body: Body): void {
+  if (ctx.revisionConstraint === null || ctx.revisionConstraint === body.revision_number) return;
+  fail(
+    412,
+    'RevisionNumberConstraintFailed',
+    `Constrained to ${ctx.revisionConstraint}, but current revision is ${String(body.revision_number)}`,
+  );
 }
 
 /**

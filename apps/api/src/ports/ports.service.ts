@@ -15,7 +15,7 @@ import {
   PORT,
 } from '@cp/write-model';
 import { enforce, type RequestContext } from '../platform/request-context';
-import { canSee, visibleOr404 } from '../platform/visibility';
+import { assertCanChange, canSee, visibleOr404 } from '../platform/visibility';
 import { createAll } from '../platform/bulk';
 import { ensureDefaultSecurityGroup } from '../security-groups/default-group';
 import type { CreatePortInput, UpdatePortInput } from './port.input';
@@ -121,7 +121,8 @@ export class PortsService {
 
   async remove(ctx: RequestContext, id: string): Promise<void> {
     await this.ws.runner.run(ctx, async (uow) => {
-      const { port } = await this.visible(ctx, id, uow);
+      const { port, network } = await this.visible(ctx, id, uow);
+      assertCanChange(ctx, 'delete_port', port, {}, network);
       if (L3_OWNERS.has(String(port.device_owner)) && port.device_id) {
         fail(
           409,

@@ -37,8 +37,8 @@ export type CreateRouterInput = z.infer<typeof createRouterInput>;
 
 export const updateRouterInput = z.strictObject({
   ...common,
-  // Clients send `routes: []` to clear extra routes; we have none to clear.
-  routes: z.array(z.unknown()).max(0, 'extra routes are not supported').optional(),
+  // Clients send `routes: []` or `routes: null` (Neutron: convert_none_to_empty_list) to clear extra routes; we have none.
+  routes: z.array(z.unknown()).max(0, 'extra routes are not supported').nullable().optional(),
 });
 export type UpdateRouterInput = z.infer<typeof updateRouterInput>;
 

@@ -57,7 +57,25 @@ export function fixedIpsFilter(body: Body, wanted: string): boolean {
 
 const fixedIps = (ips: readonly FixedIp[]) => ips.map((f) => ({ subnet_id: f.subnetId, ip_address: f.ipAddress }));
 const pairs = (ps: readonly AddressPair[]) => ps.map((p) => ({ ip_address: p.ipAddress, mac_address: p.macAddress }));
-const binding = (host: string) => ({ 'binding:host_id': host, 'binding:vif_type': host === '' ? 'unbound' : 'ovs' });
+/**
+ * What Neutron's Open vSwitch mechanism driver sets in `binding:vif_details` of a bound port, and Nova
+ * (os-vif) reads to plug the VM: the agent filters with iptables (ipsets) on a hybrid plug (a veth into
+ * a Linux bridge per port), on the integration bridge of the kernel datapath.
+ */
+const OVS_VIF_DETAILS = {
+  port_filter: true,
+  ovs_hybrid_plug: true,
+  datapath_type: 'system',
+  bridge_name: 'br-int',
+  connectivity: 'l2',
+  bound_drivers: { '0': 'openvswitch' },
+};
+
+const binding = (host: string) => ({
+  'binding:host_id': host,
+  'binding:vif_type': host === '' ? 'unbound' : 'ovs',
+  'binding:vif_details': host === '' ? {} : OVS_VIF_DETAILS,
+});
 
 /** The row's parent is the network: the network decider counts ports by it (NetworkInUse). */
 async function patch(ops: ResourceOps, event: DomainEvent & { data: { id: string; networkId: string } }, edit: (b: Body) => Body) {
@@ -91,7 +109,6 @@ export const portMapper: ResourceMapper = {
           ...binding(''),
           'binding:vnic_type': d.vnicType,
           'binding:profile': {},
-          'binding:vif_details': {},
           extra_dhcp_opts: [],
           description: d.description,
           tags: [],

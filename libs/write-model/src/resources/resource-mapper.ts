@@ -26,13 +26,16 @@ export function opsFor(store: ResourceStore, tx: Tx): ResourceOps {
   };
 }
 
-/** Neutron's timestamps and revision number, taken from the event itself so a rebuild is identical. */
+/**
+ * Neutron's timestamps and revision number (1 when created, +1 on every change), taken from the event
+ * itself so a rebuild is identical.
+ */
 export function stamp(body: Body, event: DomainEvent, created: boolean): Body {
   const at = event.metadata.occurredAt.replace(/\.\d+Z$/, 'Z');
   return {
     ...body,
     created_at: created ? at : body.created_at,
     updated_at: at,
-    revision_number: created ? 0 : Number(body.revision_number ?? 0) + 1,
+    revision_number: created ? 1 : Number(body.revision_number ?? 0) + 1,
   };
 }
