@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import type { PhysicalNetworks } from '@cp/domain';
+import { parseFlatNetworks, parseNetworkVlanRanges } from './networks/physical-network-settings';
 
 /**
  * Every setting the API process reads, from the environment, validated once at
@@ -14,7 +16,14 @@ const schema = z.object({
   CP_EVENT_STORE_SCHEMA: z.string().optional(),
   CP_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   CP_DEFAULT_PROJECT_ID: z.string().default('admin'),
-  CP_TENANT_NETWORK_TYPE: z.enum(['vxlan', 'geneve', 'gre']).default('vxlan'),
+  CP_TENANT_NETWORK_TYPE: z.enum(['vxlan', 'geneve', 'gre', 'vlan']).default('vxlan'),
+  /**
+   * Neutron's network_vlan_ranges (empty there). One physnet with a pool by default, so VLAN
+   * provider networks, and tenant ones with CP_TENANT_NETWORK_TYPE=vlan, work out of the box.
+   */
+  CP_NETWORK_VLAN_RANGES: z.string().default('physnet1:1000:2999'),
+  /** Neutron's flat_networks: `*` any physnet, empty: no flat networks. */
+  CP_FLAT_NETWORKS: z.string().default('*'),
   CP_VNI_RANGE: z
     .string()
     .regex(/^\d+:\d+$/)
@@ -34,6 +43,10 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env) {
   }
   const s = parsed.data;
   const [vniMin, vniMax] = s.CP_VNI_RANGE.split(':').map(Number);
+  const physicalNetworks: PhysicalNetworks = {
+    ...parsedSetting('CP_NETWORK_VLAN_RANGES', () => parseNetworkVlanRanges(s.CP_NETWORK_VLAN_RANGES)),
+    flatNetworks: parsedSetting('CP_FLAT_NETWORKS', () => parseFlatNetworks(s.CP_FLAT_NETWORKS)),
+  };
   return {
     host: s.CP_HOST,
     port: s.CP_PORT,
@@ -44,10 +57,20 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env) {
     defaultProjectId: s.CP_DEFAULT_PROJECT_ID,
     tenantNetworkType: s.CP_TENANT_NETWORK_TYPE,
     vniRange: [vniMin, vniMax] as [number, number],
+    physicalNetworks,
     tunnelMtu: s.CP_TUNNEL_MTU,
     agentDownTimeSeconds: s.CP_AGENT_DOWN_TIME,
     logLevel: s.CP_LOG_LEVEL,
   };
+}
+
+/** A setting's own parse, failing like the schema's checks: with the setting's name. */
+function parsedSetting<T>(name: string, parse: () => T): T {
+  try {
+    return parse();
+  } catch (e) {
+    throw new Error(`invalid setting ${name}: ${(e as Error).message}`, { cause: e });
+  }
 }
 
 export const SETTINGS = Symbol('SETTINGS');

@@ -3,10 +3,11 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { networkDecider } from '@cp/domain';
 import { SETTINGS, type Settings } from '../config';
-import { fail, type UnitOfWork, WRITE_SIDE, type WriteSide, NETWORK } from '@cp/write-model';
+import { type UnitOfWork, WRITE_SIDE, type WriteSide, NETWORK } from '@cp/write-model';
 import type { RequestContext } from '../platform/request-context';
 import { assertCanChange, authorizeCreate, visibleOr404 } from '../platform/visibility';
 import { createAll } from '../platform/bulk';
+import { reserveSegment } from './network-segments';
 import type { CreateNetworkInput, UpdateNetworkInput } from './network.input';
 
 const notFound = (id: string) => `Network ${id} could not be found.`;
@@ -33,7 +34,10 @@ export class NetworksService {
     const projectId = authorizeCreate(ctx, 'create_network', input);
     const id = randomUUID();
     const networkType = input['provider:network_type'] ?? this.settings.tenantNetworkType;
-    const segmentationId = await this.segmentFor(uow, networkType, input);
+    const segment = await reserveSegment(uow, this.ws.segments, this.settings, networkType, {
+      segmentationId: input['provider:segmentation_id'] ?? null,
+      physicalNetwork: input['provider:physical_network'] ?? null,
+    });
     await uow.decide(networkDecider, networkStream(id), {
       type: 'CreateNetwork',
       data: {
@@ -46,51 +50,11 @@ export class NetworksService {
         external: input['router:external'] ?? false,
         mtu: input.mtu ?? (networkType === 'vlan' || networkType === 'flat' ? 1500 : this.settings.tunnelMtu),
         networkType,
-        segmentationId,
-        physicalNetwork: input['provider:physical_network'] ?? null,
+        segmentationId: segment.segmentationId,
+        physicalNetwork: segment.physicalNetwork,
       },
     });
     return id;
-  }
-
-  /**
-   * Given ids must be free; tunnelled networks without one get the lowest free VNI. Ids this
-   * command already gave (an earlier network of a bulk create) count as taken: the allocation
-   * index only learns of them when the command commits.
-   */
-  private async segmentFor(uow: UnitOfWork, type: string, input: CreateNetworkInput): Promise<number | null> {
-    const given = input['provider:segmentation_id'];
-    const physnet = input['provider:physical_network'] ?? null;
-    const claimed = new Set(
-      uow.decisions.flatMap(({ event }) =>
-        event.type === 'NetworkCreated' && event.data.networkType === type && event.data.physicalNetwork === physnet
-          ? [event.data.segmentationId]
-          : [],
-      ),
-    );
-    if (given !== undefined && given !== null) {
-      if (claimed.has(given) || (await this.ws.segments.isTaken(uow.tx, type, physnet, given))) {
-        fail(
-          409,
-          'SegmentationIdInUse',
-          `Unable to create the network. The ${type} ${given} on physical network ${physnet ?? ''} is in use.`.replace(
-            ' on physical network  ',
-            ' ',
-          ),
-        );
-      }
-      return given;
-    }
-    if (type === 'flat' || type === 'local') return null;
-    if (type === 'vlan') fail(400, 'InvalidInput', 'provider:segmentation_id is required for vlan networks.');
-    const [min, max] = this.settings.vniRange;
-    for (let from = min; from <= max;) {
-      const free = await this.ws.segments.lowestFree(uow.tx, type, from, max);
-      if (free === null) break;
-      if (!claimed.has(free)) return free;
-      from = free + 1;
-    }
-    fail(503, 'NoNetworkAvailable', 'Unable to create the network. No tenant network is available for allocation.');
   }
 
   async update(ctx: RequestContext, id: string, input: UpdateNetworkInput) {

@@ -1,1 +1,2 @@
 export * from './network.decider';
+export * from './physical-networks';

@@ -43,18 +43,25 @@ export class SegmentAllocations implements InlineProjection {
     return row !== undefined;
   }
 
-  /** Lowest free id in [min, max], or null when the range is exhausted. */
-  async lowestFree(tx: Tx, type: string, min: number, max: number): Promise<number | null> {
-    if (!(await this.isTaken(tx, type, null, min))) return min;
+  /**
+   * Lowest free id in [min, max] of a type on a physical network (null: a tunnel's), or null
+   * when the range is exhausted. One query on both databases: the lowest candidate, min or
+   * just above a taken id, that is not taken itself; the primary key serves both lookups.
+   */
+  async lowestFree(tx: Tx, type: string, physnet: string | null, min: number, max: number): Promise<number | null> {
+    const key = [type, physnet ?? ''];
     const row = await this.db.get<{ next: number | string | null }>(
-      `SELECT MIN(a.segmentation_id) + 1 AS next FROM segment_allocations a
-       WHERE a.network_type = ? AND a.physical_network = '' AND a.segmentation_id >= ? AND NOT EXISTS (
-         SELECT 1 FROM segment_allocations b WHERE b.network_type = a.network_type
-           AND b.physical_network = '' AND b.segmentation_id = a.segmentation_id + 1)`,
-      [type, min],
+      `SELECT MIN(c.next) AS next FROM (
+         SELECT CAST(? AS BIGINT) AS next
+         UNION ALL
+         SELECT a.segmentation_id + 1 FROM segment_allocations a
+         WHERE a.network_type = ? AND a.physical_network = ? AND a.segmentation_id >= ? AND a.segmentation_id < ?
+       ) c
+       WHERE NOT EXISTS (SELECT 1 FROM segment_allocations b
+         WHERE b.network_type = ? AND b.physical_network = ? AND b.segmentation_id = c.next)`,
+      [min, ...key, min, max, ...key],
       tx,
     );
-    const next = row?.next === null || row?.next === undefined ? null : Number(row.next);
-    return next !== null && next <= max ? next : null;
+    return row?.next === null || row?.next === undefined ? null : Number(row.next);
   }
 }
