@@ -59,7 +59,7 @@ test('a body that is not JSON is refused with 415, whatever it parses as (a brow
 test('a PUT without a Content-Type is read as JSON (neutron-tempest-plugin sends none); a POST without one is refused', async () => {
   const body = JSON.stringify({ network: { name: 'typeless' } });
   await refused(() => send('POST', '/v2.0/networks', body), 415, 'HTTPUnsupportedMediaType');
-  const id = (await send('POST', '/v2.0/networks', body, json)).body!.network!.id as string;
+  const id = (await send('POST', '/v2.0/networks', body, json)).body!.network!.id;
   const renamed = await send('PUT', `/v2.0/networks/${id}`, JSON.stringify({ network: { name: 'renamed' } }));
   expect([renamed.status, renamed.body!.network!.name]).toEqual([200, 'renamed']);
 });

@@ -9,6 +9,7 @@ import { AgentsModule } from './agents/agents.module';
 import { RoutersModule } from './routers/routers.module';
 import { SubnetsModule } from './subnets/subnets.module';
 import { PortsModule } from './ports/ports.module';
+import { QuotasModule } from './quotas/quotas.module';
 import type { WriteSide } from '@cp/write-model';
 
 /** The Neutron API's slices. Embedded mode adds the projectors' and scheduler's modules. */
@@ -20,6 +21,7 @@ export const API_MODULES: Type[] = [
   RoutersModule,
   SubnetsModule,
   PortsModule,
+  QuotasModule,
 ];
 
 @Module({})

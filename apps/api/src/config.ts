@@ -2,6 +2,7 @@ import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { PhysicalNetworks } from '@cp/domain';
 import { parseFlatNetworks, parseNetworkVlanRanges } from './networks/physical-network-settings';
+import { QUOTA_SETTINGS, quotaDefaultsFrom } from './quotas/quota-settings';
 
 /**
  * Every setting the API process reads, from the environment, validated once at
@@ -31,6 +32,7 @@ const schema = z.object({
   CP_TUNNEL_MTU: z.coerce.number().int().default(1450),
   CP_AGENT_DOWN_TIME: z.coerce.number().positive().default(75),
   CP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ...QUOTA_SETTINGS,
 });
 
 export type Settings = ReturnType<typeof loadSettings>;
@@ -61,6 +63,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env) {
     tunnelMtu: s.CP_TUNNEL_MTU,
     agentDownTimeSeconds: s.CP_AGENT_DOWN_TIME,
     logLevel: s.CP_LOG_LEVEL,
+    quotaDefaults: quotaDefaultsFrom(s),
   };
 }
 

@@ -7,6 +7,7 @@ import type { Settings } from './config';
 import { inputChecks, NeutronExceptionFilter, neutronClientErrors } from '@cp/runtime';
 import { requestIdMiddleware } from './platform/request-context.middleware';
 import { AbsoluteListLinks } from './platform/list-links.interceptor';
+import { formatSuffix } from './platform/format-suffix.middleware';
 import { Authentication } from '@cp/auth';
 import type { WriteSide } from '@cp/write-model';
 
@@ -29,6 +30,9 @@ export async function createHttpApp(
   // Bad input is refused before any controller with Neutron's body: paths, JSON only, size, depth, control characters.
   for (const check of inputChecks()) app.use(check);
   neutronClientErrors(app.getHttpServer());
+  // Neutron sends no ETag (and so never a 304); its clients expect a body on every GET.
+  app.set('etag', false);
+  app.use(formatSuffix());
   app.use(requestIdMiddleware());
   app.use(auth.middleware());
   app.useGlobalFilters(new NeutronExceptionFilter());

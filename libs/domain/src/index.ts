@@ -8,6 +8,7 @@ export * from './ha';
 export * from './ipam';
 export * from './network';
 export * from './port';
+export * from './quota';
 export * from './router';
 export * from './security-group';
 export * from './subnet';

@@ -3,7 +3,7 @@ import type { DomainEvent } from './catalogue';
 /**
  * The Kafka partition key of an event (design.md §3): network, subnet and
  * port events by network id; security groups by group id; routers and HA
- * decisions by project; agents by host. Events sharing a key keep their order.
+ * decisions and quotas by project; agents by host. Events sharing a key keep their order.
  */
 export function partitionKey(event: DomainEvent): string {
   switch (event.type) {
@@ -52,6 +52,9 @@ export function partitionKey(event: DomainEvent): string {
     case 'AgentAdminStateChanged':
     case 'AgentDeleted':
       return `host:${event.data.host}`;
+    case 'QuotaLimitsSet':
+    case 'QuotaLimitsReset':
+      return `project:${event.data.projectId}`;
     default: {
       const unreachable: never = event;
       throw new Error(`no partition key for ${(unreachable as DomainEvent).type}`);

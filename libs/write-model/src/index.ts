@@ -15,6 +15,7 @@ export * from './rejection';
 export * from './resources/agent.view';
 export * from './resources/network.view';
 export * from './resources/port.view';
+export * from './resources/quota.view';
 export * from './resources/registry';
 export * from './resources/resource-mapper';
 export * from './resources/resource-store';

@@ -13,3 +13,5 @@ export const agentStream = (agentType: string, host: string) => `agent:${agentTy
 export const haNetworkStream = (id: string) => `ha-network:${id}`;
 /** Where one HA router runs: the scheduler's placement decisions and the agents' HA state reports. */
 export const routerHaStream = (routerId: string) => `router-ha:${routerId}`;
+/** One project's quota limits (the overrides an admin set). */
+export const quotaStream = (projectId: string) => `quota:${projectId}`;

@@ -14,6 +14,11 @@ const EXTENSIONS = [
   ['port-security', 'Port Security'],
   ['project-id', 'project_id field enabled'],
   ['provider', 'Provider Network'],
+  ['quotas', 'Quota management support'],
+  ['quota_details', 'Quota details management support'],
+  ['quota-check-limit', 'Quota engine limit check'],
+  ['quota-check-limit-default', 'Quota engine limit check by default'],
+  ['revision-if-match', 'If-Match constraints based on revision_number'],
   ['router', 'Neutron L3 Router'],
   ['security-group', 'security-group'],
   ['standard-attr-description', 'standard-attr-description'],
@@ -33,7 +38,7 @@ export class DiscoveryController {
   @Get('v2.0')
   resources(@Req() req: Request) {
     const base = `${req.protocol}://${req.get('host')}/v2.0`;
-    const names = ['network', 'subnet', 'port', 'router', 'security_group', 'security_group_rule', 'agent'];
+    const names = ['network', 'subnet', 'port', 'router', 'security_group', 'security_group_rule', 'agent', 'quota'];
     return {
       resources: names.map((n) => ({
         name: n,

@@ -7,6 +7,7 @@ import { type UnitOfWork, WRITE_SIDE, type WriteSide, NETWORK } from '@cp/write-
 import type { RequestContext } from '../platform/request-context';
 import { assertCanChange, authorizeCreate, visibleOr404 } from '../platform/visibility';
 import { createAll } from '../platform/bulk';
+import { QuotaGuard } from '../quotas/quota-guard';
 import { reserveSegment } from './network-segments';
 import type { CreateNetworkInput, UpdateNetworkInput } from './network.input';
 
@@ -17,6 +18,7 @@ export class NetworksService {
   constructor(
     @Inject(WRITE_SIDE) private readonly ws: WriteSide,
     @Inject(SETTINGS) private readonly settings: Settings,
+    private readonly quota: QuotaGuard,
   ) {}
 
   async create(ctx: RequestContext, input: CreateNetworkInput) {
@@ -32,6 +34,7 @@ export class NetworksService {
   private async createIn(uow: UnitOfWork, ctx: RequestContext, input: CreateNetworkInput): Promise<string> {
     // create_network, and its attribute rules (shared, router:external, provider:* are admin-only by default).
     const projectId = authorizeCreate(ctx, 'create_network', input);
+    await this.quota.check(uow, 'network', projectId);
     const id = randomUUID();
     const networkType = input['provider:network_type'] ?? this.settings.tenantNetworkType;
     const segment = await reserveSegment(uow, this.ws.segments, this.settings, networkType, {

@@ -17,6 +17,7 @@ import {
 import { enforce, type RequestContext } from '../platform/request-context';
 import { assertCanChange, canSee, visibleOr404 } from '../platform/visibility';
 import { createAll } from '../platform/bulk';
+import { QuotaGuard } from '../quotas/quota-guard';
 import { ensureDefaultSecurityGroup } from '../security-groups/default-group';
 import type { CreatePortInput, UpdatePortInput } from './port.input';
 import { checkCreatePolicy, checkUpdatePolicy, portOr404, showsBinding } from './port-policy';
@@ -40,7 +41,10 @@ const pairs = (input: CreatePortInput | UpdatePortInput) =>
 
 @Injectable()
 export class PortsService {
-  constructor(@Inject(WRITE_SIDE) private readonly ws: WriteSide) {}
+  constructor(
+    @Inject(WRITE_SIDE) private readonly ws: WriteSide,
+    private readonly quota: QuotaGuard,
+  ) {}
 
   async create(ctx: RequestContext, input: CreatePortInput) {
     return (await this.createMany(ctx, [input]))[0];
@@ -61,6 +65,7 @@ export class PortsService {
       `Network ${input.network_id} could not be found.`,
     );
     const projectId = checkCreatePolicy(ctx, input, network);
+    await this.quota.check(uow, 'port', projectId);
     const deviceOwner = input.device_owner ?? '';
     const portSecurityEnabled = input.port_security_enabled ?? network.port_security_enabled !== false;
     // null is Neutron's convert_none_to_empty_list: no groups, not the default one.

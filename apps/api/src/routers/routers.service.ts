@@ -5,6 +5,7 @@ import { routerDecider, type GatewayRequest, type RouterData, type RouterState }
 import { type UnitOfWork, fail, type Body, WRITE_SIDE, type WriteSide, ADMIN_ONLY_ATTRIBUTES, ROUTER } from '@cp/write-model';
 import { may, type RequestContext } from '../platform/request-context';
 import { assertCanChange, authorizeCreate, visibleOr404 } from '../platform/visibility';
+import { QuotaGuard } from '../quotas/quota-guard';
 import { interfaceSubnets } from './router-facts';
 import { clearsGateway, deleteClearedGatewayPorts, resolveGateway } from './router-gateway';
 import type { CreateRouterInput, GatewayInfoInput, UpdateRouterInput } from './router.input';
@@ -41,6 +42,7 @@ function refuseDistributed(input: { distributed?: boolean }): void {
 export class RoutersService {
   constructor(
     @Inject(WRITE_SIDE) private readonly ws: WriteSide,
+    private readonly quota: QuotaGuard,
     // Injected so the setting is wired in one place; absent, routers are legacy as in Neutron's default.
     @Optional() @Inject(ROUTER_HA_DEFAULT) private readonly haDefault: boolean = false,
   ) {}
@@ -58,6 +60,7 @@ export class RoutersService {
       ha: input.ha ?? this.haDefault,
     };
     await this.ws.runner.run(ctx, async (uow) => {
+      await this.quota.check(uow, 'router', projectId);
       const info = input.external_gateway_info ?? null;
       const gateway = clearsGateway(info)
         ? null

@@ -4,6 +4,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { securityGroupDecider } from '@cp/domain';
 import type { RequestContext } from '../platform/request-context';
 import { assertCanChange, authorizeCreate, canSee } from '../platform/visibility';
+import { QuotaGuard } from '../quotas/quota-guard';
 import { type Body, fail } from '@cp/write-model';
 import { WRITE_SIDE, type WriteSide, SECURITY_GROUP, SECURITY_GROUP_RULE } from '@cp/write-model';
 import type { CreateSecurityGroupRuleInput } from './security-group.input';
@@ -13,7 +14,10 @@ const ruleNotFound = (id: string) => `Security group rule ${id} does not exist`;
 
 @Injectable()
 export class SecurityGroupRulesService {
-  constructor(@Inject(WRITE_SIDE) private readonly ws: WriteSide) {}
+  constructor(
+    @Inject(WRITE_SIDE) private readonly ws: WriteSide,
+    private readonly quota: QuotaGuard,
+  ) {}
 
   async create(ctx: RequestContext, input: CreateSecurityGroupRuleInput) {
     const id = randomUUID();
@@ -22,6 +26,7 @@ export class SecurityGroupRulesService {
       const group = visibleGroup(ctx, groupId, await uow.resources.get(SECURITY_GROUP, groupId, uow.tx));
       // The group's owner adds its rules (create_security_group_rule: project member or the group's owner).
       authorizeCreate(ctx, 'create_security_group_rule', { ...input, 'security_group:project_id': group.project_id });
+      await this.quota.check(uow, 'security_group_rule', String(group.project_id));
       // Read in this transaction, so a concurrent delete of the remote group conflicts with this create.
       const remote = input.remote_group_id ? await uow.resources.get(SECURITY_GROUP, input.remote_group_id, uow.tx) : null;
       await uow.decide(securityGroupDecider, securityGroupStream(groupId), {

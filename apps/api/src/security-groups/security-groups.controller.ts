@@ -5,6 +5,7 @@ import { NeutronBody } from '../platform/neutron-body.decorator';
 import { applyListQuery, selectFields, type Query as ListQuery } from '../platform/list-query';
 import type { RequestContext } from '../platform/request-context';
 import { validateBody } from '../platform/validate-body';
+import { bulkInputs } from '../platform/bulk';
 import { canSee } from '../platform/visibility';
 import { WRITE_SIDE, type WriteSide, SECURITY_GROUP, SECURITY_GROUP_ATTRIBUTES } from '@cp/write-model';
 import { createSecurityGroupInput, updateSecurityGroupInput } from './security-group.input';
@@ -47,6 +48,8 @@ export class SecurityGroupsController {
   @Post()
   @HttpCode(201)
   async create(@Ctx() ctx: RequestContext, @Body() body: unknown) {
+    const bulk = bulkInputs('security_group', 'security_groups', createSecurityGroupInput, body);
+    if (bulk) return { security_groups: await this.groups.createMany(ctx, bulk) };
     return { security_group: await this.groups.create(ctx, validateBody('security_group', createSecurityGroupInput, body)) };
   }
 

@@ -13,6 +13,8 @@ import {
 } from '@cp/write-model';
 import type { RequestContext } from '../platform/request-context';
 import { assertCanChange, authorizeCreate, visibleOr404 } from '../platform/visibility';
+import { createAll } from '../platform/bulk';
+import { QuotaGuard } from '../quotas/quota-guard';
 import { defaultSecurityGroupId, ensureDefaultSecurityGroup } from './default-group';
 import type { CreateSecurityGroupInput, UpdateSecurityGroupInput } from './security-group.input';
 
@@ -22,7 +24,10 @@ export const groupNotFound = (id: string) => `Security group ${id} does not exis
 export class SecurityGroupsService {
   private readonly ports: SecurityGroupPorts;
 
-  constructor(@Inject(WRITE_SIDE) private readonly ws: WriteSide) {
+  constructor(
+    @Inject(WRITE_SIDE) private readonly ws: WriteSide,
+    private readonly quota: QuotaGuard,
+  ) {
     this.ports = new SecurityGroupPorts(ws.db);
   }
 
@@ -37,25 +42,35 @@ export class SecurityGroupsService {
   }
 
   async create(ctx: RequestContext, input: CreateSecurityGroupInput) {
+    return (await this.createMany(ctx, [input]))[0];
+  }
+
+  /** One group, or a bulk create's groups, all in one command. */
+  async createMany(ctx: RequestContext, inputs: readonly CreateSecurityGroupInput[]) {
+    const ids = await createAll(this.ws, ctx, inputs, (uow, input) => this.createIn(uow, ctx, input));
+    return Promise.all(ids.map((id) => this.show(ctx, id)));
+  }
+
+  private async createIn(uow: UnitOfWork, ctx: RequestContext, input: CreateSecurityGroupInput): Promise<string> {
     const projectId = authorizeCreate(ctx, 'create_security_group', input);
     const id = randomUUID();
-    await this.ws.runner.run(ctx, async (uow) => {
-      // In the same command: a rejected create (e.g. named "default") leaves nothing behind.
-      await ensureDefaultSecurityGroup(uow, projectId);
-      await uow.decide(securityGroupDecider, securityGroupStream(id), {
-        type: 'CreateSecurityGroup',
-        data: {
-          id,
-          projectId,
-          name: input.name ?? '',
-          description: input.description ?? '',
-          isDefault: false,
-          stateful: input.stateful ?? true,
-          ruleIds: { egressIPv4: randomUUID(), egressIPv6: randomUUID() },
-        },
-      });
+    // In the same command: a rejected create (e.g. named "default") leaves nothing behind. The
+    // default group counts against the quota like any other, as in Neutron.
+    await ensureDefaultSecurityGroup(uow, projectId);
+    await this.quota.check(uow, 'security_group', projectId);
+    await uow.decide(securityGroupDecider, securityGroupStream(id), {
+      type: 'CreateSecurityGroup',
+      data: {
+        id,
+        projectId,
+        name: input.name ?? '',
+        description: input.description ?? '',
+        isDefault: false,
+        stateful: input.stateful ?? true,
+        ruleIds: { egressIPv4: randomUUID(), egressIPv6: randomUUID() },
+      },
     });
-    return this.show(ctx, id);
+    return id;
   }
 
   async update(ctx: RequestContext, id: string, input: UpdateSecurityGroupInput) {

@@ -19,6 +19,7 @@ import type { RequestContext } from '../platform/request-context';
 import { assertCanChange, authorizeCreate, visibleOr404 } from '../platform/visibility';
 import { subnetOr404 } from './subnet-access';
 import { createAll } from '../platform/bulk';
+import { QuotaGuard } from '../quotas/quota-guard';
 import type { CreateSubnetInput, UpdateSubnetInput } from './subnet.input';
 
 /** Neutron removes a DHCP port's address itself when its subnet goes; any other holder makes the subnet in use. */
@@ -39,7 +40,10 @@ function releasedWithSubnet(subnet: Body, port: Body): boolean {
 
 @Injectable()
 export class SubnetsService {
-  constructor(@Inject(WRITE_SIDE) private readonly ws: WriteSide) {}
+  constructor(
+    @Inject(WRITE_SIDE) private readonly ws: WriteSide,
+    private readonly quota: QuotaGuard,
+  ) {}
 
   async create(ctx: RequestContext, input: CreateSubnetInput) {
     return (await this.createMany(ctx, [input]))[0];
@@ -57,6 +61,7 @@ export class SubnetsService {
     const netBody = visibleOr404(ctx, 'network', body, 'NetworkNotFound', `Network ${input.network_id} could not be found.`);
     // create_subnet: the network's owner (or an admin) makes its subnets.
     const projectId = authorizeCreate(ctx, 'create_subnet', input, netBody);
+    await this.quota.check(uow, 'subnet', projectId);
     const net = await uow.load(networkDecider, networkStream(input.network_id));
     const existing = await networkSubnets(uow, input.network_id);
     await uow.decide(subnetDecider, subnetStream(id), {

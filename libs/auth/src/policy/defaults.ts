@@ -113,6 +113,11 @@ export const DEFAULT_RULES: Readonly<Record<string, string>> = {
   'get_l3-agents': ADMIN,
   get_router_ha: ADMIN,
 
+  // Quotas: a project reads its own limits without a rule; another project's, the list and changes are the admins'
+  get_quota: ADMIN,
+  update_quota: ADMIN,
+  delete_quota: ADMIN,
+
   // The audit log: an admin reads all of it, a project reader its own project's events
   get_events: READER,
 

@@ -3,6 +3,7 @@ import * as agent from './agent.events';
 import * as ha from './ha.events';
 import * as network from './network.events';
 import * as port from './port.events';
+import * as quota from './quota.events';
 import * as router from './router.events';
 import * as securityGroup from './security-group.events';
 import * as subnet from './subnet.events';
@@ -12,6 +13,7 @@ export * from './agent.events';
 export * from './ha.events';
 export * from './network.events';
 export * from './port.events';
+export * from './quota.events';
 export * from './router.events';
 export * from './security-group.events';
 export * from './subnet.events';
@@ -57,6 +59,8 @@ export const CATALOGUE = {
   RouterUnscheduledFromAgent: ha.RouterUnscheduledFromAgent,
   RouterSchedulingPending: ha.RouterSchedulingPending,
   RouterHaStateReported: ha.RouterHaStateReported,
+  QuotaLimitsSet: quota.QuotaLimitsSet,
+  QuotaLimitsReset: quota.QuotaLimitsReset,
 } as const;
 
 type Catalogue = typeof CATALOGUE;

@@ -9,10 +9,19 @@ import { AgentHeartbeatTable } from '../agent-heartbeats';
 import { routerMapper } from './router.view';
 import { subnetMapper } from './subnet.view';
 import { portMapper } from './port.view';
+import { quotaMapper } from './quota.view';
 import { IpAllocations, IpAllocationTable, MacAllocations, MacAllocationTable } from '../indexes/port-allocations';
 
 /** Every API slice's mapper into the `resources` read model. */
-export const RESOURCE_MAPPERS: ResourceMapper[] = [networkMapper, securityGroupMapper, agentMapper, routerMapper, subnetMapper, portMapper];
+export const RESOURCE_MAPPERS: ResourceMapper[] = [
+  networkMapper,
+  securityGroupMapper,
+  agentMapper,
+  routerMapper,
+  subnetMapper,
+  portMapper,
+  quotaMapper,
+];
 
 /** Unique indexes maintained with each append (MAC/IP claims, group usage...). */
 export const WRITE_INDEXES: Array<{ table: EntitySchema; create(db: Database): InlineProjection }> = [

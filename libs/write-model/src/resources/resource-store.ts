@@ -48,4 +48,14 @@ export class ResourceStore {
     );
     return Number(row?.n ?? 0);
   }
+
+  /** How many of a kind one project owns (what its quota counts). */
+  async countInProject(kind: string, projectId: string, tx?: Tx): Promise<number> {
+    const row = await this.db.get<{ n: number | string }>(
+      'SELECT COUNT(*) AS n FROM resources WHERE kind = ? AND project_id = ?',
+      [kind, projectId],
+      tx,
+    );
+    return Number(row?.n ?? 0);
+  }
 }
