@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite, from a clean clone: `npm ci && npm test` runs this.
 # It installs what the tests drive besides Node packages (the stock OpenStack
-# client, Keystone for the authentication tests, Tempest for the conformance test), makes sure PostgreSQL answers, checks types and layering, then runs
+# client and openstacksdk, Keystone for the authentication tests, Tempest for the conformance test), makes sure PostgreSQL answers, checks types and layering, then runs
 # jest; jest's global setup starts a real Kafka broker (fetched with Maven).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 missing=()
 command -v openstack >/dev/null 2>&1 || missing+=(python3-openstackclient)
+/usr/bin/python3 -c 'import openstack' >/dev/null 2>&1 || missing+=(python3-openstacksdk)
 command -v keystone-manage >/dev/null 2>&1 || missing+=(keystone)
 command -v tempest >/dev/null 2>&1 || missing+=(tempest neutron-tempest-plugin)
 if [ ${#missing[@]} -gt 0 ]; then
