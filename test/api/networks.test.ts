@@ -80,8 +80,10 @@ describe('projects', () => {
     expect((await bob.get(`/v2.0/networks/${mine.id}`)).status).toBe(404);
     expect((await bob.put(`/v2.0/networks/${mine.id}`, { network: { name: 'x' } })).status).toBe(404);
     expect((await bob.del(`/v2.0/networks/${mine.id}`)).status).toBe(404);
+    // Neutron refuses a non-admin naming another project before any policy, with a 400.
     const forged = await bob.post('/v2.0/networks', { network: { name: 'x', project_id: 'alice' } });
-    expect(forged.status).toBe(403);
+    expect(forged.status).toBe(400);
+    expect(forged.body!.NeutronError.message).toMatch(/other than the authenticated project in request requires admin/);
     const provider = await bob.post('/v2.0/networks', { network: { 'provider:network_type': 'vlan' } });
     expect(provider.status).toBe(403);
     expect(await cp.head()).toBe(before);
@@ -103,6 +105,7 @@ describe('bad input changes nothing', () => {
     ['missing resource key', '{"net": {}}', 400, /network/],
     ['MTU out of range', '{"network": {"mtu": 10}}', 400, /mtu/],
     ['MTU not an integer', '{"network": {"mtu": "14x0"}}', 400, /mtu.*not an integer/],
+    ['MTU above what a tunnel carries', '{"network": {"mtu": 1451}}', 400, /Requested MTU is too big, maximum is 1450/],
     ['vlan without physnet', '{"network": {"provider:network_type": "vlan", "provider:segmentation_id": 10}}', 400, /physical_network/],
   ];
   it.each(cases)('%s', async (_name, raw, status, message) => {

@@ -142,6 +142,27 @@ describe('ports over HTTP', () => {
     expect((await port(net.id, { fixed_ips: [{ ip_address: '10.0.0.60' }] })).status).toBe(201);
   });
 
+  it("changes an unbound port's MAC (not a bound one's, nor to a taken one) and refuses a group named twice", async () => {
+    const a = (await port(net.id)).body!.port;
+    const b = (await port(net.id)).body!.port;
+    const changed = await cp.api.put(`/v2.0/ports/${a.id}`, { port: { mac_address: 'FA:16:3E:12:34:56' } });
+    expect([changed.status, changed.body!.port.mac_address]).toEqual([200, 'fa:16:3e:12:34:56']);
+    await refused(() => cp.api.put(`/v2.0/ports/${b.id}`, { port: { mac_address: 'fa:16:3e:12:34:56' } }), 409, 'MacAddressInUse');
+    await cp.api.put(`/v2.0/ports/${b.id}`, { port: { 'binding:host_id': 'compute-9' } });
+    await refused(() => cp.api.put(`/v2.0/ports/${b.id}`, { port: { mac_address: 'fa:16:3e:65:43:21' } }), 409, 'PortBound');
+    const group = a.security_groups[0];
+    const twice = await cp.api.put(`/v2.0/ports/${a.id}`, { port: { security_groups: [group, group] } });
+    expect([twice.status, twice.body!.NeutronError.message]).toEqual([400, expect.stringMatching(/Duplicate items in the list/)]);
+  });
+
+  it('takes its default of port security from the network', async () => {
+    const open = (await cp.api.post('/v2.0/networks', { network: { name: 'open', port_security_enabled: false } })).body!.network;
+    expect(open.port_security_enabled).toBe(false);
+    await subnet(open.id, '10.77.0.0/24');
+    expect((await port(open.id)).body!.port).toMatchObject({ port_security_enabled: false, security_groups: [] });
+    expect((await port(open.id, { port_security_enabled: true })).body!.port.port_security_enabled).toBe(true);
+  });
+
   it('binds, reports up and down, rebinds to DOWN and unbinds', async () => {
     const p = (await port(net.id, { 'binding:host_id': 'compute-1' })).body!.port;
     expect(p).toMatchObject({ status: 'DOWN', 'binding:host_id': 'compute-1', 'binding:vif_type': 'ovs' });

@@ -148,6 +148,7 @@ describe('routers over HTTP', () => {
 
     await refused(alice.put(`${path}/add_router_interface`, { subnet_id: sub.id }), 400, /Router already has a port on subnet/);
     await refused(alice.put(`${path}/add_router_interface`, {}), 400, /Either subnet_id or port_id must be specified/);
+    await refused(alice.put(`${path}/add_router_interface`, { port_id: 'tempest-port-1' }), 400, /'tempest-port-1' is not a valid UUID/);
     // The interface port is a port on the subnet and network: the in-use rules keep them.
     await refused(alice.del(`/v2.0/subnets/${sub.id}`), 409);
     await refused(alice.del(`/v2.0/networks/${net.id}`), 409);

@@ -210,9 +210,15 @@ describe('subnets across projects', () => {
 
     const shared = await network(cp.api, { shared: true });
     const pub = (await subnet(shared.id, { cidr: '172.16.0.0/24' })).body!.subnet;
+    // `shared` filters subnets by their network's sharing (no attribute of the subnet itself).
+    const ids = async (api: typeof bob, q: string) => (await api.get(`/v2.0/subnets?${q}`)).body!.subnets.map((s: { id: string }) => s.id);
+    expect(await ids(alice, 'shared=True')).toEqual(expect.arrayContaining([pub.id]));
+    expect(await ids(alice, 'shared=True')).not.toContain(mine.id);
+    expect(await ids(alice, 'shared=false')).toContain(mine.id);
+    expect(await ids(alice, 'shared=false')).not.toContain(pub.id);
     expect((await bob.get(`/v2.0/subnets/${pub.id}`)).status).toBe(200);
     await refused(() => bob.put(`/v2.0/subnets/${pub.id}`, { subnet: { name: 'x' } }), 403, /update_subnet/);
     await refused(() => subnet(shared.id, { cidr: '172.17.0.0/24' }, bob), 403, /create_subnet/);
-    await refused(() => subnet(private_.id, { cidr: '10.51.0.0/24', project_id: 'bob' }, alice), 403, /cannot act for project bob/);
+    await refused(() => subnet(private_.id, { cidr: '10.51.0.0/24', project_id: 'bob' }, alice), 400, /requires admin privileges/);
   });
 });

@@ -39,7 +39,7 @@ describe('L3 scheduler on the API write side', () => {
       expect(Number(ips[0].n)).toBe(900);
       // Admins see the HA network in Neutron's API, owned by no tenant, as in Neutron.
       expect(await ws.resources.get('network', haNetworkIds('p1', 0).networkId)).toMatchObject({
-        name: 'HA network project p1',
+        name: 'HA network tenant p1',
         tenant_id: '',
       });
     } finally {

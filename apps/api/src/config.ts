@@ -29,6 +29,8 @@ const schema = z.object({
     .string()
     .regex(/^\d+:\d+$/)
     .default('1:65535'),
+  /** Neutron's global_physnet_mtu: what VLAN and flat networks carry; tunnelled ones carry CP_TUNNEL_MTU. */
+  CP_PHYSNET_MTU: z.coerce.number().int().min(68).default(1500),
   CP_TUNNEL_MTU: z.coerce.number().int().default(1450),
   CP_AGENT_DOWN_TIME: z.coerce.number().positive().default(75),
   CP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
@@ -61,6 +63,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env) {
     vniRange: [vniMin, vniMax] as [number, number],
     physicalNetworks,
     tunnelMtu: s.CP_TUNNEL_MTU,
+    physnetMtu: s.CP_PHYSNET_MTU,
     agentDownTimeSeconds: s.CP_AGENT_DOWN_TIME,
     logLevel: s.CP_LOG_LEVEL,
     quotaDefaults: quotaDefaultsFrom(s),

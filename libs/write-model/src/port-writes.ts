@@ -218,10 +218,15 @@ export async function updatePortInUow(
     const { subnets, usedIps } = await loadPortFacts(uow, state.port.networkId, changes.fixedIps);
     ipam = { subnets, usedIps };
   }
+  const mac = changes.macAddress === undefined ? null : (canonicalUnicastMac(changes.macAddress) ?? changes.macAddress);
+  const macInUse =
+    mac !== null && state.status === 'active' && mac !== state.port.macAddress
+      ? await allocationQueries.macTaken(uow.db, uow.tx, state.port.networkId, mac)
+      : false;
   const events = await uow.decide(portDecider, portStream(portId), {
     type: 'UpdatePort',
     data: { id: portId, changes },
-    facts: { ...ipam, missingSecurityGroups: opts.missingSecurityGroups },
+    facts: { ...ipam, macInUse, missingSecurityGroups: opts.missingSecurityGroups },
   });
   return events;
 }

@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { networkDecider } from '@cp/domain';
 import { SETTINGS, type Settings } from '../config';
-import { type UnitOfWork, WRITE_SIDE, type WriteSide, NETWORK } from '@cp/write-model';
+import { fail, type UnitOfWork, WRITE_SIDE, type WriteSide, NETWORK } from '@cp/write-model';
 import type { RequestContext } from '../platform/request-context';
 import { assertCanChange, authorizeCreate, visibleOr404 } from '../platform/visibility';
 import { createAll } from '../platform/bulk';
@@ -37,6 +37,7 @@ export class NetworksService {
     await this.quota.check(uow, 'network', projectId);
     const id = randomUUID();
     const networkType = input['provider:network_type'] ?? this.settings.tenantNetworkType;
+    const maxMtu = this.maxMtu(networkType);
     const segment = await reserveSegment(uow, this.ws.segments, this.settings, networkType, {
       segmentationId: input['provider:segmentation_id'] ?? null,
       physicalNetwork: input['provider:physical_network'] ?? null,
@@ -51,13 +52,19 @@ export class NetworksService {
         adminStateUp: input.admin_state_up ?? true,
         shared: input.shared ?? false,
         external: input['router:external'] ?? false,
-        mtu: input.mtu ?? (networkType === 'vlan' || networkType === 'flat' ? 1500 : this.settings.tunnelMtu),
+        mtu: checkMtu(input.mtu, maxMtu),
+        portSecurityEnabled: input.port_security_enabled ?? true,
         networkType,
         segmentationId: segment.segmentationId,
         physicalNetwork: segment.physicalNetwork,
       },
     });
     return id;
+  }
+
+  /** The largest MTU a network of this type can carry: the physical one, less the tunnel's overhead. */
+  private maxMtu(networkType: string): number {
+    return networkType === 'vlan' || networkType === 'flat' || networkType === 'local' ? this.settings.physnetMtu : this.settings.tunnelMtu;
   }
 
   async update(ctx: RequestContext, id: string, input: UpdateNetworkInput) {
@@ -70,7 +77,8 @@ export class NetworksService {
         adminStateUp: input.admin_state_up,
         shared: input.shared,
         external: input['router:external'],
-        mtu: input.mtu,
+        mtu: input.mtu === undefined ? undefined : checkMtu(input.mtu, this.maxMtu(String(body['provider:network_type']))),
+        portSecurityEnabled: input.port_security_enabled,
       };
       const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
       await uow.decide(networkDecider, networkStream(id), { type: 'UpdateNetwork', data: { id, changes: defined } });
@@ -98,4 +106,11 @@ export class NetworksService {
   async show(ctx: RequestContext, id: string) {
     return visibleOr404(ctx, 'network', await this.ws.resources.get(NETWORK, id), 'NetworkNotFound', notFound(id));
   }
+}
+
+/** A network's MTU: the largest its type allows unless a smaller one is asked for (Neutron refuses a larger one). */
+function checkMtu(requested: number | undefined, max: number): number {
+  if (requested === undefined) return max;
+  if (requested > max) fail(400, 'InvalidInput', `Invalid input for operation: Requested MTU is too big, maximum is ${max}.`);
+  return requested;
 }

@@ -61,11 +61,15 @@ export function assertRevision(ctx: RequestContext, body: Body): void {
 export function authorizeCreate(ctx: RequestContext, action: string, input: Body, network?: Body | null): string {
   const requested = (input.project_id ?? input.tenant_id) as string | undefined;
   if (input.project_id && input.tenant_id && input.project_id !== input.tenant_id) {
-    fail(400, 'HTTPBadRequest', 'project_id and tenant_id do not match.');
+    fail(400, 'HTTPBadRequest', "'project_id' and 'tenant_id' do not match");
   }
-  // Neutron's API layer, before any policy: only an admin names a project other than its own.
+  // Neutron's API layer, before any policy (a 400 there, not a 403): only an admin names a project other than its own.
   if (requested && requested !== ctx.projectId && !may(ctx, 'context_is_admin')) {
-    fail(403, 'PolicyNotAuthorized', `(rule:${action}) is disallowed by policy: cannot act for project ${requested}.`);
+    fail(
+      400,
+      'HTTPBadRequest',
+      "Specifying 'project_id' or 'tenant_id' other than the authenticated project in request requires admin privileges",
+    );
   }
   const projectId = requested ?? ctx.projectId;
   const target = targetOf({ ...input, project_id: projectId, tenant_id: projectId }, network);

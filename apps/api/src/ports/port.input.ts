@@ -30,7 +30,12 @@ const common = {
   device_id: z.string().max(255).optional(),
   device_owner: z.string().max(255).optional(),
   fixed_ips: z.array(fixedIp).optional(),
-  security_groups: z.array(uuidLike).nullable().optional(),
+  // Neutron's uuid_list validator refuses a group named twice ("Duplicate items in the list").
+  security_groups: z
+    .array(uuidLike)
+    .refine((ids) => new Set(ids).size === ids.length, { error: 'Duplicate items in the list' })
+    .nullable()
+    .optional(),
   port_security_enabled: neutronBool.optional(),
   allowed_address_pairs: z.array(addressPair).nullable().optional(),
   'binding:host_id': z.string().max(255).optional(),

@@ -42,6 +42,8 @@ export const updateRouterInput = z.strictObject({
 });
 export type UpdateRouterInput = z.infer<typeof updateRouterInput>;
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
 export interface InterfaceInfo {
   subnet_id?: string;
   port_id?: string;
@@ -62,7 +64,8 @@ export function validateInterfaceInfo(body: unknown, forRemoval: boolean): Inter
   if (rejection) throw new RejectionError(rejection);
   for (const key of ['subnet_id', 'port_id'] as const) {
     const v = info[key];
-    if (v !== undefined && (typeof v !== 'string' || v === '' || v.length > 64)) {
+    // Neutron's validate_uuid: every id the API hands out is a UUID, so anything else names nothing.
+    if (v !== undefined && (typeof v !== 'string' || !UUID.test(v))) {
       fail(400, 'BadRequest', `Bad router request: '${typeof v === 'string' ? v : JSON.stringify(v)}' is not a valid UUID.`);
     }
   }

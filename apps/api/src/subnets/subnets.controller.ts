@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { NETWORK, WRITE_SIDE, type WriteSide, SUBNET, SUBNET_ATTRIBUTES } from '@cp/write-model';
+import { type Body as ResourceBody, NETWORK, WRITE_SIDE, type WriteSide, SUBNET, SUBNET_ATTRIBUTES } from '@cp/write-model';
 import { Ctx } from '../platform/ctx.decorator';
 import { NeutronBody } from '../platform/neutron-body.decorator';
 import { applyListQuery, selectFields, type Query as ListQuery } from '../platform/list-query';
@@ -25,7 +25,10 @@ export class SubnetsController {
     const networks = new Map((await this.ws.resources.list(NETWORK)).map((n) => [n.id, n]));
     const all = await this.ws.resources.list(SUBNET);
     const visible = all.filter((s) => canSeeSubnet(ctx, s, networks.get(s.network_id) ?? null));
-    return applyListQuery('subnets', visible, q, { attributes: SUBNET_ATTRIBUTES });
+    // `shared` is no attribute of a subnet, but Neutron filters on its network's (subnets of shared networks).
+    const shared = (subnet: ResourceBody, wanted: string) =>
+      String(networks.get(subnet.network_id)?.shared === true) === wanted.toLowerCase();
+    return applyListQuery('subnets', visible, q, { attributes: SUBNET_ATTRIBUTES, custom: { shared } });
   }
 
   @Get(':id')

@@ -8,7 +8,7 @@ const net: HaNetworkInfo = {
   networkId: 'hn1',
   subnetId: 'hs1',
   cidr: '169.254.192.0/18',
-  name: 'HA network project p1',
+  name: 'HA network tenant p1',
   index: 0,
 };
 const created = { type: 'HaNetworkCreated' as const, data: net };

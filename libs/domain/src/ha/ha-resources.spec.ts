@@ -5,9 +5,9 @@ import { HA_SLOTS_PER_ROUTER, haNetworkName, haNetworkRequests, haPortAddress, h
 
 describe('HA resources', () => {
   it('names the project HA networks as Neutron does, with a suffix for later ones', () => {
-    expect(haNetworkName('p1', 0)).toBe('HA network project p1');
-    expect(haNetworkName('p1', 1)).toBe('HA network project p1 2');
-    expect(haNetworkName('p1', 2)).toBe('HA network project p1 3');
+    expect(haNetworkName('p1', 0)).toBe('HA network tenant p1');
+    expect(haNetworkName('p1', 1)).toBe('HA network tenant p1 2');
+    expect(haNetworkName('p1', 2)).toBe('HA network tenant p1 3');
   });
 
   it('derives HA port addresses inside 169.254.192.0/18, never the network or broadcast address', () => {
@@ -32,7 +32,7 @@ describe('HA resources', () => {
 
   it('asks for an admin-owned vxlan network and a DHCP-less subnet, which their deciders accept as they are', () => {
     const r = haNetworkRequests({ networkId: 'n', subnetId: 's', projectId: 'p1', index: 1, segmentationId: 16_000_001, mtu: 1450 });
-    expect(r.network).toMatchObject({ projectId: '', haNetworkOf: 'p1', networkType: 'vxlan', name: 'HA network project p1 2' });
+    expect(r.network).toMatchObject({ projectId: '', haNetworkOf: 'p1', networkType: 'vxlan', name: 'HA network tenant p1 2' });
     expect(r.haNetwork).toMatchObject({ id: 'n', networkId: 'n', subnetId: 's', index: 1, projectId: 'p1' });
     expect(networkDecider.decide({ type: 'CreateNetwork', data: r.network }, { status: 'absent' })).toEqual([
       { type: 'NetworkCreated', data: r.network },

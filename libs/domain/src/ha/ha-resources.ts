@@ -13,10 +13,11 @@ export const HA_DEVICE_OWNER = 'network:router_ha_interface';
 /** Addresses per VRID block: a router's HA ports sit at 169.254.192.0 + vrid * 64 + slot. */
 export const HA_SLOTS_PER_ROUTER = 63;
 
+/** Neutron's names (l3_hamode_db), which still say "tenant"; a project's further HA networks (past 255 routers) are numbered. */
 const suffix = (index: number) => (index === 0 ? '' : ` ${index + 1}`);
-export const haNetworkName = (projectId: string, index: number) => `HA network project ${projectId}${suffix(index)}`;
-export const haSubnetName = (projectId: string, index: number) => `HA subnet project ${projectId}${suffix(index)}`;
-export const haPortName = (projectId: string) => `HA port project ${projectId}`;
+export const haNetworkName = (projectId: string, index: number) => `HA network tenant ${projectId}${suffix(index)}`;
+export const haSubnetName = (projectId: string, index: number) => `HA subnet tenant ${projectId}${suffix(index)}`;
+export const haPortName = (projectId: string) => `HA port tenant ${projectId}`;
 
 export interface HaNetworkSpec {
   networkId: string;

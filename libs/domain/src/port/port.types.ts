@@ -64,4 +64,6 @@ export interface UpdatePortChanges extends Mutable {
 
 export interface UpdatePortFacts extends Partial<IpamFacts> {
   missingSecurityGroups?: readonly string[];
+  /** Whether the MAC asked for is another port's on the network (read only when a MAC change is asked for). */
+  macInUse?: boolean;
 }

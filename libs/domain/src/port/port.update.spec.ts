@@ -88,13 +88,14 @@ describe('port decider: update', () => {
     ).thenEvents([updated({ securityGroups: ['sg-a'], allowedAddressPairs: [{ ipAddress: '10.0.0.99/32', macAddress: MAC }] })]);
   });
 
-  it('refuses a MAC change on a bound port, and (for now) on any port', () => {
+  it('changes the MAC of an unbound port, and refuses it on a bound one', () => {
     update({ macAddress: 'fa:16:3e:00:00:09' }, {}, [base, bound]).thenRejected(
       409,
       'PortBound',
       /old_mac fa:16:3e:11:22:33, new_mac fa:16:3e:00:00:09/,
     );
-    update({ macAddress: 'fa:16:3e:00:00:09' }).thenRejected(400, 'BadRequest');
+    update({ macAddress: 'FA:16:3E:00:00:09' }).thenEvents([updated({ macAddress: 'fa:16:3e:00:00:09' })]);
+    update({ macAddress: 'fa:16:3e:00:00:09' }, { macInUse: true }).thenRejected(409, 'MacAddressInUse');
     update({ macAddress: 'nope' }).thenRejected(400, 'HTTPBadRequest');
   });
 

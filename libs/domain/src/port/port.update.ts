@@ -1,8 +1,9 @@
-import { badRequest, conflict, isRejection, type Decision, type Events } from '../decider';
+import { conflict, isRejection, type Decision, type Events } from '../decider';
 import { assignFixedIps } from './fixed-ips';
 import {
   checkAddressPairs,
   checkMac,
+  macInUse,
   checkSecurityGroupsExist,
   pairsNeedPortSecurity,
   portHasSecurityGroup,
@@ -21,6 +22,8 @@ const same = (a: unknown, b: unknown) => JSON.stringify(a) === JSON.stringify(b)
  * moved. An update that changes nothing emits nothing.
  */
 export function updatePort(port: PortView, req: UpdatePortChanges, facts: UpdatePortFacts): Decision<UpdatePortEvent> {
+  // Only an unbound port's MAC may change (Neutron: PortBound); the MAC index keeps it unique on the network.
+  let newMac: string | null = null;
   if (req.macAddress !== undefined) {
     const mac = checkMac(req.macAddress);
     if (isRejection(mac)) return mac;
@@ -31,8 +34,8 @@ export function updatePort(port: PortView, req: UpdatePortChanges, facts: Update
           `Unable to complete operation on port ${port.id}, port is already bound, old_mac ${port.macAddress}, new_mac ${mac}.`,
         );
       }
-      // PortUpdated has no macAddress field yet; refusing beats a change no event records.
-      return badRequest(`Changing the mac_address of port ${port.id} is not supported.`, 'BadRequest');
+      if (facts.macInUse) return macInUse(port.networkId, mac);
+      newMac = mac;
     }
   }
 
@@ -54,6 +57,7 @@ export function updatePort(port: PortView, req: UpdatePortChanges, facts: Update
   for (const key of ['name', 'description', 'adminStateUp', 'deviceId', 'deviceOwner'] as const) {
     if (req[key] !== undefined && req[key] !== port[key]) (changes as Record<string, unknown>)[key] = req[key];
   }
+  if (newMac !== null) changes.macAddress = newMac;
   if (psec !== port.portSecurityEnabled) changes.portSecurityEnabled = psec;
   if (!same(groups, port.securityGroups)) changes.securityGroups = groups;
   if (!same(pairs, port.allowedAddressPairs)) changes.allowedAddressPairs = pairs;

@@ -15,6 +15,8 @@ const mutable = {
   shared: z.boolean(),
   external: z.boolean(),
   mtu: z.number().int().min(68),
+  /** The default of its ports' port_security_enabled; absent in events written before it existed (true). */
+  portSecurityEnabled: z.boolean().optional(),
 };
 
 export const NetworkCreated = defineEvent(

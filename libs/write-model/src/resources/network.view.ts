@@ -57,7 +57,7 @@ export const networkMapper: ResourceMapper = {
           availability_zone_hints: [],
           ipv4_address_scope: null,
           ipv6_address_scope: null,
-          port_security_enabled: true,
+          port_security_enabled: d.portSecurityEnabled ?? true,
           is_default: false,
           qos_policy_id: null,
           tags: [],
@@ -75,6 +75,7 @@ export const networkMapper: ResourceMapper = {
         if (c.shared !== undefined) next.shared = c.shared;
         if (c.external !== undefined) next['router:external'] = c.external;
         if (c.mtu !== undefined) next.mtu = c.mtu;
+        if (c.portSecurityEnabled !== undefined) next.port_security_enabled = c.portSecurityEnabled;
         return ops.put(NETWORK, event.data.id, String(body.project_id), null, stamp(next, event, false));
       }
       case 'NetworkDeleted':

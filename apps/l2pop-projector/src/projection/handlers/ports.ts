@@ -56,6 +56,7 @@ function next(before: PortFacts | null, event: PortEvent): PortFacts | null | un
       const c = event.data.changes;
       return {
         ...before,
+        mac: c.macAddress ?? before.mac,
         deviceOwner: c.deviceOwner ?? before.deviceOwner,
         fixed: c.fixedIps ? uniqueSorted(c.fixedIps.map((f) => f.ipAddress)) : before.fixed,
         pairs: c.allowedAddressPairs ? uniqueSorted(c.allowedAddressPairs.map((p) => p.ipAddress)) : before.pairs,
