@@ -55,3 +55,11 @@ it('refuses an empty list, and a list beside other keys', async () => {
   expect((await cp.api.post('/v2.0/networks', { networks: [{ name: 'x' }], network: { name: 'y' } })).status).toBe(400);
   expect(await cp.head()).toBe(head);
 });
+
+it('takes security groups in bulk, each item bare or wrapped in its resource key (as neutron-tempest-plugin sends them)', async () => {
+  const res = await cp.api.post('/v2.0/security-groups', {
+    security_groups: [{ security_group: { name: 'bulk-web' } }, { name: 'bulk-db' }],
+  });
+  expect(res.status).toBe(201);
+  expect((res.body!.security_groups as Json[]).map((g) => g.name)).toEqual(['bulk-web', 'bulk-db']);
+});

@@ -50,7 +50,7 @@ describe('networks over HTTP', () => {
     expect(down.body!.networks.map((n: { name: string }) => n.name)).toEqual(['page-3', 'page-2', 'page-1']);
     const page = await cp.api.get('/v2.0/networks?admin_state_up=false&sort_key=name&limit=2');
     expect(page.body!.networks).toHaveLength(2);
-    expect(page.body!.networks_links[0].rel).toBe('next');
+    expect(page.body!.networks_links.map((l: { rel: string }) => l.rel)).toEqual(['next', 'previous']);
     // Absolute, keeping the filters and sort, as Neutron's links are: clients request the href as given.
     const next = new URL(page.body!.networks_links[0].href as string);
     expect(`${next.origin}${next.pathname}`).toBe(`${cp.url}/v2.0/networks`);
@@ -60,9 +60,16 @@ describe('networks over HTTP', () => {
       limit: '2',
       marker: page.body!.networks[1].id,
     });
-    const rest = (await (await fetch(next)).json()) as { networks: Array<{ name: string }>; networks_links?: unknown };
+    type Page = { networks: Array<{ name: string }>; networks_links: Array<{ rel: string; href: string }> };
+    const rest = (await (await fetch(next)).json()) as Page;
     expect(rest.networks.map((n) => n.name)).toEqual(['page-3']);
-    expect(rest.networks_links).toBeUndefined();
+    // A short page is the last: no `next`, but a `previous` (page_reverse) leading back.
+    expect(rest.networks_links.map((l) => l.rel)).toEqual(['previous']);
+    const back = (await (await fetch(rest.networks_links[0].href)).json()) as Page;
+    expect(new URL(rest.networks_links[0].href).searchParams.get('page_reverse')).toBe('True');
+    expect(back.networks.map((n) => n.name)).toEqual(['page-1', 'page-2']);
+    const last = await cp.api.get('/v2.0/networks?admin_state_up=false&sort_key=name&limit=2&page_reverse=True');
+    expect(last.body!.networks.map((n: { name: string }) => n.name)).toEqual(['page-2', 'page-3']);
     const bad = await cp.api.get('/v2.0/networks?colour=blue');
     expect(bad.status).toBe(400);
     expect(bad.body!.NeutronError.message).toMatch(/colour/);

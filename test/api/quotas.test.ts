@@ -81,15 +81,17 @@ describe('setting quotas', () => {
     expect([again.status, again.body!.NeutronError.type]).toEqual([404, 'TenantQuotaNotFound']);
   });
 
-  it('refuses a limit below what the project uses, unless forced', async () => {
+  it('refuses a limit below what the project uses when asked to check (check_limit), and sets it otherwise', async () => {
     const carol = cp.api.as('q-usage');
     await carol.post('/v2.0/networks', { network: { name: 'a' } });
     await carol.post('/v2.0/networks', { network: { name: 'b' } });
-    const refused = await setQuota('q-usage', { network: 1 });
+    const refused = await setQuota('q-usage', { network: 1, check_limit: true });
     expect(refused.status).toBe(400);
     expect(refused.body!.NeutronError.message).toBe('Quota limit 1 for network must be greater than or equal to already used 2');
     expect((await cp.api.get('/v2.0/quotas/q-usage')).body!.quota.network).toBe(100);
-    expect((await setQuota('q-usage', { network: 1, force: true })).body!.quota.network).toBe(1);
+    expect((await setQuota('q-usage', { network: 1 })).body!.quota.network).toBe(1);
+    // Below usage the project keeps what it has and makes no more.
+    expect((await carol.post('/v2.0/networks', { network: { name: 'c' } })).body!.NeutronError.type).toBe('OverQuota');
   });
 
   it.each([
@@ -140,14 +142,18 @@ describe('enforcing quotas', () => {
       "Quota exceeded for resources: ['router'].",
     );
 
-    await setQuota('q-kinds', { security_group: 2, security_group_rule: 5, subnet: 1 });
+    await setQuota('q-kinds', { security_group: 3, security_group_rule: 7, subnet: 1 });
     const gina = cp.api.as('q-kinds');
-    // The default group is the first of the two.
+    // The default group is the first of the three; a group's two egress rules count too.
     const sg = (await gina.post('/v2.0/security-groups', { security_group: { name: 'web' } })).body!.security_group;
-    expect((await gina.post('/v2.0/security-groups', { security_group: { name: 'db' } })).body!.NeutronError.type).toBe('OverQuota');
-    // Four rules of the default group and two of `web`: past 5 already, so a new rule is refused.
-    const rule = await gina.post('/v2.0/security-group-rules', { security_group_rule: { security_group_id: sg.id, direction: 'ingress' } });
+    const rules = { security_group_rule: { security_group_id: sg.id, direction: 'ingress' } };
+    // Four rules of the default group and two of `web` make 6 of 7: one more rule, then no more.
+    expect((await gina.post('/v2.0/security-group-rules', rules)).status).toBe(201);
+    const rule = await gina.post('/v2.0/security-group-rules', { security_group_rule: { ...rules.security_group_rule, protocol: 'tcp' } });
     expect(rule.body!.NeutronError.message).toBe("Quota exceeded for resources: ['security_group_rule'].");
+    // A third group would fit the group quota, but not its two egress rules.
+    const db = await gina.post('/v2.0/security-groups', { security_group: { name: 'db' } });
+    expect(db.body!.NeutronError.message).toBe("Quota exceeded for resources: ['security_group_rule'].");
     const net = (await gina.post('/v2.0/networks', { network: { name: 'n' } })).body!.network;
     const subnet = (cidr: string) => gina.post('/v2.0/subnets', { subnet: { network_id: net.id, cidr, ip_version: 4 } });
     expect((await subnet('10.1.0.0/24')).status).toBe(201);

@@ -50,6 +50,7 @@ export function partitionKey(event: DomainEvent): string {
     case 'AgentAlive':
     case 'AgentDead':
     case 'AgentAdminStateChanged':
+    case 'AgentDescriptionChanged':
     case 'AgentDeleted':
       return `host:${event.data.host}`;
     case 'QuotaLimitsSet':

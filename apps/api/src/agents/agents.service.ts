@@ -71,18 +71,15 @@ export class AgentsService {
   async update(ctx: RequestContext, id: string, input: UpdateAgentInput): Promise<Body> {
     const body = await this.show(ctx, id);
     enforce(ctx, 'update_agent', body);
-    if (input.description !== undefined && input.description !== body.description) {
-      // No event records an agent's description yet, and state outside the events would be lost on rebuild.
-      fail(400, 'HTTPBadRequest', "Invalid input for description: changing an agent's description is not supported.");
-    }
     await this.ws.runner.run(ctx, async (uow) => {
-      if (input.admin_state_up === undefined) return;
-      const agentType = String(body.agent_type);
-      const host = String(body.host);
-      await uow.decide(agentDecider, agentStream(agentType, host), {
-        type: 'SetAgentAdminState',
-        data: { id, agentType, host, adminStateUp: input.admin_state_up },
-      });
+      const key = { id, agentType: String(body.agent_type), host: String(body.host) };
+      const stream = agentStream(key.agentType, key.host);
+      if (input.admin_state_up !== undefined) {
+        await uow.decide(agentDecider, stream, { type: 'SetAgentAdminState', data: { ...key, adminStateUp: input.admin_state_up } });
+      }
+      if (input.description !== undefined) {
+        await uow.decide(agentDecider, stream, { type: 'SetAgentDescription', data: { ...key, description: input.description } });
+      }
     });
     return this.find(id);
   }

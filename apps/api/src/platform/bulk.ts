@@ -17,7 +17,10 @@ export function bulkInputs<S extends z.ZodObject>(resource: string, collection: 
   if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BULK) {
     fail(400, 'HTTPBadRequest', `Invalid input for ${collection}: a list of 1 to ${MAX_BULK} ${resource} objects is required.`);
   }
-  return (items as unknown[]).map((item) => validateBody(resource, schema, { [resource]: item }));
+  // Neutron takes each item bare or wrapped in its resource key (neutron-tempest-plugin wraps them).
+  const wrapped = (item: unknown) =>
+    typeof item === 'object' && item !== null && Object.keys(item).length === 1 && resource in item ? item : { [resource]: item };
+  return (items as unknown[]).map((item) => validateBody(resource, schema, wrapped(item)));
 }
 
 /**

@@ -64,38 +64,56 @@ export function applyListQuery(collection: string, items: Body[], q: Query, opts
       return 0;
     });
   }
-  const marker = values(q, 'marker')[0];
-  if (marker) {
-    const at = out.findIndex((b) => b.id === marker);
-    if (at < 0) fail(404, 'MarkerNotFound', `Marker ${marker} could not be found.`);
-    out = out.slice(at + 1);
-  }
-  const limitText = values(q, 'limit')[0];
   const result: Record<string, unknown> = {};
-  if (limitText !== undefined) {
-    const limit = Number(limitText);
-    if (!Number.isInteger(limit) || limit < 0) fail(400, 'HTTPBadRequest', `Limit must be a non-negative integer, got '${limitText}'.`);
-    if (limit > 0 && out.length > limit) {
-      out = out.slice(0, limit);
-      result[`${collection}_links`] = [{ rel: 'next', href: nextPage(q, limit, String(out[out.length - 1].id)) }];
-    }
-  }
-  result[collection] = out.map((b) => selectFields(b, q));
+  const page = paginate(out, q);
+  result[collection] = page.items.map((b) => selectFields(b, q));
+  if (page.links.length > 0) result[`${collection}_links`] = page.links;
   return result;
 }
 
 /**
- * The next page's query: the same filters, sort and fields, the limit, and the last id as marker.
- * Relative here; `absoluteListLinks` makes it absolute with the request's own URL, as Neutron does.
+ * Neutron's native pagination: `limit` items after `marker` (or, with `page_reverse=True`, the
+ * `limit` items just before it, still in the list's order). Links as Neutron makes them: `next`
+ * unless a forward page came back short, `previous` unless a reverse page did, so a client may
+ * ask once more and get an empty page at either end.
  */
-function nextPage(q: Query, limit: number, marker: string): string {
+function paginate(sorted: Body[], q: Query): { items: Body[]; links: Array<{ rel: string; href: string }> } {
+  const reverse = /^true$/i.test(values(q, 'page_reverse')[0] ?? 'false');
+  const marker = values(q, 'marker')[0];
+  let from = 0;
+  let to = sorted.length;
+  if (marker) {
+    const at = sorted.findIndex((b) => b.id === marker);
+    if (at < 0) fail(404, 'MarkerNotFound', `Marker ${marker} could not be found.`);
+    if (reverse) to = at;
+    else from = at + 1;
+  }
+  const limitText = values(q, 'limit')[0];
+  if (limitText === undefined) return { items: sorted.slice(from, to), links: [] };
+  const limit = Number(limitText);
+  if (!Number.isInteger(limit) || limit < 0) fail(400, 'HTTPBadRequest', `Limit must be a non-negative integer, got '${limitText}'.`);
+  if (limit === 0) return { items: sorted.slice(from, to), links: [] };
+  const items = reverse ? sorted.slice(Math.max(from, to - limit), to) : sorted.slice(from, Math.min(to, from + limit));
+  const links: Array<{ rel: string; href: string }> = [];
+  if (items.length === 0) return { items, links };
+  if (!(items.length < limit && !reverse)) links.push({ rel: 'next', href: pageHref(q, limit, String(items[items.length - 1].id), false) });
+  if (!(items.length < limit && reverse)) links.push({ rel: 'previous', href: pageHref(q, limit, String(items[0].id), true) });
+  return { items, links };
+}
+
+/**
+ * Another page's query: the same filters, sort and fields, the limit, the marker, and `page_reverse`
+ * for a previous page. Relative here; `AbsoluteListLinks` makes it absolute with the request's own URL.
+ */
+function pageHref(q: Query, limit: number, marker: string, reverse: boolean): string {
   const params = new URLSearchParams();
   for (const [key, v] of Object.entries(q)) {
-    if (key === 'limit' || key === 'marker' || v === undefined) continue;
+    if (key === 'limit' || key === 'marker' || key === 'page_reverse' || v === undefined) continue;
     for (const one of Array.isArray(v) ? v : [v]) params.append(key, one);
   }
   params.set('limit', String(limit));
   params.set('marker', marker);
+  if (reverse) params.set('page_reverse', 'True');
   return `?${params.toString()}`;
 }
 

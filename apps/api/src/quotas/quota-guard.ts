@@ -49,14 +49,14 @@ export class QuotaGuard {
     return Object.fromEntries(counts) as Limits;
   }
 
-  /** Refuses the create of one more `resource` for the project when that passes its limit. */
-  async check(uow: UnitOfWork, resource: CountedResource, projectId: string): Promise<void> {
+  /** Refuses the create of `count` more of `resource` for the project when that passes its limit. */
+  async check(uow: UnitOfWork, resource: CountedResource, projectId: string, count = 1): Promise<void> {
     const limit = (await this.limits(projectId, uow.tx))[resource];
     if (limit < 0) return;
     const stored = await this.ws.resources.countInProject(resource, projectId, uow.tx);
     const made = uow.decisions.filter(
       ({ event }) => event.type === CREATED_BY[resource] && (event.data as { projectId: string }).projectId === projectId,
     ).length;
-    if (stored + made + 1 > limit) fail(409, 'OverQuota', `Quota exceeded for resources: ['${resource}'].`);
+    if (stored + made + count > limit) fail(409, 'OverQuota', `Quota exceeded for resources: ['${resource}'].`);
   }
 }

@@ -48,7 +48,7 @@ export class QuotasController {
 
   @NeutronBody('quota', updateQuotaInput)
   @Put(':project_id')
-  @ApiOperation({ summary: "Set some of a project's limits (-1: unlimited); below current usage only with force" })
+  @ApiOperation({ summary: "Set some of a project's limits (-1: unlimited); with check_limit, not below current usage" })
   async update(@Ctx() ctx: RequestContext, @Param('project_id') projectId: string, @Body() body: unknown) {
     return { quota: await this.quotas.update(ctx, projectId, validateBody('quota', updateQuotaInput, body)) };
   }

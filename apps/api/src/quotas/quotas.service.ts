@@ -47,10 +47,10 @@ export class QuotasService {
 
   async update(ctx: RequestContext, projectId: string, input: UpdateQuotaInput) {
     enforce(ctx, 'update_quota', { project_id: projectId });
-    const { force, check_limit: _checkLimit, ...given } = input;
+    const { force, check_limit: checkLimit, ...given } = input;
     const limits = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as QuotaLimits;
     await this.ws.runner.run(ctx, async (uow) => {
-      const usage = force ? null : await this.guard.usage(projectId, uow.tx);
+      const usage = checkLimit && !force ? await this.guard.usage(projectId, uow.tx) : null;
       await uow.decide(quotaDecider, quotaStream(projectId), { type: 'SetQuotaLimits', data: { projectId, limits, usage } });
     });
     return this.guard.limits(projectId);

@@ -58,6 +58,8 @@ export class SecurityGroupsService {
     // default group counts against the quota like any other, as in Neutron.
     await ensureDefaultSecurityGroup(uow, projectId);
     await this.quota.check(uow, 'security_group', projectId);
+    // A new group comes with its two egress rules, which count as Neutron counts them.
+    await this.quota.check(uow, 'security_group_rule', projectId, 2);
     await uow.decide(securityGroupDecider, securityGroupStream(id), {
       type: 'CreateSecurityGroup',
       data: {

@@ -25,4 +25,5 @@ export type AgentCommand =
       data: AgentKey & { lastHeartbeatAt: string };
     }
   | { type: 'SetAgentAdminState'; data: AgentKey & { id: string; adminStateUp: boolean } }
+  | { type: 'SetAgentDescription'; data: AgentKey & { id: string; description: string } }
   | { type: 'DeleteAgent'; data: AgentKey & { id: string } };

@@ -102,6 +102,13 @@ describe('agent decider', () => {
     given([registered, alive()]).when(set(true)).thenEvents([]);
   });
 
+  it("records an operator's description of the agent when it changes", () => {
+    const describe = (description: string) => ({ type: 'SetAgentDescription' as const, data: { ...ref, description } });
+    const described = { type: 'AgentDescriptionChanged' as const, data: { ...ref, description: 'rack 4' } };
+    given([registered]).when(describe('rack 4')).thenEvents([described]);
+    given([registered, described]).when(describe('rack 4')).thenEvents([]);
+  });
+
   it('deletes an agent, alive or dead; a later report registers it anew', () => {
     const del = { type: 'DeleteAgent' as const, data: ref };
     const deleted = { type: 'AgentDeleted' as const, data: ref };

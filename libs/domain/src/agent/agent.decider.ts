@@ -12,6 +12,7 @@ export type AgentState =
       agent: AgentRecord;
       alive: boolean;
       adminStateUp: boolean;
+      description: string;
       /** The heartbeat that last made the agent alive. */
       aliveSince: string | null;
     }
@@ -19,7 +20,13 @@ export type AgentState =
   | { status: 'deleted'; id: string };
 
 export type AgentEvent = Events<
-  'AgentRegistered' | 'AgentConfigurationChanged' | 'AgentAlive' | 'AgentDead' | 'AgentAdminStateChanged' | 'AgentDeleted'
+  | 'AgentRegistered'
+  | 'AgentConfigurationChanged'
+  | 'AgentAlive'
+  | 'AgentDead'
+  | 'AgentAdminStateChanged'
+  | 'AgentDescriptionChanged'
+  | 'AgentDeleted'
 >;
 
 const notFoundByKey = ({ agentType, host }: AgentKey) =>
@@ -65,6 +72,13 @@ function decide(command: AgentCommand, state: AgentState): Decision<AgentEvent> 
       const { agentType, host } = state.agent;
       return [{ type: 'AgentAdminStateChanged', data: { id, agentType, host, adminStateUp } }];
     }
+    case 'SetAgentDescription': {
+      const { id, description } = command.data;
+      if (state.status !== 'registered' || state.agent.id !== id) return notFound('AgentNotFound', `Agent ${id} could not be found`);
+      if (state.description === description) return [];
+      const { agentType, host } = state.agent;
+      return [{ type: 'AgentDescriptionChanged', data: { id, agentType, host, description } }];
+    }
     case 'DeleteAgent': {
       const { id } = command.data;
       if (state.status !== 'registered' || state.agent.id !== id) return notFound('AgentNotFound', `Agent ${id} could not be found`);
@@ -78,7 +92,9 @@ function decide(command: AgentCommand, state: AgentState): Decision<AgentEvent> 
 
 function evolve(state: AgentState, event: { type: string; data: unknown }): AgentState {
   const e = event as AgentEvent;
-  if (e.type === 'AgentRegistered') return { status: 'registered', agent: e.data, alive: false, adminStateUp: true, aliveSince: null };
+  if (e.type === 'AgentRegistered') {
+    return { status: 'registered', agent: e.data, alive: false, adminStateUp: true, description: '', aliveSince: null };
+  }
   if (e.type === 'AgentDeleted') return { status: 'deleted', id: e.data.id };
   if (state.status !== 'registered') return state;
   switch (e.type) {
@@ -90,6 +106,8 @@ function evolve(state: AgentState, event: { type: string; data: unknown }): Agen
       return { ...state, alive: false };
     case 'AgentAdminStateChanged':
       return { ...state, adminStateUp: e.data.adminStateUp };
+    case 'AgentDescriptionChanged':
+      return { ...state, description: e.data.description };
     default:
       return state;
   }

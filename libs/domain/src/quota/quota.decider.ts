@@ -14,10 +14,7 @@ export type QuotaCommand =
       data: {
         projectId: string;
         limits: QuotaLimits;
-        /**
-         * What the project uses now, to refuse a limit below it (Neutron's check, on unless the
-         * admin forces the limit); null when forced.
-         */
+        /** What the project uses now, to refuse a limit below it (Neutron's check_limit); null: not checked. */
         usage: QuotaLimits | null;
       };
     }

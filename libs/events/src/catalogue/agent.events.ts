@@ -21,4 +21,6 @@ export const AgentAlive = defineEvent('AgentAlive', z.object({ ...agentRef, hear
 /** No heartbeat within agent_down_time. */
 export const AgentDead = defineEvent('AgentDead', z.object({ ...agentRef, lastHeartbeatAt: z.string() }));
 export const AgentAdminStateChanged = defineEvent('AgentAdminStateChanged', z.object({ ...agentRef, adminStateUp: z.boolean() }));
+/** An operator's note on the agent (Neutron's agent `description`). */
+export const AgentDescriptionChanged = defineEvent('AgentDescriptionChanged', z.object({ ...agentRef, description: z.string().max(255) }));
 export const AgentDeleted = defineEvent('AgentDeleted', z.object(agentRef));

@@ -50,6 +50,7 @@ export const CATALOGUE = {
   AgentAlive: agent.AgentAlive,
   AgentDead: agent.AgentDead,
   AgentAdminStateChanged: agent.AgentAdminStateChanged,
+  AgentDescriptionChanged: agent.AgentDescriptionChanged,
   AgentDeleted: agent.AgentDeleted,
   HaNetworkCreated: ha.HaNetworkCreated,
   HaNetworkDeleted: ha.HaNetworkDeleted,

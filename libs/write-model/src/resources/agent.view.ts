@@ -36,7 +36,14 @@ function configurations(d: { tunnelIp: string | null; configurations: Record<str
  * here: heartbeats are not events, so the API adds them from `agent_heartbeats`.
  */
 export const agentMapper: ResourceMapper = {
-  handles: ['AgentRegistered', 'AgentConfigurationChanged', 'AgentAlive', 'AgentAdminStateChanged', 'AgentDeleted'],
+  handles: [
+    'AgentRegistered',
+    'AgentConfigurationChanged',
+    'AgentAlive',
+    'AgentAdminStateChanged',
+    'AgentDescriptionChanged',
+    'AgentDeleted',
+  ],
   async apply(event: DomainEvent, ops) {
     switch (event.type) {
       case 'AgentRegistered': {
@@ -71,6 +78,8 @@ export const agentMapper: ResourceMapper = {
         return patch(ops, event.data.id, { started_at: agentTime(event.data.heartbeatAt) });
       case 'AgentAdminStateChanged':
         return patch(ops, event.data.id, { admin_state_up: event.data.adminStateUp });
+      case 'AgentDescriptionChanged':
+        return patch(ops, event.data.id, { description: event.data.description });
       case 'AgentDeleted':
         return ops.remove(AGENT, event.data.id);
       default:
