@@ -10,6 +10,7 @@ import { RoutersModule } from './routers/routers.module';
 import { SubnetsModule } from './subnets/subnets.module';
 import { PortsModule } from './ports/ports.module';
 import { QuotasModule } from './quotas/quotas.module';
+import { TagsModule } from './tags/tags.module';
 import type { WriteSide } from '@cp/write-model';
 
 /** The Neutron API's slices. Embedded mode adds the projectors' and scheduler's modules. */
@@ -22,6 +23,7 @@ export const API_MODULES: Type[] = [
   SubnetsModule,
   PortsModule,
   QuotasModule,
+  TagsModule,
 ];
 
 @Module({})

@@ -12,3 +12,4 @@ export * from './quota';
 export * from './router';
 export * from './security-group';
 export * from './subnet';
+export * from './tags';

@@ -56,6 +56,8 @@ export function partitionKey(event: DomainEvent): string {
     case 'QuotaLimitsSet':
     case 'QuotaLimitsReset':
       return `project:${event.data.projectId}`;
+    case 'ResourceTagsSet':
+      return `${event.data.resourceType}:${event.data.resourceId}`;
     default: {
       const unreachable: never = event;
       throw new Error(`no partition key for ${(unreachable as DomainEvent).type}`);

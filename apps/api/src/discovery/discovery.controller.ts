@@ -28,6 +28,12 @@ const EXTENSIONS = [
   ['stateful-security-group', 'Stateful security group'],
   ['standard-attr-description', 'standard-attr-description'],
   ['standard-attr-revisions', 'Resource revision numbers'],
+  [
+    'standard-attr-tag',
+    'Tag support for resources with standard attribute: subnet, trunk, network_segment_range, router, network, policy, subnetpool, port, security_group, floatingip',
+  ],
+  ['tag', 'Tag support'],
+  ['tag-ext', 'Tag support for resources: subnet, subnetpool, port, router'],
   ['standard-attr-timestamp', 'Resource timestamps'],
 ] as const;
 

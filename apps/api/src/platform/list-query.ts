@@ -21,6 +21,17 @@ function text(v: unknown): string {
   return '[object Object]'; // a dict: bodies are parsed JSON, nothing else is left
 }
 
+/**
+ * Neutron's tag filters, each a comma-separated list: `tags` (has all), `tags-any` (has one),
+ * `not-tags` (lacks one of them), `not-tags-any` (has none).
+ */
+const TAG_FILTERS: Record<string, (has: (t: string) => boolean, wanted: string[]) => boolean> = {
+  tags: (has, wanted) => wanted.every(has),
+  'tags-any': (has, wanted) => wanted.some(has),
+  'not-tags': (has, wanted) => !wanted.every(has),
+  'not-tags-any': (has, wanted) => !wanted.some(has),
+};
+
 /** Neutron compares filter strings with the attribute's value: booleans case-insensitively, lists by membership. */
 function matches(actual: unknown, wanted: string): boolean {
   if (typeof actual === 'boolean') return wanted.toLowerCase() === String(actual);
@@ -45,6 +56,11 @@ export function applyListQuery(collection: string, items: Body[], q: Query, opts
   for (const key of Object.keys(q)) {
     if (RESERVED.has(key)) continue;
     const wanted = values(q, key);
+    const tagFilter = opts.attributes.includes('tags') ? TAG_FILTERS[key] : undefined;
+    if (tagFilter) {
+      if (wanted.length > 0) out = out.filter((b) => tagFilter((t) => ((b.tags as string[] | undefined) ?? []).includes(t), wanted));
+      continue;
+    }
     const custom = opts.custom?.[key];
     if (!custom && !opts.attributes.includes(key)) fail(400, 'HTTPBadRequest', `${key} is an invalid filter for ${collection}.`);
     if (wanted.length === 0) continue;

@@ -7,6 +7,7 @@ import * as quota from './quota.events';
 import * as router from './router.events';
 import * as securityGroup from './security-group.events';
 import * as subnet from './subnet.events';
+import * as tag from './tag.events';
 
 export * from './common';
 export * from './agent.events';
@@ -17,6 +18,7 @@ export * from './quota.events';
 export * from './router.events';
 export * from './security-group.events';
 export * from './subnet.events';
+export * from './tag.events';
 
 /** Every event type the system stores, by type name. */
 export const CATALOGUE = {
@@ -62,6 +64,7 @@ export const CATALOGUE = {
   RouterHaStateReported: ha.RouterHaStateReported,
   QuotaLimitsSet: quota.QuotaLimitsSet,
   QuotaLimitsReset: quota.QuotaLimitsReset,
+  ResourceTagsSet: tag.ResourceTagsSet,
 } as const;
 
 type Catalogue = typeof CATALOGUE;

@@ -10,6 +10,7 @@ import { routerMapper } from './router.view';
 import { subnetMapper } from './subnet.view';
 import { portMapper } from './port.view';
 import { quotaMapper } from './quota.view';
+import { tagsMapper } from './tags.view';
 import { IpAllocations, IpAllocationTable, MacAllocations, MacAllocationTable } from '../indexes/port-allocations';
 
 /** Every API slice's mapper into the `resources` read model. */
@@ -21,6 +22,7 @@ export const RESOURCE_MAPPERS: ResourceMapper[] = [
   subnetMapper,
   portMapper,
   quotaMapper,
+  tagsMapper,
 ];
 
 /** Unique indexes maintained with each append (MAC/IP claims, group usage...). */

@@ -1,0 +1,48 @@
+import type { TaggableKind } from '@cp/events';
+import { assertNever, notFound, type Decider, type Decision, type Events } from '../decider';
+
+/** A resource's tags, folded from its own stream (the other events of the stream are not this decider's). */
+export interface TagsState {
+  tags: readonly string[];
+}
+
+export type TagsCommand =
+  | { type: 'SetTags'; data: { resourceType: TaggableKind; resourceId: string; tags: readonly string[] } }
+  | { type: 'AddTag'; data: { resourceType: TaggableKind; resourceId: string; tag: string } }
+  | { type: 'RemoveTag'; data: { resourceType: TaggableKind; resourceId: string; tag: string } };
+
+type TagsEvent = Events<'ResourceTagsSet'>;
+
+function decide(command: TagsCommand, state: TagsState): Decision<TagsEvent> {
+  const { resourceType, resourceId } = command.data;
+  let next: string[];
+  switch (command.type) {
+    case 'SetTags':
+      next = [...new Set(command.data.tags)].sort();
+      break;
+    case 'AddTag':
+      next = [...new Set([...state.tags, command.data.tag])].sort();
+      break;
+    case 'RemoveTag':
+      if (!state.tags.includes(command.data.tag)) {
+        return notFound('TagNotFound', `Tag ${command.data.tag} could not be found for ${resourceType} ${resourceId}.`);
+      }
+      next = state.tags.filter((t) => t !== command.data.tag);
+      break;
+    default:
+      return assertNever(command);
+  }
+  if (next.length === state.tags.length && next.every((t, i) => t === state.tags[i])) return [];
+  return [{ type: 'ResourceTagsSet', data: { resourceType, resourceId, tags: next } }];
+}
+
+function evolve(state: TagsState, event: { type: string; data: unknown }): TagsState {
+  return event.type === 'ResourceTagsSet' ? { tags: (event as TagsEvent).data.tags } : state;
+}
+
+/** Neutron's standard-attr-tag: a set of strings on any taggable resource, changed whole or one at a time. */
+export const tagsDecider: Decider<TagsCommand, TagsState, TagsEvent> = {
+  decide,
+  evolve,
+  initialState: () => ({ tags: [] }),
+};

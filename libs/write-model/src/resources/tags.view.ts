@@ -1,0 +1,16 @@
+import type { DomainEvent } from '@cp/events';
+import { stamp, type ResourceMapper } from './resource-mapper';
+
+/** A resource's `tags` in its Neutron body; a tag change bumps its revision like any change. */
+export const tagsMapper: ResourceMapper = {
+  handles: ['ResourceTagsSet'],
+  async apply(event: DomainEvent, ops) {
+    if (event.type !== 'ResourceTagsSet') return;
+    const { resourceType, resourceId, tags } = event.data;
+    const body = await ops.get(resourceType, resourceId);
+    if (!body) return;
+    // Subnets and ports hang under their network (the row's parent), the others under nothing.
+    const parent = typeof body.network_id === 'string' ? body.network_id : null;
+    await ops.put(resourceType, resourceId, String(body.project_id), parent, stamp({ ...body, tags }, event, false));
+  },
+};
