@@ -27,6 +27,10 @@ export interface SpawnOptions {
  * benchmark needs on top: a fresh data dir, no log noise, agents that never
  * time out (the bench does not heartbeat), and node flags for profiling.
  */
+const UNLIMITED_QUOTAS = Object.fromEntries(
+  ['NETWORK', 'SUBNET', 'PORT', 'ROUTER', 'FLOATINGIP', 'SECURITY_GROUP', 'SECURITY_GROUP_RULE'].map((r) => [`CP_QUOTA_${r}`, '-1']),
+);
+
 export async function spawnControlPlane(opts: SpawnOptions = {}): Promise<ControlPlane> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'cp-bench-'));
   // A directory made here is removed on stop; a caller's stays for the caller.
@@ -41,6 +45,9 @@ export async function spawnControlPlane(opts: SpawnOptions = {}): Promise<Contro
       CP_DATA_DIR: dataDir,
       CP_LOG_LEVEL: 'warn',
       CP_AGENT_DOWN_TIME: '86400',
+      // The benchmarks put thousands of ports, networks and routers in one project: Neutron's default
+      // quotas (500 ports, 10 routers...) would refuse them, so every limit is lifted here.
+      ...UNLIMITED_QUOTAS,
       ...opts.env,
     },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -3,11 +3,15 @@
 # a Keystone on loopback (scripts/keystone/start.sh), the control plane in Keystone mode on
 # loopback (embedded, fresh data directory), a tempest.conf written for both, then `tempest run`.
 #
-# Usage: scripts/tempest/run.sh [--regex R] [--list FILE] [--concurrency N] [--keep]
+# Usage: scripts/tempest/run.sh [--regex R] [--list FILE] [--concurrency N] [--results FILE] [--keep]
 #   --regex R        run the tests matching R (default: the selection in scripts/tempest/selected.txt)
 #   --list FILE      run the tests listed in FILE (one regex per line; # comments)
 #   --concurrency N  tempest workers (default 2)
+#   --results FILE   write every test's outcome (passed/failed/skipped, with the reason) and the totals as JSON
 #   --keep           keep the workspace, Keystone and control plane directories for a look afterwards
+#
+# Two hosts' agents (an Open vSwitch agent and an L3 agent each) report and keep heartbeating through the
+# agent API for the whole run, as a cloud's would: the agent and L3 scheduler tests need agents to list.
 #
 # Needs: apt-get install keystone tempest neutron-tempest-plugin python3-openstackclient; npm run build.
 # Prints Tempest's summary; the exit status is Tempest's (0: every selected test passed or was skipped).
@@ -20,11 +24,13 @@ regex=""
 list="$here/selected.txt"
 concurrency=2
 keep=0
+results=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --regex) regex=$2; list=""; shift 2 ;;
     --list) list=$2; shift 2 ;;
     --concurrency) concurrency=$2; shift 2 ;;
+    --results) results=$(realpath -m "$2"); shift 2 ;;
     --keep) keep=1; shift ;;
     -h | --help) sed -n '2,/^set -euo pipefail/p' "${BASH_SOURCE[0]}" | sed '$d' | sed 's/^# \{0,1\}//' >&2; exit 0 ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
@@ -36,7 +42,9 @@ command -v tempest >/dev/null || { echo "tempest not found: apt-get install temp
 work=$(mktemp -d "${TMPDIR:-/tmp}/controlplane-tempest.XXXXXX")
 cp_pid=""
 ks_pid=""
+agents_pid=""
 cleanup() {
+  [ -n "$agents_pid" ] && kill "$agents_pid" 2>/dev/null || true
   [ -n "$cp_pid" ] && kill "$cp_pid" 2>/dev/null || true
   [ -n "$ks_pid" ] && kill "$ks_pid" 2>/dev/null || true
   if [ "$keep" = 1 ]; then log "kept $work"; else rm -rf "$work"; fi
@@ -70,8 +78,23 @@ log "Keystone $KEYSTONE_URL, control plane $endpoint"
 # The external network Tempest's router and floating IP tests attach to.
 public=$(openstack network create --external -f value -c id public)
 openstack subnet create --network public --subnet-range 172.24.4.0/24 --no-dhcp public-subnet >/dev/null
-extensions=$(curl -s -H "X-Auth-Token: $(openstack token issue -f value -c id)" "$endpoint/v2.0/extensions" |
+token=$(openstack token issue -f value -c id)
+extensions=$(curl -s -H "X-Auth-Token: $token" "$endpoint/v2.0/extensions" |
   python3 -c 'import json,sys; print(",".join(e["alias"] for e in json.load(sys.stdin)["extensions"]))')
+
+# The agents' reports: register now, then a heartbeat every 20 s (agents are dead after 75 s without one).
+report_agents() {
+  for host in tempest-net-1 tempest-net-2; do
+    n=${host##*-}
+    curl -sf -X PUT -H "X-Auth-Token: $token" -H 'Content-Type: application/json' \
+      -d "{\"tunnel_ip\": \"198.18.0.$n\"}" "$endpoint/v1/agents/Open%20vSwitch%20agent/$host" >/dev/null
+    curl -sf -X PUT -H "X-Auth-Token: $token" -H 'Content-Type: application/json' \
+      -d '{"configurations": {"agent_mode": "legacy"}}' "$endpoint/v1/agents/L3%20agent/$host" >/dev/null
+  done
+}
+report_agents
+(while sleep 20; do report_agents || true; done) &
+agents_pid=$!
 
 cd "$work"
 # A workspace registry of its own: the user's ~/.tempest/workspace.yaml is not touched, and names never clash.
@@ -99,6 +122,9 @@ project_network_cidr = 10.100.0.0/16
 api_extensions = $extensions
 ipv6 = true
 ipv6_subnet_attributes = true
+[neutron_plugin_options]
+available_type_drivers = vxlan,vlan,flat
+provider_vlans = physnet1
 [service_available]
 neutron = true
 nova = false
@@ -120,4 +146,8 @@ else
 fi
 status=0
 PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}" tempest run "${args[@]}" || status=$?
+if [ -n "$results" ]; then
+  stestr last --subunit | /usr/bin/python3 "$here/results.py" --commit "$(git -C "$root" rev-parse --short HEAD)" >"$results"
+  log "results in $results"
+fi
 exit "$status"

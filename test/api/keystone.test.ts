@@ -221,4 +221,21 @@ describe('the openstack CLI through Keystone', () => {
     const wrong = openstackCli({ authUrl: ks.url, username: 'alice', password: 'wrong', project: 'project-a' });
     expect((await wrong(['network', 'list'])).code).not.toBe(0);
   });
+
+  it('sets and lists network quotas as an admin, and shows a port’s groups in `port list --long`', async () => {
+    const admin = openstackCli({ authUrl: ks.url, username: 'admin', password: ks.adminPassword, project: 'admin' });
+    expect((await admin(['quota', 'set', '--networks', '3', '--ports', '40', 'project-b'])).code).toBe(0);
+    const quotas = await openstackJson<Json[]>(admin, ['quota', 'list', '--network']);
+    const projectB = await openstackJson(admin, ['project', 'show', 'project-b']);
+    expect(quotas.find((q) => q['Project ID'] === projectB.id)).toMatchObject({ Networks: 3, Ports: 40 });
+
+    const bob = openstackCli({ authUrl: ks.url, username: 'bob', password: pw, project: 'project-b' });
+    const net = await openstackJson(bob, ['network', 'create', 'cli-quota-net']);
+    await openstackJson(bob, ['subnet', 'create', '--network', net.id, '--subnet-range', '10.78.0.0/24', 'cli-quota-subnet']);
+    const port = await openstackJson(bob, ['port', 'create', '--network', net.id, 'cli-port']);
+    // The CLI asks for `security_group_ids` (openstacksdk's name), which Neutron answers as the port's groups.
+    const listed = await openstackJson<Json[]>(bob, ['port', 'list', '--long']);
+    expect(listed.find((p) => p.ID === port.id)!['Security Groups']).toEqual(port.security_group_ids);
+    expect(port.security_group_ids).toHaveLength(1);
+  });
 });

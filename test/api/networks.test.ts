@@ -70,6 +70,13 @@ describe('networks over HTTP', () => {
     expect(back.networks.map((n) => n.name)).toEqual(['page-1', 'page-2']);
     const last = await cp.api.get('/v2.0/networks?admin_state_up=false&sort_key=name&limit=2&page_reverse=True');
     expect(last.body!.networks.map((n: { name: string }) => n.name)).toEqual(['page-2', 'page-3']);
+    // A full page always has a `next`; past the end comes an empty page whose `previous` starts from the end.
+    const all = await cp.api.get('/v2.0/networks?admin_state_up=false&sort_key=name&limit=3');
+    const beyond = (await (await fetch(all.body!.networks_links[0].href as string)).json()) as Page;
+    expect(beyond.networks).toEqual([]);
+    expect(beyond.networks_links.map((l) => l.rel)).toEqual(['previous']);
+    const fromEnd = (await (await fetch(beyond.networks_links[0].href)).json()) as Page;
+    expect(fromEnd.networks.map((n) => n.name)).toEqual(['page-1', 'page-2', 'page-3']);
     const bad = await cp.api.get('/v2.0/networks?colour=blue');
     expect(bad.status).toBe(400);
     expect(bad.body!.NeutronError.message).toMatch(/colour/);

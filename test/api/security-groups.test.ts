@@ -375,3 +375,17 @@ const skipPg = process.env.PG_UNAVAILABLE === '1' && process.env.CI !== 'true';
     }
   });
 });
+
+describe('stateful and stateless groups', () => {
+  it('switches an unused group to stateless and back, and refuses it while a port uses the group', async () => {
+    const sg = (await cp.api.post('/v2.0/security-groups', { security_group: { name: 'flip' } })).body!.security_group;
+    expect(sg.stateful).toBe(true);
+    const off = await cp.api.put(`/v2.0/security-groups/${sg.id}`, { security_group: { stateful: false } });
+    expect([off.status, off.body!.security_group.stateful]).toEqual([200, false]);
+    const net = (await cp.api.post('/v2.0/networks', { network: { name: 'flip-net' } })).body!.network;
+    await cp.api.post('/v2.0/ports', { port: { network_id: net.id, security_groups: [sg.id] } });
+    const refused = await cp.api.put(`/v2.0/security-groups/${sg.id}`, { security_group: { stateful: true } });
+    expect([refused.status, refused.body!.NeutronError.type]).toEqual([409, 'SecurityGroupInUse']);
+    expect((await cp.api.get(`/v2.0/security-groups/${sg.id}`)).body!.security_group.stateful).toBe(false);
+  });
+});

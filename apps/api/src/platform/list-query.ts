@@ -110,10 +110,12 @@ function paginate(sorted: Body[], q: Query): { items: Body[]; links: Array<{ rel
   if (!Number.isInteger(limit) || limit < 0) fail(400, 'HTTPBadRequest', `Limit must be a non-negative integer, got '${limitText}'.`);
   if (limit === 0) return { items: sorted.slice(from, to), links: [] };
   const items = reverse ? sorted.slice(Math.max(from, to - limit), to) : sorted.slice(from, Math.min(to, from + limit));
+  // From an empty page the way back starts at the end (no marker), as Neutron's links do.
+  const first = items.length > 0 ? String(items[0].id) : null;
+  const last = items.length > 0 ? String(items[items.length - 1].id) : null;
   const links: Array<{ rel: string; href: string }> = [];
-  if (items.length === 0) return { items, links };
-  if (!(items.length < limit && !reverse)) links.push({ rel: 'next', href: pageHref(q, limit, String(items[items.length - 1].id), false) });
-  if (!(items.length < limit && reverse)) links.push({ rel: 'previous', href: pageHref(q, limit, String(items[0].id), true) });
+  if (!(items.length < limit && !reverse)) links.push({ rel: 'next', href: pageHref(q, limit, last, false) });
+  if (!(items.length < limit && reverse)) links.push({ rel: 'previous', href: pageHref(q, limit, first, true) });
   return { items, links };
 }
 
@@ -121,21 +123,27 @@ function paginate(sorted: Body[], q: Query): { items: Body[]; links: Array<{ rel
  * Another page's query: the same filters, sort and fields, the limit, the marker, and `page_reverse`
  * for a previous page. Relative here; `AbsoluteListLinks` makes it absolute with the request's own URL.
  */
-function pageHref(q: Query, limit: number, marker: string, reverse: boolean): string {
+function pageHref(q: Query, limit: number, marker: string | null, reverse: boolean): string {
   const params = new URLSearchParams();
   for (const [key, v] of Object.entries(q)) {
     if (key === 'limit' || key === 'marker' || key === 'page_reverse' || v === undefined) continue;
     for (const one of Array.isArray(v) ? v : [v]) params.append(key, one);
   }
   params.set('limit', String(limit));
-  params.set('marker', marker);
+  if (marker !== null) params.set('marker', marker);
   if (reverse) params.set('page_reverse', 'True');
   return `?${params.toString()}`;
 }
 
+/**
+ * Field names clients ask for under another name: the openstack CLI's `port list --long` asks for
+ * `security_group_ids`, openstacksdk's name for a port's `security_groups`, and Neutron answers it.
+ */
+const FIELD_ALIASES: Record<string, string> = { security_group_ids: 'security_groups' };
+
 /** `fields=a&fields=b` keeps only those attributes. */
 export function selectFields(body: Body, q: Query): Body {
-  const fields = values(q, 'fields');
+  const fields = values(q, 'fields').map((f) => FIELD_ALIASES[f] ?? f);
   if (fields.length === 0) return body;
   return Object.fromEntries(fields.filter((f) => f in body).map((f) => [f, body[f]]));
 }

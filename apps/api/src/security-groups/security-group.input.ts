@@ -14,6 +14,7 @@ export type CreateSecurityGroupInput = z.infer<typeof createSecurityGroupInput>;
 export const updateSecurityGroupInput = z.strictObject({
   name: nameField.optional(),
   description: z.string().max(255).optional(),
+  stateful: neutronBool.optional(),
 });
 export type UpdateSecurityGroupInput = z.infer<typeof updateSecurityGroupInput>;
 

@@ -80,7 +80,12 @@ export class SecurityGroupsService {
       const body = visibleGroup(ctx, id, await uow.resources.get(SECURITY_GROUP, id, uow.tx));
       assertCanChange(ctx, 'update_security_group', body, input);
       const changes = Object.fromEntries(Object.entries(input).filter(([, v]) => v !== undefined));
-      await uow.decide(securityGroupDecider, securityGroupStream(id), { type: 'UpdateSecurityGroup', data: { id, changes } });
+      // Read in the command's transaction only when it matters: stateful changes only on an unused group.
+      const portsUsingGroup = input.stateful === undefined ? 0 : await this.ports.countPorts(uow.tx, id);
+      await uow.decide(securityGroupDecider, securityGroupStream(id), {
+        type: 'UpdateSecurityGroup',
+        data: { id, changes, portsUsingGroup },
+      });
     });
     return this.show(ctx, id);
   }

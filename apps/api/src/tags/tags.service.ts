@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { tagsDecider, type TagsCommand } from '@cp/domain';
 import type { TaggableKind } from '@cp/events';
 import {
-  type Body,
   fail,
   NETWORK,
   networkStream,
@@ -66,7 +65,7 @@ export class TagsService {
     const networkId = entry.kind === 'subnet' || entry.kind === 'port' ? body?.network_id : undefined;
     const network = typeof networkId === 'string' ? await this.ws.resources.get(NETWORK, networkId, uow?.tx) : null;
     const [type, message] = entry.missing(id);
-    return { body: visibleOr404(ctx, entry.kind, body, type, message, network) as Body, network, entry };
+    return { body: visibleOr404(ctx, entry.kind, body, type, message, network), network, entry };
   }
 }
 

@@ -32,7 +32,11 @@ export interface SecurityGroupRuleRequest {
 
 export type SecurityGroupCommand =
   | { type: 'CreateSecurityGroup'; data: SecurityGroupData & { ruleIds: DefaultRuleIds } }
-  | { type: 'UpdateSecurityGroup'; data: { id: string; changes: { name?: string; description?: string } } }
+  | {
+      type: 'UpdateSecurityGroup';
+      /** Facts: ports using the group, which must be none for `stateful` to change (Neutron: SecurityGroupInUse). */
+      data: { id: string; changes: { name?: string; description?: string; stateful?: boolean }; portsUsingGroup?: number };
+    }
   | {
       type: 'DeleteSecurityGroup';
       /** Facts: ports bound to the group (any project), and whether the caller is admin. */

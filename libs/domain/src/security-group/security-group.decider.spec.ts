@@ -77,6 +77,19 @@ describe('security group decider: groups', () => {
       .thenRejected(400, 'InvalidInput');
   });
 
+  it('switches a group between stateful and stateless only while no port uses it', () => {
+    const stateless = (portsUsingGroup: number) => ({
+      type: 'UpdateSecurityGroup' as const,
+      data: { id: 'sg1', changes: { stateful: false }, portsUsingGroup },
+    });
+    given(webCreated)
+      .when(stateless(0))
+      .thenEvents([{ type: 'SecurityGroupUpdated', data: { id: 'sg1', projectId: 'p1', changes: { stateful: false } } }]);
+    given(webCreated)
+      .when(stateless(2))
+      .thenRejected(409, 'SecurityGroupInUse', /Security Group sg1 in use/);
+  });
+
   it('refuses to create a group twice', () => {
     given(webCreated).when(createWeb).thenRejected(409, 'SecurityGroupExists');
   });

@@ -52,8 +52,11 @@ function decide(command: SecurityGroupCommand, state: SecurityGroupState): Decis
         return conflict('SecurityGroupCannotUpdateDefault', 'Updating default security group not allowed.');
       }
       const changed = Object.fromEntries(
-        Object.entries(changes).filter(([k, v]) => v !== undefined && state.group[k as 'name' | 'description'] !== v),
+        Object.entries(changes).filter(([k, v]) => v !== undefined && state.group[k as 'name' | 'description' | 'stateful'] !== v),
       );
+      if (changed.stateful !== undefined && (command.data.portsUsingGroup ?? 0) > 0) {
+        return conflict('SecurityGroupInUse', `Security Group ${id} in use.`);
+      }
       if (Object.keys(changed).length === 0) return [];
       return [{ type: 'SecurityGroupUpdated', data: { id, projectId: state.group.projectId, changes: changed } }];
     }

@@ -19,7 +19,7 @@ export const SecurityGroupUpdated = defineEvent(
   z.object({
     id,
     projectId: z.string(),
-    changes: z.object({ name: z.string().max(255), description: z.string().max(255) }).partial(),
+    changes: z.object({ name: z.string().max(255), description: z.string().max(255), stateful: z.boolean() }).partial(),
   }),
 );
 export const SecurityGroupDeleted = defineEvent('SecurityGroupDeleted', z.object({ id, projectId: z.string() }));
