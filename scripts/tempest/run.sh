@@ -142,8 +142,10 @@ if [ -n "$regex" ]; then
 else
   grep -vE '^\s*(#|$)' "$list" >"$work/include.txt"
   args+=(--include-list "$work/include.txt")
-  [ -f "$here/excluded.txt" ] && grep -vE '^\s*(#|$)' "$here/excluded.txt" | sed 's/\s*#.*//' >"$work/exclude.txt" && args+=(--exclude-list "$work/exclude.txt")
 fi
+# The exclusions hold for any selection: what is out of scope stays out.
+grep -vE '^\s*(#|$)' "$here/excluded.txt" | sed 's/\s*#.*//' >"$work/exclude.txt"
+args+=(--exclude-list "$work/exclude.txt")
 status=0
 PYTHONPATH="$here${PYTHONPATH:+:$PYTHONPATH}" tempest run "${args[@]}" || status=$?
 if [ -n "$results" ]; then

@@ -222,11 +222,12 @@ describe('the openstack CLI through Keystone', () => {
     expect((await wrong(['network', 'list'])).code).not.toBe(0);
   });
 
-  it('sets and lists network quotas as an admin, and shows a port’s groups in `port list --long`', async () => {
+  it('lists network quotas as an admin, and shows a port’s groups in `port list --long`', async () => {
     const admin = openstackCli({ authUrl: ks.url, username: 'admin', password: ks.adminPassword, project: 'admin' });
-    expect((await admin(['quota', 'set', '--networks', '3', '--ports', '40', 'project-b'])).code).toBe(0);
-    const quotas = await openstackJson<Json[]>(admin, ['quota', 'list', '--network']);
     const projectB = await openstackJson(admin, ['project', 'show', 'project-b']);
+    // Set through the API: this `openstack quota set` insists on a compute endpoint even for network quotas.
+    expect((await call('admin', 'PUT', `/v2.0/quotas/${projectB.id}`, { quota: { network: 3, port: 40 } })).status).toBe(200);
+    const quotas = await openstackJson<Json[]>(admin, ['quota', 'list', '--network']);
     expect(quotas.find((q) => q['Project ID'] === projectB.id)).toMatchObject({ Networks: 3, Ports: 40 });
 
     const bob = openstackCli({ authUrl: ks.url, username: 'bob', password: pw, project: 'project-b' });
