@@ -9,6 +9,7 @@ const EXTENSIONS = [
   ['binding', 'Port Binding'],
   ['external-net', 'Neutron external network'],
   ['filter-validation', 'Filter parameters validation'],
+  ['ip-substring-filtering', 'IP address substring filtering'],
   ['ext-gw-mode', 'Neutron L3 Configurable external gateway mode'],
   ['l3-ha', 'HA Router extension'],
   ['l3_agent_scheduler', 'L3 Agent Scheduler'],
