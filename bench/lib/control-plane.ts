@@ -21,16 +21,17 @@ export interface SpawnOptions {
   script?: string;
 }
 
-/**
- * Starts the real control plane (`dist/apps/api/src/main.js`, embedded mode) on
- * an ephemeral loopback port, as test/support/control-plane.ts does, with what a
- * benchmark needs on top: a fresh data dir, no log noise, agents that never
- * time out (the bench does not heartbeat), and node flags for profiling.
- */
+/** Every quota lifted (-1): see spawnControlPlane. */
 const UNLIMITED_QUOTAS = Object.fromEntries(
   ['NETWORK', 'SUBNET', 'PORT', 'ROUTER', 'FLOATINGIP', 'SECURITY_GROUP', 'SECURITY_GROUP_RULE'].map((r) => [`CP_QUOTA_${r}`, '-1']),
 );
 
+/**
+ * Starts the real control plane (`dist/apps/api/src/main.js`, embedded mode) on
+ * an ephemeral loopback port, as test/support/control-plane.ts does, with what a
+ * benchmark needs on top: a fresh data dir, no log noise, agents that never
+ * time out (the bench does not heartbeat), no quotas, and node flags for profiling.
+ */
 export async function spawnControlPlane(opts: SpawnOptions = {}): Promise<ControlPlane> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'cp-bench-'));
   // A directory made here is removed on stop; a caller's stays for the caller.

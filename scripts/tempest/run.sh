@@ -82,8 +82,11 @@ token=$(openstack token issue -f value -c id)
 extensions=$(curl -s -H "X-Auth-Token: $token" "$endpoint/v2.0/extensions" |
   python3 -c 'import json,sys; print(",".join(e["alias"] for e in json.load(sys.stdin)["extensions"]))')
 
-# The agents' reports: register now, then a heartbeat every 20 s (agents are dead after 75 s without one).
+# The agents' reports: register now, then a heartbeat every 20 s (agents are dead after 75 s without one),
+# each round with a fresh token (Keystone's last an hour; a longer run must not lose its agents).
 report_agents() {
+  local token
+  token=$(openstack token issue -f value -c id) || return 1
   for host in tempest-net-1 tempest-net-2; do
     n=${host##*-}
     curl -sf -X PUT -H "X-Auth-Token: $token" -H 'Content-Type: application/json' \

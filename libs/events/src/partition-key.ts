@@ -1,4 +1,4 @@
-import type { DomainEvent } from './catalogue';
+import type { DataOf, DomainEvent } from './catalogue';
 
 /**
  * The Kafka partition key of an event (design.md §3): network, subnet and
@@ -57,10 +57,25 @@ export function partitionKey(event: DomainEvent): string {
     case 'QuotaLimitsReset':
       return `project:${event.data.projectId}`;
     case 'ResourceTagsSet':
-      return `${event.data.resourceType}:${event.data.resourceId}`;
+      return tagsPartitionKey(event.data);
     default: {
       const unreachable: never = event;
       throw new Error(`no partition key for ${(unreachable as DomainEvent).type}`);
     }
+  }
+}
+
+/** Tags travel with their resource's other events. */
+function tagsPartitionKey(d: DataOf<'ResourceTagsSet'>): string {
+  switch (d.resourceType) {
+    case 'network':
+      return `network:${d.resourceId}`;
+    case 'subnet':
+    case 'port':
+      return `network:${d.networkId}`;
+    case 'security_group':
+      return `security-group:${d.resourceId}`;
+    case 'router':
+      return `project:${d.projectId}`;
   }
 }

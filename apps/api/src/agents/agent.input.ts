@@ -13,7 +13,13 @@ export type AgentReportInput = z.infer<typeof agentReportInput>;
 
 export const updateAgentInput = z.strictObject({
   admin_state_up: neutronBool.optional(),
-  description: z.string().max(255).optional(),
+  // Neutron's string_or_none: null clears it.
+  description: z
+    .string()
+    .max(255)
+    .nullable()
+    .transform((d) => d ?? '')
+    .optional(),
 });
 export type UpdateAgentInput = z.infer<typeof updateAgentInput>;
 

@@ -94,7 +94,8 @@ export function applyListQuery(collection: string, items: Body[], q: Query, opts
  * ask once more and get an empty page at either end.
  */
 function paginate(sorted: Body[], q: Query): { items: Body[]; links: Array<{ rel: string; href: string }> } {
-  const reverse = /^true$/i.test(values(q, 'page_reverse')[0] ?? 'false');
+  // Neutron's convert_to_boolean.
+  const reverse = /^(true|1|yes|on|y|t)$/i.test(values(q, 'page_reverse')[0] ?? 'false');
   const marker = values(q, 'marker')[0];
   let from = 0;
   let to = sorted.length;

@@ -1,7 +1,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { quotaDecider, type QuotaLimits } from '@cp/domain';
 import { QUOTA_RESOURCES } from '@cp/events';
-import { QUOTA, quotaStream, WRITE_SIDE, type WriteSide } from '@cp/write-model';
+import { fail, QUOTA, quotaStream, WRITE_SIDE, type WriteSide } from '@cp/write-model';
 import { enforce, type RequestContext } from '../platform/request-context';
 import { QuotaGuard, type Limits } from './quota-guard';
 import type { UpdateQuotaInput } from './quota.input';
@@ -25,7 +25,7 @@ export class QuotasService {
   async list(ctx: RequestContext) {
     enforce(ctx, 'get_quota', { project_id: ctx.projectId });
     const rows = await this.ws.resources.list(QUOTA);
-    return Promise.all(rows.map(async (r) => shown(String(r.project_id), await this.guard.limits(String(r.project_id)))));
+    return rows.map((r) => shown(String(r.project_id), { ...this.guard.defaults, ...(r.limits as Partial<Limits>) }));
   }
 
   async show(ctx: RequestContext, projectId: string) {
@@ -46,6 +46,7 @@ export class QuotasService {
   }
 
   async update(ctx: RequestContext, projectId: string, input: UpdateQuotaInput) {
+    checkProjectId(projectId);
     enforce(ctx, 'update_quota', { project_id: projectId });
     const { force, check_limit: checkLimit, ...given } = input;
     const limits = Object.fromEntries(Object.entries(given).filter(([, v]) => v !== undefined)) as QuotaLimits;
@@ -64,6 +65,12 @@ export class QuotasService {
   }
 
   private mayRead(ctx: RequestContext, projectId: string): void {
+    checkProjectId(projectId);
     if (projectId !== ctx.projectId) enforce(ctx, 'get_quota', { project_id: projectId });
   }
+}
+
+/** A project id is a Keystone id: stored as the rows' project, so it is bounded like any id. */
+function checkProjectId(projectId: string): void {
+  if (projectId.length > 64) fail(400, 'HTTPBadRequest', `Invalid input for project_id: '${projectId.slice(0, 64)}…' is too long.`);
 }

@@ -1,5 +1,5 @@
 import { Inject, Injectable } from '@nestjs/common';
-import { tagsDecider, type TagsCommand } from '@cp/domain';
+import { tagsDecider, type TagRef, type TagsCommand } from '@cp/domain';
 import type { TaggableKind } from '@cp/events';
 import {
   fail,
@@ -52,7 +52,9 @@ export class TagsService {
     await this.ws.runner.run(ctx, async (uow) => {
       const { body, network, entry } = await this.visible(ctx, collection, id, uow);
       assertCanChange(ctx, `update_${entry.kind}`, body, {}, network);
-      await uow.decide(tagsDecider, entry.stream(id), change({ resourceType: entry.kind, resourceId: id }));
+      const networkId = typeof body.network_id === 'string' ? body.network_id : null;
+      const ref = { resourceType: entry.kind, resourceId: id, projectId: String(body.project_id), networkId };
+      await uow.decide(tagsDecider, entry.stream(id), change(ref));
     });
     return this.list(ctx, collection, id);
   }
@@ -68,5 +70,3 @@ export class TagsService {
     return { body: visibleOr404(ctx, entry.kind, body, type, message, network), network, entry };
   }
 }
-
-export type TagRef = { resourceType: TaggableKind; resourceId: string };

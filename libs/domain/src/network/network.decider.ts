@@ -55,6 +55,8 @@ function decide(command: NetworkCommand, state: NetworkState): Decision<NetworkE
       const changes = Object.fromEntries(
         Object.entries(command.data.changes).filter(([k, v]) => state.network[k as keyof NetworkData] !== v),
       );
+      // Nothing changes, nothing is recorded: the revision stays (a client retrying with If-Match gets no 412).
+      if (Object.keys(changes).length === 0) return [];
       return [{ type: 'NetworkUpdated', data: { id: command.data.id, changes } }];
     }
     case 'DeleteNetwork': {

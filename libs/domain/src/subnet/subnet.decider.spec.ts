@@ -43,16 +43,8 @@ describe('subnet decider: create', () => {
     create({}).thenEvents([created]);
   });
 
-  it('refuses an IPv4 range with host bits set, naming the network Neutron recommends', () => {
-    create({ cidr: '10.0.0.5/24' }).thenRejected(
-      400,
-      'HTTPBadRequest',
-      /^Invalid input for cidr\. Reason: '10\.0\.0\.5\/24' isn't a recognized IP subnet cidr, '10\.0\.0\.0\/24' is recommended\.$/,
-    );
-  });
-
-  it('splits pools around a chosen gateway', () => {
-    create({ cidr: '10.0.0.0/24', gatewayIp: '10.0.0.100' }).thenEvents([
+  it('clears host bits and splits pools around a chosen gateway', () => {
+    create({ cidr: '10.0.0.77/24', gatewayIp: '10.0.0.100' }).thenEvents([
       {
         type: 'SubnetCreated',
         data: {

@@ -13,10 +13,6 @@ export function checkCidr(text: string, ipVersion: 4 | 6): Cidr | Rejection {
   const parsed = parseCidr(text);
   if (!parsed.ok) return invalidAttribute('cidr', parsed.message);
   if (parsed.cidr.version !== ipVersion) return versionMismatch('cidr', text, ipVersion);
-  // Neutron's validate_subnet refuses an IPv4 range with host bits set (IPv6 ones it takes as their network).
-  if (parsed.cidr.version === 4 && parsed.cidr.hadHostBits) {
-    return invalidAttribute('cidr', `'${text}' isn't a recognized IP subnet cidr, '${parsed.cidr.text}' is recommended`);
-  }
   // dnsmasq fails on /0 (Neutron bug 1362651), so Neutron refuses it.
   if (parsed.cidr.prefixLength === 0) return invalidInput('0 is not allowed as CIDR prefix length');
   return parsed.cidr;

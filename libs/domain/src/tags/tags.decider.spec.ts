@@ -2,7 +2,7 @@ import { spec } from '../testing/given-when-then';
 import { tagsDecider } from './tags.decider';
 
 const { given } = spec(tagsDecider);
-const ref = { resourceType: 'network' as const, resourceId: 'n1' };
+const ref = { resourceType: 'network' as const, resourceId: 'n1', projectId: 'p1', networkId: null };
 const wasSet = (tags: string[]) => ({ type: 'ResourceTagsSet' as const, data: { ...ref, tags } });
 
 describe('tags decider', () => {
@@ -22,6 +22,16 @@ describe('tags decider', () => {
     given([wasSet(['green', 'red'])])
       .when({ type: 'RemoveTag', data: { ...ref, tag: 'red' } })
       .thenEvents([wasSet(['green'])]);
+  });
+
+  it('starts untagged when the stream makes the resource again (a default group recreated)', () => {
+    const recreated = {
+      type: 'SecurityGroupCreated' as const,
+      data: { id: 'g', projectId: 'p1', name: 'default', description: '', isDefault: true, stateful: true },
+    };
+    given([wasSet(['red']), recreated])
+      .when({ type: 'AddTag', data: { ...ref, tag: 'red' } })
+      .thenEvents([wasSet(['red'])]);
   });
 
   it('answers 404 TagNotFound for a tag the resource does not have', () => {

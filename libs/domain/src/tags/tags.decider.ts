@@ -6,15 +6,23 @@ export interface TagsState {
   tags: readonly string[];
 }
 
+/** The tagged resource: its kind and id, and its project and network (for the event's partition key). */
+export interface TagRef {
+  resourceType: TaggableKind;
+  resourceId: string;
+  projectId: string;
+  networkId: string | null;
+}
+
 export type TagsCommand =
-  | { type: 'SetTags'; data: { resourceType: TaggableKind; resourceId: string; tags: readonly string[] } }
-  | { type: 'AddTag'; data: { resourceType: TaggableKind; resourceId: string; tag: string } }
-  | { type: 'RemoveTag'; data: { resourceType: TaggableKind; resourceId: string; tag: string } };
+  | { type: 'SetTags'; data: TagRef & { tags: readonly string[] } }
+  | { type: 'AddTag'; data: TagRef & { tag: string } }
+  | { type: 'RemoveTag'; data: TagRef & { tag: string } };
 
 type TagsEvent = Events<'ResourceTagsSet'>;
 
 function decide(command: TagsCommand, state: TagsState): Decision<TagsEvent> {
-  const { resourceType, resourceId } = command.data;
+  const { resourceType, resourceId, projectId, networkId } = command.data;
   let next: string[];
   switch (command.type) {
     case 'SetTags':
@@ -33,10 +41,14 @@ function decide(command: TagsCommand, state: TagsState): Decision<TagsEvent> {
       return assertNever(command);
   }
   if (next.length === state.tags.length && next.every((t, i) => t === state.tags[i])) return [];
-  return [{ type: 'ResourceTagsSet', data: { resourceType, resourceId, tags: next } }];
+  return [{ type: 'ResourceTagsSet', data: { resourceType, resourceId, projectId, networkId, tags: next } }];
 }
 
+/** Events that (re)create a taggable resource: a stream used again (a project's default group) starts untagged. */
+const CREATED = new Set(['NetworkCreated', 'SubnetCreated', 'PortCreated', 'RouterCreated', 'SecurityGroupCreated']);
+
 function evolve(state: TagsState, event: { type: string; data: unknown }): TagsState {
+  if (CREATED.has(event.type)) return { tags: [] };
   return event.type === 'ResourceTagsSet' ? { tags: (event as TagsEvent).data.tags } : state;
 }
 

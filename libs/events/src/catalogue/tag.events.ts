@@ -12,8 +12,17 @@ export const tag = z
   .max(255)
   .regex(/^[^,]*$/, "a tag must not contain ','");
 
-/** A resource's tags after a change: the whole set, sorted (tags are a set in Neutron). */
+/**
+ * A resource's tags after a change: the whole set, sorted (tags are a set in Neutron). The project and,
+ * for subnets and ports, the network place it under the same partition key as the resource's other events.
+ */
 export const ResourceTagsSet = defineEvent(
   'ResourceTagsSet',
-  z.object({ resourceType: z.enum(TAGGABLE_KINDS), resourceId: z.string(), tags: z.array(tag) }),
+  z.object({
+    resourceType: z.enum(TAGGABLE_KINDS),
+    resourceId: z.string(),
+    projectId: z.string(),
+    networkId: z.string().nullable(),
+    tags: z.array(tag),
+  }),
 );
