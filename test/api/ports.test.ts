@@ -155,6 +155,22 @@ describe('ports over HTTP', () => {
     expect([twice.status, twice.body!.NeutronError.message]).toEqual([400, expect.stringMatching(/Duplicate items in the list/)]);
   });
 
+  it('gives a port whose MAC changes a new EUI-64 address on a SLAAC subnet, keeping its other addresses', async () => {
+    const dual = await network();
+    const v4 = await subnet(dual.id, '10.78.0.0/24');
+    const v6 = await subnet(dual.id, '2001:db8:78::/64', { ipv6_ra_mode: 'slaac', ipv6_address_mode: 'slaac' });
+    const p = (await port(dual.id, { mac_address: 'fa:16:3e:00:00:01' })).body!.port;
+    expect(p.fixed_ips).toEqual([
+      { subnet_id: v4.id, ip_address: '10.78.0.2' },
+      { subnet_id: v6.id, ip_address: '2001:db8:78:0:f816:3eff:fe00:1' },
+    ]);
+    const moved = (await cp.api.put(`/v2.0/ports/${p.id}`, { port: { mac_address: 'fa:16:3e:00:00:02' } })).body!.port;
+    expect(moved.fixed_ips).toEqual([
+      { subnet_id: v4.id, ip_address: '10.78.0.2' },
+      { subnet_id: v6.id, ip_address: '2001:db8:78:0:f816:3eff:fe00:2' },
+    ]);
+  });
+
   it('takes its default of port security from the network', async () => {
     const open = (await cp.api.post('/v2.0/networks', { network: { name: 'open', port_security_enabled: false } })).body!.network;
     expect(open.port_security_enabled).toBe(false);

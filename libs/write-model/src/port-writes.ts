@@ -9,6 +9,7 @@ import {
   buildUsedIndex,
   canonicalUnicastMac,
   formatIp,
+  isAutoAddressSubnet,
   networkDecider,
   parseIp,
   portDecider,
@@ -213,16 +214,23 @@ export async function updatePortInUow(
   opts: { missingSecurityGroups?: readonly string[] } = {},
 ): Promise<PortEvent[]> {
   const state = await loadPort(uow, portId);
+  const mac = changes.macAddress === undefined ? null : (canonicalUnicastMac(changes.macAddress) ?? changes.macAddress);
+  const newMac = mac !== null && state.status === 'active' && mac !== state.port.macAddress;
+  const macInUse = newMac ? await allocationQueries.macTaken(uow.db, uow.tx, state.port.networkId, mac) : false;
   let ipam = {};
-  if (changes.fixedIps !== undefined && state.status === 'active') {
+  if ((changes.fixedIps !== undefined || newMac) && state.status === 'active') {
     const { subnets, usedIps } = await loadPortFacts(uow, state.port.networkId, changes.fixedIps);
     ipam = { subnets, usedIps };
+    // A new MAC makes new EUI-64 addresses (Neutron re-allocates them); the other addresses stay.
+    if (newMac && changes.fixedIps === undefined && state.port.fixedIps.some((f) => isAutoOn(subnets, f.subnetId))) {
+      changes = {
+        ...changes,
+        fixedIps: state.port.fixedIps.map((f) =>
+          isAutoOn(subnets, f.subnetId) ? { subnetId: f.subnetId } : { subnetId: f.subnetId, ipAddress: f.ipAddress },
+        ),
+      };
+    }
   }
-  const mac = changes.macAddress === undefined ? null : (canonicalUnicastMac(changes.macAddress) ?? changes.macAddress);
-  const macInUse =
-    mac !== null && state.status === 'active' && mac !== state.port.macAddress
-      ? await allocationQueries.macTaken(uow.db, uow.tx, state.port.networkId, mac)
-      : false;
   const events = await uow.decide(portDecider, portStream(portId), {
     type: 'UpdatePort',
     data: { id: portId, changes },
@@ -230,6 +238,11 @@ export async function updatePortInUow(
   });
   return events;
 }
+
+const isAutoOn = (subnets: readonly SubnetData[], subnetId: string) => {
+  const subnet = subnets.find((s) => s.id === subnetId);
+  return subnet !== undefined && isAutoAddressSubnet(subnet);
+};
 
 export async function deletePortInUow(uow: UnitOfWork, portId: string): Promise<PortEvent[]> {
   return uow.decide(portDecider, portStream(portId), { type: 'DeletePort', data: { id: portId } });

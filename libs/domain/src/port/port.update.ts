@@ -45,7 +45,9 @@ export function updatePort(port: PortView, req: UpdatePortChanges, facts: Update
     return req.securityGroups !== undefined ? securityGroupsNeedPortSecurity() : portHasSecurityGroup();
   }
   const pairs =
-    req.allowedAddressPairs !== undefined ? checkAddressPairs(req.allowedAddressPairs, port.macAddress) : port.allowedAddressPairs;
+    req.allowedAddressPairs !== undefined
+      ? checkAddressPairs(req.allowedAddressPairs, newMac ?? port.macAddress)
+      : port.allowedAddressPairs;
   if (isRejection(pairs)) return pairs;
   if (!psec && pairs.length > 0) return pairsNeedPortSecurity();
   if (req.securityGroups !== undefined) {
@@ -66,7 +68,7 @@ export function updatePort(port: PortView, req: UpdatePortChanges, facts: Update
     if (!facts.subnets || !facts.usedIps) throw new Error('UpdatePort with fixedIps needs facts.subnets and facts.usedIps');
     const fixedIps = assignFixedIps({
       networkId: port.networkId,
-      macAddress: port.macAddress,
+      macAddress: newMac ?? port.macAddress,
       deviceOwner: req.deviceOwner ?? port.deviceOwner,
       requests: req.fixedIps,
       original: port.fixedIps,
