@@ -4,6 +4,7 @@ import { startDistributed } from './distributed';
 import { startEmbedded, type Running } from './embedded/start-embedded';
 import { embeddedExtras } from './embedded/embedded-ops';
 import { ProcessOps, loadOpsConfig } from '@cp/runtime';
+import { DataDirError } from '@cp/store';
 
 /**
  * `npm start`: embedded mode, the whole control plane in one process, data under
@@ -35,6 +36,8 @@ function redact(url: string): string {
 }
 
 main().catch((err) => {
-  process.stderr.write(`failed to start: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+  // A refused data directory is the operator's to fix: one line, no stack.
+  const known = err instanceof DataDirError;
+  process.stderr.write(`failed to start: ${err instanceof Error ? (known ? err.message : (err.stack ?? err.message)) : String(err)}\n`);
   process.exit(1);
 });

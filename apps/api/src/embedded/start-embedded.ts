@@ -6,6 +6,7 @@ import { embeddedL3Path, L3SchedulerModule, openL3ReadModel } from '../../../l3-
 import { startAgentLivenessMonitor } from '../agents/liveness-monitor';
 import { createHttpApp } from '../http-app';
 import { eventStoreConfig, openWriteSide, type WriteSide } from '@cp/write-model';
+import { lockDataDir } from '@cp/store';
 import type { Authentication } from '@cp/auth';
 
 export interface Running {
@@ -33,6 +34,17 @@ export interface AppExtras {
  * it and nothing else), taking each by its public entry.
  */
 export async function startEmbedded(settings: Settings, extras?: AppExtras): Promise<Running> {
+  // First, before any file is opened: this directory is this process's alone, or it stops here.
+  const lock = lockDataDir(settings.dataDir);
+  try {
+    return await startOn(settings, extras, () => lock.release());
+  } catch (err) {
+    lock.release();
+    throw err;
+  }
+}
+
+async function startOn(settings: Settings, extras: AppExtras | undefined, unlock: () => void): Promise<Running> {
   const ws = await openWriteSide(eventStoreConfig(settings));
   const monitor = startAgentLivenessMonitor(ws, settings);
   const l2db = await openReadModel({ kind: 'sqlite', path: join(settings.dataDir, 'l2pop.sqlite') });
@@ -61,6 +73,7 @@ export async function startEmbedded(settings: Settings, extras?: AppExtras): Pro
       await l2db.close();
       await l3db.close();
       await ws.db.close();
+      unlock();
     },
   };
 }

@@ -3,3 +3,4 @@ export * from './database';
 export * from './open-database';
 export { EVENT_STORE_MIGRATIONS, MIGRATIONS_TABLE } from './migrations';
 export * from './tx';
+export * from './data-dir-lock';

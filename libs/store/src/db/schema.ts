@@ -2,7 +2,7 @@ import { MikroORM, type EntitySchema, type Options } from '@mikro-orm/core';
 import { BetterSqliteDriver } from '@mikro-orm/better-sqlite';
 import { Migrator } from '@mikro-orm/migrations';
 import { PostgreSqlDriver } from '@mikro-orm/postgresql';
-import { mkdirSync } from 'node:fs';
+import { ensureDirectory } from './data-dir-lock';
 import { dirname } from 'node:path';
 import { Client } from 'pg';
 import { EventTable } from '../event-table';
@@ -25,7 +25,7 @@ export async function syncSchema(config: DatabaseConfig, entities: readonly Enti
   const migrate = entities.includes(EventTable);
   const derived = entities.filter((e) => e !== EventTable);
   if (config.kind === 'sqlite') {
-    mkdirSync(dirname(config.path), { recursive: true });
+    ensureDirectory(dirname(config.path));
     return withOrm(config, derived, (orm) => apply(orm, migrate, undefined));
   }
   const lock = new Client({ connectionString: config.url });
