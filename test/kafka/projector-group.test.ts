@@ -22,6 +22,8 @@ import {
   waitFor,
 } from './support';
 
+/** Events an instance applies per transaction. */
+const CHUNK = 40;
 const describeKafka = skipKafka || (process.env.PG_UNAVAILABLE === '1' && process.env.CI !== 'true') ? describe.skip : describe;
 const TOTAL = 1_200;
 
@@ -62,7 +64,7 @@ describeKafka('Kafka projectors in a consumer group over PostgreSQL', () => {
         groupId: `group-${topic}`,
         clientId: name,
         appliedLog: true,
-        chunkSize: 40,
+        chunkSize: CHUNK,
         ...FAST_GROUP,
         ...extra,
         onError: (e) => name !== 'victim' && errors.push(e),
@@ -111,7 +113,9 @@ describeKafka('Kafka projectors in a consumer group over PostgreSQL', () => {
     await a.p.waitUntilCaughtUp(60_000); // group-wide: reads the shared checkpoints
     await single.waitUntilCaughtUp(60_000);
     expect(headAtKill).toBeLessThan(head); // killed mid-stream: appends went on
-    expect(applied.get('victim')).toBe(victimApplied);
+    // Killed means nothing more after the chunk that was already committing when stop() was called
+    // (a commit cannot be taken back; its checkpoint went with it, so it is not applied twice either).
+    expect(applied.get('victim')! - victimApplied).toBeLessThanOrEqual(CHUNK);
     expect(applied.get('d') ?? 0).toBeGreaterThan(0);
 
     const embeddedDb = await openReadModel(sqliteConfig('group-embedded'));
