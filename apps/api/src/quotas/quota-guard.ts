@@ -5,15 +5,16 @@ import type { Tx } from '@cp/store';
 import { SETTINGS, type Settings } from '../config';
 
 /** The resources this control plane has, each with the event that makes one (floating IPs and the rest count 0). */
-const CREATED_BY: Partial<Record<QuotaResource, EventType>> = {
+const CREATED_BY = {
   network: 'NetworkCreated',
   subnet: 'SubnetCreated',
   port: 'PortCreated',
   router: 'RouterCreated',
   security_group: 'SecurityGroupCreated',
   security_group_rule: 'SecurityGroupRuleCreated',
-};
-export type CountedResource = 'network' | 'subnet' | 'port' | 'router' | 'security_group' | 'security_group_rule';
+} as const satisfies Partial<Record<QuotaResource, EventType>>;
+export type CountedResource = keyof typeof CREATED_BY;
+const isCounted = (r: QuotaResource): r is CountedResource => r in CREATED_BY;
 
 export type Limits = Record<QuotaResource, number>;
 
@@ -44,7 +45,7 @@ export class QuotaGuard {
 
   async usage(projectId: string, tx?: Tx): Promise<Limits> {
     const counts = await Promise.all(
-      QUOTA_RESOURCES.map(async (r) => [r, CREATED_BY[r] ? await this.ws.resources.countInProject(r, projectId, tx) : 0] as const),
+      QUOTA_RESOURCES.map(async (r) => [r, isCounted(r) ? await this.ws.resources.countInProject(r, projectId, tx) : 0] as const),
     );
     return Object.fromEntries(counts) as Limits;
   }

@@ -52,8 +52,12 @@ export class TagsService {
     await this.ws.runner.run(ctx, async (uow) => {
       const { body, network, entry } = await this.visible(ctx, collection, id, uow);
       assertCanChange(ctx, `update_${entry.kind}`, body, {}, network);
-      const networkId = typeof body.network_id === 'string' ? body.network_id : null;
-      const ref = { resourceType: entry.kind, resourceId: id, projectId: String(body.project_id), networkId };
+      const ref = {
+        resourceType: entry.kind,
+        resourceId: id,
+        projectId: String(body.project_id),
+        networkId: network ? String(network.id) : null,
+      };
       await uow.decide(tagsDecider, entry.stream(id), change(ref));
     });
     return this.list(ctx, collection, id);
