@@ -1,6 +1,7 @@
 import { l3Config } from '../../apps/l3-scheduler/src/config';
 import { haNetworkIds } from '../../apps/l3-scheduler/src/ids';
-import { routerPlacementDecider } from '@cp/domain';
+import { activeHostOf, bindingsOf, routerPlacementDecider } from '@cp/domain';
+import { reportHaState } from '../../apps/l3-scheduler/src/reports/report-ha-state';
 import { L3Scheduler } from '../../apps/l3-scheduler/src/scheduler/l3-scheduler';
 import { sqliteStore, type TestStore } from './support/databases';
 import { Driver } from './support/driver';
@@ -134,6 +135,60 @@ describe('L3 scheduler: agents coming and going (SQLite)', () => {
     await driver.setHa('r2', true);
     await scheduler.catchUp();
     expect((await truth(t.store)).assignments.get('r2')).toMatchObject({ vrid: 2, hosts: ['net1', 'net2'] });
+  });
+
+  it('runs a legacy router on one agent, moves it off a dead agent, and places it when it turns legacy', async () => {
+    await start();
+    await driver.createRouters(['legacy'], 'p1', false);
+    await scheduler.catchUp();
+    const legacy = async () => (await truth(t.store)).placements.get('legacy')!;
+    // No agent yet: it waits, saying so.
+    expect(await legacy()).toMatchObject({ status: 'pending', reason: expect.stringContaining('at least 1 alive L3 agent') });
+    for (const h of ['net1', 'net2']) await driver.agentUp(h);
+    await scheduler.catchUp();
+    let state = await legacy();
+    expect(bindingsOf(state).map((b) => [b.host, b.haPortId])).toEqual([['net1', null]]);
+    expect((await truth(t.store)).assignments.has('legacy')).toBe(false); // no VRID
+
+    await driver.agentDead('net1');
+    await scheduler.catchUp();
+    state = await legacy();
+    expect(bindingsOf(state).map((b) => b.host)).toEqual(['net2']);
+
+    // An HA router made legacy gives back its VRID and HA ports and keeps one agent.
+    await driver.createRouters(['ha'], 'p1', true);
+    await driver.agentUp('net3');
+    await scheduler.catchUp();
+    await driver.setHa('ha', false);
+    await scheduler.catchUp();
+    const s = await truth(t.store);
+    expect(s.assignments.has('ha')).toBe(false);
+    expect(bindingsOf(s.placements.get('ha')!).map((b) => b.haPortId)).toEqual([null]);
+  });
+
+  it('tops routers up to max again when agents come back after every agent died, keeping each active instance', async () => {
+    await start();
+    const hosts = ['net1', 'net2', 'net3'];
+    for (const h of hosts) await driver.agentUp(h);
+    await driver.createRouters(ids(20));
+    await scheduler.catchUp();
+    for (const h of hosts) await driver.agentDead(h);
+    await scheduler.catchUp();
+    for (const a of (await truth(t.store)).assignments.values()) expect(a).toMatchObject({ hosts: [], status: 'pending' });
+
+    await driver.agentAlive('net1');
+    await driver.agentAlive('net2');
+    await scheduler.catchUp();
+    for (const a of (await truth(t.store)).assignments.values()) expect(a).toMatchObject({ hosts: ['net1', 'net2'], status: 'scheduled' });
+    // keepalived elects net2 for one router before the last agent is back.
+    const now = new Date().toISOString();
+    await reportHaState(t.ws.runner, { host: 'net2', routerId: 'r000', state: 'active' }, { actor: 'a', requestId: 'r', now });
+
+    await driver.agentAlive('net3');
+    await scheduler.catchUp();
+    const s = await truth(t.store);
+    for (const a of s.assignments.values()) expect(a).toMatchObject({ hosts: hosts, status: 'scheduled' });
+    expect(activeHostOf(s.placements.get('r000')!)).toBe('net2');
   });
 
   it('keeps a router pending with the reason when its HA network cannot be made, and goes on with the others', async () => {

@@ -44,14 +44,15 @@ const pgMissing = process.env.PG_UNAVAILABLE === '1' && process.env.CI !== 'true
     await reportHaState(t.ws.runner, { host: 'net1', routerId: 'r000', state: 'active' }, { actor: 'a', requestId: 'r', now });
     await reportHaState(t.ws.runner, { host: 'net3', routerId: 'r000', state: 'active' }, { actor: 'a', requestId: 'r', now });
     await runtime.settle();
-    expect((await runtime.feed.snapshot('net2')).routers.r000).toMatchObject({ split_brain: true, active_host: 'net3', vrid: 1 });
+    expect((await runtime.feed.snapshot('net2')).routers.r000).toMatchObject({ split_brain: true, active_host: 'net1', vrid: 1 });
 
     const live = await runtime.projection.digest(t.db);
     await runtime.projector!.rebuild();
     expect(await runtime.projection.digest(t.db)).toBe(live);
     await runtime.stop();
 
-    const before = s.events.length + 2;
+    // The two reports, and the split-brain alarm the second raised.
+    const before = s.events.length + 3;
     const fresh = new L3Scheduler({ writeSide: t.ws, stateDb: t.db, config: l3Config(), name: 'fresh' });
     await fresh.start();
     await fresh.stop();

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { partitionKey, type DomainEvent } from '@cp/events';
 import { AfterCommit, type Database } from '@cp/store';
+import { routerHaStream } from '@cp/write-model';
 import { applyL3Changes } from '../../apps/l3-scheduler/src/contract/l3-documents';
 import { L3Projection } from '../../apps/l3-scheduler/src/read-model/l3.projection';
 import { reportHaState } from '../../apps/l3-scheduler/src/reports/report-ha-state';
@@ -139,7 +140,7 @@ describe('L3 read model (SQLite)', () => {
     });
   });
 
-  it('flags split-brain when two agents report active, with one active host', async () => {
+  it('flags split-brain when two agents report active; the first stays the one active host, and the alarm is an event', async () => {
     await history();
     const hosts = (await truth(t.store)).assignments.get('r010')!.hosts;
     const report = (host: string, state: 'active' | 'standby') =>
@@ -153,8 +154,15 @@ describe('L3 read model (SQLite)', () => {
     });
     await report(hosts[1], 'active');
     await runtime.settle();
-    const doc = (await runtime.feed.snapshot(hosts[2])).routers.r010;
-    expect(doc).toMatchObject({ split_brain: true, active_host: hosts[1] });
+    // The second claimant does not take the router over: every document still names the first, so the second steps down.
+    for (const host of hosts) {
+      expect((await runtime.feed.snapshot(host)).routers.r010).toMatchObject({ split_brain: true, active_host: hosts[0] });
+    }
+    const alarms = async () =>
+      (await t.store.readStream(routerHaStream('r010'))).filter((e) => e.type.startsWith('RouterSplitBrain')).map((e) => [e.type, e.data]);
+    expect(await alarms()).toEqual([
+      ['RouterSplitBrainDetected', expect.objectContaining({ routerId: 'r010', activeHost: hosts[0], hosts: [hosts[0], hosts[1]] })],
+    ]);
     const agents = (await runtime.neutron.l3AgentsOfRouter('r010'))!;
     expect(agents.map((a) => [a.host, a.ha_state])).toEqual([
       [hosts[0], 'active'],
@@ -164,6 +172,7 @@ describe('L3 read model (SQLite)', () => {
     await report(hosts[0], 'standby');
     await runtime.settle();
     expect((await runtime.feed.snapshot(hosts[0])).routers.r010).toMatchObject({ split_brain: false, active_host: hosts[1] });
+    expect((await alarms())[1]).toEqual(['RouterSplitBrainResolved', expect.objectContaining({ activeHost: hosts[1] })]);
     await expect(
       reportHaState(t.ws.runner, { host: 'nowhere', routerId: 'r010', state: 'active' }, { actor: 'a', requestId: 'r', now }),
     ).rejects.toMatchObject({

@@ -7,6 +7,7 @@ const ROUTES: Array<{ method: string; pattern: RegExp; action: string }> = [
   { method: 'PUT', pattern: /^\/v1\/agents\/[^/]+\/([^/]+)$/, action: 'report_agent' },
   { method: 'POST', pattern: /^\/v1\/hosts\/([^/]+)\/ports\/[^/]+\/(?:up|down)$/, action: 'report_port_status' },
   { method: 'PUT', pattern: /^\/v1\/hosts\/([^/]+)\/routers\/[^/]+\/ha_state$/, action: 'report_ha_state' },
+  { method: 'PUT', pattern: /^\/v1\/hosts\/([^/]+)\/ha_states$/, action: 'report_ha_state' },
   { method: 'GET', pattern: /^\/v1\/hosts\/([^/]+)\/l2(?:\/watch)?$/, action: 'get_host_l2' },
   { method: 'GET', pattern: /^\/v1\/hosts\/([^/]+)\/l3(?:\/watch)?$/, action: 'get_host_l3' },
   // Anything else under a host (now or later) is for that host's agents too.

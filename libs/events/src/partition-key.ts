@@ -44,6 +44,8 @@ export function partitionKey(event: DomainEvent): string {
     case 'RouterUnscheduledFromAgent':
     case 'RouterSchedulingPending':
     case 'RouterHaStateReported':
+    case 'RouterSplitBrainDetected':
+    case 'RouterSplitBrainResolved':
       return `project:${event.data.projectId}`;
     case 'AgentRegistered':
     case 'AgentConfigurationChanged':

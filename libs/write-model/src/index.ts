@@ -12,6 +12,7 @@ export * from './indexes/security-group-ports';
 export * from './indexes/segment-allocations';
 export * from './port-writes';
 export * from './rejection';
+export * from './router-ports';
 export * from './resources/agent.view';
 export * from './resources/network.view';
 export * from './resources/port.view';

@@ -6,6 +6,7 @@ import {
   fail,
   RejectionError,
   createPortInUow,
+  routerPortsHostNow,
   deletePortInUow,
   loadPort,
   networkSubnets,
@@ -74,6 +75,8 @@ export async function resolveGateway(
       portSecurityEnabled: false,
       securityGroups: [],
       fixedIps: requested,
+      // Bound where the router runs, so that host's agent brings it up.
+      hostId: (await routerPortsHostNow(uow, routerId)) ?? '',
     });
     ips = await portIps(uow, req.portId);
   }

@@ -9,6 +9,7 @@ import {
   deletePortInUow,
   loadPort,
   updatePortInUow,
+  routerPortsHostNow,
   WRITE_SIDE,
   type WriteSide,
 } from '@cp/write-model';
@@ -70,6 +71,8 @@ export class RouterInterfacesService {
       portSecurityEnabled: false,
       securityGroups: [],
       fixedIps: [{ subnetId: subnet.id, ipAddress: subnet.gatewayIp! }],
+      // Bound where the router runs (its legacy agent, its HA active instance), so that host's agent brings it up.
+      hostId: (await routerPortsHostNow(uow, id)) ?? '',
     });
     return result(id, projectId, portId, subnet.networkId, [subnet.id]);
   }
@@ -97,7 +100,12 @@ export class RouterInterfacesService {
         routerSubnets: reach,
       },
     });
-    await updatePortInUow(uow, port.id, { deviceId: router.router.id, deviceOwner: interfaceOwner(router) });
+    const host = await routerPortsHostNow(uow, router.router.id);
+    await updatePortInUow(uow, port.id, {
+      deviceId: router.router.id,
+      deviceOwner: interfaceOwner(router),
+      ...(host === undefined ? {} : { hostId: host ?? '' }),
+    });
     return result(
       router.router.id,
       port.projectId,

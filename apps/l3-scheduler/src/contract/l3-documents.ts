@@ -20,8 +20,10 @@ export interface L3Gateway {
   external_fixed_ips: Array<{ subnet_id: string; ip_address: string }>;
 }
 
-/** One HA router as one host's L3 agent runs it. */
+/** One router as one host's L3 agent runs it: an HA instance (keepalived, VRID) or a legacy router. */
 export interface L3RouterDoc {
+  /** An HA instance; false for a legacy router (no VRID, no HA port, state always active). */
+  ha: boolean;
   /** Router attributes; null while the router's own events are not seen (or it was just deleted). */
   project_id: string | null;
   name: string | null;
@@ -38,7 +40,11 @@ export interface L3RouterDoc {
   ha_port: { id: string; mac_address: string | null; ip_address: string | null } | null;
   interfaces: L3Interface[];
   gateway: L3Gateway | null;
-  /** The host that most recently reported active while still reporting it; at most one. */
+  /**
+   * The authoritative active host: the first still reporting active (the
+   * router's ports are bound there). An agent reporting active while another
+   * host is named here must go standby.
+   */
   active_host: string | null;
   /** More than one host reports active for this router. */
   split_brain: boolean;

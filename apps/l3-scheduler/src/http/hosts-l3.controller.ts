@@ -3,9 +3,27 @@ import { NeutronExceptionFilter } from '@cp/runtime';
 import type { Request } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { L3Changes, L3Snapshot } from '../contract/l3-documents';
-import { haStateBody, reportHaState, type HaStateReport } from '../reports/report-ha-state';
+import {
+  haStateBody,
+  haStatesBody,
+  MAX_BATCH,
+  reportHaState,
+  reportHaStates,
+  type HaStateReport,
+  type HaStatesResult,
+} from '../reports/report-ha-state';
 import { L3Runtime } from '../runtime';
 import { l3CallerOf, neutronFail } from './neutron-http';
+
+/** Who reports: the agent's own identity with Keystone; without it, the host's agent by name. */
+function reporter(host: string, req: Request) {
+  const caller = l3CallerOf(req);
+  return {
+    actor: caller.actor === 'noauth-admin' ? `l3-agent:${host}` : caller.actor,
+    requestId: caller.requestId,
+    now: new Date().toISOString(),
+  };
+}
 
 /** The L3 agent's side: its routers (snapshot, deltas, a change stream) and its HA state reports. */
 // Neutron error bodies wherever the module is mounted (the API, its own process, a test app).
@@ -51,16 +69,26 @@ export class HostsL3Controller {
     if (!parsed.success) {
       neutronFail(400, 'InvalidInput', `Invalid input for operation: state must be one of active, standby, fault, unknown.`);
     }
-    const caller = l3CallerOf(req);
-    const result = await reportHaState(
-      this.runtime.options.writeSide.runner,
-      { host, routerId, state: parsed.data.state },
-      {
-        actor: caller.actor === 'noauth-admin' ? `l3-agent:${host}` : caller.actor,
-        requestId: caller.requestId,
-        now: new Date().toISOString(),
-      },
-    );
+    const result = await reportHaState(this.runtime.options.writeSide.runner, { host, routerId, state: parsed.data.state }, reporter(host, req));
     return { ha_state: result };
+  }
+
+  /**
+   * Every router's state in one call (`{"states": {"<router_id>": "active", ...}}`),
+   * as Neutron's agents report after a sync. Routers not on this host come back
+   * under `rejected`; the others are recorded.
+   */
+  @Put('ha_states')
+  @HttpCode(200)
+  async reportHaStates(@Param('host') host: string, @Body() body: unknown, @Req() req: Request): Promise<HaStatesResult> {
+    const parsed = haStatesBody.safeParse(body);
+    if (!parsed.success) {
+      neutronFail(
+        400,
+        'InvalidInput',
+        `Invalid input for operation: states must map router UUIDs to active, standby, fault or unknown (at most ${MAX_BATCH}).`,
+      );
+    }
+    return reportHaStates(this.runtime.options.writeSide.runner, { host, states: parsed.data.states }, reporter(host, req));
   }
 }

@@ -1,8 +1,19 @@
-import { Controller, Get, Param, Req, UseFilters } from '@nestjs/common';
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
+import type { CommandContext } from '@cp/events';
 import { NeutronExceptionFilter } from '@cp/runtime';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { L3Runtime } from '../runtime';
-import { enforceRule, neutronFail } from './neutron-http';
+import { addRouterToAgent, removeRouterFromAgent } from '../scheduler/manual-scheduling';
+import { enforceRule, l3CallerOf, neutronFail } from './neutron-http';
+
+/** `{"router_id": "<uuid>"}`, or Neutron's 400. */
+function routerIdOf(body: unknown): string {
+  const id = (body as { router_id?: unknown } | null)?.router_id;
+  if (typeof id !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+    neutronFail(400, 'BadRequest', `Bad l3-router request: router_id must be a router's UUID.`);
+  }
+  return id;
+}
 
 /**
  * Neutron's l3_agent_scheduler extension, read side: which L3 agents host a
@@ -16,12 +27,47 @@ import { enforceRule, neutronFail } from './neutron-http';
 export class NeutronL3Controller {
   constructor(private readonly runtime: L3Runtime) {}
 
+  private get manual() {
+    return { writeSide: this.runtime.options.writeSide, config: this.runtime.config };
+  }
+
+  private commandContext(req: Request): CommandContext {
+    const { actor, requestId } = l3CallerOf(req);
+    return { projectId: '', actor, requestId, causationId: null, now: new Date().toISOString(), isAdmin: true };
+  }
+
+  /** Read-your-writes for the L3 views when the projector runs here; bounded, so a stalled projector cannot hang the call. */
+  private async settle(position: number): Promise<void> {
+    if (position === 0 || !this.runtime.projector) return;
+    await Promise.race([this.runtime.projector.waitFor(position), new Promise((r) => setTimeout(r, 5000).unref())]);
+  }
+
   @Get('v2.0/routers/:id/l3-agents')
   async l3Agents(@Param('id') id: string, @Req() req: Request) {
     enforceRule(req, 'get_l3-agents');
     const agents = await this.runtime.neutron.l3AgentsOfRouter(id);
     if (!agents) neutronFail(404, 'RouterNotFound', `Router ${id} could not be found`);
     return { agents };
+  }
+
+  /**
+   * Places the router on the agent (201, body `null` as Neutron answers). The
+   * answer waits until this process's read model has it, so the lists above
+   * show it at once (embedded mode; a separate projector catches up shortly).
+   */
+  @Post('v2.0/agents/:id/l3-routers')
+  async addRouter(@Param('id') id: string, @Body() body: unknown, @Req() req: Request, @Res() res: Response) {
+    enforceRule(req, 'create_l3-router');
+    const routerId = routerIdOf(body);
+    await this.settle(await addRouterToAgent(this.manual, this.commandContext(req), id, routerId));
+    res.status(201).type('application/json').send('null');
+  }
+
+  @Delete('v2.0/agents/:id/l3-routers/:routerId')
+  @HttpCode(204)
+  async removeRouter(@Param('id') id: string, @Param('routerId') routerId: string, @Req() req: Request): Promise<void> {
+    enforceRule(req, 'delete_l3-router');
+    await this.settle(await removeRouterFromAgent(this.manual, this.commandContext(req), id, routerId));
   }
 
   @Get('v2.0/agents/:id/l3-routers')

@@ -174,7 +174,8 @@ export async function applyFacts(q: Sql, e: DomainEvent, impact: Impact): Promis
           project_id: d.projectId,
           priority: d.priority,
           ha_port_id: d.haPortId,
-          state: 'standby',
+          // An HA instance starts as standby until keepalived says otherwise; a legacy router's one instance is the router.
+          state: d.haPortId ? 'standby' : 'active',
           state_pos: 0,
         },
       );

@@ -46,8 +46,8 @@ export class NeutronL3Queries {
   async l3AgentsOfRouter(routerId: string) {
     const router = await this.db.get('SELECT id FROM l3_routers WHERE id = ?', [routerId]);
     if (!router) return null;
-    const rows = await this.db.all<AgentRow & { b_agent_id: string; b_host: string; state: string }>(
-      `SELECT a.*, b.agent_id AS b_agent_id, b.host AS b_host, b.state FROM l3_bindings b
+    const rows = await this.db.all<AgentRow & { b_agent_id: string; b_host: string; state: string; ha_port_id: string | null }>(
+      `SELECT a.*, b.agent_id AS b_agent_id, b.host AS b_host, b.state, b.ha_port_id FROM l3_bindings b
        LEFT JOIN l3_agents a ON a.id = b.agent_id WHERE b.router_id = ?`,
       [routerId],
     );
@@ -55,7 +55,8 @@ export class NeutronL3Queries {
       .sort((x, y) => cmp(x.b_host, y.b_host))
       .map((r) => ({
         ...(r.id ? agentDict(r) : { id: r.b_agent_id, host: r.b_host, agent_type: 'L3 agent', alive: false }),
-        ha_state: r.state,
+        // Neutron shows keepalived's state for HA routers only.
+        ha_state: r.ha_port_id === null ? null : r.state,
       }));
   }
 
@@ -137,7 +138,13 @@ export class NeutronL3Queries {
       pending_reason: pending?.reason ?? null,
       agents: bindings
         .sort((a, b) => cmp(a.host, b.host))
-        .map((b) => ({ agent_id: b.agent_id, host: b.host, priority: Number(b.priority), ha_state: b.state, ha_port_id: b.ha_port_id })),
+        .map((b) => ({
+          agent_id: b.agent_id,
+          host: b.host,
+          priority: Number(b.priority),
+          ha_state: b.ha_port_id === null ? null : b.state,
+          ha_port_id: b.ha_port_id,
+        })),
       active_host: activeHost,
       split_brain: splitBrain,
     };

@@ -11,14 +11,20 @@ interface BindingRow {
   state_pos: number | string;
 }
 
-/** Who is active: the latest active report among current bindings; two or more actives is split-brain. */
+/**
+ * Who is active: the first of the bindings reporting active to have become so
+ * (the lowest report position; the placement decider keeps the same order), so
+ * a second host claiming the router does not take it over. Two or more actives
+ * is split-brain: every document names the authoritative host, and an agent
+ * whose keepalived is master while another host is named steps down.
+ */
 export function activeOf(bindings: ReadonlyArray<Pick<BindingRow, 'host' | 'state' | 'state_pos'>>): {
   activeHost: string | null;
   splitBrain: boolean;
 } {
   const actives = bindings.filter((b) => b.state === 'active');
-  const latest = [...actives].sort((a, b) => Number(b.state_pos) - Number(a.state_pos) || cmp(a.host, b.host))[0];
-  return { activeHost: latest?.host ?? null, splitBrain: actives.length > 1 };
+  const first = [...actives].sort((a, b) => Number(a.state_pos) - Number(b.state_pos) || cmp(a.host, b.host))[0];
+  return { activeHost: first?.host ?? null, splitBrain: actives.length > 1 };
 }
 
 /**
@@ -95,6 +101,7 @@ export async function routerDocs(
           .map((s) => ({ id: s.subnet_id, cidr: s.cidr ?? null, gateway_ip: s.gateway_ip ?? null })),
       }));
     docs.set(b.router_id, {
+      ha: b.ha_port_id !== null,
       project_id: r?.project_id ?? null,
       name: r?.name ?? null,
       admin_state_up: r ? Number(r.admin_state_up) === 1 : null,

@@ -1,9 +1,18 @@
 import { z } from 'zod';
-import { bindingsOf, routerPlacementDecider } from '@cp/domain';
-import { routerHaStream, type CommandRunner } from '@cp/write-model';
+import { bindingsOf, routerPlacementDecider, routerPortsHost } from '@cp/domain';
+import { bindRouterPorts, RejectionError, RetriesExhausted, routerHaStream, type CommandRunner } from '@cp/write-model';
 import type { HaState } from '../contract/l3-documents';
 
-export const haStateBody = z.strictObject({ state: z.enum(['active', 'standby', 'fault', 'unknown']) });
+const haState = z.enum(['active', 'standby', 'fault', 'unknown']);
+export const haStateBody = z.strictObject({ state: haState });
+
+/** A batch as large as any host's routers (Neutron caps nothing here; this bounds one request's work). */
+export const MAX_BATCH = 10_000;
+export const haStatesBody = z.strictObject({
+  states: z
+    .record(z.string().uuid(), haState)
+    .refine((s) => Object.keys(s).length <= MAX_BATCH, { message: `at most ${MAX_BATCH} routers per report` }),
+});
 
 export interface HaStateReport {
   router_id: string;
@@ -30,12 +39,43 @@ export async function reportHaState(
     const placement = await uow.load(routerPlacementDecider, streamId);
     // Recorded under the router's project, as the scheduler's decisions on this stream are.
     if (placement.status !== 'unscheduled') uow.recordUnder(placement.projectId);
-    await uow.decide(routerPlacementDecider, streamId, {
+    const events = await uow.decide(routerPlacementDecider, streamId, {
       type: 'ReportHaState',
       data: { routerId: input.routerId, host: input.host, state: input.state },
     });
+    // A new active instance takes the router's ports (Neutron's failover binding); a re-report changes nothing.
+    if (events.length > 0) await bindRouterPorts(uow, input.routerId, routerPortsHost(await uow.load(routerPlacementDecider, streamId)));
     const binding = bindingsOf(placement).find((b) => b.host === input.host)!;
     return { router_id: input.routerId, host: input.host, agent_id: binding.agentId, state: input.state };
   });
   return result;
+}
+
+export interface HaStatesResult {
+  ha_states: HaStateReport[];
+  /** Routers this host does not run (any more): nothing was recorded for them. */
+  rejected: Array<{ router_id: string; type: string; message: string }>;
+}
+
+/**
+ * One call per host for all its routers (Neutron's update_ha_routers_states):
+ * each router's report is its own command on its own stream, recorded under its
+ * project, so one router unscheduled meanwhile does not fail the others; it is
+ * listed under `rejected` instead.
+ */
+export async function reportHaStates(
+  runner: CommandRunner,
+  input: { host: string; states: Readonly<Record<string, HaState>> },
+  caller: { actor: string; requestId: string; now: string },
+): Promise<HaStatesResult> {
+  const out: HaStatesResult = { ha_states: [], rejected: [] };
+  for (const [routerId, state] of Object.entries(input.states)) {
+    try {
+      out.ha_states.push(await reportHaState(runner, { host: input.host, routerId, state }, caller));
+    } catch (err) {
+      if (!(err instanceof RejectionError) || err instanceof RetriesExhausted) throw err;
+      out.rejected.push({ router_id: routerId, type: err.rejection.type, message: err.message });
+    }
+  }
+  return out;
 }

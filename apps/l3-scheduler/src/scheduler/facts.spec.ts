@@ -28,13 +28,13 @@ const registered = (agentType?: string) =>
 const alive = () => stored({ type: 'AgentAlive', data: { ...ref(), heartbeatAt: 'x' } });
 
 describe('scheduler facts: what each event asks the scheduler to look at', () => {
-  it('an HA router created or switched to HA, or deleted, concerns that router', () => {
+  it('a router created (legacy or HA), switched between the two, or deleted, concerns that router', () => {
     const f = new SchedulerFacts();
     expect(
       f.apply(
         stored({ type: 'RouterCreated', data: { id: 'r1', projectId: 'p1', name: '', description: '', adminStateUp: true, ha: false } }),
       ),
-    ).toBeNull();
+    ).toEqual({ kind: 'router', routerId: 'r1' });
     expect(f.apply(stored({ type: 'RouterUpdated', data: { id: 'r1', projectId: 'p1', changes: { name: 'x' } } }))).toBeNull();
     expect(f.apply(stored({ type: 'RouterUpdated', data: { id: 'r1', projectId: 'p1', changes: { ha: true } } }))).toEqual({
       kind: 'router',
@@ -47,7 +47,7 @@ describe('scheduler facts: what each event asks the scheduler to look at', () =>
     expect(f.routers.get('r1')).toMatchObject({ deleted: true, seq: 1 });
   });
 
-  it('tells a brand-new agent (fill up to max) from a revived one (pending routers only)', () => {
+  it('a new agent and a revived one both top routers up to max (after an outage nothing stays short)', () => {
     const f = new SchedulerFacts();
     expect(f.apply(registered())).toBeNull();
     expect(f.apply(alive())).toEqual({ kind: 'agent-usable', agentId: 'a1', fill: true });
@@ -57,7 +57,7 @@ describe('scheduler facts: what each event asks the scheduler to look at', () =>
       reason: 'agent_dead',
     });
     expect(f.usableAgents()).toEqual([]);
-    expect(f.apply(alive())).toEqual({ kind: 'agent-usable', agentId: 'a1', fill: false });
+    expect(f.apply(alive())).toEqual({ kind: 'agent-usable', agentId: 'a1', fill: true });
     expect(f.usableAgents().map((a) => a.host)).toEqual(['net1']);
   });
 
@@ -81,7 +81,7 @@ describe('scheduler facts: what each event asks the scheduler to look at', () =>
 });
 
 describe('read model helpers', () => {
-  it('names one active host, the latest active report, and flags two actives as split-brain', () => {
+  it('names one active host, the first still reporting active, and flags two actives as split-brain', () => {
     expect(activeOf([{ host: 'a', state: 'standby', state_pos: 0 }])).toEqual({ activeHost: null, splitBrain: false });
     expect(
       activeOf([
@@ -94,7 +94,7 @@ describe('read model helpers', () => {
         { host: 'a', state: 'active', state_pos: 5 },
         { host: 'b', state: 'active', state_pos: '9' },
       ]),
-    ).toEqual({ activeHost: 'b', splitBrain: true });
+    ).toEqual({ activeHost: 'a', splitBrain: true });
   });
 
   it('prints times as Neutron does', () => {

@@ -1,8 +1,8 @@
 import type { DomainEvent } from '@cp/events';
 
 export const L3_AGENT_TYPE = 'L3 agent';
-/** Agent modes that never host centralized (HA) routers in Neutron. */
-const NON_HA_MODES = new Set(['dvr', 'dvr_no_external']);
+/** Agent modes that never host centralized (HA or legacy) routers in Neutron. */
+export const NON_HA_MODES = new Set(['dvr', 'dvr_no_external']);
 
 export interface RouterFacts {
   projectId: string;
@@ -16,8 +16,6 @@ export interface AgentFacts {
   id: string;
   host: string;
   alive: boolean;
-  /** Has been alive at least once: a first AgentAlive is a new agent, a later one a revival. */
-  everAlive: boolean;
   adminStateUp: boolean;
   deleted: boolean;
   agentMode: string | null;
@@ -26,7 +24,10 @@ export interface AgentFacts {
 /** What a fact change asks the scheduler to look at. */
 export type Trigger =
   | { kind: 'router'; routerId: string }
-  /** An agent became usable; `fill` (a brand-new agent) also tops up routers below max. */
+  /**
+   * An agent became usable; `fill` (a new or revived agent, one enabled again) also tops
+   * up routers below max, so an outage does not leave routers short for good.
+   */
   | { kind: 'agent-usable'; agentId: string; fill: boolean }
   | { kind: 'agent-gone'; agentId: string; reason: 'agent_dead' | 'agent_deleted' };
 
@@ -45,7 +46,8 @@ export class SchedulerFacts {
     switch (e.type) {
       case 'RouterCreated':
         this.setRouter(e.data.id, { projectId: e.data.projectId, ha: e.data.ha, deleted: false, seq: e.metadata.position ?? 0 });
-        return e.data.ha ? { kind: 'router', routerId: e.data.id } : null;
+        // Legacy routers are placed too (on one agent), as Neutron's router_auto_schedule does.
+        return { kind: 'router', routerId: e.data.id };
       case 'RouterUpdated': {
         const r = this.routers.get(e.data.id);
         if (e.data.changes.ha === undefined || !r || r.ha === e.data.changes.ha) return null;
@@ -75,7 +77,7 @@ export class SchedulerFacts {
     this.dirty.clear();
   }
 
-  /** Alive, enabled agents that may host HA routers. */
+  /** Alive, enabled agents that may host centralized routers. */
   usableAgents(): AgentFacts[] {
     return [...this.agents.values()].filter((a) => a.alive && a.adminStateUp && !a.deleted && !NON_HA_MODES.has(a.agentMode ?? ''));
   }
@@ -98,7 +100,7 @@ export class SchedulerFacts {
   private applyAgent(e: Extract<DomainEvent, { type: `Agent${string}` }>): Trigger | null {
     const { id, host } = e.data;
     const prev = this.agents.get(id);
-    const base: AgentFacts = prev ?? { id, host, alive: false, everAlive: false, adminStateUp: true, deleted: false, agentMode: null };
+    const base: AgentFacts = prev ?? { id, host, alive: false, adminStateUp: true, deleted: false, agentMode: null };
     const mode = (c: Record<string, unknown>) => (typeof c.agent_mode === 'string' ? c.agent_mode : null);
     switch (e.type) {
       case 'AgentRegistered':
@@ -108,15 +110,15 @@ export class SchedulerFacts {
         this.setAgent({ ...base, agentMode: mode(e.data.configurations) });
         return { kind: 'agent-usable', agentId: id, fill: false };
       case 'AgentAlive':
-        this.setAgent({ ...base, alive: true, everAlive: true });
-        return { kind: 'agent-usable', agentId: id, fill: !base.everAlive };
+        this.setAgent({ ...base, alive: true });
+        return { kind: 'agent-usable', agentId: id, fill: true };
       case 'AgentDead':
         this.setAgent({ ...base, alive: false });
         return { kind: 'agent-gone', agentId: id, reason: 'agent_dead' };
       case 'AgentAdminStateChanged':
         this.setAgent({ ...base, adminStateUp: e.data.adminStateUp });
         // Disabling an agent stops new placements there but moves nothing (as Neutron).
-        return e.data.adminStateUp ? { kind: 'agent-usable', agentId: id, fill: false } : null;
+        return e.data.adminStateUp ? { kind: 'agent-usable', agentId: id, fill: true } : null;
       case 'AgentDeleted':
         this.setAgent({ ...base, alive: false, deleted: true });
         return { kind: 'agent-gone', agentId: id, reason: 'agent_deleted' };

@@ -31,8 +31,9 @@ export interface L3SchedulerOptions {
 /**
  * Bump when the saved state's shape or meaning changes: the scheduler then refolds
  * from 0 (deciding nothing again). 2: HA VNIs are no longer kept (read in the command).
+ * 3: placements carry the order in which hosts reported active.
  */
-export const SCHEDULER_STATE_VERSION = 2;
+export const SCHEDULER_STATE_VERSION = 3;
 
 /**
  * The HA router process manager (design.md §4). It tails the event store, keeps the

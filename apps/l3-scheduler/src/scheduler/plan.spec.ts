@@ -1,5 +1,5 @@
 import type { DomainEventBody } from '@cp/events';
-import { decideAll, evolveAll, haNetworkDecider, routerPlacementDecider, type AgentCandidate, type RouterPlacementState } from '@cp/domain';
+import { bindingsOf, decideAll, evolveAll, haNetworkDecider, routerPlacementDecider, type AgentCandidate, type RouterPlacementState } from '@cp/domain';
 import { planRouter, type NetworkSnapshot, type PlanInput } from './plan';
 
 const agents = (...hosts: string[]): AgentCandidate[] => hosts.map((host) => ({ agentId: `id-${host}`, host, load: 0 }));
@@ -27,8 +27,7 @@ const network = (index: number, routers: string[]): NetworkSnapshot => {
 const input = (over: Partial<PlanInput> = {}): PlanInput => ({
   routerId: 'r1',
   projectId: 'p1',
-  wantHa: true,
-  deleted: false,
+  mode: 'ha',
   fill: false,
   placement: routerPlacementDecider.initialState(),
   networks: [],
@@ -79,7 +78,7 @@ describe('planRouter', () => {
 
   it('releases the VRID and unschedules every binding of a deleted router', () => {
     const state = placed({ networks: [network(0, [])] });
-    const plan = planRouter(input({ wantHa: false, deleted: true, networks: [network(0, ['r1'])], placement: state }));
+    const plan = planRouter(input({ mode: 'deleted', networks: [network(0, ['r1'])], placement: state }));
     expect(plan.vrid).toMatchObject({ action: 'release', network: { id: 'hn0' } });
     expect(plan.placement).toEqual([{ type: 'UnscheduleRouter', data: { routerId: 'r1', reason: 'router_deleted' } }]);
   });
@@ -102,5 +101,45 @@ describe('planRouter', () => {
     const base = { networks: [network(0, ['r1'])], placement: state, candidates: agents('a', 'b', 'c') };
     expect(planRouter(input(base)).placement).toEqual([]);
     expect(hosts(placed({ ...base, fill: true }))).toEqual(['a', 'b', 'c']);
+  });
+
+  describe('legacy routers', () => {
+    const legacy = (over: Partial<PlanInput> = {}) => ({ mode: 'legacy' as const, candidates: agents('b', 'a'), ...over });
+
+    it('run on the one least loaded agent, with no VRID and no HA port', () => {
+      const plan = planRouter(input(legacy()));
+      expect(plan.vrid).toEqual({ action: 'keep' });
+      expect(plan.placement).toMatchObject([{ type: 'ScheduleRouter', data: { maxAgents: 1, minAgents: 1, haPortIds: {} } }]);
+      const state = placed(legacy());
+      expect(hosts(state)).toEqual(['a']);
+      expect(bindingsOf(state)[0].haPortId).toBeNull();
+    });
+
+    it('wait, saying why, when no agent can take them', () => {
+      expect(placed(legacy({ candidates: [] }))).toMatchObject({ status: 'pending', reason: expect.stringContaining('at least 1') });
+    });
+
+    it('stay where they are while their agent lives', () => {
+      const state = placed(legacy());
+      expect(planRouter(input(legacy({ placement: state, fill: true }))).placement).toMatchObject([{ type: 'ScheduleRouter' }]);
+      expect(hosts(placed(legacy({ placement: state, fill: true })))).toEqual(['a']);
+      expect(planRouter(input(legacy({ placement: state })))).toEqual({ vrid: { action: 'keep' }, placement: [] });
+    });
+
+    it('become HA: the legacy binding goes, a VRID and HA bindings come', () => {
+      const state = placed(legacy());
+      const plan = planRouter(input({ placement: state }));
+      expect(plan.vrid).toEqual({ action: 'open', index: 0 });
+      expect(plan.placement[0]).toEqual({ type: 'UnscheduleFromAgents', data: { routerId: 'r1', agentIds: ['id-a'], reason: 'router_made_ha' } });
+      expect(bindingsOf(placed({ placement: state })).map((b) => b.haPortId)).toEqual(['port-id-a', 'port-id-b', 'port-id-c']);
+    });
+
+    it('an HA router made legacy gives back its VRID and its HA bindings, and runs on one agent', () => {
+      const state = placed({ networks: [network(0, [])] });
+      const over = legacy({ networks: [network(0, ['r1'])], placement: state });
+      expect(planRouter(input(over)).vrid).toMatchObject({ action: 'release', network: { id: 'hn0' } });
+      expect(planRouter(input(over)).placement[0]).toMatchObject({ type: 'UnscheduleFromAgents', data: { reason: 'router_not_ha' } });
+      expect(bindingsOf(placed(over)).map((b) => [b.host, b.haPortId])).toEqual([['a', null]]);
+    });
   });
 });

@@ -8,6 +8,7 @@ import {
   networkDecider,
   portDecider,
   routerPlacementDecider,
+  routerPortsHost,
   subnetDecider,
   vridOf,
   type AgentCandidate,
@@ -16,6 +17,7 @@ import {
   type UnscheduleReason,
 } from '@cp/domain';
 import {
+  bindRouterPorts,
   createPortInUow,
   deletePortInUow,
   RejectionError,
@@ -29,13 +31,12 @@ import {
 } from '@cp/write-model';
 import type { L3Config } from '../config';
 import { haNetworkIds, haPortId, haVniCandidates } from '../ids';
-import { planRouter, type NetworkSnapshot } from './plan';
+import { planRouter, type NetworkSnapshot, type RouterMode } from './plan';
 
 export interface ReconcileRouter {
   routerId: string;
   projectId: string;
-  wantHa: boolean;
-  deleted: boolean;
+  mode: RouterMode;
   fill: boolean;
   candidates: readonly AgentCandidate[];
   /** Which of the bound agents must give the router up, and why. */
@@ -78,6 +79,8 @@ export async function reconcileRouter(uow: UnitOfWork, input: ReconcileRouter): 
   // The network holding the router's VRID now (none once released); the streams are already loaded in this command.
   const home = (await projectHaNetworks(uow, projectId)).find((n) => vridOf(n.state, routerId) !== null) ?? null;
   await followWithPorts(uow, placement, events, home, routerId, projectId);
+  // A legacy router's ports follow its agent; an HA router's stay with its active instance, or go when it runs nowhere.
+  if (events.length > 0) await bindRouterPorts(uow, routerId, routerPortsHost(await uow.load(routerPlacementDecider, placementStream)));
 }
 
 /** The project's HA networks: their ids derive from (project, index), so read index 0, 1, ... until one is absent. */
@@ -131,7 +134,7 @@ async function freeHaVni(input: ReconcileRouter, uow: UnitOfWork, networkId: str
 }
 
 /** HA ports follow bindings: created and bound with a new binding, deleted with a removed one. */
-async function followWithPorts(
+export async function followWithPorts(
   uow: UnitOfWork,
   before: RouterPlacementState,
   events: readonly RouterPlacementEvent[],

@@ -69,8 +69,7 @@ export class Reconciler {
         reconcileRouter(uow, {
           routerId,
           projectId,
-          wantHa: !!router && router.ha && !router.deleted,
-          deleted: !router || router.deleted,
+          mode: !router || router.deleted ? 'deleted' : router.ha ? 'ha' : 'legacy',
           fill,
           candidates: facts.usableAgents().map((a) => ({ agentId: a.id, host: a.host, load: placements.load(a.id) })),
           evacuations: (agentIds) => this.evacuations(agentIds),

@@ -2,6 +2,7 @@ import { bindingsOf } from '@cp/domain';
 import type { L3Config } from '../config';
 import type { SchedulerFacts, Trigger } from './facts';
 import type { Placements } from './placements';
+import { LEGACY_AGENTS } from './plan';
 
 /**
  * The routers a trigger concerns, oldest router first (the order in which they
@@ -25,9 +26,9 @@ export async function targetsOf(
     const below = trigger.fill ? config.maxL3AgentsPerRouter : config.minL3AgentsPerRouter;
     ids = [];
     for (const [id, r] of facts.routers) {
-      if (!r.ha || r.deleted) continue;
+      if (r.deleted) continue;
       const p = await placements.get(id);
-      if (bindingsOf(p.state).length < below || p.state.status === 'pending') ids.push(id);
+      if (bindingsOf(p.state).length < (r.ha ? below : LEGACY_AGENTS) || p.state.status === 'pending') ids.push(id);
     }
   }
   const seq = (id: string) => facts.routers.get(id)?.seq ?? 0;

@@ -111,6 +111,8 @@ export const DEFAULT_RULES: Readonly<Record<string, string>> = {
   delete_agent: ADMIN,
   'get_l3-routers': ADMIN,
   'get_l3-agents': ADMIN,
+  'create_l3-router': ADMIN,
+  'delete_l3-router': ADMIN,
   get_router_ha: ADMIN,
 
   // Quotas: a project reads its own limits without a rule; another project's, the list and changes are the admins'

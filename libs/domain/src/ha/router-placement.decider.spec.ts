@@ -1,7 +1,14 @@
 import type { DomainEventBody } from '@cp/events';
 import { spec } from '../testing/given-when-then';
 import { decideAll } from './decide-all';
-import { bindingsOf, pendingReason, routerPlacementDecider, type RouterPlacementCommand } from './router-placement.decider';
+import {
+  activeHostOf,
+  bindingsOf,
+  pendingReason,
+  routerPlacementDecider,
+  routerPortsHost,
+  type RouterPlacementCommand,
+} from './router-placement.decider';
 import type { AgentCandidate } from './ranking';
 
 const agent = (host: string, load = 0): AgentCandidate => ({ agentId: `id-${host}`, host, load });
@@ -130,5 +137,50 @@ describe('router placement decider', () => {
     given([]).when(hold('no HA network')).thenEvents([held]);
     given([held]).when(hold('no HA network')).thenEvents([]);
     expect(given([held]).state).toMatchObject({ status: 'pending', reason: 'no HA network' });
+  });
+
+  describe('split-brain: two hosts claim the router', () => {
+    const report = (host: string, state: 'active' | 'standby') => ({ type: 'ReportHaState' as const, data: { routerId: 'r1', host, state } });
+    const detected = (hosts: string[]) => ({
+      type: 'RouterSplitBrainDetected' as const,
+      data: { projectId: 'p1', routerId: 'r1', activeHost: hosts[0], hosts },
+    });
+    const resolved = (activeHost: string | null) => ({
+      type: 'RouterSplitBrainResolved' as const,
+      data: { projectId: 'p1', routerId: 'r1', activeHost },
+    });
+
+    it('raises the alarm once; the first active host stays authoritative and keeps the ports', () => {
+      const first = [...onThree, reported('b', 'active')];
+      given(first)
+        .when(report('a', 'active'))
+        .thenEvents([reported('a', 'active'), detected(['b', 'a'])]);
+      const split = given([...first, reported('a', 'active'), detected(['b', 'a'])]).state;
+      expect(activeHostOf(split)).toBe('b');
+      expect(routerPortsHost(split)).toBe('b');
+      // A third claimant is the same split-brain, not a new alarm.
+      given([...first, reported('a', 'active'), detected(['b', 'a'])])
+        .when(report('c', 'active'))
+        .thenEvents([reported('c', 'active')]);
+    });
+
+    it('ends when a claimant steps down or is unscheduled; the next claimant in order takes over', () => {
+      const split = [...onThree, reported('b', 'active'), reported('a', 'active'), detected(['b', 'a'])];
+      given(split)
+        .when(report('b', 'standby'))
+        .thenEvents([reported('b', 'standby'), resolved('a')]);
+      expect(activeHostOf(given([...split, reported('b', 'standby'), resolved('a')]).state)).toBe('a');
+      given(split)
+        .when({ type: 'UnscheduleFromAgents', data: { routerId: 'r1', agentIds: ['id-a'], reason: 'agent_dead' } })
+        .thenEvents([unscheduled('a'), resolved('b')]);
+    });
+  });
+
+  it('binds router ports where the router runs: a legacy router\'s agent, an HA router\'s active one, nowhere when unplaced', () => {
+    const legacy = { ...scheduled('a'), data: { ...scheduled('a').data, haPortId: null } };
+    expect(routerPortsHost(given([legacy]).state)).toBe('a');
+    expect(routerPortsHost(given(onThree).state)).toBeUndefined(); // no active instance yet: leave them
+    expect(routerPortsHost(given([...onThree, reported('c', 'active')]).state)).toBe('c');
+    expect(routerPortsHost(given([]).state)).toBeNull();
   });
 });

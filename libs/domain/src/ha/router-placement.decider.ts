@@ -3,8 +3,9 @@ import { assertNever, notFound, type Decider, type Decision, type Events } from 
 import { rankCandidates, type AgentCandidate } from './ranking';
 
 /**
- * Where one HA router runs (stream `router-ha:<routerId>`): its L3 agent
- * bindings and whether it waits for agents. The scheduler appends here with
+ * Where one router runs (stream `router-ha:<routerId>`): its L3 agent bindings
+ * (an HA router's each with an HA port, a legacy router's one without) and
+ * whether it waits for agents. The scheduler appends here with
  * the expected version, so two schedulers cannot both place the same router.
  */
 export type HaState = DataOf<'RouterHaStateReported'>['state'];
@@ -25,10 +26,15 @@ export interface HaBinding {
   state: HaState;
 }
 
+/**
+ * `actives`: the hosts whose last report is `active`, in the order they became
+ * so. The first is the authoritative active instance (its router ports are bound
+ * there); any other is a split-brain and is told to step down.
+ */
 export type RouterPlacementState =
   | { status: 'unscheduled'; projectId: string | null }
-  | { status: 'pending'; projectId: string; bindings: readonly HaBinding[]; reason: string }
-  | { status: 'scheduled'; projectId: string; bindings: readonly HaBinding[] };
+  | { status: 'pending'; projectId: string; bindings: readonly HaBinding[]; actives: readonly string[]; reason: string }
+  | { status: 'scheduled'; projectId: string; bindings: readonly HaBinding[]; actives: readonly string[] };
 
 export type RouterPlacementCommand =
   | {
@@ -52,13 +58,34 @@ export type RouterPlacementCommand =
   | { type: 'HoldPending'; data: { routerId: string; projectId: string; reason: string } };
 
 export type RouterPlacementEvent = Events<
-  'RouterScheduledToAgent' | 'RouterUnscheduledFromAgent' | 'RouterSchedulingPending' | 'RouterHaStateReported'
+  | 'RouterScheduledToAgent'
+  | 'RouterUnscheduledFromAgent'
+  | 'RouterSchedulingPending'
+  | 'RouterHaStateReported'
+  | 'RouterSplitBrainDetected'
+  | 'RouterSplitBrainResolved'
 >;
 
 export const bindingsOf = (s: RouterPlacementState): readonly HaBinding[] => (s.status === 'unscheduled' ? [] : s.bindings);
 
+/** The authoritative active host of an HA router: the first of those reporting active; null when none does. */
+export const activeHostOf = (s: RouterPlacementState): string | null => (s.status === 'unscheduled' ? null : (s.actives[0] ?? null));
+
+/**
+ * Where the router's own ports (interfaces, gateway) belong, as Neutron binds
+ * them: a legacy router's one agent, an HA router's active agent. `null`: the
+ * router runs nowhere (unbind them). `undefined`: an HA router with no active
+ * instance yet; its ports stay where they are until one reports active.
+ */
+export function routerPortsHost(s: RouterPlacementState): string | null | undefined {
+  const bindings = bindingsOf(s);
+  if (bindings.length === 0) return null;
+  const legacy = bindings.find((b) => b.haPortId === null);
+  return legacy ? legacy.host : (activeHostOf(s) ?? undefined);
+}
+
 export function pendingReason(routerId: string, bound: number, minAgents: number): string {
-  return `HA router ${routerId} runs on ${bound} L3 agent(s); at least ${minAgents} alive L3 agents are needed`;
+  return `Router ${routerId} runs on ${bound} L3 agent(s); at least ${minAgents} alive L3 agent(s) are needed`;
 }
 
 function decide(command: RouterPlacementCommand, state: RouterPlacementState): Decision<RouterPlacementEvent> {
@@ -110,9 +137,18 @@ function decide(command: RouterPlacementCommand, state: RouterPlacementState): D
       }
       // Agents re-report after restarts; an unchanged state is not a new fact.
       if (binding.state === reported) return [];
-      return [
-        { type: 'RouterHaStateReported', data: { projectId: state.projectId, routerId, agentId: binding.agentId, host, state: reported } },
+      const { projectId } = state;
+      const events: RouterPlacementEvent[] = [
+        { type: 'RouterHaStateReported', data: { projectId, routerId, agentId: binding.agentId, host, state: reported } },
       ];
+      const after = reported === 'active' ? [...state.actives, host] : state.actives.filter((h) => h !== host);
+      if (after.length > 1 && state.actives.length <= 1) {
+        events.push({ type: 'RouterSplitBrainDetected', data: { projectId, routerId, activeHost: after[0], hosts: [...after] } });
+      }
+      if (after.length <= 1 && state.actives.length > 1) {
+        events.push({ type: 'RouterSplitBrainResolved', data: { projectId, routerId, activeHost: after[0] ?? null } });
+      }
+      return events;
     }
     case 'HoldPending': {
       const { routerId, projectId, reason } = command.data;
@@ -132,13 +168,20 @@ function unschedule(
   reason: UnscheduleReason,
 ): RouterPlacementEvent[] {
   if (state.status === 'unscheduled') return [];
-  return [...gone]
+  const events: RouterPlacementEvent[] = [...gone]
     .sort((a, b) => (a.host < b.host ? -1 : a.host > b.host ? 1 : 0))
     .map((b) => ({
       type: 'RouterUnscheduledFromAgent',
       data: { projectId: state.projectId, routerId, agentId: b.agentId, host: b.host, reason },
     }));
+  const after = state.actives.filter((h) => !gone.some((b) => b.host === h));
+  if (after.length <= 1 && state.actives.length > 1) {
+    events.push({ type: 'RouterSplitBrainResolved', data: { projectId: state.projectId, routerId, activeHost: after[0] ?? null } });
+  }
+  return events;
 }
+
+const activesOf = (s: RouterPlacementState): readonly string[] => (s.status === 'unscheduled' ? [] : s.actives);
 
 function lowestFreeSlot(bindings: readonly HaBinding[]): number {
   const used = new Set(bindings.map((b) => b.slot));
@@ -154,18 +197,27 @@ function evolve(state: RouterPlacementState, event: { type: string; data: unknow
     case 'RouterScheduledToAgent': {
       const { agentId, host, priority, haPortId, projectId } = e.data;
       const binding: HaBinding = { agentId, host, priority, haPortId, slot: lowestFreeSlot(bindings), state: 'standby' };
-      return { status: 'scheduled', projectId, bindings: [...bindings.filter((b) => b.agentId !== agentId), binding] };
+      const actives = activesOf(state).filter((h) => h !== host);
+      return { status: 'scheduled', projectId, bindings: [...bindings.filter((b) => b.agentId !== agentId), binding], actives };
     }
     case 'RouterUnscheduledFromAgent': {
       if (state.status === 'unscheduled') return state;
       const rest = bindings.filter((b) => b.agentId !== e.data.agentId);
-      return rest.length === 0 ? { status: 'unscheduled', projectId: state.projectId } : { ...state, bindings: rest };
+      const actives = state.actives.filter((h) => h !== e.data.host);
+      return rest.length === 0 ? { status: 'unscheduled', projectId: state.projectId } : { ...state, bindings: rest, actives };
     }
     case 'RouterSchedulingPending':
-      return { status: 'pending', projectId: e.data.projectId, bindings, reason: e.data.reason };
-    case 'RouterHaStateReported':
+      return { status: 'pending', projectId: e.data.projectId, bindings, actives: activesOf(state), reason: e.data.reason };
+    case 'RouterHaStateReported': {
       if (state.status === 'unscheduled') return state;
-      return { ...state, bindings: bindings.map((b) => (b.host === e.data.host ? { ...b, state: e.data.state } : b)) };
+      const { host, state: reported } = e.data;
+      const others = state.actives.filter((h) => h !== host);
+      return {
+        ...state,
+        bindings: bindings.map((b) => (b.host === host ? { ...b, state: reported } : b)),
+        actives: reported === 'active' ? [...others, host] : others,
+      };
+    }
     default:
       return state;
   }

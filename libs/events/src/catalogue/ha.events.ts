@@ -50,7 +50,8 @@ export const RouterUnscheduledFromAgent = defineEvent(
     routerId: id,
     agentId: id,
     host: z.string(),
-    reason: z.enum(['agent_dead', 'router_deleted', 'router_not_ha', 'agent_deleted', 'admin']),
+    /** `router_not_ha`/`router_made_ha`: the router's `ha` changed, so its bindings of the old kind go. */
+    reason: z.enum(['agent_dead', 'router_deleted', 'router_not_ha', 'router_made_ha', 'agent_deleted', 'admin']),
   }),
 );
 /** Fewer alive L3 agents than the minimum: the router waits, visibly. */
@@ -67,4 +68,18 @@ export const RouterHaStateReported = defineEvent(
     host: z.string(),
     state: z.enum(['active', 'standby', 'fault', 'unknown']),
   }),
+);
+/**
+ * A second agent reported active while another still is: keepalived on two hosts
+ * both claim the router (a partition of the HA network). The first active host
+ * stays authoritative; the others are told, through their documents, to step down.
+ */
+export const RouterSplitBrainDetected = defineEvent(
+  'RouterSplitBrainDetected',
+  z.object({ ...projectRef, routerId: id, activeHost: z.string(), hosts: z.array(z.string()) }),
+);
+/** At most one agent reports active again (a report or an unschedule ended the split-brain). */
+export const RouterSplitBrainResolved = defineEvent(
+  'RouterSplitBrainResolved',
+  z.object({ ...projectRef, routerId: id, activeHost: z.string().nullable() }),
 );

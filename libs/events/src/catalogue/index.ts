@@ -62,6 +62,8 @@ export const CATALOGUE = {
   RouterUnscheduledFromAgent: ha.RouterUnscheduledFromAgent,
   RouterSchedulingPending: ha.RouterSchedulingPending,
   RouterHaStateReported: ha.RouterHaStateReported,
+  RouterSplitBrainDetected: ha.RouterSplitBrainDetected,
+  RouterSplitBrainResolved: ha.RouterSplitBrainResolved,
   QuotaLimitsSet: quota.QuotaLimitsSet,
   QuotaLimitsReset: quota.QuotaLimitsReset,
   ResourceTagsSet: tag.ResourceTagsSet,
