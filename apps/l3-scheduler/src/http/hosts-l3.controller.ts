@@ -69,7 +69,11 @@ export class HostsL3Controller {
     if (!parsed.success) {
       neutronFail(400, 'InvalidInput', `Invalid input for operation: state must be one of active, standby, fault, unknown.`);
     }
-    const result = await reportHaState(this.runtime.options.writeSide.runner, { host, routerId, state: parsed.data.state }, reporter(host, req));
+    const result = await reportHaState(
+      this.runtime.options.writeSide.runner,
+      { host, routerId, state: parsed.data.state },
+      reporter(host, req),
+    );
     return { ha_state: result };
   }
 

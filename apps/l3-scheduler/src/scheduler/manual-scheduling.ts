@@ -65,7 +65,12 @@ export async function addRouterToAgent(deps: ManualScheduling, ctx: CommandConte
   return lastPosition(events);
 }
 
-export async function removeRouterFromAgent(deps: ManualScheduling, ctx: CommandContext, agentId: string, routerId: string): Promise<number> {
+export async function removeRouterFromAgent(
+  deps: ManualScheduling,
+  ctx: CommandContext,
+  agentId: string,
+  routerId: string,
+): Promise<number> {
   const { events } = await deps.writeSide.runner.run(ctx, async (uow) => {
     const { router } = await loadTarget(uow, agentId, routerId);
     const stream = routerHaStream(routerId);

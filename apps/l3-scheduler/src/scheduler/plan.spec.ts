@@ -1,5 +1,13 @@
 import type { DomainEventBody } from '@cp/events';
-import { bindingsOf, decideAll, evolveAll, haNetworkDecider, routerPlacementDecider, type AgentCandidate, type RouterPlacementState } from '@cp/domain';
+import {
+  bindingsOf,
+  decideAll,
+  evolveAll,
+  haNetworkDecider,
+  routerPlacementDecider,
+  type AgentCandidate,
+  type RouterPlacementState,
+} from '@cp/domain';
 import { planRouter, type NetworkSnapshot, type PlanInput } from './plan';
 
 const agents = (...hosts: string[]): AgentCandidate[] => hosts.map((host) => ({ agentId: `id-${host}`, host, load: 0 }));
@@ -130,7 +138,10 @@ describe('planRouter', () => {
       const state = placed(legacy());
       const plan = planRouter(input({ placement: state }));
       expect(plan.vrid).toEqual({ action: 'open', index: 0 });
-      expect(plan.placement[0]).toEqual({ type: 'UnscheduleFromAgents', data: { routerId: 'r1', agentIds: ['id-a'], reason: 'router_made_ha' } });
+      expect(plan.placement[0]).toEqual({
+        type: 'UnscheduleFromAgents',
+        data: { routerId: 'r1', agentIds: ['id-a'], reason: 'router_made_ha' },
+      });
       expect(bindingsOf(placed({ placement: state })).map((b) => b.haPortId)).toEqual(['port-id-a', 'port-id-b', 'port-id-c']);
     });
 

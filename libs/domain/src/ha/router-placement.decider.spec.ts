@@ -140,7 +140,10 @@ describe('router placement decider', () => {
   });
 
   describe('split-brain: two hosts claim the router', () => {
-    const report = (host: string, state: 'active' | 'standby') => ({ type: 'ReportHaState' as const, data: { routerId: 'r1', host, state } });
+    const report = (host: string, state: 'active' | 'standby') => ({
+      type: 'ReportHaState' as const,
+      data: { routerId: 'r1', host, state },
+    });
     const detected = (hosts: string[]) => ({
       type: 'RouterSplitBrainDetected' as const,
       data: { projectId: 'p1', routerId: 'r1', activeHost: hosts[0], hosts },
@@ -176,7 +179,7 @@ describe('router placement decider', () => {
     });
   });
 
-  it('binds router ports where the router runs: a legacy router\'s agent, an HA router\'s active one, nowhere when unplaced', () => {
+  it("binds router ports where the router runs: a legacy router's agent, an HA router's active one, nowhere when unplaced", () => {
     const legacy = { ...scheduled('a'), data: { ...scheduled('a').data, haPortId: null } };
     expect(routerPortsHost(given([legacy]).state)).toBe('a');
     expect(routerPortsHost(given(onThree).state)).toBeUndefined(); // no active instance yet: leave them
