@@ -10,8 +10,11 @@
 #   --results FILE   write every test's outcome (passed/failed/skipped, with the reason) and the totals as JSON
 #   --keep           keep the workspace, Keystone and control plane directories for a look afterwards
 #
-# Two hosts' agents (an Open vSwitch agent and an L3 agent each) report and keep heartbeating through the
-# agent API for the whole run, as a cloud's would: the agent and L3 scheduler tests need agents to list.
+# Two hosts' agents report and keep heartbeating through the agent API for the whole run, as a cloud's
+# would: an Open vSwitch agent each (reported here), and the reference L3 agent (npm run l3-agent), which
+# follows its host's L3 document and reports the ports of the routers it runs up, as Neutron's agents do
+# once a router's devices exist (it programs no kernel). The agent and L3 scheduler tests need agents to
+# list; router interface status needs a host that brings the port up.
 #
 # Needs: apt-get install keystone tempest neutron-tempest-plugin python3-openstackclient; npm run build.
 # Prints Tempest's summary; the exit status is Tempest's (0: every selected test passed or was skipped).
@@ -43,8 +46,10 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/controlplane-tempest.XXXXXX")
 cp_pid=""
 ks_pid=""
 agents_pid=""
+l3_pids=()
 cleanup() {
   [ -n "$agents_pid" ] && kill "$agents_pid" 2>/dev/null || true
+  for pid in "${l3_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   [ -n "$cp_pid" ] && kill "$cp_pid" 2>/dev/null || true
   [ -n "$ks_pid" ] && kill "$ks_pid" 2>/dev/null || true
   if [ "$keep" = 1 ]; then log "kept $work"; else rm -rf "$work"; fi
@@ -83,21 +88,34 @@ extensions=$(curl -s -H "X-Auth-Token: $token" "$endpoint/v2.0/extensions" |
   python3 -c 'import json,sys; print(",".join(e["alias"] for e in json.load(sys.stdin)["extensions"]))')
 
 # The agents' reports: register now, then a heartbeat every 20 s (agents are dead after 75 s without one),
-# each round with a fresh token (Keystone's last an hour; a longer run must not lose its agents).
+# each round with a fresh token (Keystone's last an hour; a longer run must not lose its agents). The
+# L3 agents read the same token file on every call.
 report_agents() {
   local token
   token=$(openstack token issue -f value -c id) || return 1
+  printf '%s\n' "$token" >"$work/agent-token.new" && mv "$work/agent-token.new" "$work/agent-token"
   for host in tempest-net-1 tempest-net-2; do
     n=${host##*-}
     curl -sf -X PUT -H "X-Auth-Token: $token" -H 'Content-Type: application/json' \
       -d "{\"tunnel_ip\": \"198.18.0.$n\"}" "$endpoint/v1/agents/Open%20vSwitch%20agent/$host" >/dev/null
-    curl -sf -X PUT -H "X-Auth-Token: $token" -H 'Content-Type: application/json' \
-      -d '{"configurations": {"agent_mode": "legacy"}}' "$endpoint/v1/agents/L3%20agent/$host" >/dev/null
   done
 }
 report_agents
 (while sleep 20; do report_agents || true; done) &
 agents_pid=$!
+for host in tempest-net-1 tempest-net-2; do
+  node "$root/dist/apps/l3-scheduler/src/agent/cli.js" --server "$endpoint" --host "$host" --heartbeat 20 \
+    --token-file "$work/agent-token" 2>>"$work/l3-agents.log" &
+  l3_pids+=($!)
+done
+# Tempest's L3 agent tests look for an agent at class setup: wait until both registered.
+for _ in $(seq 1 60); do
+  l3_agents=$(curl -s -H "X-Auth-Token: $(cat "$work/agent-token")" "$endpoint/v2.0/agents?agent_type=L3%20agent" |
+    python3 -c 'import json,sys; print(len(json.load(sys.stdin)["agents"]))' 2>/dev/null || echo 0)
+  [ "$l3_agents" = 2 ] && break
+  sleep 0.5
+done
+[ "$l3_agents" = 2 ] || { log "the reference L3 agents did not register: $(cat "$work/l3-agents.log")"; exit 1; }
 
 cd "$work"
 # A workspace registry of its own: the user's ~/.tempest/workspace.yaml is not touched, and names never clash.

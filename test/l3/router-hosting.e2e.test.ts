@@ -1,3 +1,4 @@
+import { ReferenceL3Agent } from '../../apps/l3-scheduler/src/agent/l3-agent';
 import { L3Runtime } from '../../apps/l3-scheduler/src/runtime';
 import { startInProcess, type Json } from '../support/control-plane';
 
@@ -26,7 +27,7 @@ describe('router hosting and router ports through the API', () => {
     }
     ovsAgent = ((await cp.api.put(`${OVS_AGENTS}/net1`, { tunnel_ip: '198.18.0.1' })).body!.agent as Json).id as string;
     subnetIds = [];
-    for (const [i, cidr] of ['10.1.0.0/24', '10.2.0.0/24', '10.3.0.0/24'].entries()) {
+    for (const [i, cidr] of ['10.1.0.0/24', '10.2.0.0/24', '10.3.0.0/24', '10.4.0.0/24'].entries()) {
       const net = (await cp.api.post('/v2.0/networks', { network: { name: `n${i}` } })).body!.network as Json;
       const sub = await cp.api.post('/v2.0/subnets', { subnet: { network_id: net.id, cidr, ip_version: 4 } });
       subnetIds.push((sub.body!.subnet as Json).id as string);
@@ -148,4 +149,28 @@ describe('router hosting and router ports through the API', () => {
     const bad = await cp.api.put('/v1/hosts/net1/ha_states', { states: { [router.id]: 'master' } });
     expect([bad.status, bad.body!.NeutronError.type]).toEqual([400, 'InvalidInput']);
   });
+
+  it('the reference L3 agent brings up the ports of the routers it runs, by itself', async () => {
+    const agent = new ReferenceL3Agent({ server: cp.url, host: 'net4', heartbeatSeconds: 1, log: () => undefined });
+    await agent.start();
+    try {
+      // The least loaded agent takes the new router: the one that runs none yet.
+      const router = (await cp.api.post('/v2.0/routers', { router: { name: 'by-agent' } })).body!.router as Json;
+      await settle();
+      expect(await agentsOf(router.id)).toEqual([['net4', null]]);
+      const portId = await addInterface(router.id, subnetIds[3]);
+      await eventually(async () => (await port(portId)).status === 'ACTIVE');
+      expect(await port(portId)).toMatchObject({ 'binding:host_id': 'net4' });
+    } finally {
+      await agent.stop();
+    }
+  });
 });
+
+async function eventually(probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
