@@ -1,4 +1,16 @@
-import { Controller, Get, Module, Put, Req, Res, type BeforeApplicationShutdown, type DynamicModule, type Type } from '@nestjs/common';
+import {
+  Controller,
+  Delete,
+  Get,
+  Module,
+  Post,
+  Put,
+  Req,
+  Res,
+  type BeforeApplicationShutdown,
+  type DynamicModule,
+  type Type,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { Request, Response } from 'express';
 import { forward, type Forwarding } from './forward';
@@ -32,8 +44,19 @@ function l3Controller(base: URL, f: Forwarding): Type {
       forward(base, req, res, f);
     }
 
-    @Put('v1/hosts/:host/routers/:routerId/ha_state')
+    @Put(['v1/hosts/:host/routers/:routerId/ha_state', 'v1/hosts/:host/ha_states'])
     report(@Req() req: Request, @Res() res: Response): void {
+      forward(base, req, res, f);
+    }
+
+    /** An admin moving a router between agents: the L3 process decides it with the scheduler's command. */
+    @Post('v2.0/agents/:id/l3-routers')
+    add(@Req() req: Request, @Res() res: Response): void {
+      forward(base, req, res, f);
+    }
+
+    @Delete('v2.0/agents/:id/l3-routers/:routerId')
+    remove(@Req() req: Request, @Res() res: Response): void {
       forward(base, req, res, f);
     }
   }
