@@ -98,4 +98,36 @@ describe('openstack CLI against the control plane', () => {
     await ok(['router', 'unset', '--external-gateway', router.id]);
     await ok(['router', 'delete', router.id]);
   });
+
+  it('drives floating IPs: create, associate with a server port, list, unset and delete', async () => {
+    const ext = await json(['network', 'create', '--external', 'fip-ext']);
+    await json(['subnet', 'create', '--network', ext.id, '--subnet-range', '192.0.2.0/24', '--no-dhcp', 'fip-ext-subnet']);
+    const net = await json(['network', 'create', 'fip-inside']);
+    const subnet = await json(['subnet', 'create', '--network', net.id, '--subnet-range', '10.40.0.0/24', 'fip-inside-subnet']);
+    const router = await json(['router', 'create', 'fip-router']);
+    await ok(['router', 'set', '--external-gateway', ext.id, router.id]);
+    await ok(['router', 'add', 'subnet', router.id, subnet.id]);
+    const port = await json(['port', 'create', '--network', net.id, 'fip-vm']);
+
+    const fip = await json(['floating', 'ip', 'create', '--description', 'web', 'fip-ext']);
+    expect(fip).toMatchObject({ floating_network_id: ext.id, port_id: null, status: 'DOWN', description: 'web' });
+    expect(fip.floating_ip_address).toMatch(/^192\.0\.2\./);
+    await ok(['floating', 'ip', 'set', '--port', port.id, fip.id]);
+    expect(await json(['floating', 'ip', 'show', fip.floating_ip_address])).toMatchObject({
+      port_id: port.id,
+      fixed_ip_address: port.fixed_ips[0].ip_address,
+      router_id: router.id,
+      status: 'ACTIVE',
+    });
+    const rows = await json(['floating', 'ip', 'list', '--port', port.id]);
+    expect(rows.map((r: Json) => [r.ID, r['Floating IP Address'], r['Fixed IP Address']])).toEqual([
+      [fip.id, fip.floating_ip_address, port.fixed_ips[0].ip_address],
+    ]);
+    // The router cannot drop the subnet the floating IP is mapped through.
+    expect((await os(['router', 'remove', 'subnet', router.id, subnet.id])).code).not.toBe(0);
+    await ok(['floating', 'ip', 'unset', '--port', fip.id]);
+    expect((await json(['floating', 'ip', 'show', fip.id])).port_id).toBeNull();
+    await ok(['floating', 'ip', 'delete', fip.id]);
+    expect(ids(await json(['floating', 'ip', 'list']))).not.toContain(fip.id);
+  });
 });

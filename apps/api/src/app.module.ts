@@ -7,6 +7,7 @@ import { NetworksModule } from './networks/networks.module';
 import { SecurityGroupsModule } from './security-groups/security-groups.module';
 import { AgentsModule } from './agents/agents.module';
 import { RoutersModule } from './routers/routers.module';
+import { FloatingIpsModule } from './floating-ips/floating-ips.module';
 import { SubnetsModule } from './subnets/subnets.module';
 import { PortsModule } from './ports/ports.module';
 import { QuotasModule } from './quotas/quotas.module';
@@ -20,6 +21,7 @@ export const API_MODULES: Type[] = [
   SecurityGroupsModule,
   AgentsModule,
   RoutersModule,
+  FloatingIpsModule,
   SubnetsModule,
   PortsModule,
   QuotasModule,

@@ -4,6 +4,7 @@
  */
 export * from './decider';
 export * from './agent';
+export * from './floating-ip';
 export * from './ha';
 export * from './ipam';
 export * from './network';

@@ -57,6 +57,11 @@ export function partitionKey(event: DomainEvent): string {
       return `host:${event.data.host}`;
     case 'QuotaLimitsSet':
     case 'QuotaLimitsReset':
+    case 'FloatingIpCreated':
+    case 'FloatingIpAssociated':
+    case 'FloatingIpDisassociated':
+    case 'FloatingIpUpdated':
+    case 'FloatingIpDeleted':
       return `project:${event.data.projectId}`;
     case 'ResourceTagsSet':
       return tagsPartitionKey(event.data);
@@ -78,6 +83,7 @@ function tagsPartitionKey(d: DataOf<'ResourceTagsSet'>): string {
     case 'security_group':
       return `security-group:${d.resourceId}`;
     case 'router':
+    case 'floatingip':
       return `project:${d.projectId}`;
   }
 }

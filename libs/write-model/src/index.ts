@@ -14,6 +14,7 @@ export * from './port-writes';
 export * from './rejection';
 export * from './router-ports';
 export * from './resources/agent.view';
+export * from './resources/floating-ip.view';
 export * from './resources/network.view';
 export * from './resources/port.view';
 export * from './resources/quota.view';

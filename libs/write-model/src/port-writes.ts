@@ -8,6 +8,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import {
   buildUsedIndex,
   canonicalUnicastMac,
+  floatingIpDecider,
   formatIp,
   isAutoAddressSubnet,
   networkDecider,
@@ -28,7 +29,9 @@ import type { UnitOfWork } from './command-runner';
 import { allocationQueries } from './indexes/port-allocations';
 import { fail, RejectionError } from './rejection';
 import { SUBNET } from './resources/subnet.view';
-import { networkStream, portStream, subnetStream } from './streams';
+import { FLOATINGIP } from './resources/floating-ip.view';
+import { PORT } from './resources/port.view';
+import { floatingIpStream, networkStream, portStream, subnetStream } from './streams';
 
 export interface NewPort {
   networkId: string;
@@ -244,8 +247,27 @@ const isAutoOn = (subnets: readonly SubnetData[], subnetId: string) => {
   return subnet !== undefined && isAutoAddressSubnet(subnet);
 };
 
+/** Deletes a port; floating IPs that map it are disassociated in the same command, as Neutron does. */
 export async function deletePortInUow(uow: UnitOfWork, portId: string): Promise<PortEvent[]> {
-  return uow.decide(portDecider, portStream(portId), { type: 'DeletePort', data: { id: portId } });
+  const events = await uow.decide(portDecider, portStream(portId), { type: 'DeletePort', data: { id: portId } });
+  for (const fip of await uow.resources.list(FLOATINGIP, { parentId: portId }, uow.tx)) {
+    await uow.decide(floatingIpDecider, floatingIpStream(String(fip.id)), {
+      type: 'DisassociateFloatingIp',
+      data: { id: String(fip.id), reason: 'port_deleted' },
+    });
+  }
+  return events;
 }
 
 export const loadPort = (uow: UnitOfWork, portId: string): Promise<PortState> => uow.load(portDecider, portStream(portId));
+
+/** Ports on the network once this command's own creates and deletes apply (the resources table sees them only at commit). */
+export async function portsLeftOn(uow: UnitOfWork, networkId: string): Promise<number> {
+  const stored = await uow.resources.count(PORT, networkId, uow.tx);
+  let delta = 0;
+  for (const { event: e } of uow.decisions) {
+    if (e.type === 'PortCreated' && e.data.networkId === networkId) delta += 1;
+    if (e.type === 'PortDeleted' && e.data.networkId === networkId) delta -= 1;
+  }
+  return stored + delta;
+}

@@ -8,6 +8,7 @@ export const subnetStream = (id: string) => `subnet:${id}`;
 export const portStream = (id: string) => `port:${id}`;
 export const securityGroupStream = (id: string) => `security-group:${id}`;
 export const routerStream = (id: string) => `router:${id}`;
+export const floatingIpStream = (id: string) => `floatingip:${id}`;
 export const agentStream = (agentType: string, host: string) => `agent:${agentType}@${host}`;
 /** One HA network of a project: its VRIDs. */
 export const haNetworkStream = (id: string) => `ha-network:${id}`;

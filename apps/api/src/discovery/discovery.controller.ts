@@ -9,6 +9,7 @@ const EXTENSIONS = [
   ['binding', 'Port Binding'],
   ['external-net', 'Neutron external network'],
   ['filter-validation', 'Filter parameters validation'],
+  ['fip-port-details', 'Floating IP Port Details Extension'],
   ['ip-substring-filtering', 'IP address substring filtering'],
   ['ext-gw-mode', 'Neutron L3 Configurable external gateway mode'],
   ['l3-ha', 'HA Router extension'],
@@ -50,7 +51,7 @@ export class DiscoveryController {
   @Get('v2.0')
   resources(@Req() req: Request) {
     const base = `${req.protocol}://${req.get('host')}/v2.0`;
-    const names = ['network', 'subnet', 'port', 'router', 'security_group', 'security_group_rule', 'agent', 'quota'];
+    const names = ['network', 'subnet', 'port', 'router', 'floatingip', 'security_group', 'security_group_rule', 'agent', 'quota'];
     return {
       resources: names.map((n) => ({
         name: n,

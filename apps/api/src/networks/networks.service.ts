@@ -3,7 +3,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { networkDecider } from '@cp/domain';
 import { SETTINGS, type Settings } from '../config';
-import { fail, type UnitOfWork, WRITE_SIDE, type WriteSide, NETWORK } from '@cp/write-model';
+import { fail, type UnitOfWork, WRITE_SIDE, type WriteSide, NETWORK, portsLeftOn } from '@cp/write-model';
 import type { RequestContext } from '../platform/request-context';
 import { assertCanChange, authorizeCreate, visibleOr404 } from '../platform/visibility';
 import { createAll } from '../platform/bulk';
@@ -99,7 +99,7 @@ export class NetworksService {
 
   private async deleteNetwork(uow: UnitOfWork, id: string) {
     for (const hook of NetworksService.beforeDelete) await hook(uow, id);
-    const portsInUse = await uow.resources.count('port', id, uow.tx);
+    const portsInUse = await portsLeftOn(uow, id);
     await uow.decide(networkDecider, networkStream(id), { type: 'DeleteNetwork', data: { id, portsInUse } });
   }
 

@@ -22,8 +22,9 @@ import { ensureDefaultSecurityGroup } from '../security-groups/default-group';
 import type { CreatePortInput, UpdatePortInput } from './port.input';
 import { checkCreatePolicy, checkUpdatePolicy, portOr404, showsBinding } from './port-policy';
 
-/** Owners whose ports belong to a router: Neutron refuses to delete them through the port API. */
+/** Owners whose ports belong to a router or a floating IP: Neutron refuses to delete them through the port API. */
 const L3_OWNERS = new Set([
+  'network:floatingip',
   'network:router_interface',
   'network:router_interface_distributed',
   'network:router_gateway',

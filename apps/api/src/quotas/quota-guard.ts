@@ -4,12 +4,13 @@ import { fail, QUOTA, type UnitOfWork, WRITE_SIDE, type WriteSide } from '@cp/wr
 import type { Tx } from '@cp/store';
 import { SETTINGS, type Settings } from '../config';
 
-/** The resources this control plane has, each with the event that makes one (floating IPs and the rest count 0). */
+/** The resources this control plane has, each with the event that makes one (the rest count 0). */
 const CREATED_BY = {
   network: 'NetworkCreated',
   subnet: 'SubnetCreated',
   port: 'PortCreated',
   router: 'RouterCreated',
+  floatingip: 'FloatingIpCreated',
   security_group: 'SecurityGroupCreated',
   security_group_rule: 'SecurityGroupRuleCreated',
 } as const satisfies Partial<Record<QuotaResource, EventType>>;

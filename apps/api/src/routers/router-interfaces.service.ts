@@ -14,6 +14,7 @@ import {
   type WriteSide,
 } from '@cp/write-model';
 import { may, type RequestContext } from '../platform/request-context';
+import { floatingIpsVia } from '../floating-ips/floating-ip-facts';
 import { loadSubnet, routerSubnets, subnetFacts, usableSubnet } from './router-facts';
 import type { InterfaceInfo } from './router.input';
 import { changeableRouter, loadRouter, routerNotFound } from './routers.service';
@@ -129,6 +130,14 @@ export class RouterInterfacesService {
       const removed = events.find((e) => e.type === 'RouterInterfaceRemoved');
       if (removed?.type !== 'RouterInterfaceRemoved') throw new Error('RemoveRouterInterface decided no removal');
       const { portId, networkId, subnetIds } = removed.data;
+      const mapped = (await floatingIpsVia(uow, routerId)).find((f) => f.subnetId !== null && subnetIds.includes(f.subnetId));
+      if (mapped) {
+        fail(
+          409,
+          'RouterInterfaceInUseByFloatingIP',
+          `Router interface for subnet ${mapped.subnetId} on router ${routerId} cannot be deleted, as it is required by one or more floating IPs.`,
+        );
+      }
       const left = router.interfaces[portId].subnetIds.filter((s) => !subnetIds.includes(s));
       const port = await loadPort(uow, portId);
       const tenant = port.status === 'active' ? port.port.projectId : router.router.projectId;

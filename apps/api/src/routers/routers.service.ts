@@ -5,6 +5,7 @@ import { routerDecider, type GatewayRequest, type RouterData, type RouterState }
 import { type UnitOfWork, fail, type Body, WRITE_SIDE, type WriteSide, ADMIN_ONLY_ATTRIBUTES, ROUTER } from '@cp/write-model';
 import { may, type RequestContext } from '../platform/request-context';
 import { assertCanChange, authorizeCreate, visibleOr404 } from '../platform/visibility';
+import { floatingIpsVia } from '../floating-ips/floating-ip-facts';
 import { QuotaGuard } from '../quotas/quota-guard';
 import { interfaceSubnets } from './router-facts';
 import { clearsGateway, deleteClearedGatewayPorts, resolveGateway } from './router-gateway';
@@ -88,6 +89,15 @@ export class RoutersService {
   private async updateGateway(uow: UnitOfWork, ctx: RequestContext, id: string, info: GatewayInfoInput | null) {
     const state = await loadRouter(uow, id);
     if (state.status !== 'active') fail(404, 'RouterNotFound', routerNotFound(id));
+    const current = state.gateway?.networkId;
+    const leaves = current !== undefined && (clearsGateway(info) || info?.network_id !== current);
+    if (leaves && (await floatingIpsVia(uow, id)).some((f) => f.floatingNetworkId === current)) {
+      fail(
+        409,
+        'RouterExternalGatewayInUseByFloatingIp',
+        `Gateway cannot be updated for router ${id}, since a gateway to external network ${current} is required by one or more floating IPs.`,
+      );
+    }
     if (clearsGateway(info)) {
       if (info && (info.enable_snat !== undefined || info.external_fixed_ips !== undefined)) {
         fail(400, 'BadRequest', 'Bad router request: external_gateway_info needs a network_id.');

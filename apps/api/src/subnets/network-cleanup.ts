@@ -1,17 +1,15 @@
 import { subnetStream } from '@cp/write-model';
 import { subnetDecider } from '@cp/domain';
-import { type UnitOfWork, fail, networkSubnets, PORT } from '@cp/write-model';
+import { type UnitOfWork, fail, networkSubnets, portsLeftOn } from '@cp/write-model';
 
 /**
  * NetworksService.beforeDelete hook: a network goes with its subnets, in the
- * same command. It refuses while any port remains, before emitting anything,
- * because the network decider's portsInUse count is read from the resources
- * table before this command's events apply: auto-deleting service ports here
- * would still be counted. (Nothing here creates DHCP ports, Neutron's only
- * auto-deleted owner, so refusing on every port loses nothing.)
+ * same command. It refuses while any port remains (counting what earlier hooks
+ * of this command deleted, e.g. an external network's floating IP ports),
+ * before deleting a subnet.
  */
 export async function deleteNetworkSubnets(uow: UnitOfWork, networkId: string): Promise<void> {
-  if ((await uow.resources.count(PORT, networkId, uow.tx)) > 0) {
+  if ((await portsLeftOn(uow, networkId)) > 0) {
     fail(
       409,
       'NetworkInUse',

@@ -3,6 +3,7 @@ import { tagsDecider, type TagRef, type TagsCommand } from '@cp/domain';
 import type { TaggableKind } from '@cp/events';
 import {
   fail,
+  floatingIpStream,
   NETWORK,
   networkStream,
   portStream,
@@ -22,6 +23,11 @@ const TAGGABLE: Record<string, { kind: TaggableKind; stream: (id: string) => str
   subnets: { kind: 'subnet', stream: subnetStream, missing: (id) => ['SubnetNotFound', `Subnet ${id} could not be found.`] },
   ports: { kind: 'port', stream: portStream, missing: (id) => ['PortNotFound', `Port ${id} could not be found.`] },
   routers: { kind: 'router', stream: routerStream, missing: (id) => ['RouterNotFound', `Router ${id} could not be found.`] },
+  floatingips: {
+    kind: 'floatingip',
+    stream: floatingIpStream,
+    missing: (id) => ['FloatingIPNotFound', `Floating IP ${id} could not be found`],
+  },
   'security-groups': {
     kind: 'security_group',
     stream: securityGroupStream,
@@ -30,7 +36,7 @@ const TAGGABLE: Record<string, { kind: TaggableKind; stream: (id: string) => str
 };
 
 /**
- * Neutron's standard-attr-tag on networks, subnets, ports, routers and security groups: reading
+ * Neutron's standard-attr-tag on networks, subnets, ports, routers, security groups and floating IPs: reading
  * tags takes seeing the resource, changing them takes `update_<resource>` (its owner, or an admin).
  * Each change is a ResourceTagsSet in the resource's own stream, so the audit log shows it there.
  */

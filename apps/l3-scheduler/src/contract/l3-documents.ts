@@ -20,6 +20,13 @@ export interface L3Gateway {
   external_fixed_ips: Array<{ subnet_id: string; ip_address: string }>;
 }
 
+export interface L3FloatingIp {
+  id: string;
+  floating_ip_address: string;
+  fixed_ip_address: string;
+  port_id: string;
+}
+
 /** One router as one host's L3 agent runs it: an HA instance (keepalived, VRID) or a legacy router. */
 export interface L3RouterDoc {
   /** An HA instance; false for a legacy router (no VRID, no HA port, state always active). */
@@ -40,6 +47,8 @@ export interface L3RouterDoc {
   ha_port: { id: string; mac_address: string | null; ip_address: string | null } | null;
   interfaces: L3Interface[];
   gateway: L3Gateway | null;
+  /** The NAT the router does for floating IPs: each floating address to the fixed IP behind it (DNAT in, SNAT out). */
+  floating_ips: L3FloatingIp[];
   /**
    * The authoritative active host: the first still reporting active (the
    * router's ports are bound there). An agent reporting active while another

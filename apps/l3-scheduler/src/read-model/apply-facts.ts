@@ -21,6 +21,9 @@ export const HANDLED_EVENTS: readonly EventType[] = [
   'RouterInterfaceRemoved',
   'RouterGatewaySet',
   'RouterGatewayCleared',
+  'FloatingIpAssociated',
+  'FloatingIpDisassociated',
+  'FloatingIpDeleted',
   'SubnetCreated',
   'SubnetUpdated',
   'SubnetDeleted',
@@ -115,6 +118,30 @@ export async function applyFacts(q: Sql, e: DomainEvent, impact: Impact): Promis
       await q.run('DELETE FROM l3_router_gateways WHERE router_id = ?', [e.data.id]);
       impact.routers.add(e.data.id);
       return;
+    case 'FloatingIpAssociated':
+    case 'FloatingIpDisassociated':
+    case 'FloatingIpDeleted': {
+      // The router it left (a re-association may move it) and the one it joined both change.
+      const before = await q.get<{ router_id: string }>('SELECT router_id FROM l3_floating_ips WHERE id = ?', [e.data.id]);
+      if (before) impact.routers.add(before.router_id);
+      if (e.type !== 'FloatingIpAssociated') {
+        await q.run('DELETE FROM l3_floating_ips WHERE id = ?', [e.data.id]);
+        return;
+      }
+      const d = e.data;
+      await q.upsert(
+        'l3_floating_ips',
+        { id: d.id },
+        {
+          router_id: d.routerId,
+          floating_ip: d.floatingIpAddress,
+          fixed_ip: d.fixedIpAddress,
+          port_id: d.portId,
+        },
+      );
+      impact.routers.add(d.routerId);
+      return;
+    }
     case 'SubnetCreated':
       await q.upsert('l3_subnets', { id: e.data.id }, { network_id: e.data.networkId, cidr: e.data.cidr, gateway_ip: e.data.gatewayIp });
       return routersOnSubnet(q, e.data.id, impact);

@@ -13,6 +13,7 @@ const PARTS: ReadonlyArray<[name: string, sql: string]> = [
   ['l3_router_ifaces', 'SELECT router_id, port_id, network_id FROM l3_router_ifaces'],
   ['l3_router_iface_subnets', 'SELECT router_id, port_id, subnet_id FROM l3_router_iface_subnets'],
   ['l3_router_gateways', 'SELECT router_id, network_id, port_id, enable_snat, external_fixed_ips FROM l3_router_gateways'],
+  ['l3_floating_ips', 'SELECT id, router_id, floating_ip, fixed_ip, port_id FROM l3_floating_ips'],
   ['l3_subnets', 'SELECT id, network_id, cidr, gateway_ip FROM l3_subnets'],
   [
     'l3_agents',

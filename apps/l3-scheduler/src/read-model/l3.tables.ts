@@ -45,6 +45,12 @@ export const RouterGatewaysTable = table('l3_router_gateways', {
   enable_snat: int(),
   external_fixed_ips: text(),
 });
+/** Floating IPs a router maps now (one row per associated floating IP). */
+export const FloatingIpsTable = table(
+  'l3_floating_ips',
+  { id: pk(64), router_id: str(64), floating_ip: str(45), fixed_ip: str(45), port_id: str(64) },
+  [['router_id']],
+);
 export const SubnetsTable = table('l3_subnets', {
   id: pk(64),
   network_id: str(64),
@@ -111,6 +117,7 @@ export const L3_TABLES: EntitySchema[] = [
   RouterIfacesTable,
   RouterIfaceSubnetsTable,
   RouterGatewaysTable,
+  FloatingIpsTable,
   SubnetsTable,
   AgentsTable,
   HaNetworksTable,

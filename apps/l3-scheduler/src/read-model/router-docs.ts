@@ -76,6 +76,12 @@ export async function routerDocs(
     ),
     (r) => r.router_id,
   );
+  const floatingIps = group(
+    await q<{ router_id: string; id: string; floating_ip: string; fixed_ip: string; port_id: string }>(
+      (ph) => `SELECT * FROM l3_floating_ips WHERE router_id IN (${ph})`,
+    ),
+    (r) => r.router_id,
+  );
   const portIds = mine.map((b) => b.ha_port_id).filter((p): p is string => p !== null);
   const ports = byKey(
     await inChunks(portIds, (c) =>
@@ -124,6 +130,9 @@ export async function routerDocs(
             })),
           }
         : null,
+      floating_ips: (floatingIps.get(b.router_id) ?? [])
+        .sort((x, y) => cmp(x.id, y.id))
+        .map((f) => ({ id: f.id, floating_ip_address: f.floating_ip, fixed_ip_address: f.fixed_ip, port_id: f.port_id })),
       active_host: activeHost,
       split_brain: splitBrain,
     });

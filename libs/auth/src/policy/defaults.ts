@@ -93,6 +93,13 @@ export const DEFAULT_RULES: Readonly<Record<string, string>> = {
   'update_router:distributed': ADMIN,
   'update_router:ha': ADMIN,
   delete_router: MEMBER,
+
+  // Floating IPs: a member takes one from an external network; choosing its address is the admins'
+  create_floatingip: MEMBER,
+  'create_floatingip:floating_ip_address': ADMIN,
+  get_floatingip: READER,
+  update_floatingip: MEMBER,
+  delete_floatingip: MEMBER,
   add_router_interface: MEMBER,
   remove_router_interface: MEMBER,
 

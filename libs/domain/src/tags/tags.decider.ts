@@ -45,7 +45,7 @@ function decide(command: TagsCommand, state: TagsState): Decision<TagsEvent> {
 }
 
 /** Events that (re)create a taggable resource: a stream used again (a project's default group) starts untagged. */
-const CREATED = new Set(['NetworkCreated', 'SubnetCreated', 'PortCreated', 'RouterCreated', 'SecurityGroupCreated']);
+const CREATED = new Set(['NetworkCreated', 'SubnetCreated', 'PortCreated', 'RouterCreated', 'SecurityGroupCreated', 'FloatingIpCreated']);
 
 function evolve(state: TagsState, event: { type: string; data: unknown }): TagsState {
   if (CREATED.has(event.type)) return { tags: [] };

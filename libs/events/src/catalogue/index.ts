@@ -1,5 +1,6 @@
 import type { EventBody, EventOf } from '../define-event';
 import * as agent from './agent.events';
+import * as floatingIp from './floating-ip.events';
 import * as ha from './ha.events';
 import * as network from './network.events';
 import * as port from './port.events';
@@ -11,6 +12,7 @@ import * as tag from './tag.events';
 
 export * from './common';
 export * from './agent.events';
+export * from './floating-ip.events';
 export * from './ha.events';
 export * from './network.events';
 export * from './port.events';
@@ -64,6 +66,11 @@ export const CATALOGUE = {
   RouterHaStateReported: ha.RouterHaStateReported,
   RouterSplitBrainDetected: ha.RouterSplitBrainDetected,
   RouterSplitBrainResolved: ha.RouterSplitBrainResolved,
+  FloatingIpCreated: floatingIp.FloatingIpCreated,
+  FloatingIpAssociated: floatingIp.FloatingIpAssociated,
+  FloatingIpDisassociated: floatingIp.FloatingIpDisassociated,
+  FloatingIpUpdated: floatingIp.FloatingIpUpdated,
+  FloatingIpDeleted: floatingIp.FloatingIpDeleted,
   QuotaLimitsSet: quota.QuotaLimitsSet,
   QuotaLimitsReset: quota.QuotaLimitsReset,
   ResourceTagsSet: tag.ResourceTagsSet,

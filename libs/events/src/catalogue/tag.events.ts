@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { defineEvent } from '../define-event';
 
 /** The resources that carry Neutron's standard-attr-tag tags, by their `resources` kind. */
-export const TAGGABLE_KINDS = ['network', 'subnet', 'port', 'router', 'security_group'] as const;
+export const TAGGABLE_KINDS = ['network', 'subnet', 'port', 'router', 'security_group', 'floatingip'] as const;
 export type TaggableKind = (typeof TAGGABLE_KINDS)[number];
 
 /** Neutron's tag: a non-empty string of at most 255 characters without a comma (lists filter on comma-separated tags). */

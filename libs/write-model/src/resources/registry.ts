@@ -7,6 +7,7 @@ import { SecurityGroupPorts, SecurityGroupPortTable } from '../indexes/security-
 import { agentMapper } from './agent.view';
 import { AgentHeartbeatTable } from '../agent-heartbeats';
 import { routerMapper } from './router.view';
+import { floatingIpMapper } from './floating-ip.view';
 import { subnetMapper } from './subnet.view';
 import { portMapper } from './port.view';
 import { quotaMapper } from './quota.view';
@@ -19,6 +20,7 @@ export const RESOURCE_MAPPERS: ResourceMapper[] = [
   securityGroupMapper,
   agentMapper,
   routerMapper,
+  floatingIpMapper,
   subnetMapper,
   portMapper,
   quotaMapper,

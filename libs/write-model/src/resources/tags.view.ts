@@ -9,8 +9,13 @@ export const tagsMapper: ResourceMapper = {
     const { resourceType, resourceId, tags } = event.data;
     const body = await ops.get(resourceType, resourceId);
     if (!body) return;
-    // Subnets and ports hang under their network (the row's parent), the others under nothing.
-    const parent = typeof body.network_id === 'string' ? body.network_id : null;
+    // The row keeps its parent: subnets and ports hang under their network, a floating IP under the port it maps.
+    const parent =
+      resourceType === 'floatingip'
+        ? ((body.port_id as string | null) ?? null)
+        : typeof body.network_id === 'string'
+          ? body.network_id
+          : null;
     await ops.put(resourceType, resourceId, String(body.project_id), parent, stamp({ ...body, tags }, event, false));
   },
 };
