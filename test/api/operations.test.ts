@@ -62,3 +62,29 @@ test('serves the operations endpoints on an address of their own when told, and 
     removeDir(other.dataDir);
   }
 });
+
+test('a split-brain is an alarm an operator sees: an event, a gauge and one warn line in the log', async () => {
+  const api = client(cp.url);
+  for (const host of ['sb-1', 'sb-2']) {
+    expect(
+      (await api.put(`/v1/agents/${encodeURIComponent('L3 agent')}/${host}`, { configurations: { agent_mode: 'legacy' } })).status,
+    ).toBe(200);
+  }
+  const router = (await api.post('/v2.0/routers', { router: { name: 'sb', ha: true } })).body!.router as { id: string };
+  const until = async (probe: () => Promise<boolean>) => {
+    for (let i = 0; i < 100 && !(await probe()); i++) await new Promise((r) => setTimeout(r, 50));
+  };
+  await until(async () => ((await api.get(`/v2.0/routers/${router.id}/l3-agents`)).body!.agents as unknown[]).length === 2);
+  for (const host of ['sb-1', 'sb-2']) {
+    expect((await api.put(`/v1/hosts/${host}/ha_states`, { states: { [router.id]: 'active' } })).status).toBe(200);
+  }
+  const metrics = () => fetch(`${cp.url}/metrics`).then((r) => r.text());
+  await until(async () => /^controlplane_l3_split_brain_routers 1$/m.test(await metrics()));
+  const text = await metrics();
+  expect(text).toMatch(/^controlplane_l3_split_brain_routers 1$/m);
+  expect(text).toMatch(/^controlplane_l3_agents\{state="alive"\} 2$/m);
+  expect(text).toMatch(/^controlplane_l3_pending_routers 0$/m);
+  expect(cp.output()).toContain(`split-brain: router ${router.id} is active on sb-1, sb-2; sb-1 stays active`);
+  const events = (await api.get('/v1/events?type=RouterSplitBrainDetected')).body!.events as Array<{ data: { routerId: string } }>;
+  expect(events.map((e) => e.data.routerId)).toEqual([router.id]);
+});

@@ -130,4 +130,32 @@ describe('openstack CLI against the control plane', () => {
     await ok(['floating', 'ip', 'delete', fip.id]);
     expect(ids(await json(['floating', 'ip', 'list']))).not.toContain(fip.id);
   });
+
+  it('moves a router between L3 agents: network agent add/remove router', async () => {
+    for (const host of ['cli-net-1', 'cli-net-2']) {
+      const res = await fetch(`${cp.url}/v1/agents/${encodeURIComponent('L3 agent')}/${host}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ configurations: { agent_mode: 'legacy' } }),
+      });
+      expect(res.status).toBe(200);
+    }
+    const router = await json(['router', 'create', 'cli-moved']);
+    const hosting = async () => {
+      for (let i = 0; i < 50; i++) {
+        const rows = await json(['network', 'agent', 'list', '--router', router.id]);
+        if (rows.length > 0) return rows;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return [];
+    };
+    const [first] = await hosting(); // the scheduler placed it on one agent
+    const agents = await json(['network', 'agent', 'list', '--agent-type', 'l3']);
+    const other = agents.find((a: Json) => a.ID !== first.ID);
+    await ok(['network', 'agent', 'remove', 'router', '--l3', first.ID, router.id]);
+    expect(await json(['network', 'agent', 'list', '--router', router.id])).toEqual([]);
+    await ok(['network', 'agent', 'add', 'router', '--l3', other.ID, router.id]);
+    expect(ids(await json(['network', 'agent', 'list', '--router', router.id]))).toEqual([other.ID]);
+    expect(ids(await json(['router', 'list', '--agent', other.ID]))).toContain(router.id);
+  });
 });

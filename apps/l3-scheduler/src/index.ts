@@ -3,6 +3,7 @@ export * from './contract/l3-documents';
 export * from './http/l3-scheduler.module';
 export * from './ids';
 export { L3Projection } from './read-model/l3.projection';
+export { registerL3Metrics } from './read-model/l3-metrics';
 export { L3_TABLES, L3_TABLE_NAMES } from './read-model/l3.tables';
 export { reportHaState } from './reports/report-ha-state';
 export * from './runtime';

@@ -14,6 +14,7 @@ import {
 import { eventStoreConfig, openWriteSide } from '@cp/write-model';
 import { l3ConfigFromEnv } from './config';
 import { L3SchedulerModule } from './http/l3-scheduler.module';
+import { registerL3Metrics } from './read-model/l3-metrics';
 import { L3Runtime, openL3ReadModel } from './runtime';
 
 const schema = z.object({
@@ -73,6 +74,7 @@ async function main(): Promise<void> {
   const watch = settings.watchNotify ? { hub: runtime.feed.hub, url: settings.readModelUrl, schema: settings.readModelSchema } : null;
   const model = new KafkaReadModel(ops, db, runtime.projection, settings.kafka, opsConfig.readyMaxLag, watch);
   const head = () => ws.store.headPosition();
+  registerL3Metrics(ops.registry, db);
   ops.readiness.add({ name: 'event-store', critical: true, run: async () => ({ ok: true, detail: { head: await head() } }) });
   const scheduler = runtime.scheduler;
   if (scheduler) {

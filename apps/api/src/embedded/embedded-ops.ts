@@ -1,6 +1,6 @@
 import type { INestApplication } from '@nestjs/common';
 import { L2popRuntime } from '../../../l2pop-projector/src';
-import { L3Runtime } from '../../../l3-scheduler/src';
+import { L3Runtime, registerL3Metrics } from '../../../l3-scheduler/src';
 import type { AppExtras } from './start-embedded';
 import { WRITE_SIDE, type WriteSide } from '@cp/write-model';
 import { storeProjectorMetrics, type ProcessOps } from '@cp/runtime';
@@ -40,6 +40,7 @@ export function embeddedExtras(ops: ProcessOps, maxLag: number): AppExtras {
       if (l3?.projector) tails.push({ kind: 'projector', name: l3.projection.name, runner: l3.projector });
       if (l3?.scheduler) tails.push({ kind: 'scheduler', name: l3.scheduler.name, runner: l3.scheduler });
       ops.readiness.add({ name: 'event-store', critical: true, run: async () => ({ ok: true, detail: { head: await head() } }) });
+      if (l3) registerL3Metrics(ops.registry, l3.options.db);
       for (const t of tails) {
         storeProjectorMetrics(ops.registry, t.runner, t.name, head);
         ops.readiness.add({

@@ -1,4 +1,4 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Put, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Logger, Param, Put, Query, Req, Res, UseFilters } from '@nestjs/common';
 import { NeutronExceptionFilter } from '@cp/runtime';
 import type { Request } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -11,17 +11,27 @@ import {
   reportHaStates,
   type HaStateReport,
   type HaStatesResult,
+  type Reporter,
 } from '../reports/report-ha-state';
 import { L3Runtime } from '../runtime';
 import { l3CallerOf, neutronFail } from './neutron-http';
 
-/** Who reports: the agent's own identity with Keystone; without it, the host's agent by name. */
-function reporter(host: string, req: Request) {
+const alarms = new Logger('HaState');
+
+/**
+ * Who reports: the agent's own identity with Keystone; without it, the host's agent by name.
+ * A split-brain it causes or ends is one log line (warn / log), beside its event.
+ */
+function reporter(host: string, req: Request): Reporter {
   const caller = l3CallerOf(req);
   return {
     actor: caller.actor === 'noauth-admin' ? `l3-agent:${host}` : caller.actor,
     requestId: caller.requestId,
     now: new Date().toISOString(),
+    onAlarm: (e) =>
+      e.type === 'RouterSplitBrainDetected'
+        ? alarms.warn(`split-brain: router ${e.data.routerId} is active on ${e.data.hosts.join(', ')}; ${e.data.activeHost} stays active`)
+        : alarms.log(`split-brain over: router ${e.data.routerId} is active on ${e.data.activeHost ?? 'no host'}`),
   };
 }
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { DomainEvent } from '@cp/events';
 import { bindingsOf, routerPlacementDecider, routerPortsHost } from '@cp/domain';
 import { bindRouterPorts, RejectionError, RetriesExhausted, routerHaStream, type CommandRunner } from '@cp/write-model';
 import type { HaState } from '../contract/l3-documents';
@@ -28,14 +29,22 @@ export interface HaStateReport {
  * an unschedule either lands before it or is refused with 404
  * (HARouterNotScheduledOnHost, thrown as a RejectionError).
  */
+export interface Reporter {
+  actor: string;
+  requestId: string;
+  now: string;
+  /** Hears a split-brain begin or end that this report caused (the process logs it as an alarm). */
+  onAlarm?: (event: Extract<DomainEvent, { type: 'RouterSplitBrainDetected' | 'RouterSplitBrainResolved' }>) => void;
+}
+
 export async function reportHaState(
   runner: CommandRunner,
   input: { host: string; routerId: string; state: HaState },
-  caller: { actor: string; requestId: string; now: string },
+  caller: Reporter,
 ): Promise<HaStateReport> {
   const streamId = routerHaStream(input.routerId);
   const ctx = { projectId: '', actor: caller.actor, requestId: caller.requestId, causationId: null, now: caller.now, isAdmin: false };
-  const { result } = await runner.run(ctx, async (uow) => {
+  const { result, events: stored } = await runner.run(ctx, async (uow) => {
     const placement = await uow.load(routerPlacementDecider, streamId);
     // Recorded under the router's project, as the scheduler's decisions on this stream are.
     if (placement.status !== 'unscheduled') uow.recordUnder(placement.projectId);
@@ -48,6 +57,7 @@ export async function reportHaState(
     const binding = bindingsOf(placement).find((b) => b.host === input.host)!;
     return { router_id: input.routerId, host: input.host, agent_id: binding.agentId, state: input.state };
   });
+  for (const e of stored) if (e.type === 'RouterSplitBrainDetected' || e.type === 'RouterSplitBrainResolved') caller.onAlarm?.(e);
   return result;
 }
 
@@ -66,7 +76,7 @@ export interface HaStatesResult {
 export async function reportHaStates(
   runner: CommandRunner,
   input: { host: string; states: Readonly<Record<string, HaState>> },
-  caller: { actor: string; requestId: string; now: string },
+  caller: Reporter,
 ): Promise<HaStatesResult> {
   const out: HaStatesResult = { ha_states: [], rejected: [] };
   for (const [routerId, state] of Object.entries(input.states)) {
