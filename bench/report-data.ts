@@ -2,6 +2,7 @@ import { latestResult, type Machine, type Result } from './lib/machine';
 import type { ProfileSummary } from './lib/profile';
 import type { ApiFigures } from './scenarios/api';
 import type { FanoutFigures } from './scenarios/fanout';
+import type { HaRoutersFigures } from './scenarios/ha-routers';
 import type { ProjectionFigures } from './scenarios/projection';
 import type { PropagationFigures } from './scenarios/propagation';
 import { fmt } from './lib/svg';
@@ -12,6 +13,7 @@ export interface Latest {
   propagation: Result<PropagationFigures> | null;
   projection: Result<ProjectionFigures> | null;
   fanout: Result<FanoutFigures> | null;
+  haRouters: Result<HaRoutersFigures> | null;
 }
 
 export function loadLatest(): Latest {
@@ -20,6 +22,7 @@ export function loadLatest(): Latest {
     propagation: latestResult<PropagationFigures>('propagation'),
     projection: latestResult<ProjectionFigures>('projection'),
     fanout: latestResult<FanoutFigures>('fanout'),
+    haRouters: latestResult<HaRoutersFigures>('ha-routers'),
   };
 }
 
@@ -138,6 +141,15 @@ export function targetRows(l: Latest): TargetRow[] {
       status: flat ? 'met' : 'missed',
     });
   } else rows.push({ what: 'Bytes per port-up vs hosts', target: 'independent of hosts', measured: '—', status: 'not measured' });
+  const ha = l.haRouters?.figures;
+  if (ha) {
+    rows.push({
+      what: `HA routers (${n(ha.routers)} on ${ha.hosts} hosts): every interface port ACTIVE after keepalived's states are reported`,
+      target: 'all ACTIVE',
+      measured: `${ha.activePorts} / ${ha.interfacePorts} ACTIVE ${ha.activeSeconds.toFixed(1)} s after the first of ${ha.haReportCalls} report calls (one per host); a failover of ${ha.failover.routers} routers: their ports ACTIVE on the new masters in ${ha.failover.seconds.toFixed(1)} s`,
+      status: ha.activePorts === ha.interfacePorts && ha.failover.activePorts === ha.interfacePorts ? 'met' : 'missed',
+    });
+  } else rows.push({ what: 'HA routers: every interface port ACTIVE', target: 'all ACTIVE', measured: '—', status: 'not measured' });
   return rows;
 }
 

@@ -224,12 +224,14 @@ export function writeReport(log: (s: string) => void): void {
     ...profileLines('Projection profile', l.projection?.figures.profile),
     ...(l.propagation?.figures.kafkaProfiles ?? []).flatMap((p) => profileLines('Distributed-mode profile', p)),
   ];
-  const notes = [l.api, l.propagation, l.projection, l.fanout].flatMap((r) => (r ? r.notes.map((x) => `- ${r.scenario}: ${x}`) : []));
+  const notes = [l.api, l.propagation, l.projection, l.fanout, l.haRouters].flatMap((r) =>
+    r ? r.notes.map((x) => `- ${r.scenario}: ${x}`) : [],
+  );
   const analysisPath = join(RESULTS_DIR, 'analysis.md');
   const analysis = existsSync(analysisPath) ? readFileSync(analysisPath, 'utf8').trim().split('\n') : [];
 
   writeFileSync(join(RESULTS_DIR, 'chart.svg'), chart('Event-sourced Neutron control plane: benchmarks', machineLine(machine), panels(l)));
-  const all = [l.api, l.propagation, l.projection, l.fanout].filter((r) => r !== null);
+  const all = [l.api, l.propagation, l.projection, l.fanout, l.haRouters].filter((r) => r !== null);
   const runs = all.map((r) => `${r.scenario} ${r.startedAt.slice(0, 16)}Z (load ${r.machine.loadAverage})`);
   const trees = new Set(all.map((r) => `${r.machine.commit}${r.machine.sourceHash ?? ''}`));
   if (trees.size > 1)
@@ -258,7 +260,7 @@ export function writeReport(log: (s: string) => void): void {
     BEGIN,
     '## Benchmarks',
     '',
-    '`npm run bench -- <api|propagation|projection|fanout|all>` (each under ~5 minutes at its defaults; `--help` lists the knobs) writes `bench/results/<scenario>-<timestamp>.json`; `npm run bench -- report` turns the latest ones into [bench/results/summary.md](bench/results/summary.md), the chart and this section.',
+    '`npm run bench -- <api|propagation|projection|fanout|ha-routers|all>` (each under ~5 minutes at its defaults; `--help` lists the knobs) writes `bench/results/<scenario>-<timestamp>.json`; `npm run bench -- report` turns the latest ones into [bench/results/summary.md](bench/results/summary.md), the chart and this section.',
     '',
     `Measured on ${machineLine(machine)}. Runs: ${runs.join(', ')}.`,
     '',

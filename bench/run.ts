@@ -4,12 +4,13 @@ import { machine, writeResult, type Result } from './lib/machine';
 import { runApi, type ApiOptions } from './scenarios/api';
 import { runAuth, type AuthOptions } from './scenarios/auth';
 import { runFanout, type FanoutOptions } from './scenarios/fanout';
+import { runHaRouters, type HaRoutersOptions } from './scenarios/ha-routers';
 import { runProjection, type ProjectionOptions } from './scenarios/projection';
 import { runPropagation, type PropagationOptions } from './scenarios/propagation';
 import { writeReport } from './report';
 
 /*
- * npm run bench -- <api|auth|propagation|projection|fanout|all|report> [options]
+ * npm run bench -- <api|auth|propagation|projection|fanout|ha-routers|all|report> [options]
  * Each scenario writes bench/results/<scenario>-<timestamp>.json; `all` and
  * `report` then regenerate summary.md, chart.svg and the README's bench section.
  */
@@ -69,14 +70,20 @@ const fanout = new Command('fanout')
   .option('--networks <n>', 'tenant networks (the same at every size)', Number, 250)
   .option('--samples <n>', 'port-ups measured per size', Number, 200);
 
+const haRouters = new Command('ha-routers')
+  .description('HA routers on many network nodes: scheduling, batched HA state reports, every interface port ACTIVE, a failover')
+  .option('--routers <n>', 'HA routers, one tenant subnet each', Number, 300)
+  .option('--hosts <n>', 'network nodes, each with the reference L3 agent', Number, 20);
+
 program.addCommand(api.action((o: ApiOptions) => record('api', { ...o }, () => runApi(o, log))));
 program.addCommand(auth.action((o: AuthOptions) => record('auth', { ...o }, () => runAuth(o, log))));
 program.addCommand(propagation.action((o: PropagationOptions) => record('propagation', { ...o }, () => runPropagation(o, log))));
 program.addCommand(projection.action((o: ProjectionOptions) => record('projection', { ...o }, () => runProjection(o, log))));
 program.addCommand(fanout.action((o: FanoutOptions) => record('fanout', { ...o }, () => runFanout(o, log))));
+program.addCommand(haRouters.action((o: HaRoutersOptions) => record('ha-routers', { ...o }, () => runHaRouters(o, log))));
 program.addCommand(
   new Command('all').description('every scenario at its default sizes, then the report').action(async () => {
-    for (const cmd of [api, propagation, projection, fanout]) await cmd.parseAsync([], { from: 'user' });
+    for (const cmd of [api, propagation, projection, fanout, haRouters]) await cmd.parseAsync([], { from: 'user' });
     writeReport(log);
   }),
 );
