@@ -31,6 +31,8 @@ async function loadTarget(uow: UnitOfWork, agentId: string, routerId: string): P
   const router = await uow.load(routerDecider, routerStream(routerId));
   if (router.status !== 'active') fail(404, 'RouterNotFound', `Router ${routerId} could not be found`);
   const { id, projectId, ha } = router.router;
+  // Recorded under the router's project, as the scheduler's decisions on its placement stream are.
+  uow.recordUnder(projectId);
   return { agent: state, router: { id, projectId, ha } };
 }
 
