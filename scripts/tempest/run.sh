@@ -11,7 +11,7 @@
 #   --keep           keep the workspace, Keystone and control plane directories for a look afterwards
 #
 # Two hosts' agents report and keep heartbeating through the agent API for the whole run, as a cloud's
-# would: an Open vSwitch agent each (reported here), and the reference L3 agent (npm run l3-agent), which
+# would: an Open vSwitch agent and a DHCP agent each (reported here), and the reference L3 agent (npm run l3-agent), which
 # follows its host's L3 document and reports the ports of the routers it runs up, as Neutron's agents do
 # once a router's devices exist (it programs no kernel). The agent and L3 scheduler tests need agents to
 # list; router interface status needs a host that brings the port up.
@@ -98,6 +98,8 @@ report_agents() {
     n=${host##*-}
     curl -sf -X PUT -H "X-Auth-Token: $token" -H 'Content-Type: application/json' \
       -d "{\"tunnel_ip\": \"198.18.0.$n\"}" "$endpoint/v1/agents/Open%20vSwitch%20agent/$host" >/dev/null
+    curl -sf -X PUT -H "X-Auth-Token: $token" -H 'Content-Type: application/json' \
+      -d '{}' "$endpoint/v1/agents/DHCP%20agent/$host" >/dev/null
   done
 }
 report_agents

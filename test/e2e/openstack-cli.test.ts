@@ -158,4 +158,26 @@ describe('openstack CLI against the control plane', () => {
     expect(ids(await json(['network', 'agent', 'list', '--router', router.id]))).toEqual([other.ID]);
     expect(ids(await json(['router', 'list', '--agent', other.ID]))).toContain(router.id);
   });
+
+  it('lists and moves a network’s DHCP agents: network agent list --network, add/remove network --dhcp', async () => {
+    const agents: string[] = [];
+    for (const host of ['cli-dhcp-1', 'cli-dhcp-2']) {
+      const res = await fetch(`${cp.url}/v1/agents/${encodeURIComponent('DHCP agent')}/${host}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: '{}',
+      });
+      agents.push(((await res.json()) as { agent: { id: string } }).agent.id);
+    }
+    const net = await json(['network', 'create', 'cli-dhcp-net']);
+    await json(['subnet', 'create', '--network', net.id, '--subnet-range', '10.50.0.0/24', 'cli-dhcp-subnet']);
+    const [serving] = await json(['network', 'agent', 'list', '--network', net.id]);
+    expect(serving).toMatchObject({ 'Agent Type': 'DHCP agent' });
+    const other = agents.find((id) => id !== serving.ID)!;
+    await ok(['network', 'agent', 'remove', 'network', '--dhcp', serving.ID, net.id]);
+    await ok(['network', 'agent', 'add', 'network', '--dhcp', other, net.id]);
+    expect(ids(await json(['network', 'agent', 'list', '--network', net.id]))).toEqual([other]);
+    const ports = await json(['port', 'list', '--network', net.id, '--device-owner', 'network:dhcp', '--long']);
+    expect(ports).toHaveLength(1);
+  });
 });

@@ -8,6 +8,7 @@ import { SecurityGroupsModule } from './security-groups/security-groups.module';
 import { AgentsModule } from './agents/agents.module';
 import { RoutersModule } from './routers/routers.module';
 import { FloatingIpsModule } from './floating-ips/floating-ips.module';
+import { DhcpModule } from './dhcp/dhcp.module';
 import { SubnetsModule } from './subnets/subnets.module';
 import { PortsModule } from './ports/ports.module';
 import { QuotasModule } from './quotas/quotas.module';
@@ -20,6 +21,7 @@ export const API_MODULES: Type[] = [
   AuditModule,
   SecurityGroupsModule,
   AgentsModule,
+  DhcpModule,
   RoutersModule,
   FloatingIpsModule,
   SubnetsModule,

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
 import type { PhysicalNetworks } from '@cp/domain';
+import { DEFAULT_DHCP_POLICY } from '@cp/write-model';
 import { parseFlatNetworks, parseNetworkVlanRanges } from './networks/physical-network-settings';
 import { QUOTA_SETTINGS, quotaDefaultsFrom } from './quotas/quota-settings';
 
@@ -33,6 +34,8 @@ const schema = z.object({
   CP_PHYSNET_MTU: z.coerce.number().int().min(68).default(1500),
   CP_TUNNEL_MTU: z.coerce.number().int().default(1450),
   CP_AGENT_DOWN_TIME: z.coerce.number().positive().default(75),
+  /** Neutron's dhcp_agents_per_network: DHCP agents serving each network with a DHCP-enabled subnet. */
+  CP_DHCP_AGENTS_PER_NETWORK: z.coerce.number().int().min(1).default(DEFAULT_DHCP_POLICY.agentsPerNetwork),
   CP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ...QUOTA_SETTINGS,
 });
@@ -65,6 +68,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env) {
     tunnelMtu: s.CP_TUNNEL_MTU,
     physnetMtu: s.CP_PHYSNET_MTU,
     agentDownTimeSeconds: s.CP_AGENT_DOWN_TIME,
+    dhcp: { agentsPerNetwork: s.CP_DHCP_AGENTS_PER_NETWORK },
     logLevel: s.CP_LOG_LEVEL,
     quotaDefaults: quotaDefaultsFrom(s),
   };

@@ -4,6 +4,7 @@
  */
 export * from './decider';
 export * from './agent';
+export * from './dhcp';
 export * from './floating-ip';
 export * from './ha';
 export * from './ipam';

@@ -11,6 +11,8 @@ export function partitionKey(event: DomainEvent): string {
     case 'NetworkUpdated':
     case 'NetworkDeleted':
       return `network:${event.data.id}`;
+    case 'NetworkScheduledToDhcpAgent':
+    case 'NetworkUnscheduledFromDhcpAgent':
     case 'SubnetCreated':
     case 'SubnetUpdated':
     case 'SubnetDeleted':

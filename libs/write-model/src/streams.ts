@@ -9,6 +9,8 @@ export const portStream = (id: string) => `port:${id}`;
 export const securityGroupStream = (id: string) => `security-group:${id}`;
 export const routerStream = (id: string) => `router:${id}`;
 export const floatingIpStream = (id: string) => `floatingip:${id}`;
+/** Where one network's DHCP service runs: its DHCP agents and their DHCP ports. */
+export const dhcpNetworkStream = (networkId: string) => `dhcp-network:${networkId}`;
 export const agentStream = (agentType: string, host: string) => `agent:${agentType}@${host}`;
 /** One HA network of a project: its VRIDs. */
 export const haNetworkStream = (id: string) => `ha-network:${id}`;

@@ -3,7 +3,18 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { agentDecider } from '@cp/domain';
 import { SETTINGS, type Settings } from '../config';
-import { fail, type Body, WRITE_SIDE, type WriteSide, AgentHeartbeats, AGENT, withLiveness } from '@cp/write-model';
+import {
+  fail,
+  type Body,
+  WRITE_SIDE,
+  type WriteSide,
+  AgentHeartbeats,
+  AGENT,
+  DHCP_AGENT_TYPE,
+  evacuateDhcpAgent,
+  fillDhcpAgents,
+  withLiveness,
+} from '@cp/write-model';
 import { enforce, may, type RequestContext } from '../platform/request-context';
 import { agentDefaults, type AgentReportInput, type UpdateAgentInput } from './agent.input';
 
@@ -29,7 +40,7 @@ export class AgentsService {
     const defaults = agentDefaults(agentType);
     const { result: id } = await this.ws.runner.run(ctx, async (uow) => {
       const stream = agentStream(agentType, host);
-      await uow.decide(agentDecider, stream, {
+      const events = await uow.decide(agentDecider, stream, {
         type: 'ReportAgentState',
         data: {
           agentType,
@@ -47,6 +58,8 @@ export class AgentsService {
       const state = await uow.load(agentDecider, stream);
       if (state.status !== 'registered') throw new Error(`agent ${stream} not registered after its report`);
       await this.heartbeats.record(uow.tx, agentType, host, state.agent.id, ctx.now);
+      // A DHCP agent that came alive (new or revived) takes the networks short of DHCP agents, in this command.
+      if (agentType === DHCP_AGENT_TYPE && events.some((e) => e.type === 'AgentAlive')) await fillDhcpAgents(uow, this.settings.dhcp);
       return state.agent.id;
     });
     return this.find(id);
@@ -75,7 +88,12 @@ export class AgentsService {
       const key = { id, agentType: String(body.agent_type), host: String(body.host) };
       const stream = agentStream(key.agentType, key.host);
       if (input.admin_state_up !== undefined) {
-        await uow.decide(agentDecider, stream, { type: 'SetAgentAdminState', data: { ...key, adminStateUp: input.admin_state_up } });
+        const events = await uow.decide(agentDecider, stream, {
+          type: 'SetAgentAdminState',
+          data: { ...key, adminStateUp: input.admin_state_up },
+        });
+        // Disabling moves nothing (as Neutron); enabling a DHCP agent lets it take networks short of agents.
+        if (key.agentType === DHCP_AGENT_TYPE && input.admin_state_up && events.length > 0) await fillDhcpAgents(uow, this.settings.dhcp);
       }
       if (input.description !== undefined) {
         await uow.decide(agentDecider, stream, { type: 'SetAgentDescription', data: { ...key, description: input.description } });
@@ -91,6 +109,7 @@ export class AgentsService {
     const host = String(body.host);
     await this.ws.runner.run(ctx, async (uow) => {
       await uow.decide(agentDecider, agentStream(agentType, host), { type: 'DeleteAgent', data: { id, agentType, host } });
+      if (agentType === DHCP_AGENT_TYPE) await evacuateDhcpAgent(uow, id, 'agent_deleted', this.settings.dhcp);
       // A deleted agent is not monitored; its next report registers it anew.
       await this.heartbeats.forget(uow.tx, agentType, host);
     });

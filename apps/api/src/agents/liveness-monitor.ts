@@ -4,7 +4,16 @@ import { Logger } from '@nestjs/common';
 import { agentDecider } from '@cp/domain';
 import type { CommandContext } from '@cp/events';
 import type { Settings } from '../config';
-import { RejectionError, type WriteSide, AgentHeartbeats, type Heartbeat } from '@cp/write-model';
+import {
+  RejectionError,
+  type WriteSide,
+  AgentHeartbeats,
+  DEFAULT_DHCP_POLICY,
+  DHCP_AGENT_TYPE,
+  evacuateDhcpAgent,
+  type DhcpPolicy,
+  type Heartbeat,
+} from '@cp/write-model';
 
 /**
  * Turns missing heartbeats into AgentDead events (revival is the heartbeat's own
@@ -22,7 +31,7 @@ export class AgentLivenessMonitor {
 
   constructor(
     private readonly ws: WriteSide,
-    private readonly opts: { downTimeSeconds: number; projectId: string; intervalMs?: number },
+    private readonly opts: { downTimeSeconds: number; projectId: string; dhcp?: DhcpPolicy; intervalMs?: number },
   ) {
     this.heartbeats = new AgentHeartbeats(ws.db);
   }
@@ -91,10 +100,13 @@ export class AgentLivenessMonitor {
         // Re-read in the transaction: a heartbeat that arrived since the scan keeps the agent alive.
         const current = await this.heartbeats.get(hb.agent_type, hb.host, uow.tx);
         if (!current || current.last_heartbeat_at >= cutoff) return;
-        await uow.decide(agentDecider, agentStream(hb.agent_type, hb.host), {
+        const events = await uow.decide(agentDecider, agentStream(hb.agent_type, hb.host), {
           type: 'MarkAgentDead',
           data: { agentType: hb.agent_type, host: hb.host, lastHeartbeatAt: current.last_heartbeat_at },
         });
+        // A dead DHCP agent's networks move in the same command (HA routers move in the L3 scheduler, which follows the event).
+        if (hb.agent_type === DHCP_AGENT_TYPE && events.length > 0)
+          await evacuateDhcpAgent(uow, current.agent_id, 'agent_dead', this.opts.dhcp ?? DEFAULT_DHCP_POLICY);
       });
     } catch (err) {
       // An agent deleted meanwhile is simply not there to die.
@@ -105,5 +117,9 @@ export class AgentLivenessMonitor {
 
 /** Started by the API process (apps/api/src/embedded.ts); stop it before closing the write side. */
 export function startAgentLivenessMonitor(ws: WriteSide, settings: Settings): AgentLivenessMonitor {
-  return new AgentLivenessMonitor(ws, { downTimeSeconds: settings.agentDownTimeSeconds, projectId: settings.defaultProjectId }).start();
+  return new AgentLivenessMonitor(ws, {
+    downTimeSeconds: settings.agentDownTimeSeconds,
+    projectId: settings.defaultProjectId,
+    dhcp: settings.dhcp,
+  }).start();
 }

@@ -7,6 +7,7 @@ const EXTENSIONS = [
   ['agent', 'agent'],
   ['allowed-address-pairs', 'Allowed Address Pairs'],
   ['binding', 'Port Binding'],
+  ['dhcp_agent_scheduler', 'DHCP Agent Scheduler'],
   ['external-net', 'Neutron external network'],
   ['filter-validation', 'Filter parameters validation'],
   ['fip-port-details', 'Floating IP Port Details Extension'],

@@ -11,10 +11,12 @@ import {
   networkSubnets,
   updatePortInUow,
   PORT,
+  scheduleNetworkDhcp,
   WRITE_SIDE,
   type WriteSide,
   SUBNET,
 } from '@cp/write-model';
+import { SETTINGS, type Settings } from '../config';
 import type { RequestContext } from '../platform/request-context';
 import { assertCanChange, authorizeCreate, visibleOr404 } from '../platform/visibility';
 import { subnetOr404 } from './subnet-access';
@@ -43,6 +45,7 @@ export class SubnetsService {
   constructor(
     @Inject(WRITE_SIDE) private readonly ws: WriteSide,
     private readonly quota: QuotaGuard,
+    @Inject(SETTINGS) private readonly settings: Settings,
   ) {}
 
   async create(ctx: RequestContext, input: CreateSubnetInput) {
@@ -85,6 +88,7 @@ export class SubnetsService {
       facts: { network: net.status === 'active' ? net.network : null, existingCidrs: existing.map((s) => s.cidr) },
     });
     if (AUTO_ADDRESS_MODES.has(input.ipv6_address_mode ?? '')) await this.addressExistingPorts(uow, input.network_id, id);
+    await scheduleNetworkDhcp(uow, input.network_id, this.settings.dhcp);
     return id;
   }
 
@@ -120,6 +124,7 @@ export class SubnetsService {
       const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined));
       const gatewayPortId = input.gateway_ip !== undefined ? await this.gatewayPort(uow, id) : null;
       await uow.decide(subnetDecider, subnetStream(id), { type: 'UpdateSubnet', data: { id, changes: defined }, facts: { gatewayPortId } });
+      if (input.enable_dhcp !== undefined) await scheduleNetworkDhcp(uow, String(subnet.network_id), this.settings.dhcp);
     });
     return this.show(ctx, id);
   }
@@ -141,6 +146,8 @@ export class SubnetsService {
         const keep = (port.fixed_ips as Array<{ subnet_id: string; ip_address: string }>).filter((f) => f.subnet_id !== id);
         await updatePortInUow(uow, String(port.id), { fixedIps: keep.map((f) => ({ subnetId: f.subnet_id, ipAddress: f.ip_address })) });
       }
+      // The network's last DHCP subnet gone: its DHCP service goes too.
+      await scheduleNetworkDhcp(uow, String(subnet.network_id), this.settings.dhcp);
     });
   }
 

@@ -119,6 +119,10 @@ export const DEFAULT_RULES: Readonly<Record<string, string>> = {
   'get_l3-routers': ADMIN,
   'get_l3-agents': ADMIN,
   'create_l3-router': ADMIN,
+  'get_dhcp-agents': ADMIN,
+  'get_dhcp-networks': ADMIN,
+  'create_dhcp-network': ADMIN,
+  'delete_dhcp-network': ADMIN,
   'delete_l3-router': ADMIN,
   get_router_ha: ADMIN,
 

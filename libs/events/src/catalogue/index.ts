@@ -1,5 +1,6 @@
 import type { EventBody, EventOf } from '../define-event';
 import * as agent from './agent.events';
+import * as dhcp from './dhcp.events';
 import * as floatingIp from './floating-ip.events';
 import * as ha from './ha.events';
 import * as network from './network.events';
@@ -12,6 +13,7 @@ import * as tag from './tag.events';
 
 export * from './common';
 export * from './agent.events';
+export * from './dhcp.events';
 export * from './floating-ip.events';
 export * from './ha.events';
 export * from './network.events';
@@ -66,6 +68,8 @@ export const CATALOGUE = {
   RouterHaStateReported: ha.RouterHaStateReported,
   RouterSplitBrainDetected: ha.RouterSplitBrainDetected,
   RouterSplitBrainResolved: ha.RouterSplitBrainResolved,
+  NetworkScheduledToDhcpAgent: dhcp.NetworkScheduledToDhcpAgent,
+  NetworkUnscheduledFromDhcpAgent: dhcp.NetworkUnscheduledFromDhcpAgent,
   FloatingIpCreated: floatingIp.FloatingIpCreated,
   FloatingIpAssociated: floatingIp.FloatingIpAssociated,
   FloatingIpDisassociated: floatingIp.FloatingIpDisassociated,

@@ -8,6 +8,7 @@ import { agentMapper } from './agent.view';
 import { AgentHeartbeatTable } from '../agent-heartbeats';
 import { routerMapper } from './router.view';
 import { floatingIpMapper } from './floating-ip.view';
+import { dhcpBindingMapper } from './dhcp-binding.view';
 import { subnetMapper } from './subnet.view';
 import { portMapper } from './port.view';
 import { quotaMapper } from './quota.view';
@@ -21,6 +22,7 @@ export const RESOURCE_MAPPERS: ResourceMapper[] = [
   agentMapper,
   routerMapper,
   floatingIpMapper,
+  dhcpBindingMapper,
   subnetMapper,
   portMapper,
   quotaMapper,
