@@ -57,12 +57,18 @@ type Req = IncomingMessage & { requestId?: string; originalUrl?: string };
 /**
  * HTTP request logs: one line per request with method, url, status, time and
  * the Neutron request id (X-Openstack-Request-Id), so a log line leads to
- * `/v1/events?request_id=`. 5xx log at error, 4xx at warn, the rest at info.
+ * `/v1/events?request_id=`. 5xx log at error and a request the client gave up on at warn; the rest, a
+ * client's 4xx included (every `openstack` name lookup is a 404 first), at info.
  * A plain middleware rather than nestjs-pino: profiling the embedded process
  * showed pino-http's per-request child logger, and the AsyncLocalStorage it
  * enables (a hook on every promise in the process), costing ~5% of its CPU,
  * for lines that at the default level are not even written.
  */
+export function requestLevel(status: number, finished: boolean): 'error' | 'warn' | 'info' {
+  if (status >= 500) return 'error';
+  return finished ? 'info' : 'warn';
+}
+
 export function httpLogMiddleware(root: Logger) {
   const log = root.child({ component: 'http' });
   return (req: Req, res: ServerResponse, next: () => void) => {
@@ -70,7 +76,7 @@ export function httpLogMiddleware(root: Logger) {
     if (QUIET_PATHS.has(url.split('?')[0])) return next();
     const start = Date.now();
     res.once('close', () => {
-      const level = res.statusCode >= 500 ? 'error' : res.statusCode >= 400 || !res.writableFinished ? 'warn' : 'info';
+      const level = requestLevel(res.statusCode, res.writableFinished);
       if (!log.isLevelEnabled(level)) return;
       log[level](
         { req: { method: req.method, url }, request_id: req.requestId, res: { status: res.statusCode }, responseTime: Date.now() - start },
