@@ -125,4 +125,48 @@ describe('HA routers end to end through the API', () => {
       expect(rows.map((r) => [r.Host, r['HA State']])).toEqual(after.map((a) => [a.host, a.host === active ? 'active' : 'standby']));
     }
   });
+
+  it('keeps an active instance whose agent restarts within agent_down_time; past it, the router leaves that host but its ports wait for a new master', async () => {
+    const router = (await api.post('/v2.0/routers', { router: { name: 'ha-restart', ha: true } })).body!.router as Json;
+    const net = (await api.post('/v2.0/networks', { network: { name: 'ha-restart' } })).body!.network as Json;
+    const sub = (await api.post('/v2.0/subnets', { subnet: { network_id: net.id, cidr: '10.77.0.0/24', ip_version: 4 } })).body!.subnet as Json;
+    const portId = (await api.put(`/v2.0/routers/${router.id}/add_router_interface`, { subnet_id: sub.id })).body!.port_id as string;
+    await settle();
+    const hosts = (await eventually(async () => {
+      const agents = await agentsOf(router.id);
+      return agents.length === 3 && agents;
+    })).map((a) => a.host as string);
+    const master = hosts[0];
+    expect((await api.put(`/v1/hosts/${master}/ha_states`, { states: { [router.id]: 'active' } })).status).toBe(200);
+    const binding = async () => ((await api.get(`/v2.0/ports/${portId}`)).body!.port as Json)['binding:host_id'];
+    expect(await binding()).toBe(master);
+    const deaths = async () => ((await api.get(`/v1/events?type=AgentDead`)).body!.events as Json[]).filter((e) => e.data.host === master).length;
+    const before = await deaths();
+
+    // The agent restarts (no heartbeat for 1 s, under the 2 s agent_down_time) while keepalived goes on: nothing moves.
+    beating.delete(master);
+    await new Promise((r) => setTimeout(r, 1000));
+    beating.add(master);
+    await new Promise((r) => setTimeout(r, 1500));
+    await settle();
+    expect(await deaths()).toBe(before);
+    expect((await agentsOf(router.id)).map((a) => a.host)).toEqual(hosts);
+    expect(((await api.get(`/v1/routers/${router.id}/ha`)).body!.router_ha as Json).active_host).toBe(master);
+    expect(await binding()).toBe(master);
+
+    // Its heartbeats lapse for longer: failover takes the router (and its HA port) off that host. The control plane does not
+    // pick the next VRRP master; the router's ports stay where they were until one reports active.
+    beating.delete(master);
+    const after = await eventually(async () => {
+      await settle();
+      const agents = await agentsOf(router.id);
+      return agents.length === 3 && !agents.some((a) => a.host === master) && agents;
+    });
+    expect(((await api.get(`/v1/routers/${router.id}/ha`)).body!.router_ha as Json).active_host).toBeNull();
+    expect(await binding()).toBe(master);
+    const next = after[0].host as string;
+    expect((await api.put(`/v1/hosts/${next}/ha_states`, { states: { [router.id]: 'active' } })).status).toBe(200);
+    expect(await binding()).toBe(next);
+    beating.add(master);
+  });
 });
