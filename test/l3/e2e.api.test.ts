@@ -129,18 +129,22 @@ describe('HA routers end to end through the API', () => {
   it('keeps an active instance whose agent restarts within agent_down_time; past it, the router leaves that host but its ports wait for a new master', async () => {
     const router = (await api.post('/v2.0/routers', { router: { name: 'ha-restart', ha: true } })).body!.router as Json;
     const net = (await api.post('/v2.0/networks', { network: { name: 'ha-restart' } })).body!.network as Json;
-    const sub = (await api.post('/v2.0/subnets', { subnet: { network_id: net.id, cidr: '10.77.0.0/24', ip_version: 4 } })).body!.subnet as Json;
+    const sub = (await api.post('/v2.0/subnets', { subnet: { network_id: net.id, cidr: '10.77.0.0/24', ip_version: 4 } })).body!
+      .subnet as Json;
     const portId = (await api.put(`/v2.0/routers/${router.id}/add_router_interface`, { subnet_id: sub.id })).body!.port_id as string;
     await settle();
-    const hosts = (await eventually(async () => {
-      const agents = await agentsOf(router.id);
-      return agents.length === 3 && agents;
-    })).map((a) => a.host as string);
+    const hosts = (
+      await eventually(async () => {
+        const agents = await agentsOf(router.id);
+        return agents.length === 3 && agents;
+      })
+    ).map((a) => a.host as string);
     const master = hosts[0];
     expect((await api.put(`/v1/hosts/${master}/ha_states`, { states: { [router.id]: 'active' } })).status).toBe(200);
     const binding = async () => ((await api.get(`/v2.0/ports/${portId}`)).body!.port as Json)['binding:host_id'];
     expect(await binding()).toBe(master);
-    const deaths = async () => ((await api.get(`/v1/events?type=AgentDead`)).body!.events as Json[]).filter((e) => e.data.host === master).length;
+    const deaths = async () =>
+      ((await api.get(`/v1/events?type=AgentDead`)).body!.events as Json[]).filter((e) => e.data.host === master).length;
     const before = await deaths();
 
     // The agent restarts (no heartbeat for 1 s, under the 2 s agent_down_time) while keepalived goes on: nothing moves.
