@@ -106,6 +106,22 @@ describe('DHCP agent scheduling', () => {
     expect((await cp.api.del(`/v2.0/networks/${b.net.id}`)).status).toBe(204); // its DHCP port goes with it
   });
 
+  it('keeps the DHCP port’s SLAAC address (derived, never named) when another subnet comes', async () => {
+    const v6 = await network('v6', undefined);
+    const slaac = ok(
+      await cp.api.post('/v2.0/subnets', {
+        subnet: { network_id: v6.net.id, cidr: '2001:db8:1::/64', ip_version: 6, ipv6_address_mode: 'slaac', ipv6_ra_mode: 'slaac' },
+      }),
+      201,
+    ).subnet;
+    const [before] = await dhcpPorts(v6.net.id);
+    const eui64 = (before.fixed_ips as Json[])[0].ip_address as string;
+    ok(await cp.api.post('/v2.0/subnets', { subnet: { network_id: v6.net.id, cidr: '10.6.0.0/24', ip_version: 4 } }), 201);
+    const [after] = await dhcpPorts(v6.net.id);
+    expect(after.fixed_ips).toEqual(expect.arrayContaining([{ subnet_id: slaac.id, ip_address: eui64 }]));
+    expect(after.fixed_ips).toHaveLength(2);
+  });
+
   it('lets an admin move a network between DHCP agents; bad requests change nothing', async () => {
     const [from] = await servedBy(a.net.id);
     const to = from === 'dhcp-1' ? 'dhcp-2' : 'dhcp-1';
