@@ -78,7 +78,10 @@ function target(a: AssignArgs, req: FixedIpRequest): Target | Rejection {
       );
     }
   }
-  if (found.ip && isAuto(found.subnet) && !isRouter) {
+  // An address the port already holds is kept, not assigned again (Neutron validates only the changed ones):
+  // an update that names a port's own EUI-64 address is not a direct assignment.
+  const own = found.ip !== null && a.original.some((o) => o.subnetId === found.subnet.id && o.ipAddress === found.ip);
+  if (found.ip && isAuto(found.subnet) && !isRouter && !own) {
     return badRequest(
       `IPv6 address ${found.ip} cannot be directly assigned to a port on subnet ${found.subnet.id} as the subnet is configured for automatic addresses`,
       'AllocationOnAutoAddressSubnet',

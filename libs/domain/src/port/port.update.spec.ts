@@ -68,6 +68,14 @@ describe('port decider: update', () => {
     update({ fixedIps: [{ subnetId: 's4', ipAddress: '10.0.0.9' }] }, { subnets: [s4, slaac], usedIps: {} }, [dual]).thenEvents([
       updated({ fixedIps: [{ subnetId: 's4', ipAddress: '10.0.0.9' }, eui] }),
     ]);
+    // Naming the port's own SLAAC address keeps it (only a new one may not be chosen by hand).
+    update({ fixedIps: [{ subnetId: 's4', ipAddress: '10.0.0.9' }, eui] }, { subnets: [s4, slaac], usedIps: {} }, [dual]).thenEvents([
+      updated({ fixedIps: [{ subnetId: 's4', ipAddress: '10.0.0.9' }, eui] }),
+    ]);
+    update({ fixedIps: [{ subnetId: 'slaac', ipAddress: '2001:db8:1::5' }] }, { subnets: [s4, slaac], usedIps: {} }, [dual]).thenRejected(
+      400,
+      'AllocationOnAutoAddressSubnet',
+    );
   });
 
   it('will not disable port security under groups or address pairs', () => {
