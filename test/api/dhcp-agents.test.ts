@@ -1,4 +1,4 @@
-import { startInProcess, type Json } from '../support/control-plane';
+import { eventually, expectRefused, expectStatus, startInProcess, type Json } from '../support/control-plane';
 
 type Plane = Awaited<ReturnType<typeof startInProcess>>;
 let cp: Plane;
@@ -7,25 +7,9 @@ const beating = new Set<string>();
 let heartbeats: NodeJS.Timeout;
 const agentIds = new Map<string, string>();
 
-const ok = <T extends { status: number; body: Json | null }>(res: T, status: number): Json => {
-  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
-  return res.body!;
-};
-
-async function refused(call: Promise<{ status: number; body: Json | null }>, status: number, type: string) {
-  const before = await cp.head();
-  const res = await call;
-  expect([res.status, res.body?.NeutronError?.type]).toEqual([status, type]);
-  expect(await cp.head()).toBe(before);
-}
-
-async function eventually(probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+const ok = expectStatus;
+const refused = (call: Promise<{ status: number; body: Json | null }>, status: number, type: string) =>
+  expectRefused(() => cp.head(), call, status, type);
 
 const beat = async () => {
   for (const host of beating) {

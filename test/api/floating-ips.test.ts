@@ -1,5 +1,5 @@
 import { L3Runtime } from '../../apps/l3-scheduler/src/runtime';
-import { startInProcess, type Json } from '../support/control-plane';
+import { expectRefused, expectStatus, startInProcess, type Json } from '../support/control-plane';
 
 type Plane = Awaited<ReturnType<typeof startInProcess>>;
 let cp: Plane;
@@ -10,19 +10,9 @@ let router: Json;
 let vmPort: Json;
 let lonelyPort: Json;
 
-const ok = <T extends { status: number; body: Json | null }>(res: T, status: number): Json => {
-  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
-  return res.body!;
-};
-
-/** A request that must be refused, with Neutron's error type, changing nothing in the event store. */
-async function refused(call: Promise<{ status: number; body: Json | null }>, status: number, type: string) {
-  const before = await cp.head();
-  const res = await call;
-  expect([res.status, res.body?.NeutronError?.type]).toEqual([status, type]);
-  expect(await cp.head()).toBe(before);
-  return res.body!.NeutronError as Json;
-}
+const ok = expectStatus;
+const refused = (call: Promise<{ status: number; body: Json | null }>, status: number, type: string) =>
+  expectRefused(() => cp.head(), call, status, type);
 
 /** alice: a network behind a router with a gateway on `public`, a VM port there, and a port on a network no router reaches. */
 beforeAll(async () => {

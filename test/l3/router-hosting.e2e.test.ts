@@ -1,6 +1,6 @@
 import { ReferenceL3Agent } from '../../apps/l3-scheduler/src/agent/l3-agent';
 import { L3Runtime } from '../../apps/l3-scheduler/src/runtime';
-import { startInProcess, type Json } from '../support/control-plane';
+import { eventually, startInProcess, type Json } from '../support/control-plane';
 
 const L3_AGENTS = `/v1/agents/${encodeURIComponent('L3 agent')}`;
 const OVS_AGENTS = `/v1/agents/${encodeURIComponent('Open vSwitch agent')}`;
@@ -166,11 +166,3 @@ describe('router hosting and router ports through the API', () => {
     }
   });
 });
-
-async function eventually(probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await probe())) {
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}

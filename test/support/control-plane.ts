@@ -110,3 +110,32 @@ export async function startInProcess(env: Record<string, string> = {}) {
     },
   };
 }
+
+/** The body of a response that must have `status`; otherwise fails with what came instead. */
+export function expectStatus<T extends { status: number; body: Json | null }>(res: T, status: number): Json {
+  if (res.status !== status) throw new Error(`expected ${status}, got ${res.status}: ${JSON.stringify(res.body)}`);
+  return res.body!;
+}
+
+/** A request that must be refused with Neutron's error `type`, changing nothing in the event store (`head`: its position). */
+export async function expectRefused(
+  head: () => Promise<number>,
+  call: Promise<{ status: number; body: Json | null }>,
+  status: number,
+  type: string,
+): Promise<Json> {
+  const before = await head();
+  const res = await call;
+  expect([res.status, res.body?.NeutronError?.type]).toEqual([status, type]);
+  expect(await head()).toBe(before);
+  return res.body!.NeutronError as Json;
+}
+
+/** Polls until `probe` holds, or fails after `timeoutMs`. */
+export async function eventually(probe: () => Promise<boolean>, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await probe())) {
+    if (Date.now() > deadline) throw new Error('condition not met in time');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
