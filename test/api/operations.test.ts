@@ -88,3 +88,34 @@ test('a split-brain is an alarm an operator sees: an event, a gauge and one warn
   const events = (await api.get('/v1/events?type=RouterSplitBrainDetected')).body!.events as Array<{ data: { routerId: string } }>;
   expect(events.map((e) => e.data.routerId)).toEqual([router.id]);
 });
+
+test('writes one line for each agent and router state change an operator acts on', async () => {
+  // Its own process: agents die after 1 s without a heartbeat, and info lines are written.
+  const quick = await spawnControlPlane({ env: { CP_AGENT_DOWN_TIME: '1', CP_LOG_LEVEL: 'info' } });
+  try {
+    const api = client(quick.url);
+    const l3 = (await api.put(`/v1/agents/${encodeURIComponent('L3 agent')}/lonely`, { configurations: { agent_mode: 'legacy' } })).body!
+      .agent as { id: string };
+    const router = (await api.post('/v2.0/routers', { router: { name: 'r', ha: true } })).body!.router as { id: string };
+    const lines = () => quick.output();
+    for (let i = 0; i < 100 && !lines().includes(`agent dead: L3 agent on lonely`); i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 50 && !lines().includes(`router ${router.id} removed from lonely: agent_dead`); i++) {
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    expect(lines()).toContain(`agent registered: L3 agent on lonely (${l3.id})`);
+    expect(lines()).toContain(`router ${router.id} scheduled to lonely (after RouterCreated)`);
+    expect(lines()).toMatch(new RegExp(`router ${router.id} pending: .*at least 2 alive L3 agent`));
+    expect(lines()).toContain(`agent dead: L3 agent on lonely (${l3.id})`);
+    expect(lines()).toContain(`router ${router.id} removed from lonely: agent_dead`);
+    // A client's mistake is not a warning.
+    expect((await api.get('/v2.0/networks/00000000-0000-4000-8000-000000000000')).status).toBe(404);
+    await new Promise((r) => setTimeout(r, 100));
+    const notFound = lines()
+      .split('\n')
+      .filter((l) => l.includes('"status":404'));
+    expect(notFound.map((l) => (JSON.parse(l) as { level: string }).level)).toEqual(['info']);
+  } finally {
+    await quick.kill();
+    removeDir(quick.dataDir);
+  }
+});

@@ -1,6 +1,6 @@
 import { agentStream } from '@cp/write-model';
 import { randomUUID } from 'node:crypto';
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { agentDecider } from '@cp/domain';
 import { SETTINGS, type Settings } from '../config';
 import {
@@ -19,6 +19,8 @@ import { enforce, may, type RequestContext } from '../platform/request-context';
 import { agentDefaults, type AgentReportInput, type UpdateAgentInput } from './agent.input';
 
 const notFound = (id: string) => `Agent ${id} could not be found`;
+/** Agents coming and going, one line each (their death is the liveness monitor's line). */
+const log = new Logger('Agents');
 
 @Injectable()
 export class AgentsService {
@@ -38,7 +40,7 @@ export class AgentsService {
    */
   async report(ctx: RequestContext, agentType: string, host: string, input: AgentReportInput): Promise<Body> {
     const defaults = agentDefaults(agentType);
-    const { result: id } = await this.ws.runner.run(ctx, async (uow) => {
+    const { result: id, events: stored } = await this.ws.runner.run(ctx, async (uow) => {
       const stream = agentStream(agentType, host);
       const events = await uow.decide(agentDecider, stream, {
         type: 'ReportAgentState',
@@ -62,6 +64,8 @@ export class AgentsService {
       if (agentType === DHCP_AGENT_TYPE && events.some((e) => e.type === 'AgentAlive')) await fillDhcpAgents(uow, this.settings.dhcp);
       return state.agent.id;
     });
+    if (stored.some((e) => e.type === 'AgentRegistered')) log.log(`agent registered: ${agentType} on ${host} (${id})`);
+    else if (stored.some((e) => e.type === 'AgentAlive')) log.log(`agent alive again: ${agentType} on ${host} (${id})`);
     return this.find(id);
   }
 

@@ -96,7 +96,7 @@ export class AgentLivenessMonitor {
       isAdmin: true,
     };
     try {
-      await this.ws.runner.run(ctx, async (uow) => {
+      const { events: stored } = await this.ws.runner.run(ctx, async (uow) => {
         // Re-read in the transaction: a heartbeat that arrived since the scan keeps the agent alive.
         const current = await this.heartbeats.get(hb.agent_type, hb.host, uow.tx);
         if (!current || current.last_heartbeat_at >= cutoff) return;
@@ -108,6 +108,9 @@ export class AgentLivenessMonitor {
         if (hb.agent_type === DHCP_AGENT_TYPE && events.length > 0)
           await evacuateDhcpAgent(uow, current.agent_id, 'agent_dead', this.opts.dhcp ?? DEFAULT_DHCP_POLICY);
       });
+      for (const e of stored) {
+        if (e.type === 'AgentDead') this.logger.warn(`agent dead: ${e.data.agentType} on ${e.data.host} (${e.data.id}), last heartbeat ${e.data.lastHeartbeatAt}`);
+      }
     } catch (err) {
       // An agent deleted meanwhile is simply not there to die.
       if (!(err instanceof RejectionError)) throw err;

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import type { CommandContext, DomainEvent } from '@cp/events';
 import { routerPlacementDecider, type UnscheduleReason } from '@cp/domain';
 import { RetriesExhausted, routerHaStream, type WriteSide } from '@cp/write-model';
@@ -87,10 +88,12 @@ export class Reconciler {
           data: { routerId, projectId, reason: err.message },
         }),
       ));
+      logDecisions(stored, trigger);
       await placements.applyOwn(routerId, stored, position);
       return 'held';
     }
     if (stored.length === 0) return 'unchanged';
+    logDecisions(stored, trigger);
     await placements.applyOwn(routerId, stored, position);
     await networks.applyOwn(projectId, stored, position);
     return 'appended';
@@ -106,5 +109,17 @@ export class Reconciler {
       else if (!a.alive && this.deps.config.allowAutomaticL3agentFailover) out.set(id, 'agent_dead');
     }
     return out;
+  }
+}
+
+const log = new Logger('L3Scheduler');
+
+/** One line per placement decision an operator acts on: scheduled, moved off an agent (with why), pending (with why). */
+function logDecisions(stored: readonly DomainEvent[], trigger: DomainEvent): void {
+  for (const e of stored) {
+    if (e.type === 'RouterScheduledToAgent') log.log(`router ${e.data.routerId} scheduled to ${e.data.host} (after ${trigger.type})`);
+    if (e.type === 'RouterUnscheduledFromAgent') log.log(`router ${e.data.routerId} removed from ${e.data.host}: ${e.data.reason}`);
+    if (e.type === 'RouterSchedulingPending') log.warn(`router ${e.data.routerId} pending: ${e.data.reason}`);
+    if (e.type === 'HaNetworkCreated') log.log(`HA network "${e.data.name}" (${e.data.networkId}) created for project ${e.data.projectId}`);
   }
 }
