@@ -109,7 +109,8 @@ export class AgentLivenessMonitor {
           await evacuateDhcpAgent(uow, current.agent_id, 'agent_dead', this.opts.dhcp ?? DEFAULT_DHCP_POLICY);
       });
       for (const e of stored) {
-        if (e.type === 'AgentDead') this.logger.warn(`agent dead: ${e.data.agentType} on ${e.data.host} (${e.data.id}), last heartbeat ${e.data.lastHeartbeatAt}`);
+        if (e.type === 'AgentDead')
+          this.logger.warn(`agent dead: ${e.data.agentType} on ${e.data.host} (${e.data.id}), last heartbeat ${e.data.lastHeartbeatAt}`);
       }
     } catch (err) {
       // An agent deleted meanwhile is simply not there to die.
