@@ -1,13 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto';
-import {
-  agentDecider,
-  dhcpNetworkDecider,
-  isAutoAddressSubnet,
-  networkDecider,
-  type AgentCandidate,
-  type DhcpUnscheduleReason,
-  type SubnetData,
-} from '@cp/domain';
+import { agentDecider, dhcpNetworkDecider, networkDecider, type AgentCandidate, type DhcpUnscheduleReason } from '@cp/domain';
 import type { UnitOfWork } from './command-runner';
 import { createPortInUow, deletePortInUow, loadPort, networkSubnets, updatePortInUow } from './port-writes';
 import { AGENT } from './resources/agent.view';
@@ -132,25 +124,21 @@ export async function scheduleNetworkDhcp(uow: UnitOfWork, networkId: string, po
         fixedIps: wanted.map((subnetId) => ({ subnetId })),
       });
     } else {
-      await readdress(uow, portId, dhcpSubnets);
+      await readdress(uow, portId, wanted);
     }
   }
 }
 
-/**
- * The DHCP port keeps its addresses on DHCP-enabled subnets, gains one on each new one, and drops the others.
- * On SLAAC and DHCPv6-stateless subnets an address is never named: the port decider derives it from the MAC again.
- */
-async function readdress(uow: UnitOfWork, portId: string, wanted: readonly SubnetData[]): Promise<void> {
+/** The DHCP port keeps its addresses on DHCP-enabled subnets, gains one on each new one, and drops the others. */
+async function readdress(uow: UnitOfWork, portId: string, wanted: readonly string[]): Promise<void> {
   const port = await loadPort(uow, portId);
   if (port.status !== 'active') return;
-  const ids = wanted.map((s) => s.id);
-  const keep = port.port.fixedIps.filter((ip) => ids.includes(ip.subnetId));
-  const missing = ids.filter((s) => !keep.some((ip) => ip.subnetId === s));
+  const keep = port.port.fixedIps.filter((ip) => wanted.includes(ip.subnetId));
+  const missing = wanted.filter((s) => !keep.some((ip) => ip.subnetId === s));
   if (missing.length === 0 && keep.length === port.port.fixedIps.length) return;
-  const auto = new Set(wanted.filter((s) => isAutoAddressSubnet(s)).map((s) => s.id));
+  // Its own addresses are named as they are (the port decider keeps them, SLAAC ones included).
   const fixedIps = [
-    ...keep.map((ip) => (auto.has(ip.subnetId) ? { subnetId: ip.subnetId } : { subnetId: ip.subnetId, ipAddress: ip.ipAddress })),
+    ...keep.map((ip) => ({ subnetId: ip.subnetId, ipAddress: ip.ipAddress })),
     ...missing.map((subnetId) => ({ subnetId })),
   ];
   await updatePortInUow(uow, portId, { fixedIps });

@@ -1,4 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
+import { z } from 'zod';
 import type { CommandContext } from '@cp/events';
 import { NeutronExceptionFilter } from '@cp/runtime';
 import type { Request, Response } from 'express';
@@ -9,10 +10,10 @@ import { enforceRule, l3CallerOf, neutronFail } from './neutron-http';
 /** `{"router_id": "<uuid>"}`, or Neutron's 400. */
 function routerIdOf(body: unknown): string {
   const id = (body as { router_id?: unknown } | null)?.router_id;
-  if (typeof id !== 'string' || !/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(id)) {
+  if (!z.string().uuid().safeParse(id).success) {
     neutronFail(400, 'BadRequest', `Bad l3-router request: router_id must be a router's UUID.`);
   }
-  return id;
+  return id as string;
 }
 
 /**
