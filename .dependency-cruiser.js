@@ -1,7 +1,7 @@
 /**
  * Layer boundaries (docs/design.md §2), checked by `npm run lint`:
  *  - apps depend on libs, never on each other; apps/api/src/embedded/ is the one
- *    composition root that puts the three apps in one process (embedded mode);
+ *    composition root that puts the apps in one process (embedded mode);
  *  - libs never import apps, and reach each other only through their public
  *    entries (`@cp/<lib>`, libs/<lib>/src/index.ts), in this order:
  *      events < domain < store < host-feed < runtime,  store < write-model,
@@ -25,7 +25,7 @@ module.exports = {
       severity: 'error',
       comment: 'the composition root takes the other apps by their public entry (apps/<app>/src/index.ts)',
       from: { path: '^apps/api/src/embedded/' },
-      to: { path: '^apps/(l2pop-projector|l3-scheduler)/', pathNot: '^apps/[^/]+/src/index\\.ts$' },
+      to: { path: '^apps/(l2pop-projector|l3-scheduler|dhcp-projector)/', pathNot: '^apps/[^/]+/src/index\\.ts$' },
     },
     {
       name: 'no-lib-to-app',

@@ -7,7 +7,7 @@ import { rmSync } from 'node:fs';
 import { StoreProjector, type Projection } from '@cp/store';
 import { applyDelta } from '../../apps/l2pop-projector/src/agent/apply-delta';
 import type { L2Snapshot } from '../../apps/l2pop-projector/src/contract/l2-documents';
-import { replayInto } from '../../apps/l2pop-projector/src/cli/replay';
+import { replayInto } from '@cp/store';
 import { L2popProjection } from '../../apps/l2pop-projector/src/projection/l2pop.projection';
 import { L2popRuntime, openReadModel } from '../../apps/l2pop-projector/src/runtime';
 import * as e from './support/events';

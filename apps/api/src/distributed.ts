@@ -12,6 +12,7 @@ import { eventStoreConfig, openWriteSide } from '@cp/write-model';
 const proxySchema = z.object({
   CP_L2POP_URL: z.url().optional(),
   CP_L3_URL: z.url().optional(),
+  CP_DHCP_URL: z.url().optional(),
   CP_PROXY_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
 });
 
@@ -60,7 +61,12 @@ export async function startDistributed(
     settings,
     [
       ...ops.modules(),
-      AgentProxyModule.forRoot({ l2Url: proxy.CP_L2POP_URL, l3Url: proxy.CP_L3_URL, timeoutMs: proxy.CP_PROXY_TIMEOUT_MS }),
+      AgentProxyModule.forRoot({
+        l2Url: proxy.CP_L2POP_URL,
+        l3Url: proxy.CP_L3_URL,
+        dhcpUrl: proxy.CP_DHCP_URL,
+        timeoutMs: proxy.CP_PROXY_TIMEOUT_MS,
+      }),
     ],
     ops.nestLogger,
     ops.auth,

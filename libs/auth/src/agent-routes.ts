@@ -10,6 +10,7 @@ const ROUTES: Array<{ method: string; pattern: RegExp; action: string }> = [
   { method: 'PUT', pattern: /^\/v1\/hosts\/([^/]+)\/ha_states$/, action: 'report_ha_state' },
   { method: 'GET', pattern: /^\/v1\/hosts\/([^/]+)\/l2(?:\/watch)?$/, action: 'get_host_l2' },
   { method: 'GET', pattern: /^\/v1\/hosts\/([^/]+)\/l3(?:\/watch)?$/, action: 'get_host_l3' },
+  { method: 'GET', pattern: /^\/v1\/hosts\/([^/]+)\/dhcp(?:\/watch)?$/, action: 'get_host_dhcp' },
   // Anything else under a host (now or later) is for that host's agents too.
   { method: '*', pattern: /^\/v1\/hosts\/([^/]+)(?:\/.*)?$/, action: 'act_for_host' },
 ];

@@ -8,3 +8,6 @@ export * from './sql';
 export * from './store-projector';
 export * from './kafka';
 export * from './tail-loop';
+export * from './table-digest';
+export * from './replay-into';
+export * from './verify-read-model';

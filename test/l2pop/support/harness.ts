@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { CommandContext, DomainEventBody } from '@cp/events';
 import { type Database, EventStore, EventTable, type DatabaseConfig, openDatabase } from '@cp/store';
-import { replayInto } from '../../../apps/l2pop-projector/src/cli/replay';
+import { replayInto } from '@cp/store';
 import { L2popProjection } from '../../../apps/l2pop-projector/src/projection/l2pop.projection';
 import { L2popRuntime, openReadModel, type L2popOptions } from '../../../apps/l2pop-projector/src/runtime';
 import { streamOf } from './events';

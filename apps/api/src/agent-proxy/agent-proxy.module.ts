@@ -20,19 +20,22 @@ export interface AgentProxyOptions {
   l2Url?: string;
   /** An l3-scheduler instance or its load balancer: `/v1/hosts/{host}/l3[/watch]`, HA state reports, Neutron's L3 agent views. */
   l3Url?: string;
+  /** A dhcp-projector instance or its load balancer: `/v1/hosts/{host}/dhcp[/watch]`. */
+  dhcpUrl?: string;
   timeoutMs?: number;
 }
 
-function l2Controller(base: URL, f: Forwarding): Type {
+/** A read-only host feed (`/v1/hosts/{host}/<model>[/watch]`) served by a projector process. */
+function feedController(model: 'l2' | 'dhcp', base: URL, f: Forwarding): Type {
   @ApiExcludeController()
   @Controller()
-  class L2ProxyController {
-    @Get(['v1/hosts/:host/l2', 'v1/hosts/:host/l2/watch'])
-    l2(@Req() req: Request, @Res() res: Response): void {
+  class FeedProxyController {
+    @Get([`v1/hosts/:host/${model}`, `v1/hosts/:host/${model}/watch`])
+    feed(@Req() req: Request, @Res() res: Response): void {
       forward(base, req, res, f);
     }
   }
-  return L2ProxyController;
+  return FeedProxyController;
 }
 
 function l3Controller(base: URL, f: Forwarding): Type {
@@ -75,7 +78,8 @@ export class AgentProxyModule {
   static forRoot(options: AgentProxyOptions): DynamicModule {
     const f: Forwarding = { timeoutMs: options.timeoutMs ?? 30_000, open: new Set() };
     const controllers: Type[] = [];
-    if (options.l2Url) controllers.push(l2Controller(new URL(options.l2Url), f));
+    if (options.l2Url) controllers.push(feedController('l2', new URL(options.l2Url), f));
+    if (options.dhcpUrl) controllers.push(feedController('dhcp', new URL(options.dhcpUrl), f));
     if (options.l3Url) controllers.push(l3Controller(new URL(options.l3Url), f));
     // Watch streams never end by themselves: end them before the HTTP server closes, or its close would wait forever.
     class EndStreams implements BeforeApplicationShutdown {

@@ -1,6 +1,7 @@
 import type { INestApplication } from '@nestjs/common';
 import { L2popRuntime } from '../../../l2pop-projector/src';
 import { L3Runtime, registerL3Metrics } from '../../../l3-scheduler/src';
+import { DhcpRuntime } from '../../../dhcp-projector/src';
 import type { AppExtras } from './start-embedded';
 import { WRITE_SIDE, type WriteSide } from '@cp/write-model';
 import { storeProjectorMetrics, type ProcessOps } from '@cp/runtime';
@@ -35,9 +36,11 @@ export function embeddedExtras(ops: ProcessOps, maxLag: number): AppExtras {
       const head = () => ws.store.headPosition();
       const l2 = optional(app, L2popRuntime);
       const l3 = optional(app, L3Runtime);
+      const dhcp = optional(app, DhcpRuntime);
       const tails: Tail[] = [];
       if (l2?.projector) tails.push({ kind: 'projector', name: l2.projection.name, runner: l2.projector });
       if (l3?.projector) tails.push({ kind: 'projector', name: l3.projection.name, runner: l3.projector });
+      if (dhcp?.projector) tails.push({ kind: 'projector', name: dhcp.projection.name, runner: dhcp.projector });
       if (l3?.scheduler) tails.push({ kind: 'scheduler', name: l3.scheduler.name, runner: l3.scheduler });
       ops.readiness.add({ name: 'event-store', critical: true, run: async () => ({ ok: true, detail: { head: await head() } }) });
       if (l3) registerL3Metrics(ops.registry, l3.options.db);

@@ -3,6 +3,7 @@ import type { Settings } from '../config';
 import { join } from 'node:path';
 import { L2popModule, openReadModel } from '../../../l2pop-projector/src';
 import { embeddedL3Path, L3SchedulerModule, openL3ReadModel } from '../../../l3-scheduler/src';
+import { DhcpProjectorModule, embeddedDhcpPath, openDhcpReadModel } from '../../../dhcp-projector/src';
 import { startAgentLivenessMonitor } from '../agents/liveness-monitor';
 import { createHttpApp } from '../http-app';
 import { eventStoreConfig, openWriteSide, type WriteSide } from '@cp/write-model';
@@ -27,10 +28,10 @@ export interface AppExtras {
 }
 
 /**
- * Embedded mode (`npm start`): the API, the L2 projector and the L3 scheduler in
- * one process over the SQLite event store; their read models live in SQLite
+ * Embedded mode (`npm start`): the API, the L2 projector, the L3 scheduler and
+ * the DHCP projector in one process over the SQLite event store; their read models live in SQLite
  * files beside it. This folder is the composition root: the only code that puts
- * the three apps together (the dependency rules in .dependency-cruiser.js allow
+ * the apps together (the dependency rules in .dependency-cruiser.js allow
  * it and nothing else), taking each by its public entry.
  */
 export async function startEmbedded(settings: Settings, extras?: AppExtras): Promise<Running> {
@@ -49,12 +50,14 @@ async function startOn(settings: Settings, extras: AppExtras | undefined, unlock
   const monitor = startAgentLivenessMonitor(ws, settings);
   const l2db = await openReadModel({ kind: 'sqlite', path: join(settings.dataDir, 'l2pop.sqlite') });
   const l3db = await openL3ReadModel({ kind: 'sqlite', path: embeddedL3Path(settings.dataDir) });
+  const dhcpDb = await openDhcpReadModel({ kind: 'sqlite', path: embeddedDhcpPath(settings.dataDir) });
   const app = await createHttpApp(
     ws,
     settings,
     [
       L2popModule.forRoot({ db: l2db, store: ws.store }),
       L3SchedulerModule.forRoot({ db: l3db, writeSide: ws }),
+      DhcpProjectorModule.forRoot({ db: dhcpDb, store: ws.store }),
       ...(extras?.modules ?? []),
     ],
     extras?.logger,
@@ -72,6 +75,7 @@ async function startOn(settings: Settings, extras: AppExtras | undefined, unlock
       await monitor.stop();
       await l2db.close();
       await l3db.close();
+      await dhcpDb.close();
       await ws.db.close();
       unlock();
     },

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { Database } from '@cp/store';
+import { combineParts, digestParts, type Database, type DigestPart } from '@cp/store';
 
 /*
  * What the digest covers: the normalised facts, the per-network and per-group
@@ -8,7 +7,7 @@ import type { Database } from '@cp/store';
  * those record how the model got here (which interleaving of partitions, how many
  * rebuilds), and design.md §6.5 asks for the same model under every interleaving.
  */
-const PARTS: ReadonlyArray<[name: string, sql: string]> = [
+const PARTS: readonly DigestPart[] = [
   ['l2_networks', 'SELECT id, network_type, segmentation_id FROM l2_networks'],
   ['l2_ports', 'SELECT id, network_id, mac, host, active, device_owner FROM l2_ports'],
   ['l2_port_ips', 'SELECT port_id, kind, ip, family FROM l2_port_ips'],
@@ -25,31 +24,11 @@ const PARTS: ReadonlyArray<[name: string, sql: string]> = [
   ['l2_host_ipsets', 'SELECT host, name, sg_id, ethertype FROM l2_host_ipsets WHERE deleted = 0'],
 ];
 
-/** Per table: a hash of its rows in a backend-independent order and encoding. */
-export async function digestParts(db: Database): Promise<Record<string, string>> {
-  const parts: Record<string, string> = {};
-  for (const [name, sql] of PARTS) {
-    const rows = await db.all<Record<string, unknown>>(sql);
-    // Sorted in JS, not SQL: PostgreSQL's collation and SQLite's byte order differ.
-    const lines = rows.map((r) => JSON.stringify(Object.values(r).map(canonical))).sort();
-    parts[name] = sha256(`${lines.length}\n${lines.join('\n')}`);
-  }
-  return parts;
+/** Per table: a hash of its rows (libs/store's table digest). */
+export function l2DigestParts(db: Database): Promise<Record<string, string>> {
+  return digestParts(db, PARTS);
 }
 
 export async function digestModel(db: Database): Promise<string> {
-  return combineParts(await digestParts(db));
-}
-
-export function combineParts(parts: Record<string, string>): string {
-  return sha256(JSON.stringify(parts));
-}
-
-/** Drivers may hand back integers as bigint; the digest must not depend on the driver. */
-function canonical(v: unknown): unknown {
-  return typeof v === 'bigint' ? Number(v) : v;
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return combineParts(await l2DigestParts(db));
 }

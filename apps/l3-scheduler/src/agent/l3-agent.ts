@@ -1,5 +1,4 @@
-import { readFileSync } from 'node:fs';
-import { EventSource } from 'eventsource';
+import { FeedClient } from '@cp/host-feed';
 import { applyL3Changes, type L3Changes, type L3RouterDoc, type L3Snapshot } from '../contract/l3-documents';
 
 export interface L3AgentOptions {
@@ -23,35 +22,22 @@ export interface L3AgentOptions {
  * agent reports active. What a client of the agent API has to do, minus the kernel.
  */
 export class ReferenceL3Agent {
-  view: L3Snapshot | null = null;
+  private readonly feed: FeedClient<L3Snapshot, L3Changes>;
   /** Ports this agent reported up while they belong here; a port that leaves and comes back is reported again. */
   private readonly plugged = new Set<string>();
-  private es: EventSource | null = null;
   private timers: NodeJS.Timeout[] = [];
   private plugging: Promise<void> = Promise.resolve();
 
-  constructor(private readonly options: L3AgentOptions) {}
-
-  private get base(): string {
-    return this.options.server.replace(/\/+$/, '');
+  constructor(private readonly options: L3AgentOptions) {
+    this.feed = new FeedClient({ ...options, model: 'l3', apply: applyL3Changes, onChange: () => this.plug() });
   }
 
-  private headers(): Record<string, string> {
-    const token = this.options.tokenFile ? readFileSync(this.options.tokenFile, 'utf8').trim() : '';
-    return { 'content-type': 'application/json', ...(token ? { 'x-auth-token': token } : {}) };
+  get view(): L3Snapshot | null {
+    return this.feed.view;
   }
 
-  private url(path: string): string {
-    return `${this.base}/v1/hosts/${encodeURIComponent(this.options.host)}${path}`;
-  }
-
-  async register(): Promise<void> {
-    const res = await fetch(`${this.base}/v1/agents/${encodeURIComponent('L3 agent')}/${encodeURIComponent(this.options.host)}`, {
-      method: 'PUT',
-      headers: this.headers(),
-      body: JSON.stringify({ configurations: { agent_mode: this.options.agentMode ?? 'legacy' } }),
-    });
-    if (!res.ok) throw new Error(`register: ${res.status} ${await res.text()}`);
+  register(): Promise<void> {
+    return this.feed.report('L3 agent', { configurations: { agent_mode: this.options.agentMode ?? 'legacy' } });
   }
 
   async start(): Promise<void> {
@@ -62,40 +48,13 @@ export class ReferenceL3Agent {
       setInterval(beat, (this.options.heartbeatSeconds ?? 30) * 1000),
       setInterval(() => this.plug(), 5000),
     );
-    const res = await fetch(this.url('/l3'), { headers: this.headers() });
-    if (!res.ok) throw new Error(`GET /l3: ${res.status}`);
-    this.accept((await res.json()) as L3Snapshot);
-    this.watch();
+    await this.feed.start();
   }
 
   stop(): Promise<void> {
-    this.es?.close();
+    this.feed.stop();
     for (const t of this.timers) clearInterval(t);
     return this.plugging;
-  }
-
-  private watch(): void {
-    const since = this.view ? `?since=${encodeURIComponent(this.view.revision)}` : '';
-    const es = new EventSource(this.url(`/l3/watch${since}`), {
-      fetch: (input, init) => fetch(input, { ...init, headers: { ...(init?.headers as Record<string, string>), ...this.headers() } }),
-    });
-    this.es = es;
-    es.addEventListener('l3', (msg: Event) => {
-      try {
-        this.accept(JSON.parse((msg as Event & { data: string }).data) as L3Changes);
-      } catch (err) {
-        // A delta that does not apply: start over from a snapshot.
-        this.say(`${(err as Error).message}; resyncing`);
-        this.view = null;
-        es.close();
-        this.watch();
-      }
-    });
-  }
-
-  private accept(doc: L3Changes | L3Snapshot): void {
-    this.view = applyL3Changes(this.view, doc);
-    this.plug();
   }
 
   /** The ports this host must have up now: every port of the routers it is responsible for. */
@@ -111,7 +70,7 @@ export class ReferenceL3Agent {
       for (const id of this.plugged) if (!wanted.has(id)) this.plugged.delete(id);
       for (const id of wanted) {
         if (this.plugged.has(id)) continue;
-        const res = await fetch(this.url(`/ports/${id}/up`), { method: 'POST', headers: this.headers() }).catch(() => null);
+        const res = await fetch(this.feed.url(`/ports/${id}/up`), { method: 'POST', headers: this.feed.headers() }).catch(() => null);
         if (res?.ok) this.plugged.add(id);
         else this.say(`port ${id} not reported up yet (${res ? res.status : 'unreachable'}); will retry`);
       }

@@ -2,16 +2,8 @@ import type { DomainEvent, EventType } from '@cp/events';
 import { HA_DEVICE_OWNER } from '@cp/domain';
 import { L3_AGENT_TYPE } from '../scheduler/facts';
 import type { Sql } from '@cp/store';
+import type { ItemImpact } from '@cp/host-feed';
 
-/** Which per-host documents an event may have changed. */
-export class Impact {
-  /** Routers whose document changed on every host they run on. */
-  readonly routers = new Set<string>();
-  /** A router's document changed on one host only (its new binding, its HA port). */
-  readonly one: Array<{ host: string; routerId: string }> = [];
-  /** A router that left a host: that host gets a tombstone. */
-  readonly left: Array<{ host: string; routerId: string }> = [];
-}
 
 export const HANDLED_EVENTS: readonly EventType[] = [
   'RouterCreated',
@@ -51,7 +43,7 @@ const flag = (b: boolean) => (b ? 1 : 0);
  * their own key and tolerates missing neighbours: an interface may name a subnet
  * not seen yet, a binding an agent not registered yet.
  */
-export async function applyFacts(q: Sql, e: DomainEvent, impact: Impact): Promise<void> {
+export async function applyFacts(q: Sql, e: DomainEvent, impact: ItemImpact): Promise<void> {
   switch (e.type) {
     case 'RouterCreated': {
       const d = e.data;
@@ -78,7 +70,7 @@ export async function applyFacts(q: Sql, e: DomainEvent, impact: Impact): Promis
         );
       }
       if (c.ha === false) await q.run('DELETE FROM l3_pending WHERE router_id = ?', [e.data.id]);
-      impact.routers.add(e.data.id);
+      impact.items.add(e.data.id);
       return;
     }
     case 'RouterDeleted':
@@ -86,18 +78,18 @@ export async function applyFacts(q: Sql, e: DomainEvent, impact: Impact): Promis
         await q.run(`DELETE FROM ${t} WHERE router_id = ?`, [e.data.id]);
       }
       await q.run('DELETE FROM l3_routers WHERE id = ?', [e.data.id]);
-      impact.routers.add(e.data.id);
+      impact.items.add(e.data.id);
       return;
     case 'RouterInterfaceAdded':
       await q.upsert('l3_router_ifaces', { router_id: e.data.id, port_id: e.data.portId }, { network_id: e.data.networkId });
       for (const s of e.data.subnetIds)
         await q.upsert('l3_router_iface_subnets', { router_id: e.data.id, port_id: e.data.portId, subnet_id: s }, {});
-      impact.routers.add(e.data.id);
+      impact.items.add(e.data.id);
       return;
     case 'RouterInterfaceRemoved':
       await q.run('DELETE FROM l3_router_ifaces WHERE router_id = ? AND port_id = ?', [e.data.id, e.data.portId]);
       await q.run('DELETE FROM l3_router_iface_subnets WHERE router_id = ? AND port_id = ?', [e.data.id, e.data.portId]);
-      impact.routers.add(e.data.id);
+      impact.items.add(e.data.id);
       return;
     case 'RouterGatewaySet': {
       const d = e.data;
@@ -111,19 +103,19 @@ export async function applyFacts(q: Sql, e: DomainEvent, impact: Impact): Promis
           external_fixed_ips: JSON.stringify(d.externalFixedIps),
         },
       );
-      impact.routers.add(d.id);
+      impact.items.add(d.id);
       return;
     }
     case 'RouterGatewayCleared':
       await q.run('DELETE FROM l3_router_gateways WHERE router_id = ?', [e.data.id]);
-      impact.routers.add(e.data.id);
+      impact.items.add(e.data.id);
       return;
     case 'FloatingIpAssociated':
     case 'FloatingIpDisassociated':
     case 'FloatingIpDeleted': {
       // The router it left (a re-association may move it) and the one it joined both change.
       const before = await q.get<{ router_id: string }>('SELECT router_id FROM l3_floating_ips WHERE id = ?', [e.data.id]);
-      if (before) impact.routers.add(before.router_id);
+      if (before) impact.items.add(before.router_id);
       if (e.type !== 'FloatingIpAssociated') {
         await q.run('DELETE FROM l3_floating_ips WHERE id = ?', [e.data.id]);
         return;
@@ -139,7 +131,7 @@ export async function applyFacts(q: Sql, e: DomainEvent, impact: Impact): Promis
           port_id: d.portId,
         },
       );
-      impact.routers.add(d.routerId);
+      impact.items.add(d.routerId);
       return;
     }
     case 'SubnetCreated':
@@ -176,12 +168,12 @@ export async function applyFacts(q: Sql, e: DomainEvent, impact: Impact): Promis
         { project_id: d.projectId, network_id: d.networkId, subnet_id: d.subnetId, cidr: d.cidr, name: d.name, idx: d.index },
       );
       const rows = await q.all<{ router_id: string }>('SELECT router_id FROM l3_vrids WHERE ha_network_id = ?', [d.id]);
-      for (const r of rows) impact.routers.add(r.router_id);
+      for (const r of rows) impact.items.add(r.router_id);
       return;
     }
     case 'VridAllocated':
       await q.upsert('l3_vrids', { router_id: e.data.routerId }, { ha_network_id: e.data.haNetworkId, vrid: e.data.vrid });
-      impact.routers.add(e.data.routerId);
+      impact.items.add(e.data.routerId);
       return;
     case 'VridReleased':
       await q.run('DELETE FROM l3_vrids WHERE router_id = ? AND ha_network_id = ? AND vrid = ?', [
@@ -189,7 +181,7 @@ export async function applyFacts(q: Sql, e: DomainEvent, impact: Impact): Promis
         e.data.haNetworkId,
         e.data.vrid,
       ]);
-      impact.routers.add(e.data.routerId);
+      impact.items.add(e.data.routerId);
       return;
     case 'RouterScheduledToAgent': {
       const d = e.data;
@@ -208,7 +200,7 @@ export async function applyFacts(q: Sql, e: DomainEvent, impact: Impact): Promis
       );
       await q.run('DELETE FROM l3_pending WHERE router_id = ?', [d.routerId]);
       // A new binding starts as standby: the other hosts' documents (active host, split-brain) stay as they are.
-      impact.one.push({ host: d.host, routerId: d.routerId });
+      impact.one.push({ host: d.host, item: d.routerId });
       return;
     }
     case 'RouterUnscheduledFromAgent': {
@@ -217,8 +209,8 @@ export async function applyFacts(q: Sql, e: DomainEvent, impact: Impact): Promis
       if (!(await q.get('SELECT 1 AS x FROM l3_bindings WHERE router_id = ?', [d.routerId]))) {
         await q.run('DELETE FROM l3_pending WHERE router_id = ?', [d.routerId]);
       }
-      impact.left.push({ host: d.host, routerId: d.routerId });
-      impact.routers.add(d.routerId);
+      impact.left.push({ host: d.host, item: d.routerId });
+      impact.items.add(d.routerId);
       return;
     }
     case 'RouterSchedulingPending':
@@ -231,7 +223,7 @@ export async function applyFacts(q: Sql, e: DomainEvent, impact: Impact): Promis
         e.data.routerId,
         e.data.host,
       ]);
-      impact.routers.add(e.data.routerId);
+      impact.items.add(e.data.routerId);
       return;
     default:
       if (e.type.startsWith('Agent')) return applyAgent(q, e);
@@ -290,13 +282,13 @@ async function applyAgent(q: Sql, e: DomainEvent): Promise<void> {
   }
 }
 
-async function routersOnSubnet(q: Sql, subnetId: string, impact: Impact): Promise<void> {
+async function routersOnSubnet(q: Sql, subnetId: string, impact: ItemImpact): Promise<void> {
   const rows = await q.all<{ router_id: string }>('SELECT DISTINCT router_id FROM l3_router_iface_subnets WHERE subnet_id = ?', [subnetId]);
-  for (const r of rows) impact.routers.add(r.router_id);
+  for (const r of rows) impact.items.add(r.router_id);
 }
 
 /** An HA port shows only in its own host's document of the router. */
-async function routersOfHaPort(q: Sql, portId: string, impact: Impact): Promise<void> {
+async function routersOfHaPort(q: Sql, portId: string, impact: ItemImpact): Promise<void> {
   const rows = await q.all<{ router_id: string; host: string }>('SELECT router_id, host FROM l3_bindings WHERE ha_port_id = ?', [portId]);
-  for (const r of rows) impact.one.push({ host: r.host, routerId: r.router_id });
+  for (const r of rows) impact.one.push({ host: r.host, item: r.router_id });
 }

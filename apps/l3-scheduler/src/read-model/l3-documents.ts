@@ -1,6 +1,7 @@
-import type { HostDocuments } from '@cp/host-feed';
-import { cmp, type Database, type Tx } from '@cp/store';
+import { itemsChangedSince, type HostDocuments } from '@cp/host-feed';
+import type { Database, Tx } from '@cp/store';
 import type { L3Delta, L3RouterDoc, L3Snapshot } from '../contract/l3-documents';
+import { L3_HOST_LOG } from './l3.tables';
 import { routerDocs } from './router-docs';
 
 /**
@@ -18,12 +19,7 @@ export class L3Documents implements HostDocuments<L3Snapshot, L3Delta> {
 
   /** The routers whose document changed since `from`, as they are now (null: no longer on the host). */
   async delta(tx: Tx | undefined, host: string, revision: string, since: string, from: number): Promise<L3Delta> {
-    const changed = await this.db.all<{ router_id: string }>(
-      'SELECT router_id FROM l3_host_routers WHERE host = ? AND rev > ?',
-      [host, from],
-      tx,
-    );
-    const ids = changed.map((c) => c.router_id).sort(cmp);
+    const ids = await itemsChangedSince(this.db, tx, L3_HOST_LOG, host, from);
     const docs = ids.length > 0 ? await routerDocs(this.db, tx, host, ids) : new Map<string, L3RouterDoc>();
     const routers: Record<string, L3RouterDoc | null> = {};
     for (const id of ids) routers[id] = docs.get(id) ?? null;

@@ -1,5 +1,4 @@
-import { createHash } from 'node:crypto';
-import type { Database } from '@cp/store';
+import { combineParts, digestParts, type Database, type DigestPart } from '@cp/store';
 
 /*
  * What the digest covers: the normalised facts and which routers each host's
@@ -8,7 +7,7 @@ import type { Database } from '@cp/store';
  * design.md §6.5 asks for the same model under every interleaving. Documents are
  * pure functions of these rows, so equal digests mean equal documents.
  */
-const PARTS: ReadonlyArray<[name: string, sql: string]> = [
+const PARTS: readonly DigestPart[] = [
   ['l3_routers', 'SELECT id, project_id, name, description, admin_state_up, ha FROM l3_routers'],
   ['l3_router_ifaces', 'SELECT router_id, port_id, network_id FROM l3_router_ifaces'],
   ['l3_router_iface_subnets', 'SELECT router_id, port_id, subnet_id FROM l3_router_iface_subnets'],
@@ -31,21 +30,6 @@ const PARTS: ReadonlyArray<[name: string, sql: string]> = [
   ['l3_host_routers', 'SELECT host, router_id FROM l3_host_routers WHERE deleted = 0'],
 ];
 
-export async function digestParts(db: Database): Promise<Record<string, string>> {
-  const parts: Record<string, string> = {};
-  for (const [name, sql] of PARTS) {
-    const rows = await db.all<Record<string, unknown>>(sql);
-    // Sorted in JS, not SQL: PostgreSQL's collation and SQLite's byte order differ.
-    const lines = rows.map((r) => JSON.stringify(Object.values(r).map((v) => (typeof v === 'bigint' ? Number(v) : v)))).sort();
-    parts[name] = sha256(`${lines.length}\n${lines.join('\n')}`);
-  }
-  return parts;
-}
-
 export async function digestModel(db: Database): Promise<string> {
-  return sha256(JSON.stringify(await digestParts(db)));
-}
-
-function sha256(text: string): string {
-  return createHash('sha256').update(text).digest('hex');
+  return combineParts(await digestParts(db, PARTS));
 }

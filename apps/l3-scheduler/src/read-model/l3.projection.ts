@@ -1,10 +1,9 @@
 import type { DomainEvent } from '@cp/events';
-import { DEFAULT_COMPACTION, type CompactionOptions } from '@cp/host-feed';
-import { inChunks, placeholders, Sql, type AfterCommit, type Database, type Projection, type Tx } from '@cp/store';
-import { applyFacts, HANDLED_EVENTS, Impact } from './apply-facts';
-import { stampHosts, type RevCache } from './host-revisions';
+import { DEFAULT_COMPACTION, hostsIn, ItemImpact, stampImpact, TxRevCaches, type CompactionOptions } from '@cp/host-feed';
+import { Sql, type AfterCommit, type Database, type Projection, type Tx } from '@cp/store';
+import { applyFacts, HANDLED_EVENTS } from './apply-facts';
 import { digestModel } from './l3.digest';
-import { L3_TABLE_NAMES, L3_TABLES } from './l3.tables';
+import { L3_HOST_LOG, L3_TABLE_NAMES, L3_TABLES } from './l3.tables';
 
 /** Hosts whose L3 documents a committed event changed, with their new revisions. */
 export type HostRevisions = ReadonlyMap<string, string>;
@@ -39,35 +38,15 @@ export class L3Projection implements Projection {
 
   async apply(tx: Tx, event: DomainEvent, after: AfterCommit): Promise<void> {
     const q = new Sql(this.db, tx);
-    const impact = new Impact();
+    const impact = new ItemImpact();
     await applyFacts(q, event, impact);
-    const pairs = new Map<string, { host: string; routerId: string; deleted: boolean }>();
-    for (const left of impact.left) pairs.set(`${left.host}\u0000${left.routerId}`, { ...left, deleted: true });
-    for (const one of impact.one) pairs.set(`${one.host}\u0000${one.routerId}`, { ...one, deleted: false });
-    const routers = [...impact.routers];
-    const bound = await inChunks(routers, (chunk) =>
-      q.all<{ router_id: string; host: string }>(
-        `SELECT router_id, host FROM l3_bindings WHERE router_id IN (${placeholders(chunk.length)})`,
-        chunk,
-      ),
-    );
-    for (const b of bound) pairs.set(`${b.host}\u0000${b.router_id}`, { host: b.host, routerId: b.router_id, deleted: false });
-    const changed = await stampHosts(q, [...pairs.values()], this.compaction, this.revCache(tx));
+    const hostsOf = hostsIn(q, 'l3_bindings', 'router_id');
+    const changed = await stampImpact(q, L3_HOST_LOG, impact, hostsOf, this.compaction, this.revs.of(tx));
     const notify = this.options.onCommitted;
     if (notify && changed.size > 0) after.add(() => notify(changed));
   }
 
-  /**
-   * Host revisions already read in this batch's transaction: a batch stamps the same
-   * hosts over and over. Keyed by the transaction, so a rolled-back batch's numbers
-   * die with it.
-   */
-  private readonly revs = new WeakMap<Tx, RevCache>();
-  private revCache(tx: Tx): RevCache {
-    let cache = this.revs.get(tx);
-    if (!cache) this.revs.set(tx, (cache = { epoch: null, revs: new Map() }));
-    return cache;
-  }
+  private readonly revs = new TxRevCaches();
 
   digest(db: Database): Promise<string> {
     return digestModel(db);

@@ -1,5 +1,5 @@
 import { EntitySchema } from '@mikro-orm/core';
-import { FeedClock, feedTables } from '@cp/host-feed';
+import { FeedClock, feedTables, type HostItemLog } from '@cp/host-feed';
 
 /*
  * The L3 read model's tables. Normalised facts, one table per thing an event
@@ -111,6 +111,8 @@ export const HostRoutersTable = table('l3_host_routers', { host: pk(255), router
 /** Per host its revision and compaction horizon, and the model's epoch (libs/host-feed): the L3 feed's clock. */
 const FEED = feedTables('l3');
 export const L3_CLOCK = new FeedClock('l3');
+/** The per-host change log of router documents (libs/host-feed, host-items). */
+export const L3_HOST_LOG: HostItemLog = { clock: L3_CLOCK, table: 'l3_host_routers', key: 'router_id' };
 
 export const L3_TABLES: EntitySchema[] = [
   RoutersTable,

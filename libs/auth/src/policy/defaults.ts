@@ -143,6 +143,7 @@ export const DEFAULT_RULES: Readonly<Record<string, string>> = {
   report_ha_state: 'rule:act_for_host',
   get_host_l2: 'rule:act_for_host',
   get_host_l3: 'rule:act_for_host',
+  get_host_dhcp: 'rule:act_for_host',
 };
 
 /**

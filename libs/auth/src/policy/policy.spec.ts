@@ -132,7 +132,7 @@ describe("Neutron's default policy", () => {
   it('an agent acts for its own host only; the service user and admins for any', () => {
     const agent = caller(['agent'], 'service', { userName: 'agent:compute-2', agentHost: 'compute-2' });
     const service = caller(['service'], 'service');
-    for (const action of ['report_agent', 'report_port_status', 'report_ha_state', 'get_host_l2', 'get_host_l3']) {
+    for (const action of ['report_agent', 'report_port_status', 'report_ha_state', 'get_host_l2', 'get_host_l3', 'get_host_dhcp']) {
       expect(policy.allows(agent, action, { host: 'compute-2' })).toBe(true);
       expect(policy.allows(agent, action, { host: 'compute-1' })).toBe(false);
       expect(policy.allows(service, action, { host: 'compute-1' })).toBe(true);

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { defineEvent } from '../define-event';
-import { addressPair, fixedIp, id } from './common';
+import { addressPair, extraDhcpOpt, fixedIp, id } from './common';
 
 /** Every port event names its network: port events are partitioned by network id. */
 const portRef = { id, networkId: id, projectId: z.string() };
@@ -15,6 +15,8 @@ const mutable = {
   securityGroups: z.array(id),
   portSecurityEnabled: z.boolean(),
   allowedAddressPairs: z.array(addressPair),
+  /** Neutron's extra_dhcp_opts: options the port's DHCP server gives it; absent in events written before it existed ([]). */
+  extraDhcpOpts: z.array(extraDhcpOpt).optional(),
 };
 
 export const PortCreated = defineEvent(

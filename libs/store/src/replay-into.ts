@@ -1,4 +1,8 @@
-import { AfterCommit, ALL_PARTITION, writeCheckpoint, type Database, type EventStore, type Projection } from '@cp/store';
+import { AfterCommit, type Projection } from './projection';
+import { ALL_PARTITION } from './store-projector';
+import { writeCheckpoint } from './checkpoints';
+import type { Database } from './db';
+import type { EventStore } from './event-store';
 
 /**
  * Replays the event store into an empty `db` from position 0 up to `until`

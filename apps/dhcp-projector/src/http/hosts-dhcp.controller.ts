@@ -1,0 +1,32 @@
+import { Controller, Get, Headers, Inject, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
+import { NeutronExceptionFilter } from '@cp/runtime';
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { DhcpChanges, DhcpSnapshot } from '../contract/dhcp-documents';
+import { DhcpRuntime } from '../runtime';
+
+/** The DHCP agent's view of its host (design.md §5). Thin: the runtime's feed does the work. */
+// Neutron error bodies wherever the module is mounted (the API, its own process, a test app).
+@UseFilters(NeutronExceptionFilter)
+@Controller('v1/hosts')
+export class HostsDhcpController {
+  // Only this host's agents (or the service, an admin) reach these routes: the authentication middleware checks the host.
+  constructor(@Inject(DhcpRuntime) private readonly runtime: DhcpRuntime) {}
+
+  /** The networks this host serves; with `?since=<revision>` the changes since then (a snapshot marked `resync: true` when it cannot). */
+  @Get(':host/dhcp')
+  get(@Param('host') host: string, @Query('since') since?: string): Promise<DhcpSnapshot | DhcpChanges> {
+    return this.runtime.feed.document(host, since);
+  }
+
+  /** Server-sent events (`event: dhcp`), each message a change document; Last-Event-ID (a reconnecting client) wins over `since`. */
+  @Get(':host/dhcp/watch')
+  watch(
+    @Param('host') host: string,
+    @Query('since') since: string | undefined,
+    @Headers('last-event-id') lastEventId: string | undefined,
+    @Req() req: IncomingMessage,
+    @Res() res: ServerResponse,
+  ): void {
+    this.runtime.feed.watch(host, { since, lastEventId }, req, res);
+  }
+}
