@@ -46,10 +46,10 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/controlplane-tempest.XXXXXX")
 cp_pid=""
 ks_pid=""
 agents_pid=""
-l3_pids=()
+agent_pids=()
 cleanup() {
   [ -n "$agents_pid" ] && kill "$agents_pid" 2>/dev/null || true
-  for pid in "${l3_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${agent_pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   [ -n "$cp_pid" ] && kill "$cp_pid" 2>/dev/null || true
   [ -n "$ks_pid" ] && kill "$ks_pid" 2>/dev/null || true
   if [ "$keep" = 1 ]; then log "kept $work"; else rm -rf "$work"; fi
@@ -98,8 +98,6 @@ report_agents() {
     n=${host##*-}
     curl -sf -X PUT -H "X-Auth-Token: $token" -H 'Content-Type: application/json' \
       -d "{\"tunnel_ip\": \"198.18.0.$n\"}" "$endpoint/v1/agents/Open%20vSwitch%20agent/$host" >/dev/null
-    curl -sf -X PUT -H "X-Auth-Token: $token" -H 'Content-Type: application/json' \
-      -d '{}' "$endpoint/v1/agents/DHCP%20agent/$host" >/dev/null
   done
 }
 report_agents
@@ -108,16 +106,23 @@ agents_pid=$!
 for host in tempest-net-1 tempest-net-2; do
   node "$root/dist/apps/l3-scheduler/src/agent/cli.js" --server "$endpoint" --host "$host" --heartbeat 20 \
     --token-file "$work/agent-token" 2>>"$work/l3-agents.log" &
-  l3_pids+=($!)
+  agent_pids+=($!)
+  # The reference DHCP agent writes each served network's dnsmasq files under the workspace.
+  node "$root/dist/apps/dhcp-projector/src/agent/cli.js" --server "$endpoint" --host "$host" --heartbeat 20 \
+    --state-dir "$work/dhcp-$host" --token-file "$work/agent-token" 2>>"$work/dhcp-agents.log" &
+  agent_pids+=($!)
 done
-# Tempest's L3 agent tests look for an agent at class setup: wait until both registered.
+# Tempest's agent tests look for agents at class setup: wait until both of each kind registered.
+count_agents() {
+  curl -s -H "X-Auth-Token: $(cat "$work/agent-token")" "$endpoint/v2.0/agents?agent_type=$1" |
+    python3 -c 'import json,sys; print(len(json.load(sys.stdin)["agents"]))' 2>/dev/null || echo 0
+}
 for _ in $(seq 1 60); do
-  l3_agents=$(curl -s -H "X-Auth-Token: $(cat "$work/agent-token")" "$endpoint/v2.0/agents?agent_type=L3%20agent" |
-    python3 -c 'import json,sys; print(len(json.load(sys.stdin)["agents"]))' 2>/dev/null || echo 0)
-  [ "$l3_agents" = 2 ] && break
+  [ "$(count_agents L3%20agent)" = 2 ] && [ "$(count_agents DHCP%20agent)" = 2 ] && break
   sleep 0.5
 done
-[ "$l3_agents" = 2 ] || { log "the reference L3 agents did not register: $(cat "$work/l3-agents.log")"; exit 1; }
+[ "$(count_agents L3%20agent)" = 2 ] || { log "the reference L3 agents did not register: $(cat "$work/l3-agents.log")"; exit 1; }
+[ "$(count_agents DHCP%20agent)" = 2 ] || { log "the reference DHCP agents did not register: $(cat "$work/dhcp-agents.log")"; exit 1; }
 
 cd "$work"
 # A workspace registry of its own: the user's ~/.tempest/workspace.yaml is not touched, and names never clash.

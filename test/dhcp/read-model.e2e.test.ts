@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DhcpRuntime, ReferenceDhcpAgent, rebuildDhcp, verifyDhcp, type DhcpNetworkDoc } from '../../apps/dhcp-projector/src';
-import { eventually, expectStatus as ok, removeDir, startInProcess, type Json } from '../support/control-plane';
+import { eventually, expectRefused, expectStatus as ok, removeDir, startInProcess, type Json } from '../support/control-plane';
 
 /*
  * The DHCP read model through HTTP in embedded mode: what a DHCP agent reads at
@@ -97,7 +97,12 @@ describe('DHCP read model (/v1/hosts/{host}/dhcp)', () => {
     expect(entries).toEqual(
       [
         [vm.id, vm.mac_address, '10.1.0.7', 'host-10-1-0-7'],
-        [dhcpPort.id, dhcpPort.mac_address, dhcpPort.fixed_ips[0].ip_address, `host-${dhcpPort.fixed_ips[0].ip_address.replace(/\./g, '-')}`],
+        [
+          dhcpPort.id,
+          dhcpPort.mac_address,
+          dhcpPort.fixed_ips[0].ip_address,
+          `host-${dhcpPort.fixed_ips[0].ip_address.replace(/\./g, '-')}`,
+        ],
       ].sort(),
     );
   });
@@ -137,12 +142,49 @@ describe('DHCP read model (/v1/hosts/{host}/dhcp)', () => {
     expect(fresh.port?.id).toBe(ports[0].id);
   });
 
+  it("carries a port's extra DHCP options to its host entries; bad options are refused and change nothing", async () => {
+    const opts = [
+      { opt_name: 'bootfile-name', opt_value: 'pxelinux.0' },
+      { opt_name: 'tftp-server', opt_value: '198.18.0.9', ip_version: 4 },
+      { opt_name: 'dns-server', opt_value: '[2001:db8::53]', ip_version: 6 },
+    ];
+    const body = ok(await cp.api.put(`/v2.0/ports/${vm.id}`, { port: { extra_dhcp_opts: opts } }), 200).port;
+    expect(body.extra_dhcp_opts).toEqual([
+      { opt_name: 'bootfile-name', opt_value: 'pxelinux.0', ip_version: 4 },
+      { opt_name: 'tftp-server', opt_value: '198.18.0.9', ip_version: 4 },
+      { opt_name: 'dns-server', opt_value: '[2001:db8::53]', ip_version: 6 },
+    ]);
+    // Removing one by a null value keeps the others.
+    ok(await cp.api.put(`/v2.0/ports/${vm.id}`, { port: { extra_dhcp_opts: [{ opt_name: 'tftp-server', opt_value: null }] } }), 200);
+    const entry = ((await settled('dhcp-2')).networks[net.id] as DhcpNetworkDoc).hosts.find((h) => h.port_id === vm.id);
+    // The IPv4 address gets the IPv4 options.
+    expect(entry?.extra_dhcp_opts).toEqual([{ opt_name: 'bootfile-name', opt_value: 'pxelinux.0', ip_version: 4 }]);
+    await expectRefused(
+      () => cp.head(),
+      cp.api.put(`/v2.0/ports/${vm.id}`, {
+        port: { extra_dhcp_opts: [{ opt_name: 'bootfile-name', opt_value: 'x\ndhcp-range=0.0.0.0' }] },
+      }),
+      400,
+      'HTTPBadRequest',
+    );
+    await expectRefused(
+      () => cp.head(),
+      cp.api.post('/v2.0/ports', { port: { network_id: net.id, extra_dhcp_opts: [{ opt_name: 'bootfile-name', opt_value: 1 }] } }),
+      400,
+      'HTTPBadRequest',
+    );
+  });
+
   it('answers an unknown, stale or malformed revision with the whole document marked resync', async () => {
     const d = await settled('dhcp-2', '0-999999');
     expect(d).toMatchObject({ resync: true, host: 'dhcp-2' });
     expect(Object.keys(d.networks)).toEqual([net.id]);
     // Not a revision at all: the agent lost its state, so it gets everything, not an error it cannot act on.
-    expect(await doc('dhcp-2', 'not-a-revision')).toMatchObject({ resync: true, since: 'not-a-revision', networks: { [net.id]: expect.any(Object) } });
+    expect(await doc('dhcp-2', 'not-a-revision')).toMatchObject({
+      resync: true,
+      since: 'not-a-revision',
+      networks: { [net.id]: expect.any(Object) },
+    });
   });
 
   it("the reference agent writes each network's dnsmasq files and follows changes", async () => {
@@ -151,22 +193,27 @@ describe('DHCP read model (/v1/hosts/{host}/dhcp)', () => {
     try {
       await agent.start();
       const hosts = () => readFileSync(join(dir, net.id, 'hosts'), 'utf8');
-      await eventually(async () => existsSync(join(dir, net.id, 'hosts')));
-      expect(hosts()).toContain(`${vm.mac_address},host-10-1-0-8.openstacklocal,10.1.0.8\n`);
+      await eventually(() => Promise.resolve(existsSync(join(dir, net.id, 'hosts'))));
       const opts = readFileSync(join(dir, net.id, 'opts'), 'utf8');
       expect(opts).toContain(`tag:subnet-${subnet.id},option:dns-server,198.18.0.54,198.18.0.55\n`);
       expect(opts).toContain(`tag:subnet-${subnet.id},option:classless-static-route,198.18.10.0/24,10.1.0.254,0.0.0.0/0,10.1.0.1\n`);
       expect(opts).toContain(`tag:subnet-${subnet.id},option:router,10.1.0.1\n`);
+      // The port with extra options is tagged, and its options are given to that tag only.
+      expect(hosts()).toContain(`${vm.mac_address},set:port-${vm.id},host-10-1-0-8.openstacklocal,10.1.0.8\n`);
+      expect(opts).toContain(`tag:port-${vm.id},option:bootfile-name,pxelinux.0\n`);
       expect(readFileSync(join(dir, net.id, 'dnsmasq.conf'), 'utf8')).toContain(
         `dhcp-range=set:subnet-${subnet.id},10.1.0.0,static,255.255.255.0,86400s\n`,
       );
 
       // A new port shows up through the watch stream.
-      const late = ok(await cp.api.post('/v2.0/ports', { port: { network_id: net.id, fixed_ips: [{ ip_address: '10.1.0.99' }] } }), 201).port;
-      await eventually(async () => hosts().includes(`${late.mac_address},host-10-1-0-99.openstacklocal,10.1.0.99\n`));
+      const late = ok(
+        await cp.api.post('/v2.0/ports', { port: { network_id: net.id, fixed_ips: [{ ip_address: '10.1.0.99' }] } }),
+        201,
+      ).port;
+      await eventually(() => Promise.resolve(hosts().includes(`${late.mac_address},host-10-1-0-99.openstacklocal,10.1.0.99\n`)));
       // The network leaves the host: its directory goes.
       expect((await cp.api.del(`/v2.0/agents/${agentIds.get('dhcp-2')}/dhcp-networks/${net.id}`)).status).toBe(204);
-      await eventually(async () => !readdirSync(dir).includes(net.id));
+      await eventually(() => Promise.resolve(!readdirSync(dir).includes(net.id)));
     } finally {
       agent.stop();
       removeDir(dir);

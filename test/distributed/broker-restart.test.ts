@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { L2popProjection, openReadModel } from '../../apps/l2pop-projector/src';
 import { L3Projection, openL3ReadModel } from '../../apps/l3-scheduler/src';
+import { DhcpProjection, openDhcpReadModel } from '../../apps/dhcp-projector/src';
 import { EventStore, StoreProjector } from '@cp/store';
 import { client } from '../support/control-plane';
 import { type KafkaBroker, startKafka } from '../support/kafka-broker';
@@ -36,7 +37,7 @@ describeDist('distributed mode survives a broker outage', () => {
     const { port, dataDir } = broker;
     cluster = new Cluster(broker.brokers, 'broker', 4);
     const api: Proc = await cluster.startApi();
-    const [l2, l3] = await Promise.all([cluster.startL2pop(), cluster.startL3()]);
+    const [l2, l3, dhcp] = await Promise.all([cluster.startL2pop(), cluster.startL3(), cluster.startDhcp()]);
     await cluster.connect();
     const http = client(api.url);
     const topo = await setUp(http);
@@ -53,7 +54,7 @@ describeDist('distributed mode survives a broker outage', () => {
     broker = await startKafka({ port, dataDir });
     await churn(http, topo, 3);
     const head = await cluster.settle(90_000);
-    for (const p of [api, l2, l3])
+    for (const p of [api, l2, l3, dhcp])
       await waitFor(`${p.name} ready again`, async () => (await fetch(`${p.url}/readyz`)).status === 200, 30_000);
     expect(await (await fetch(`${api.url}/metrics`)).text()).toMatch(/^controlplane_relay_lag_events 0$/m);
 
@@ -62,26 +63,28 @@ describeDist('distributed mode survives a broker outage', () => {
     const direct = {
       l2: await openReadModel({ kind: 'sqlite', path: join(dir, 'l2.sqlite') }),
       l3: await openL3ReadModel({ kind: 'sqlite', path: join(dir, 'l3.sqlite') }),
+      dhcp: await openDhcpReadModel({ kind: 'sqlite', path: join(dir, 'dhcp.sqlite') }),
     };
-    const l2ref = new StoreProjector(store, direct.l2, new L2popProjection(direct.l2));
-    const l3ref = new StoreProjector(store, direct.l3, new L3Projection(direct.l3));
+    const refs = {
+      l2: new StoreProjector(store, direct.l2, new L2popProjection(direct.l2)),
+      l3: new StoreProjector(store, direct.l3, new L3Projection(direct.l3)),
+      dhcp: new StoreProjector(store, direct.dhcp, new DhcpProjection(direct.dhcp)),
+    };
     try {
-      await l2ref.start();
-      await l3ref.start();
-      expect(Math.min(l2ref.checkpoint, l3ref.checkpoint)).toBe(head);
+      for (const ref of Object.values(refs)) await ref.start();
+      expect(Math.min(...Object.values(refs).map((r) => r.checkpoint))).toBe(head);
       expect(await cluster.digests()).toEqual({
-        l2: await l2ref.projection.digest(direct.l2),
-        l3: await l3ref.projection.digest(direct.l3),
+        l2: await refs.l2.projection.digest(direct.l2),
+        l3: await refs.l3.projection.digest(direct.l3),
+        dhcp: await refs.dhcp.projection.digest(direct.dhcp),
       });
-      for (const projection of [l2ref.projection, l3ref.projection]) {
+      for (const { projection } of Object.values(refs)) {
         const handled = await cluster.handledEvents(projection);
         expect(await cluster.appliedLog(projection.name)).toEqual({ rows: handled, distinct: handled });
       }
     } finally {
-      await l2ref.stop();
-      await l3ref.stop();
-      await direct.l2.close(); // an open SQLite pool would keep jest from exiting
-      await direct.l3.close();
+      for (const ref of Object.values(refs)) await ref.stop();
+      for (const db of Object.values(direct)) await db.close(); // an open SQLite pool would keep jest from exiting
     }
   }, 200_000);
 });

@@ -1,7 +1,7 @@
 /**
  * Distributed mode end to end, on real processes from dist/, the shared broker
  * and PostgreSQL: one API (relay on, agent reads forwarded), three l2pop-projector
- * instances in one consumer group, one l3-scheduler. The processes are reused
+ * instances in one consumer group, one l3-scheduler, one dhcp-projector. The processes are reused
  * across the tests below, which run in order.
  */
 import { rmSync } from 'node:fs';
@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { ReferenceAgent } from '../../apps/l2pop-projector/src/agent/agent';
 import { L2popProjection } from '../../apps/l2pop-projector/src';
 import { L3Projection } from '../../apps/l3-scheduler/src';
+import { DhcpProjection } from '../../apps/dhcp-projector/src';
 import { openDatabase } from '@cp/store';
 import { client } from '../support/control-plane';
 import { Cluster } from './support/cluster';
@@ -27,22 +28,28 @@ const metricSum = async (url: string, name: string): Promise<number> => {
     .reduce((a, l) => a + Number(l.split(' ').pop()), 0);
 };
 
-describeDist('distributed mode: API, l2pop-projector x3, l3-scheduler as processes', () => {
+describeDist('distributed mode: API, l2pop-projector x3, l3-scheduler, dhcp-projector as processes', () => {
   let cluster: Cluster;
   let api: Proc;
   let l2: Proc[];
   let l3: Proc;
+  let dhcp: Proc;
   let topo: Topology;
   let single: SingleInstance;
   const cleanups: Array<() => Promise<void> | void> = [];
 
   beforeAll(async () => {
     cluster = new Cluster(process.env.KAFKA_BROKERS!, 'cluster');
-    const [l2Port, l3Port] = [await freePort(), await freePort()];
-    api = await cluster.startApi({ CP_L2POP_URL: `http://127.0.0.1:${l2Port}`, CP_L3_URL: `http://127.0.0.1:${l3Port}` });
+    const [l2Port, l3Port, dhcpPort] = [await freePort(), await freePort(), await freePort()];
+    api = await cluster.startApi({
+      CP_L2POP_URL: `http://127.0.0.1:${l2Port}`,
+      CP_L3_URL: `http://127.0.0.1:${l3Port}`,
+      CP_DHCP_URL: `http://127.0.0.1:${dhcpPort}`,
+    });
     // l2[0] is the one the API forwards to; l2[1] is the victim below.
     l2 = await Promise.all([cluster.startL2pop({ CP_PORT: String(l2Port) }), cluster.startL2pop(), cluster.startL2pop()]);
     l3 = await cluster.startL3({ CP_PORT: String(l3Port) });
+    dhcp = await cluster.startDhcp({ CP_PORT: String(dhcpPort) });
     await cluster.connect();
   }, 90_000);
 
@@ -84,6 +91,19 @@ describeDist('distributed mode: API, l2pop-projector x3, l3-scheduler as process
     // The router was scheduled on the three network nodes through the event store.
     const agents = (await http.get(`/v2.0/routers/${topo.router}/l3-agents`)).body!.agents as Array<{ host: string }>;
     expect(agents.map((a) => a.host).sort()).toEqual(['net-1', 'net-2', 'net-3']);
+    const dhcpHandled = await cluster.handledEvents(new DhcpProjection(cluster.read));
+    expect(await cluster.appliedLog('dhcp')).toEqual({ rows: dhcpHandled, distinct: dhcpHandled });
+    // Each tenant network is served by one of the DHCP agents; the API forwards the agent's read to the dhcp-projector.
+    const served = new Map<string, string>();
+    for (const host of ['net-1', 'net-2', 'net-3']) {
+      const doc = (await http.get(`/v1/hosts/${host}/dhcp`)).body!;
+      for (const [id, n] of Object.entries(doc.networks as Record<string, { hosts: unknown[] }>)) {
+        served.set(id, host);
+        expect(n.hosts.length).toBeGreaterThan(1); // its ports' addresses, the DHCP port's among them
+      }
+    }
+    expect([...served.keys()].sort()).toEqual([...topo.networks].sort());
+    expect((await fetch(`${dhcp.url}/readyz`)).status).toBe(200);
   });
 
   it('the same event history through embedded mode gives identical read-model digests', async () => {
@@ -102,14 +122,23 @@ describeDist('distributed mode: API, l2pop-projector x3, l3-scheduler as process
     await waitFor('embedded mode to be ready', async () => (await fetch(`${embedded.url}/readyz`)).status === 200, 60_000);
     expect(await embedded.kill('SIGTERM')).toBe(0); // graceful: closes the app, projectors and databases, exits 0
     const sqlite = async (file: string) => openDatabase({ kind: 'sqlite', path: join(dir, file) }, []);
-    const [l2db, l3db, eventsDb] = [await sqlite('l2pop.sqlite'), await sqlite('l3.sqlite'), await sqlite('events.sqlite')];
+    const [l2db, l3db, dhcpDb, eventsDb] = [
+      await sqlite('l2pop.sqlite'),
+      await sqlite('l3.sqlite'),
+      await sqlite('dhcp.sqlite'),
+      await sqlite('events.sqlite'),
+    ];
     try {
       const live = await cluster.digests();
-      expect({ l2: await new L2popProjection(l2db).digest(l2db), l3: await new L3Projection(l3db).digest(l3db) }).toEqual(live);
+      expect({
+        l2: await new L2popProjection(l2db).digest(l2db),
+        l3: await new L3Projection(l3db).digest(l3db),
+        dhcp: await new DhcpProjection(dhcpDb).digest(dhcpDb),
+      }).toEqual(live);
       // Replaying recorded decisions decides nothing again: the embedded scheduler appended nothing.
       expect(Number((await eventsDb.get<{ p: number }>('SELECT MAX(position) AS p FROM events'))!.p)).toBe(head);
     } finally {
-      for (const db of [l2db, l3db, eventsDb]) await db.close();
+      for (const db of [l2db, l3db, dhcpDb, eventsDb]) await db.close();
     }
   });
 
@@ -127,7 +156,7 @@ describeDist('distributed mode: API, l2pop-projector x3, l3-scheduler as process
     const headBefore = await cluster.settle();
 
     await api.kill('SIGKILL');
-    api = await cluster.startApi({ CP_PORT: String(api.port), CP_L2POP_URL: l2[0].url, CP_L3_URL: l3.url });
+    api = await cluster.startApi({ CP_PORT: String(api.port), CP_L2POP_URL: l2[0].url, CP_L3_URL: l3.url, CP_DHCP_URL: dhcp.url });
     const http = client(api.url);
     await addPorts(http, topo, 48, 12); // compute-1 gets some: its agent must see them
     const head = await cluster.settle();
@@ -166,7 +195,7 @@ describeDist('distributed mode: API, l2pop-projector x3, l3-scheduler as process
   });
 
   it('serves /healthz, /readyz and /metrics on every process, logs JSON, and each shuts down gracefully on SIGTERM', async () => {
-    for (const p of [api, l2[0], l3]) {
+    for (const p of [api, l2[0], l3, dhcp]) {
       expect((await fetch(`${p.url}/healthz`)).status).toBe(200);
       const ready = await fetch(`${p.url}/readyz`);
       expect([p.name, ready.status]).toEqual([p.name, 200]);
@@ -184,7 +213,7 @@ describeDist('distributed mode: API, l2pop-projector x3, l3-scheduler as process
         'process_cpu_seconds_total',
       ]),
     );
-    for (const p of [l2[0], l3]) {
+    for (const p of [l2[0], l3, dhcp]) {
       expect(await names(p)).toEqual(
         expect.arrayContaining([
           'controlplane_projector_lag_events',
@@ -200,7 +229,7 @@ describeDist('distributed mode: API, l2pop-projector x3, l3-scheduler as process
       expect(JSON.parse(line)).toMatchObject({ level: expect.any(String), time: expect.any(String), msg: expect.any(String) });
 
     // SIGTERM: each process closes in order and exits 0 (the agent's watch stream through the API is still open).
-    for (const p of [l2[2], l3, api]) {
+    for (const p of [l2[2], l3, dhcp, api]) {
       const began = Date.now();
       expect([p.name, await p.kill('SIGTERM')]).toEqual([p.name, 0]);
       expect(Date.now() - began).toBeLessThan(8_000);

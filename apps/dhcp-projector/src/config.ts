@@ -19,7 +19,9 @@ const envSchema = z.object({
     .default(DEFAULT_DHCP_CONFIG.leaseDuration),
   CP_DNS_DOMAIN: z
     .string()
-    .regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*\.?$/, { message: 'must be a DNS domain name' })
+    .regex(/^[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?(\.[a-zA-Z0-9]([a-zA-Z0-9-]*[a-zA-Z0-9])?)*\.?$/, {
+      message: 'must be a DNS domain name',
+    })
     .default(DEFAULT_DHCP_CONFIG.dnsDomain),
 });
 

@@ -72,7 +72,10 @@ export async function stampImpact(
 /** `hostsOf` for a bindings table: `SELECT <key>, host FROM <table> WHERE <key> IN (...)`. */
 export function hostsIn(q: Sql, table: string, key: string): (items: string[]) => Promise<Array<{ item: string; host: string }>> {
   return (items) =>
-    q.all<{ item: string; host: string }>(`SELECT ${key} AS item, host FROM ${table} WHERE ${key} IN (${placeholders(items.length)})`, items);
+    q.all<{ item: string; host: string }>(
+      `SELECT ${key} AS item, host FROM ${table} WHERE ${key} IN (${placeholders(items.length)})`,
+      items,
+    );
 }
 
 /**

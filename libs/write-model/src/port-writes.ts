@@ -16,6 +16,7 @@ import {
   portDecider,
   subnetDecider,
   type AddressPairRequest,
+  type ExtraDhcpOptRequest,
   type CreatePortData,
   type FixedIpRequest,
   type NetworkData,
@@ -46,6 +47,7 @@ export interface NewPort {
   securityGroups?: string[];
   portSecurityEnabled?: boolean;
   allowedAddressPairs?: AddressPairRequest[];
+  extraDhcpOpts?: ExtraDhcpOptRequest[];
   vnicType?: string;
   /** binding:host_id; '' (default) leaves the port unbound. */
   hostId?: string;
@@ -182,6 +184,7 @@ export async function createPortInUow(
     securityGroups: input.securityGroups ?? [],
     portSecurityEnabled: input.portSecurityEnabled ?? true,
     allowedAddressPairs: input.allowedAddressPairs ?? [],
+    extraDhcpOpts: input.extraDhcpOpts,
     vnicType: input.vnicType ?? 'normal',
     hostId: input.hostId ?? '',
     fixedIps: input.fixedIps,

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import type { Admin } from 'kafkajs';
 import { L2POP_TABLES, L2popProjection } from '../../../apps/l2pop-projector/src';
 import { L3_SCHEDULER_TABLES, L3_TABLES, L3Projection } from '../../../apps/l3-scheduler/src';
+import { DHCP_TABLES, DhcpProjection } from '../../../apps/dhcp-projector/src';
 import {
   AppliedLogTable,
   caughtUp,
@@ -89,6 +90,10 @@ export class Cluster {
     );
   }
 
+  async startDhcp(env: Record<string, string> = {}): Promise<Proc> {
+    return this.track(await spawnProc('dhcp', ENTRY.dhcp, { ...this.common, CP_APPLIED_LOG: 'true', CP_WATCH_POLL_MS: '60000', ...env }));
+  }
+
   async startL3(env: Record<string, string> = {}): Promise<Proc> {
     return this.track(
       await spawnProc('l3', ENTRY.l3, {
@@ -111,6 +116,7 @@ export class Cluster {
       ...L2POP_TABLES,
       ...L3_TABLES,
       ...L3_SCHEDULER_TABLES,
+      ...DHCP_TABLES,
       CheckpointTable,
       AppliedLogTable,
     ]);
@@ -141,7 +147,7 @@ export class Cluster {
         left(),
       );
       const targets = await highWatermarks(this.admin!, this.topic);
-      for (const projection of ['l2pop', 'l3']) {
+      for (const projection of ['l2pop', 'l3', 'dhcp']) {
         await waitFor(`${projection} to catch up`, () => caughtUp(this.read, projection, this.topic, targets), left());
       }
       await waitFor(
@@ -161,7 +167,7 @@ export class Cluster {
     }
   }
 
-  digests(db: Database = this.read): Promise<{ l2: string; l3: string }> {
+  digests(db: Database = this.read): Promise<Digests> {
     return digestsOf(db);
   }
 
@@ -206,6 +212,16 @@ export class Cluster {
   }
 }
 
-export async function digestsOf(db: Database): Promise<{ l2: string; l3: string }> {
-  return { l2: await new L2popProjection(db).digest(db), l3: await new L3Projection(db).digest(db) };
+export interface Digests {
+  l2: string;
+  l3: string;
+  dhcp: string;
+}
+
+export async function digestsOf(db: Database): Promise<Digests> {
+  return {
+    l2: await new L2popProjection(db).digest(db),
+    l3: await new L3Projection(db).digest(db),
+    dhcp: await new DhcpProjection(db).digest(db),
+  };
 }

@@ -14,6 +14,7 @@ export const ENTRY = {
   api: 'dist/apps/api/src/main.js',
   l2pop: 'dist/apps/l2pop-projector/src/main.js',
   l3: 'dist/apps/l3-scheduler/src/main.js',
+  dhcp: 'dist/apps/dhcp-projector/src/main.js',
 } as const;
 
 export interface Proc {

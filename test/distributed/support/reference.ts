@@ -9,8 +9,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { L2popProjection, openReadModel } from '../../../apps/l2pop-projector/src';
 import { L3Projection, openL3ReadModel } from '../../../apps/l3-scheduler/src';
+import { DhcpProjection, openDhcpReadModel } from '../../../apps/dhcp-projector/src';
 import { type Database, EventTable, KafkaProjector, openDatabase } from '@cp/store';
-import type { Cluster } from './cluster';
+import type { Cluster, Digests } from './cluster';
 import { PG_URL } from './processes';
 
 const FAST = { sessionTimeout: 6_000, rebalanceTimeout: 6_000, heartbeatInterval: 500, maxWaitTimeInMs: 100 };
@@ -19,6 +20,7 @@ export class SingleInstance {
   private constructor(
     readonly l2: KafkaProjector,
     readonly l3: KafkaProjector,
+    readonly dhcp: KafkaProjector,
     private readonly dbs: Database[],
   ) {}
 
@@ -29,12 +31,14 @@ export class SingleInstance {
     const config = { kind: 'postgres' as const, url: PG_URL, schema };
     const l2db = await openReadModel(config);
     const l3db = await openL3ReadModel(config);
+    const dhcpDb = await openDhcpReadModel(config);
     const common = { brokers: cluster.brokers, topic: cluster.topic, ...FAST };
     const l2 = new KafkaProjector(l2db, new L2popProjection(l2db), { ...common, groupId: `single-l2-${cluster.id}` });
     const l3 = new KafkaProjector(l3db, new L3Projection(l3db), { ...common, groupId: `single-l3-${cluster.id}` });
-    const single = new SingleInstance(l2, l3, [l2db, l3db]);
+    const dhcp = new KafkaProjector(dhcpDb, new DhcpProjection(dhcpDb), { ...common, groupId: `single-dhcp-${cluster.id}` });
+    const single = new SingleInstance(l2, l3, dhcp, [l2db, l3db, dhcpDb]);
     try {
-      await Promise.all([l2.start(), l3.start()]);
+      await Promise.all([l2.start(), l3.start(), dhcp.start()]);
     } catch (err) {
       await single.stop().catch(() => undefined); // open pools would keep jest from exiting
       throw err;
@@ -42,19 +46,24 @@ export class SingleInstance {
     return single;
   }
 
-  async digests(timeoutMs = 60_000): Promise<{ l2: string; l3: string }> {
-    await Promise.all([this.l2.waitUntilCaughtUp(timeoutMs), this.l3.waitUntilCaughtUp(timeoutMs)]);
-    return { l2: await this.l2.projection.digest(this.l2.db), l3: await this.l3.projection.digest(this.l3.db) };
+  private get all(): KafkaProjector[] {
+    return [this.l2, this.l3, this.dhcp];
   }
 
-  /** Truncates both models and replays the topic from offset 0. */
-  async rebuild(timeoutMs = 60_000): Promise<{ l2: string; l3: string }> {
-    await Promise.all([this.l2.rebuildFromTopic(timeoutMs), this.l3.rebuildFromTopic(timeoutMs)]);
+  async digests(timeoutMs = 60_000): Promise<Digests> {
+    await Promise.all(this.all.map((p) => p.waitUntilCaughtUp(timeoutMs)));
+    const [l2, l3, dhcp] = await Promise.all(this.all.map((p) => p.projection.digest(p.db)));
+    return { l2, l3, dhcp };
+  }
+
+  /** Truncates every model and replays the topic from offset 0. */
+  async rebuild(timeoutMs = 60_000): Promise<Digests> {
+    await Promise.all(this.all.map((p) => p.rebuildFromTopic(timeoutMs)));
     return this.digests(timeoutMs);
   }
 
   async stop(): Promise<void> {
-    await Promise.all([this.l2.stop(), this.l3.stop()]);
+    await Promise.all(this.all.map((p) => p.stop()));
     for (const db of this.dbs) await db.close();
   }
 }

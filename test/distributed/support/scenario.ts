@@ -13,6 +13,7 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 
 const OVS = `/v1/agents/${encodeURIComponent('Open vSwitch agent')}`;
 const L3 = `/v1/agents/${encodeURIComponent('L3 agent')}`;
+const DHCP = `/v1/agents/${encodeURIComponent('DHCP agent')}`;
 export const COMPUTES = ['compute-1', 'compute-2', 'compute-3'];
 const NET_NODES = ['net-1', 'net-2', 'net-3'];
 
@@ -44,6 +45,7 @@ export async function setUp(api: Api): Promise<Topology> {
       `agent ${host}`,
     );
     await ok(api.put(`${L3}/${host}`, { configurations: { agent_mode: 'legacy' } }), `l3 agent ${host}`);
+    await ok(api.put(`${DHCP}/${host}`, {}), `dhcp agent ${host}`);
   }
   const topo: Topology = { networks: [], subnets: [], groups: { web: '', db: '' }, ports: [] };
   for (const [i, name] of ['blue', 'green'].entries()) {

@@ -9,6 +9,7 @@ const EXTENSIONS = [
   ['binding', 'Port Binding'],
   ['dhcp_agent_scheduler', 'DHCP Agent Scheduler'],
   ['external-net', 'Neutron external network'],
+  ['extra_dhcp_opt', 'Neutron Extra DHCP options'],
   ['filter-validation', 'Filter parameters validation'],
   ['fip-port-details', 'Floating IP Port Details Extension'],
   ['ip-substring-filtering', 'IP address substring filtering'],

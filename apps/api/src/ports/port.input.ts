@@ -19,9 +19,14 @@ const vnicType = z.enum([
   'remote-managed',
   'vdpa',
 ]);
-/** No binding profile or extra DHCP options are stored, so only empty ones are accepted rather than silently dropped. */
+/** No binding profile is stored, so only an empty one is accepted rather than silently dropped. */
 const emptyObject = z.strictObject({});
-const empty = z.array(z.never()).max(0);
+/** Neutron's extra_dhcp_opt; the port decider judges names and values. ip_version comes as a number or a string. */
+const extraDhcpOpt = z.strictObject({
+  opt_name: z.string(),
+  opt_value: z.string().nullable(),
+  ip_version: z.union([z.literal(4), z.literal(6), z.literal('4'), z.literal('6')]).optional(),
+});
 
 const common = {
   name: nameField.optional(),
@@ -41,7 +46,7 @@ const common = {
   'binding:host_id': z.string().max(255).optional(),
   'binding:vnic_type': vnicType.optional(),
   'binding:profile': emptyObject.nullable().optional(),
-  extra_dhcp_opts: empty.nullable().optional(),
+  extra_dhcp_opts: z.array(extraDhcpOpt).nullable().optional(),
   mac_address: z.string().optional(),
 };
 

@@ -40,6 +40,13 @@ const pairs = (input: CreatePortInput | UpdatePortInput) =>
     ? undefined
     : (input.allowed_address_pairs ?? []).map((p) => ({ ipAddress: p.ip_address, macAddress: p.mac_address }));
 
+const dhcpOpts = (input: CreatePortInput | UpdatePortInput) =>
+  input.extra_dhcp_opts?.map((o) => ({
+    optName: o.opt_name,
+    optValue: o.opt_value,
+    ipVersion: Number(o.ip_version ?? 4) as 4 | 6,
+  }));
+
 @Injectable()
 export class PortsService {
   constructor(
@@ -88,6 +95,7 @@ export class PortsService {
         securityGroups: groups.ids,
         portSecurityEnabled,
         allowedAddressPairs: pairs(input),
+        extraDhcpOpts: dhcpOpts(input),
         vnicType: input['binding:vnic_type'],
         hostId: input['binding:host_id'],
         macAddress: input.mac_address,
@@ -116,6 +124,7 @@ export class PortsService {
         securityGroups: groups.ids,
         portSecurityEnabled: input.port_security_enabled,
         allowedAddressPairs: pairs(input),
+        extraDhcpOpts: dhcpOpts(input),
         hostId: input['binding:host_id'],
         macAddress: input.mac_address,
       };

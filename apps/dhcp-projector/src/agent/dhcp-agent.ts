@@ -44,7 +44,11 @@ export class ReferenceDhcpAgent {
     return this.feed.report('DHCP agent', {
       binary: 'neutron-dhcp-agent',
       topic: 'dhcp_agent',
-      configurations: { dhcp_driver: 'dnsmasq', dhcp_confs: this.options.stateDir, networks: Object.keys(this.view?.networks ?? {}).length },
+      configurations: {
+        dhcp_driver: 'dnsmasq',
+        dhcp_confs: this.options.stateDir,
+        networks: Object.keys(this.view?.networks ?? {}).length,
+      },
     });
   }
 

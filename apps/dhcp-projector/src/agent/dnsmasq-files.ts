@@ -1,11 +1,7 @@
 import type { DhcpHostEntry, DhcpNetworkDoc, DhcpSubnet } from '../contract/dhcp-documents';
 
 /** The files one network's dnsmasq reads: `dnsmasq.conf` names the other two (`dnsmasq --conf-file=<dir>/dnsmasq.conf`). */
-export interface DnsmasqFiles {
-  'dnsmasq.conf': string;
-  hosts: string;
-  opts: string;
-}
+export type DnsmasqFiles = Record<'dnsmasq.conf' | 'hosts' | 'opts', string>;
 
 const subnetTag = (s: DhcpSubnet) => `subnet-${s.id}`;
 const portTag = (h: DhcpHostEntry) => `port-${h.port_id}`;
@@ -53,7 +49,12 @@ export function dnsmasqFiles(networkId: string, doc: DhcpNetworkDoc, dir: string
       return s !== undefined && assigns(s);
     })
     .map((h) =>
-      [h.mac_address, ...(h.extra_dhcp_opts.length > 0 ? [`set:${portTag(h)}`] : []), `${h.hostname}.${doc.dns_domain}`, bracket(h.ip_address)].join(','),
+      [
+        h.mac_address,
+        ...(h.extra_dhcp_opts.length > 0 ? [`set:${portTag(h)}`] : []),
+        `${h.hostname}.${doc.dns_domain}`,
+        bracket(h.ip_address),
+      ].join(','),
     );
   const opts: string[] = [];
   for (const s of doc.subnets) opts.push(...subnetOptions(s, doc.mtu));
@@ -71,7 +72,8 @@ export function dnsmasqFiles(networkId: string, doc: DhcpNetworkDoc, dir: string
 
 function subnetOptions(s: DhcpSubnet, mtu: number | null): string[] {
   const tag = `tag:${subnetTag(s)}`;
-  if (s.ip_version === 6) return s.dns_nameservers.length > 0 ? [`${tag},option6:dns-server,${s.dns_nameservers.map(bracket).join(',')}`] : [];
+  if (s.ip_version === 6)
+    return s.dns_nameservers.length > 0 ? [`${tag},option6:dns-server,${s.dns_nameservers.map(bracket).join(',')}`] : [];
   const lines: string[] = [];
   if (s.dns_nameservers.length > 0) lines.push(`${tag},option:dns-server,${s.dns_nameservers.join(',')}`);
   if (s.host_routes.length > 0) {

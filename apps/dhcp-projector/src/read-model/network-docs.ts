@@ -61,7 +61,8 @@ export async function networkDocs(
   const ports = group(await q<PortRow>((ph) => `SELECT * FROM dhcp_ports WHERE network_id IN (${ph})`), (p) => p.network_id);
   const ips = group(
     await q<{ port_id: string; ip: string; subnet_id: string }>(
-      (ph) => `SELECT i.port_id, i.ip, i.subnet_id FROM dhcp_port_ips i JOIN dhcp_ports p ON p.id = i.port_id WHERE p.network_id IN (${ph})`,
+      (ph) =>
+        `SELECT i.port_id, i.ip, i.subnet_id FROM dhcp_port_ips i JOIN dhcp_ports p ON p.id = i.port_id WHERE p.network_id IN (${ph})`,
     ),
     (i) => i.port_id,
   );
@@ -102,9 +103,7 @@ export async function networkDocs(
         ? {
             id: own.id,
             mac_address: own.mac,
-            fixed_ips: (ips.get(own.id) ?? [])
-              .sort((x, y) => cmp(x.ip, y.ip))
-              .map((i) => ({ subnet_id: i.subnet_id, ip_address: i.ip })),
+            fixed_ips: (ips.get(own.id) ?? []).sort((x, y) => cmp(x.ip, y.ip)).map((i) => ({ subnet_id: i.subnet_id, ip_address: i.ip })),
           }
         : null,
       subnets: served.map(subnetDoc),

@@ -4,7 +4,6 @@ import { L3_AGENT_TYPE } from '../scheduler/facts';
 import type { Sql } from '@cp/store';
 import type { ItemImpact } from '@cp/host-feed';
 
-
 export const HANDLED_EVENTS: readonly EventType[] = [
   'RouterCreated',
   'RouterUpdated',

@@ -4,3 +4,4 @@ export * from './port.update';
 export * from './fixed-ips';
 export * from './port-security';
 export * from './allocator';
+export * from './extra-dhcp-opts';

@@ -1,4 +1,5 @@
 import { isRejection, notFound, type Decision, type Events } from '../decider';
+import { mergeExtraDhcpOpts } from './extra-dhcp-opts';
 import { assignFixedIps } from './fixed-ips';
 import {
   checkAddressPairs,
@@ -34,6 +35,8 @@ export function createPort(d: CreatePortData, facts: CreatePortFacts): Decision<
   if (missing) return missing;
   const allowedAddressPairs = checkAddressPairs(d.allowedAddressPairs, mac);
   if (isRejection(allowedAddressPairs)) return allowedAddressPairs;
+  const extraDhcpOpts = mergeExtraDhcpOpts([], d.extraDhcpOpts ?? []);
+  if (isRejection(extraDhcpOpts)) return extraDhcpOpts;
 
   const fixedIps = assignFixedIps({
     networkId: d.networkId,
@@ -58,6 +61,7 @@ export function createPort(d: CreatePortData, facts: CreatePortFacts): Decision<
     securityGroups,
     portSecurityEnabled: d.portSecurityEnabled,
     allowedAddressPairs,
+    ...(extraDhcpOpts.length > 0 ? { extraDhcpOpts } : {}),
     macAddress: mac,
     vnicType: d.vnicType,
     hostId: d.hostId,

@@ -1,5 +1,6 @@
 import type { DataOf } from '@cp/events';
 import type { UsedIps } from '../ipam';
+import type { ExtraDhcpOptRequest } from './extra-dhcp-opts';
 import type { NetworkData } from '../network/network.decider';
 import type { SubnetData } from '../subnet/subnet.decider';
 
@@ -34,13 +35,14 @@ export interface IpamFacts {
   usedIps: Readonly<Record<string, UsedIps>>;
 }
 
-export interface CreatePortData extends Omit<PortData, 'fixedIps' | 'allowedAddressPairs' | 'macAddress'> {
+export interface CreatePortData extends Omit<PortData, 'fixedIps' | 'allowedAddressPairs' | 'macAddress' | 'extraDhcpOpts'> {
   /** Given by the client, or generated at the edge (then `macGenerated`). */
   macAddress: string;
   macGenerated: boolean;
   /** Absent: allocate automatically. []: a port with no address. */
   fixedIps?: FixedIpRequest[];
   allowedAddressPairs: AddressPairRequest[];
+  extraDhcpOpts?: ExtraDhcpOptRequest[];
 }
 
 export interface CreatePortFacts extends IpamFacts {
@@ -52,11 +54,13 @@ export interface CreatePortFacts extends IpamFacts {
   missingSecurityGroups: readonly string[];
 }
 
-type Mutable = Omit<DataOf<'PortUpdated'>['changes'], 'fixedIps' | 'allowedAddressPairs'>;
+type Mutable = Omit<DataOf<'PortUpdated'>['changes'], 'fixedIps' | 'allowedAddressPairs' | 'extraDhcpOpts'>;
 
 export interface UpdatePortChanges extends Mutable {
   fixedIps?: FixedIpRequest[];
   allowedAddressPairs?: AddressPairRequest[];
+  /** Merged into the port's options (a null value removes one). */
+  extraDhcpOpts?: ExtraDhcpOptRequest[];
   /** binding:host_id; '' unbinds. */
   hostId?: string;
   macAddress?: string;

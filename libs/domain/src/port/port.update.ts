@@ -1,4 +1,5 @@
 import { conflict, isRejection, type Decision, type Events } from '../decider';
+import { mergeExtraDhcpOpts } from './extra-dhcp-opts';
 import { assignFixedIps } from './fixed-ips';
 import {
   checkAddressPairs,
@@ -50,6 +51,8 @@ export function updatePort(port: PortView, req: UpdatePortChanges, facts: Update
       : port.allowedAddressPairs;
   if (isRejection(pairs)) return pairs;
   if (!psec && pairs.length > 0) return pairsNeedPortSecurity();
+  const extraDhcpOpts = req.extraDhcpOpts !== undefined ? mergeExtraDhcpOpts(port.extraDhcpOpts ?? [], req.extraDhcpOpts) : null;
+  if (isRejection(extraDhcpOpts)) return extraDhcpOpts;
   if (req.securityGroups !== undefined) {
     const missing = checkSecurityGroupsExist(facts.missingSecurityGroups ?? []);
     if (missing) return missing;
@@ -63,6 +66,7 @@ export function updatePort(port: PortView, req: UpdatePortChanges, facts: Update
   if (psec !== port.portSecurityEnabled) changes.portSecurityEnabled = psec;
   if (!same(groups, port.securityGroups)) changes.securityGroups = groups;
   if (!same(pairs, port.allowedAddressPairs)) changes.allowedAddressPairs = pairs;
+  if (extraDhcpOpts && !same(extraDhcpOpts, port.extraDhcpOpts ?? [])) changes.extraDhcpOpts = extraDhcpOpts;
 
   if (req.fixedIps !== undefined) {
     if (!facts.subnets || !facts.usedIps) throw new Error('UpdatePort with fixedIps needs facts.subnets and facts.usedIps');

@@ -8,5 +8,9 @@ export const fixedIp = z.object({ subnetId: id, ipAddress });
 export type FixedIp = z.infer<typeof fixedIp>;
 export const addressPair = z.object({ ipAddress: z.string(), macAddress: z.string() });
 export type AddressPair = z.infer<typeof addressPair>;
-export const extraDhcpOpt = z.object({ optName: z.string().min(1), optValue: z.string(), ipVersion: z.union([z.literal(4), z.literal(6)]) });
+export const extraDhcpOpt = z.object({
+  optName: z.string().min(1),
+  optValue: z.string(),
+  ipVersion: z.union([z.literal(4), z.literal(6)]),
+});
 export type ExtraDhcpOpt = z.infer<typeof extraDhcpOpt>;

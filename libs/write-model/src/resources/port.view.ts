@@ -1,4 +1,4 @@
-import type { AddressPair, DomainEvent, FixedIp } from '@cp/events';
+import type { AddressPair, DomainEvent, ExtraDhcpOpt, FixedIp } from '@cp/events';
 import { stamp, type ResourceMapper, type ResourceOps } from './resource-mapper';
 import type { Body } from './resource-store';
 
@@ -57,6 +57,8 @@ export function fixedIpsFilter(body: Body, wanted: string): boolean {
 
 const fixedIps = (ips: readonly FixedIp[]) => ips.map((f) => ({ subnet_id: f.subnetId, ip_address: f.ipAddress }));
 const pairs = (ps: readonly AddressPair[]) => ps.map((p) => ({ ip_address: p.ipAddress, mac_address: p.macAddress }));
+const dhcpOpts = (os: readonly ExtraDhcpOpt[] = []) =>
+  os.map((o) => ({ opt_name: o.optName, opt_value: o.optValue, ip_version: o.ipVersion }));
 /**
  * What Neutron's Open vSwitch mechanism driver sets in `binding:vif_details` of a bound port, and Nova
  * (os-vif) reads to plug the VM: the agent filters with iptables (ipsets) on a hybrid plug (a veth into
@@ -109,7 +111,7 @@ export const portMapper: ResourceMapper = {
           ...binding(''),
           'binding:vnic_type': d.vnicType,
           'binding:profile': {},
-          extra_dhcp_opts: [],
+          extra_dhcp_opts: dhcpOpts(d.extraDhcpOpts),
           description: d.description,
           tags: [],
         };
@@ -128,6 +130,7 @@ export const portMapper: ResourceMapper = {
           if (c.securityGroups !== undefined) next.security_groups = c.securityGroups;
           if (c.portSecurityEnabled !== undefined) next.port_security_enabled = c.portSecurityEnabled;
           if (c.allowedAddressPairs !== undefined) next.allowed_address_pairs = pairs(c.allowedAddressPairs);
+          if (c.extraDhcpOpts !== undefined) next.extra_dhcp_opts = dhcpOpts(c.extraDhcpOpts);
           if (c.macAddress !== undefined) next.mac_address = c.macAddress;
           return next;
         });
