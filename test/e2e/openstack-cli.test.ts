@@ -1,5 +1,5 @@
 import { openstackCli, openstackJson } from '../support/openstack-cli';
-import { removeDir, spawnControlPlane, type ControlPlaneProcess, type Json } from '../support/control-plane';
+import { eventually, removeDir, spawnControlPlane, type ControlPlaneProcess, type Json } from '../support/control-plane';
 
 /**
  * The standard OpenStack client as a real client of our API: create, list, show
@@ -179,5 +179,32 @@ describe('openstack CLI against the control plane', () => {
     expect(ids(await json(['network', 'agent', 'list', '--network', net.id]))).toEqual([other]);
     const ports = await json(['port', 'list', '--network', net.id, '--device-owner', 'network:dhcp', '--long']);
     expect(ports).toHaveLength(1);
+
+    // A port with extra DHCP options reaches the serving agent's DHCP document with them.
+    const port = await json([
+      'port',
+      'create',
+      '--network',
+      net.id,
+      '--extra-dhcp-option',
+      'name=bootfile-name,value=pxelinux.0',
+      '--extra-dhcp-option',
+      'name=tftp-server,value=198.18.0.9,ip-version=4',
+      'cli-pxe',
+    ]);
+    expect(port.extra_dhcp_opts).toEqual(
+      expect.arrayContaining([
+        { opt_name: 'bootfile-name', opt_value: 'pxelinux.0', ip_version: 4 },
+        { opt_name: 'tftp-server', opt_value: '198.18.0.9', ip_version: 4 },
+      ]),
+    );
+    const host = ['cli-dhcp-1', 'cli-dhcp-2'][agents.indexOf(other)];
+    const entryOf = async () => {
+      const doc = (await (await fetch(`${cp.url}/v1/hosts/${host}/dhcp`)).json()) as {
+        networks: Record<string, { hosts: Array<{ port_id: string; extra_dhcp_opts: unknown[] }> }>;
+      };
+      return doc.networks[net.id]?.hosts.find((h) => h.port_id === port.id);
+    };
+    await eventually(async () => (await entryOf())?.extra_dhcp_opts.length === 2);
   });
 });

@@ -16,3 +16,4 @@ export * from './projector-settings';
 export * from './retrying';
 export * from './settings';
 export * from './shutdown';
+export * from './maintenance-cli';

@@ -44,7 +44,7 @@ export function eventStoreConfig(s: {
 }
 
 /** Bump when an inline model's code changes what it derives: the next start rebuilds them from the events. */
-export const INLINE_MODELS_VERSION = 3;
+export const INLINE_MODELS_VERSION = 4;
 
 const INLINE_TABLES: EntitySchema[] = [ResourceTable, SegmentAllocationTable, ...WRITE_INDEXES.map((w) => w.table)];
 
