@@ -211,6 +211,11 @@ describe('DHCP read model (/v1/hosts/{host}/dhcp)', () => {
         201,
       ).port;
       await eventually(() => Promise.resolve(hosts().includes(`${late.mac_address},host-10-1-0-99.openstacklocal,10.1.0.99\n`)));
+      // Admin-down, the network is not served (its directory goes); up again, it is back.
+      ok(await cp.api.put(`/v2.0/networks/${net.id}`, { network: { admin_state_up: false } }), 200);
+      await eventually(() => Promise.resolve(!readdirSync(dir).includes(net.id)));
+      ok(await cp.api.put(`/v2.0/networks/${net.id}`, { network: { admin_state_up: true } }), 200);
+      await eventually(() => Promise.resolve(existsSync(join(dir, net.id, 'hosts'))));
       // The network leaves the host: its directory goes.
       expect((await cp.api.del(`/v2.0/agents/${agentIds.get('dhcp-2')}/dhcp-networks/${net.id}`)).status).toBe(204);
       await eventually(() => Promise.resolve(!readdirSync(dir).includes(net.id)));

@@ -23,7 +23,8 @@ const NETWORK_DIR = /^[0-9a-f-]{36}$/;
  * network it serves, the files dnsmasq runs from (`<state-dir>/<network>/
  * dnsmasq.conf`, `hosts`, `opts`). A file is rewritten only when its bytes
  * change, atomically (write, then rename), so a dnsmasq reading it on SIGHUP
- * never sees half a file; a network no longer served loses its directory.
+ * never sees half a file; a network no longer served (moved, deleted or set
+ * admin-down) loses its directory.
  * It does not start dnsmasq itself.
  */
 export class ReferenceDhcpAgent {
@@ -68,13 +69,16 @@ export class ReferenceDhcpAgent {
   /** Makes the state directory match the document: every served network's files, nothing else. */
   private sync(view: DhcpSnapshot): void {
     const dir = this.options.stateDir;
-    for (const [networkId, doc] of Object.entries(view.networks)) {
+    // A network set admin-down is not served (Neutron's DHCP agent disables it), though it stays scheduled here.
+    const served = Object.entries(view.networks).filter(([, doc]) => doc.admin_state_up !== false);
+    for (const [networkId, doc] of served) {
       const netDir = join(dir, networkId);
       mkdirSync(netDir, { recursive: true });
       for (const [name, content] of Object.entries(dnsmasqFiles(networkId, doc, netDir))) this.write(join(netDir, name), content);
     }
+    const keep = new Set(served.map(([id]) => id));
     for (const entry of readdirSync(dir)) {
-      if (NETWORK_DIR.test(entry) && !(entry in view.networks)) rmSync(join(dir, entry), { recursive: true, force: true });
+      if (NETWORK_DIR.test(entry) && !keep.has(entry)) rmSync(join(dir, entry), { recursive: true, force: true });
     }
   }
 
