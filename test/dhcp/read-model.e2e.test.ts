@@ -148,6 +148,7 @@ describe('DHCP read model (/v1/hosts/{host}/dhcp)', () => {
       { opt_name: 'tftp-server', opt_value: '198.18.0.9', ip_version: 4 },
       { opt_name: 'dns-server', opt_value: '[2001:db8::53]', ip_version: 6 },
     ];
+    const quietRevision = (await settled('dhcp-1')).revision;
     const body = ok(await cp.api.put(`/v2.0/ports/${vm.id}`, { port: { extra_dhcp_opts: opts } }), 200).port;
     expect(body.extra_dhcp_opts).toEqual([
       { opt_name: 'bootfile-name', opt_value: 'pxelinux.0', ip_version: 4 },
@@ -159,6 +160,8 @@ describe('DHCP read model (/v1/hosts/{host}/dhcp)', () => {
     const entry = ((await settled('dhcp-2')).networks[net.id] as DhcpNetworkDoc).hosts.find((h) => h.port_id === vm.id);
     // The IPv4 address gets the IPv4 options.
     expect(entry?.extra_dhcp_opts).toEqual([{ opt_name: 'bootfile-name', opt_value: 'pxelinux.0', ip_version: 4 }]);
+    // dhcp-1 no longer serves this network: its document did not move.
+    expect((await doc('dhcp-1')).revision).toBe(quietRevision);
     await expectRefused(
       () => cp.head(),
       cp.api.put(`/v2.0/ports/${vm.id}`, {
