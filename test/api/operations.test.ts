@@ -34,8 +34,14 @@ test('is ready once every in-process runner has caught up, and says so per runne
   expect(status).toBe(200);
   expect(body).toMatchObject({ status: 'ready', service: 'api' });
   const checks = body!.checks as Record<string, { ok: boolean; critical: boolean; detail?: { lag?: number } }>;
-  expect(Object.keys(checks).sort()).toEqual(['event-store', 'projector:l2pop', 'projector:l3', 'scheduler:l3-scheduler']);
-  for (const name of ['projector:l2pop', 'projector:l3', 'scheduler:l3-scheduler']) {
+  expect(Object.keys(checks).sort()).toEqual([
+    'event-store',
+    'projector:dhcp',
+    'projector:l2pop',
+    'projector:l3',
+    'scheduler:l3-scheduler',
+  ]);
+  for (const name of ['projector:dhcp', 'projector:l2pop', 'projector:l3', 'scheduler:l3-scheduler']) {
     expect(checks[name]).toMatchObject({ ok: true, critical: true, detail: { lag: 0 } });
   }
 });
