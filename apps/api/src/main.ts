@@ -1,43 +1,5 @@
 import 'reflect-metadata';
-import { loadSettings } from './config';
-import { startDistributed } from './distributed';
-import { startEmbedded, type Running } from './embedded/start-embedded';
-import { embeddedExtras } from './embedded/embedded-ops';
-import { ProcessOps, loadOpsConfig } from '@cp/runtime';
-import { DataDirError } from '@cp/store';
+import { failedToStart, serve } from './serve';
 
-/**
- * `npm start`: embedded mode, the whole control plane in one process, data under
- * CP_DATA_DIR (./data). With CP_EVENT_STORE_URL (PostgreSQL) set: distributed
- * mode, this process is one API instance (README, "Operating distributed mode").
- */
-async function main() {
-  const settings = loadSettings();
-  const opsConfig = loadOpsConfig();
-  const distributed = Boolean(settings.eventStoreUrl);
-  const ops = new ProcessOps('api', opsConfig);
-  ops.checkAuthFor(settings.host);
-  let running: Running | null = null;
-  ops.onShutdown(() => (running ? [{ name: 'api', run: () => running!.close() }] : []));
-
-  running = distributed ? await startDistributed(settings, ops) : await startEmbedded(settings, embeddedExtras(ops, opsConfig.readyMaxLag));
-  const address = `http://${settings.host}:${running.port}`;
-  ops.lifecycle.info(
-    { mode: distributed ? 'distributed' : 'embedded', port: running.port },
-    distributed
-      ? `control plane API listening on ${address} (distributed mode, event store ${redact(settings.eventStoreUrl!)})`
-      : `control plane listening on ${address} (Neutron API ${address}/v2.0, docs ${address}/docs), data in ${settings.dataDir}`,
-  );
-}
-
-/** Never log a password that may sit in a database URL. */
-function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
-}
-
-main().catch((err) => {
-  // A refused data directory is the operator's to fix: one line, no stack.
-  const known = err instanceof DataDirError;
-  process.stderr.write(`failed to start: ${err instanceof Error ? (known ? err.message : (err.stack ?? err.message)) : String(err)}\n`);
-  process.exit(1);
-});
+/** `npm start`: the server (see serve.ts); `controlplane serve` is the same. */
+serve().catch(failedToStart);

@@ -1,10 +1,22 @@
 import { join } from 'node:path';
 import { HostFeed, type CompactionOptions } from '@cp/host-feed';
-import { CheckpointTable, openDatabase, StoreProjector, type Database, type DatabaseConfig, type EventStore } from '@cp/store';
+import {
+  CheckpointTable,
+  openDatabase,
+  rebuildReadModel,
+  StoreProjector,
+  verifyReadModel,
+  type Database,
+  type DatabaseConfig,
+  type EventStore,
+  type ReadModelSpec,
+  type VerifyResult,
+} from '@cp/store';
 import type { WriteSide } from '@cp/write-model';
 import { l3ConfigFromEnv, type L3Config } from './config';
 import type { L3Delta, L3Snapshot } from './contract/l3-documents';
 import { L3Documents } from './read-model/l3-documents';
+import { l3DigestParts } from './read-model/l3.digest';
 import { L3Projection } from './read-model/l3.projection';
 import { L3_CLOCK, L3_TABLES } from './read-model/l3.tables';
 import { NeutronL3Queries } from './read-model/neutron.queries';
@@ -117,4 +129,20 @@ export function openL3ReadModel(config: DatabaseConfig): Promise<Database> {
 /** Embedded layout (design.md §3): the read model as a SQLite file beside the event store. */
 export function embeddedL3Path(dataDir: string): string {
   return join(dataDir, 'l3.sqlite');
+}
+
+const L3_MODEL: ReadModelSpec = {
+  projection: (db) => new L3Projection(db),
+  parts: l3DigestParts,
+  openScratch: (path) => openL3ReadModel({ kind: 'sqlite', path, synchronous: 'NORMAL' }),
+};
+
+/** Rebuilds the L3 model into a scratch store up to the live model's position and compares digests table by table. */
+export function verifyL3(store: EventStore, live: Database): Promise<VerifyResult> {
+  return verifyReadModel(store, live, L3_MODEL);
+}
+
+/** Truncates the live L3 model (not the scheduler's state) and replays it from position 0, with its projector stopped. */
+export function rebuildL3(store: EventStore, live: Database): Promise<number> {
+  return rebuildReadModel(store, new L3Projection(live), live);
 }

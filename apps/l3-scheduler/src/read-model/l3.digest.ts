@@ -30,6 +30,10 @@ const PARTS: readonly DigestPart[] = [
   ['l3_host_routers', 'SELECT host, router_id FROM l3_host_routers WHERE deleted = 0'],
 ];
 
+export function l3DigestParts(db: Database): Promise<Record<string, string>> {
+  return digestParts(db, PARTS);
+}
+
 export async function digestModel(db: Database): Promise<string> {
-  return combineParts(await digestParts(db, PARTS));
+  return combineParts(await l3DigestParts(db));
 }

@@ -4,3 +4,4 @@ export * from './open-database';
 export { EVENT_STORE_MIGRATIONS, MIGRATIONS_TABLE } from './migrations';
 export * from './tx';
 export * from './data-dir-lock';
+export * from './sqlite-backup';

@@ -1,0 +1,142 @@
+#!/usr/bin/env node
+import 'reflect-metadata';
+import { Command, CommanderError, Option } from 'commander';
+import { DataDirError, lockDataDir } from '@cp/store';
+import { failedToStart, serve } from '../serve';
+import { backupDataDir, restoreDataDir } from './backup-restore';
+import { MODEL_NAMES, modelsNamed, openEventsForReading, requireEventStore, UsageError } from './embedded-models';
+
+export interface Output {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+const defaultOutput: Output = {
+  stdout: (t) => process.stdout.write(t),
+  stderr: (t) => process.stderr.write(t),
+};
+
+/** Exit codes a script can rely on. */
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+/**
+ * `controlplane <command>`: the server and the operator's commands over an
+ * embedded data directory. Exit 0 on success, 1 when a check fails or the
+ * command is refused (a data directory in use, a target that exists), 2 on a
+ * mistake in the command line.
+ */
+export async function main(argv: string[], out: Output = defaultOutput): Promise<number> {
+  let code: number = EXIT.ok;
+  const say = (line: string) => out.stdout(`${line}\n`);
+  const dataDir = () => new Option('--data-dir <dir>', 'data directory').env('CP_DATA_DIR').default('./data');
+  const model = () => new Option('--model <name>', `read model: ${MODEL_NAMES.join(', ')} or all`).default('all');
+  const program = new Command()
+    .name('controlplane')
+    .description('The event-sourced Neutron control plane: its server and maintenance commands')
+    .exitOverride()
+    .configureOutput({ writeOut: (t) => out.stdout(t), writeErr: (t) => out.stderr(t) });
+
+  program
+    .command('serve')
+    .description('run the control plane: embedded mode, or one API instance with CP_EVENT_STORE_URL set (the same as npm start)')
+    .action(async () => {
+      await serve();
+      code = -1; // serving: the process lives on
+    });
+  program
+    .command('backup')
+    .description('copy the event store of a data directory, online (a server may be running), consistent as of one commit')
+    .addOption(dataDir())
+    .requiredOption('--to <file>', 'the backup file to write (must not exist)')
+    .action(async (o: { dataDir: string; to: string }) => {
+      await backupDataDir(o.dataDir, o.to, say);
+    });
+  program
+    .command('restore')
+    .description('restore a backup into a new data directory, rebuild every read model and verify it')
+    .requiredOption('--from <file>', 'a file written by backup')
+    .addOption(dataDir())
+    .action(async (o: { from: string; dataDir: string }) => {
+      const r = await restoreDataDir(o.from, o.dataDir, say);
+      if (!r.ok) code = EXIT.failed;
+    });
+  program
+    .command('verify')
+    .description('replay read models into scratch stores and compare digests with the live ones (a server may be running)')
+    .addOption(dataDir())
+    .addOption(model())
+    .action(async (o: { dataDir: string; model: string }) => {
+      const events = await openEventsForReading(o.dataDir);
+      try {
+        for (const m of modelsNamed(o.model)) {
+          const db = await m.open(o.dataDir);
+          try {
+            const r = await m.verify(events.store, db);
+            if (r.ok) say(`${m.name}: ok at position ${r.position} (digest ${r.live})`);
+            else {
+              code = EXIT.failed;
+              out.stderr(`${m.name}: ${r.message ?? `DIFFERENT at position ${r.position}; tables: ${r.differences.join(', ')}`}\n`);
+            }
+          } finally {
+            await db.close();
+          }
+        }
+      } finally {
+        await events.close();
+      }
+    });
+  program
+    .command('rebuild')
+    .description('truncate read models and replay them from position 0 (refused while a server uses the data directory)')
+    .addOption(dataDir())
+    .addOption(model())
+    .action(async (o: { dataDir: string; model: string }) => {
+      const models = modelsNamed(o.model);
+      requireEventStore(o.dataDir);
+      const lock = lockDataDir(o.dataDir);
+      try {
+        const events = await openEventsForReading(o.dataDir);
+        try {
+          for (const m of models) {
+            const db = await m.open(o.dataDir);
+            try {
+              say(`${m.name}: rebuilt to position ${await m.rebuild(events.store, db)}`);
+            } finally {
+              await db.close();
+            }
+          }
+        } finally {
+          await events.close();
+        }
+      } finally {
+        lock.release();
+      }
+    });
+
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) return err.exitCode === 0 ? EXIT.ok : EXIT.usage; // --help, or a usage error already printed
+    if (err instanceof UsageError) {
+      out.stderr(`${err.message}\n`);
+      return EXIT.usage;
+    }
+    if (err instanceof DataDirError) {
+      out.stderr(`${err.message}\n`);
+      return EXIT.failed;
+    }
+    throw err;
+  }
+  return code;
+}
+
+if (require.main === module) {
+  main(process.argv).then(
+    (code) => {
+      if (code >= 0) process.exit(code);
+    },
+    (err: unknown) =>
+      process.argv[2] === 'serve'
+        ? failedToStart(err)
+        : (process.stderr.write(`${String((err as Error)?.stack ?? err)}\n`), process.exit(EXIT.failed)),
+  );
+}
