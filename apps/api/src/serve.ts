@@ -3,7 +3,7 @@ import { startDistributed } from './distributed';
 import { startEmbedded, type Running } from './embedded/start-embedded';
 import { embeddedExtras } from './embedded/embedded-ops';
 import { ProcessOps, loadOpsConfig } from '@cp/runtime';
-import { DataDirError } from '@cp/store';
+import { DataDirError, PendingMigrationsError } from '@cp/store';
 
 /**
  * The control plane's server (`npm start`, `controlplane serve`): embedded mode, the whole control plane in one process, data under
@@ -34,9 +34,9 @@ function redact(url: string): string {
   return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
 }
 
-/** Why the server did not start, on stderr; a refused data directory is the operator's to fix: one line, no stack. */
+/** Why the server did not start, on stderr; a refused data directory or a store to migrate is the operator's to fix: one line, no stack. */
 export function failedToStart(err: unknown): never {
-  const known = err instanceof DataDirError;
+  const known = err instanceof DataDirError || err instanceof PendingMigrationsError;
   process.stderr.write(`failed to start: ${err instanceof Error ? (known ? err.message : (err.stack ?? err.message)) : String(err)}\n`);
   process.exit(1);
 }

@@ -38,7 +38,8 @@ export async function restoreDataDir(from: string, dataDir: string, say: Say): P
   const lock = lockDataDir(dataDir);
   try {
     const copy = await backupSqlite(resolve(from), target);
-    const ws = await openWriteSide(eventStoreConfig({ dataDir }));
+    // A backup of an older release's store is upgraded here, on purpose: it is a new directory nobody runs on yet.
+    const ws = await openWriteSide({ ...eventStoreConfig({ dataDir }), migrate: true });
     let ok = true;
     try {
       const head = await ws.store.headPosition();

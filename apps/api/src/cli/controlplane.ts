@@ -1,9 +1,10 @@
 #!/usr/bin/env node
 import 'reflect-metadata';
 import { Command, CommanderError, Option } from 'commander';
-import { DataDirError, lockDataDir } from '@cp/store';
+import { DataDirError, lockDataDir, PendingMigrationsError } from '@cp/store';
 import { failedToStart, serve } from '../serve';
 import { backupDataDir, restoreDataDir } from './backup-restore';
+import { migrateEventStore } from './migrate';
 import { MODEL_NAMES, modelsNamed, openEventsForReading, requireEventStore, UsageError } from './embedded-models';
 
 export interface Output {
@@ -58,6 +59,22 @@ export async function main(argv: string[], out: Output = defaultOutput): Promise
     .action(async (o: { from: string; dataDir: string }) => {
       const r = await restoreDataDir(o.from, o.dataDir, say);
       if (!r.ok) code = EXIT.failed;
+    });
+  program
+    .command('migrate')
+    .description(
+      "apply the event store's migrations this release brings (back it up and stop every process of the older release first); a store with some pending is refused at start",
+    )
+    .addOption(dataDir())
+    .addOption(
+      new Option('--event-store-url <url>', 'PostgreSQL event store (distributed mode) instead of the data directory').env(
+        'CP_EVENT_STORE_URL',
+      ),
+    )
+    .addOption(new Option('--event-store-schema <schema>', 'its schema').env('CP_EVENT_STORE_SCHEMA'))
+    .action(async (o: { dataDir: string; eventStoreUrl?: string; eventStoreSchema?: string }) => {
+      const r = await migrateEventStore(o);
+      say(`event store ${r.where}: ${r.applied.length > 0 ? `applied ${r.applied.join(', ')}` : 'nothing to apply'}; at ${r.version}`);
     });
   program
     .command('verify')
@@ -120,7 +137,7 @@ export async function main(argv: string[], out: Output = defaultOutput): Promise
       out.stderr(`${err.message}\n`);
       return EXIT.usage;
     }
-    if (err instanceof DataDirError) {
+    if (err instanceof DataDirError || err instanceof PendingMigrationsError) {
       out.stderr(`${err.message}\n`);
       return EXIT.failed;
     }

@@ -1,8 +1,15 @@
 import type { EntitySchema } from '@mikro-orm/core';
 import type { Tx } from './tx';
 
-export type DatabaseConfig =
-  { kind: 'sqlite'; path: string; synchronous?: 'FULL' | 'NORMAL' } | { kind: 'postgres'; url: string; schema?: string };
+export type DatabaseConfig = (
+  { kind: 'sqlite'; path: string; synchronous?: 'FULL' | 'NORMAL' } | { kind: 'postgres'; url: string; schema?: string }
+) & {
+  /**
+   * Apply the event log's pending migrations to an existing store (`controlplane migrate`, restore).
+   * Without it, a store that has some pending is refused (PendingMigrationsError); a new one is created.
+   */
+  migrate?: boolean;
+};
 
 export type Row = Record<string, unknown>;
 

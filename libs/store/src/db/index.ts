@@ -5,3 +5,4 @@ export { EVENT_STORE_MIGRATIONS, MIGRATIONS_TABLE } from './migrations';
 export * from './tx';
 export * from './data-dir-lock';
 export * from './sqlite-backup';
+export { PendingMigrationsError } from './schema';

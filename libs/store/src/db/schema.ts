@@ -26,21 +26,54 @@ export async function syncSchema(config: DatabaseConfig, entities: readonly Enti
   const derived = entities.filter((e) => e !== EventTable);
   if (config.kind === 'sqlite') {
     ensureDirectory(dirname(config.path));
-    return withOrm(config, derived, (orm) => apply(orm, migrate, undefined));
+    return withOrm(config, derived, (orm) => apply(orm, migrate && config, undefined));
   }
   const lock = new Client({ connectionString: config.url });
   await lock.connect();
   try {
     await lock.query('SELECT pg_advisory_lock($1)', [SCHEMA_LOCK]);
     if (config.schema) await lock.query(`CREATE SCHEMA IF NOT EXISTS "${config.schema}"`);
-    await withOrm(config, derived, (orm) => apply(orm, migrate, config.schema));
+    await withOrm(config, derived, (orm) => apply(orm, migrate && config, config.schema));
   } finally {
     await lock.end().catch(() => undefined); // ending the session releases the lock
   }
 }
 
-async function apply(orm: MikroORM, migrate: boolean, schema: string | undefined): Promise<void> {
-  if (migrate) await orm.getMigrator().up();
+/** An existing event store whose schema is older than this release's: migrate it on purpose, then start. */
+export class PendingMigrationsError extends Error {
+  override readonly name = 'PendingMigrationsError';
+}
+
+/**
+ * The event log's migrations: a new store gets them all; an existing one with some
+ * pending only when asked (`config.migrate`), so no release upgrades a store behind
+ * its operator's back (a backup first, every instance of the old release stopped).
+ */
+async function migrateEventLog(orm: MikroORM, config: DatabaseConfig): Promise<void> {
+  const migrator = orm.getMigrator();
+  const pending = await migrator.getPendingMigrations();
+  if (pending.length === 0) return;
+  const existing = (await migrator.getExecutedMigrations()).length > 0 || (await hasEventLog(orm, config));
+  if (existing && !config.migrate) {
+    const where = config.kind === 'sqlite' ? config.path : `schema ${config.schema ?? 'public'}`;
+    throw new PendingMigrationsError(
+      `the event store (${where}) needs migrations this release brings (${pending.map((m) => m.name).join(', ')}): back it up, stop every process of the older release, then run \`controlplane migrate\``,
+    );
+  }
+  await migrator.up();
+}
+
+async function hasEventLog(orm: MikroORM, config: DatabaseConfig): Promise<boolean> {
+  const [sql, params] =
+    config.kind === 'sqlite'
+      ? ["SELECT 1 AS x FROM sqlite_master WHERE type = 'table' AND name = 'events'", []]
+      : ['SELECT 1 AS x FROM information_schema.tables WHERE table_schema = ? AND table_name = ?', [config.schema ?? 'public', 'events']];
+  const rows = (await orm.em.getConnection().execute(sql, params)) as unknown[];
+  return rows.length > 0;
+}
+
+async function apply(orm: MikroORM, migrate: DatabaseConfig | false, schema: string | undefined): Promise<void> {
+  if (migrate) await migrateEventLog(orm, migrate);
   // The generator reads the catalogue of every schema in the database; a table another process drops meanwhile
   // (a test run's scratch schema, a blue/green cleanup) fails that read. It is a moment's race: read again.
   for (let attempt = 1; ; attempt++) {
