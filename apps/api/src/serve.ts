@@ -1,3 +1,4 @@
+import { registerAgentMetrics } from './agents/agent-metrics';
 import { loadSettings } from './config';
 import { startDistributed } from './distributed';
 import { startEmbedded, type Running } from './embedded/start-embedded';
@@ -20,6 +21,7 @@ export async function serve(): Promise<void> {
   ops.onShutdown(() => (running ? [{ name: 'api', run: () => running!.close() }] : []));
 
   running = distributed ? await startDistributed(settings, ops) : await startEmbedded(settings, embeddedExtras(ops, opsConfig.readyMaxLag));
+  registerAgentMetrics(ops.registry, running.ws, settings.agentDownTimeSeconds);
   const address = `http://${settings.host}:${running.port}`;
   ops.lifecycle.info(
     { mode: distributed ? 'distributed' : 'embedded', port: running.port },

@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { KafkaReadModel, ProcessOps, loadOpsConfig, loadProjectorSettings, retrying } from '@cp/runtime';
+import { feedMetrics, KafkaReadModel, ProcessOps, loadOpsConfig, loadProjectorSettings, retrying } from '@cp/runtime';
 import { dhcpConfigFromEnv } from './config';
 import { DhcpProjectorModule } from './http/dhcp-projector.module';
 import { DhcpRuntime, openDhcpReadModel } from './runtime';
@@ -30,6 +30,7 @@ async function main(): Promise<void> {
   const app = await ops.createApp([DhcpProjectorModule.forRoot({ db, config, pollMs: settings.watchPollMs })]);
   const runtime = app.get(DhcpRuntime);
   const watch = settings.watchNotify ? { hub: runtime.feed.hub, url: settings.readModelUrl, schema: settings.readModelSchema } : null;
+  feedMetrics(ops.registry, { dhcp: runtime.feed });
   const model = new KafkaReadModel(ops, db, runtime.projection, settings.kafka, opsConfig.readyMaxLag, watch);
   // Order on SIGTERM: stop serving (ends watch streams), leave the group, close the database.
   steps.push(

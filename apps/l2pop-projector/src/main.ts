@@ -2,7 +2,7 @@ import 'reflect-metadata';
 import type { INestApplication } from '@nestjs/common';
 import type { Server } from 'node:http';
 import type { Database } from '@cp/store';
-import { KafkaReadModel, ProcessOps, loadOpsConfig, loadProjectorSettings, retrying } from '@cp/runtime';
+import { feedMetrics, KafkaReadModel, ProcessOps, loadOpsConfig, loadProjectorSettings, retrying } from '@cp/runtime';
 import { L2popModule } from './http/l2pop.module';
 import { openEmbedded, openReadModel, L2popRuntime, type L2popOptions } from './runtime';
 
@@ -33,6 +33,7 @@ async function main(): Promise<void> {
     const db = await retrying(() => openReadModel(config), { what: 'the read model', log: ops.child('startup') });
     app = await createApp(ops, { db, pollMs: settings.watchPollMs });
     const runtime = app.get(L2popRuntime);
+    feedMetrics(ops.registry, { l2: runtime.feed });
     const watch = settings.watchNotify ? { hub: runtime.feed.hub, url: settings.readModelUrl, schema: settings.readModelSchema } : null;
     const model = new KafkaReadModel(ops, db, runtime.projection, settings.kafka, opsConfig.readyMaxLag, watch);
     // Order on SIGTERM: stop serving (ends watch streams), leave the group, close the database.

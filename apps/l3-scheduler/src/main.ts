@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import { hostname } from 'node:os';
 import { z } from 'zod';
 import {
+  feedMetrics,
   KafkaReadModel,
   storeProjectorMetrics,
   ProcessOps,
@@ -75,10 +76,11 @@ async function main(): Promise<void> {
   const model = new KafkaReadModel(ops, db, runtime.projection, settings.kafka, opsConfig.readyMaxLag, watch);
   const head = () => ws.store.headPosition();
   registerL3Metrics(ops.registry, db);
+  feedMetrics(ops.registry, { l3: runtime.feed });
   ops.readiness.add({ name: 'event-store', critical: true, run: async () => ({ ok: true, detail: { head: await head() } }) });
   const scheduler = runtime.scheduler;
   if (scheduler) {
-    storeProjectorMetrics(ops.registry, scheduler, scheduler.name, head);
+    storeProjectorMetrics(ops.registry, scheduler, scheduler.name, head, ws.store);
     ops.readiness.add({
       name: `scheduler:${scheduler.name}`,
       critical: true,

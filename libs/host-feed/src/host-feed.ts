@@ -97,6 +97,11 @@ export class HostFeed<Snapshot extends { revision: string }, Delta extends { rev
     for (const close of [...this.sessions]) close();
   }
 
+  /** Watch streams open now (a gauge operators watch: agents connected to this process). */
+  get openStreams(): number {
+    return this.sessions.size;
+  }
+
   /** Watch sessions register here to be ended on stop. */
   track(close: () => void): () => void {
     this.sessions.add(close);

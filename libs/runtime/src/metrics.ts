@@ -1,6 +1,6 @@
 import type { NextFunction, Request, Response } from 'express';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
-import type { KafkaProjector, ProjectorMetrics, StoreProjector } from '@cp/store';
+import type { EventStore, KafkaProjector, ProjectorMetrics, StoreProjector } from '@cp/store';
 
 /** One registry per process, with Node's process metrics (memory, event loop lag, GC). */
 export function createRegistry(): Registry {
@@ -93,14 +93,46 @@ export function kafkaProjectorMetrics(registry: Registry, projection: string, pr
   return { applied: (partition, count) => counter.inc({ projection, partition: String(partition) }, count) };
 }
 
+/**
+ * Watch streams open per feed (`l2`, `l3`, `dhcp`): the agents connected to this
+ * process. A drop to zero on a projector instance that should have agents means
+ * the load balancer or the agents lost it.
+ */
+export function feedMetrics(registry: Registry, feeds: Record<string, { readonly openStreams: number }>): void {
+  let list = feedLists.get(registry);
+  if (!list) {
+    const l: Array<[string, { readonly openStreams: number }]> = (list = []);
+    feedLists.set(registry, l);
+    const gauge: Gauge<'feed'> = new Gauge({
+      name: 'controlplane_watch_streams',
+      help: 'Agent watch streams open on this process, per feed',
+      labelNames: ['feed'],
+      registers: [registry],
+      collect() {
+        for (const [feed, f] of l) gauge.set({ feed }, f.openStreams);
+      },
+    });
+  }
+  list.push(...Object.entries(feeds));
+}
+const feedLists = new WeakMap<Registry, Array<[string, { readonly openStreams: number }]>>();
+
 /** A runner tailing the event store (embedded projectors, the L3 scheduler): its checkpoint's progress is what it applied. */
 export function storeProjectorMetrics(
   registry: Registry,
   projector: Pick<StoreProjector, 'checkpoint'>,
   name: string,
   head: () => Promise<number>,
+  store?: Pick<EventStore, 'readAll'>,
 ): void {
   const counter = applied(registry);
+  if (store) {
+    // How far behind in time: the age of the oldest event it has not applied (0 when caught up).
+    addAgeReader(registry, async (set) => {
+      const [next] = await store.readAll(projector.checkpoint, 1);
+      set({ projection: name }, next ? Math.max(0, (Date.now() - Date.parse(next.metadata.occurredAt)) / 1000) : 0);
+    });
+  }
   const labels = { projection: name, partition: 'all' };
   let seen = projector.checkpoint;
   counter.inc(labels, 0);
@@ -110,6 +142,27 @@ export function storeProjectorMetrics(
     seen = Math.max(seen, at);
   });
   addLagReader(registry, async (set) => set(labels, Math.max(0, (await head()) - projector.checkpoint)));
+}
+
+type AgeReader = (set: (labels: { projection: string }, seconds: number) => void) => Promise<void>;
+const ageReaders = new WeakMap<Registry, AgeReader[]>();
+
+function addAgeReader(registry: Registry, read: AgeReader): void {
+  let readers = ageReaders.get(registry);
+  if (!readers) {
+    const list: AgeReader[] = (readers = []);
+    ageReaders.set(registry, list);
+    const gauge: Gauge<'projection'> = new Gauge({
+      name: 'controlplane_projector_lag_seconds',
+      help: 'Age of the oldest event a runner tailing the event store has not applied yet (0 when caught up)',
+      labelNames: ['projection'],
+      registers: [registry],
+      async collect() {
+        for (const r of list) await r((labels, value) => gauge.set(labels, value)).catch(() => undefined);
+      },
+    });
+  }
+  readers.push(read);
 }
 
 export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

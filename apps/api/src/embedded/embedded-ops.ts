@@ -4,7 +4,7 @@ import { L3Runtime, registerL3Metrics } from '../../../l3-scheduler/src';
 import { DhcpRuntime } from '../../../dhcp-projector/src';
 import type { AppExtras } from './start-embedded';
 import { WRITE_SIDE, type WriteSide } from '@cp/write-model';
-import { storeProjectorMetrics, type ProcessOps } from '@cp/runtime';
+import { feedMetrics, storeProjectorMetrics, type ProcessOps } from '@cp/runtime';
 
 /** A runner tailing the event store in this process: a projector or the scheduler. */
 interface Tail {
@@ -44,8 +44,13 @@ export function embeddedExtras(ops: ProcessOps, maxLag: number): AppExtras {
       if (l3?.scheduler) tails.push({ kind: 'scheduler', name: l3.scheduler.name, runner: l3.scheduler });
       ops.readiness.add({ name: 'event-store', critical: true, run: async () => ({ ok: true, detail: { head: await head() } }) });
       if (l3) registerL3Metrics(ops.registry, l3.options.db);
+      feedMetrics(ops.registry, {
+        ...(l2 ? { l2: l2.feed } : {}),
+        ...(l3 ? { l3: l3.feed } : {}),
+        ...(dhcp ? { dhcp: dhcp.feed } : {}),
+      });
       for (const t of tails) {
-        storeProjectorMetrics(ops.registry, t.runner, t.name, head);
+        storeProjectorMetrics(ops.registry, t.runner, t.name, head, ws.store);
         ops.readiness.add({
           name: `${t.kind}:${t.name}`,
           critical: true,

@@ -32,8 +32,22 @@ export async function startRelay(ws: WriteSide, opts: StartRelayOptions): Promis
     kafka: opts.kafka,
     metrics: opts.registry ? relayMetrics(opts.registry) : undefined,
   });
+  if (opts.registry) relayAge(opts.registry, ws, relay);
   await relay.start();
   return relay;
+}
+
+/** How far behind in time: the age of the oldest stored event not yet published (0 when caught up). */
+function relayAge(registry: Registry, ws: WriteSide, relay: EventRelay): void {
+  new Gauge({
+    name: 'controlplane_relay_lag_seconds',
+    help: 'Age of the oldest stored event not yet acknowledged by Kafka (0 when caught up)',
+    registers: [registry],
+    async collect() {
+      const [next] = await ws.store.readAll(relay.position, 1);
+      this.set(next ? Math.max(0, (Date.now() - Date.parse(next.metadata.occurredAt)) / 1000) : 0);
+    },
+  });
 }
 
 /** Prometheus series for the relay; the lag gauge is what to alert on. */

@@ -30,6 +30,19 @@ export function registerL3Metrics(registry: Registry, db: Database): void {
     },
   });
   new Gauge({
+    name: 'controlplane_l3_vrids_used',
+    help: 'VRIDs taken on each HA network (255 at most: a project past that gets another HA network)',
+    labelNames: ['ha_network'],
+    registers: [registry],
+    async collect() {
+      const rows = await db.all<{ ha_network_id: string; n: number | string }>(
+        'SELECT ha_network_id, COUNT(*) AS n FROM l3_vrids GROUP BY ha_network_id',
+      );
+      this.reset();
+      for (const r of rows) this.set({ ha_network: r.ha_network_id }, Number(r.n));
+    },
+  });
+  new Gauge({
     name: 'controlplane_l3_agents',
     help: 'L3 agents by liveness (as of the last AgentAlive/AgentDead event)',
     labelNames: ['state'],
