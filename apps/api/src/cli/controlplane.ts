@@ -146,14 +146,18 @@ export async function main(argv: string[], out: Output = defaultOutput): Promise
   return code;
 }
 
-if (require.main === module) {
-  main(process.argv).then(
+/** Runs the command as the process: its exit code; `serve` keeps the process alive. */
+export function runCli(argv: string[]): void {
+  main(argv).then(
     (code) => {
       if (code >= 0) process.exit(code);
     },
-    (err: unknown) =>
-      process.argv[2] === 'serve'
-        ? failedToStart(err)
-        : (process.stderr.write(`${String((err as Error)?.stack ?? err)}\n`), process.exit(EXIT.failed)),
+    (err: unknown) => {
+      if (argv[2] === 'serve') failedToStart(err);
+      process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
+      process.exit(EXIT.failed);
+    },
   );
 }
+
+if (require.main === module) runCli(process.argv);
