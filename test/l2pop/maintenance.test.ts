@@ -4,7 +4,7 @@
  */
 import { rmSync } from 'node:fs';
 import { openDatabase } from '@cp/store';
-import { main } from '../../apps/l2pop-projector/src/cli/maintenance';
+import { main } from '../../apps/api/src/cli/controlplane';
 import { L2POP_INDEXES } from '../../apps/l2pop-projector/src/model/tables';
 import { embeddedPaths } from '../../apps/l2pop-projector/src/runtime';
 import * as e from './support/events';
@@ -18,7 +18,7 @@ const vm = (id: string, host: string, n: number) => [
 async function run(...args: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(['node', 'maintenance', ...args], { stdout: (t) => (out += t), stderr: (t) => (err += t) });
+  const code = await main(['node', 'controlplane', ...args, '--model', 'l2'], { stdout: (t) => (out += t), stderr: (t) => (err += t) });
   return { code, out, err };
 }
 
@@ -40,18 +40,18 @@ test('verify passes on a healthy model, fails on a tampered one, and rebuild rep
 
   const ok = await run('verify', '--data-dir', dir);
   expect(ok).toMatchObject({ code: 0, err: '' });
-  expect(ok.out).toMatch(/^ok: live == rebuilt at position \d+/);
+  expect(ok.out).toMatch(/^l2: ok at position \d+/);
 
   const live = await openDatabase({ kind: 'sqlite', path: embeddedPaths(dir).readModel }, []);
   await live.run(`UPDATE l2_members SET entries = '[]' WHERE host = 'c2'`);
   await live.close();
   const bad = await run('verify', '--data-dir', dir);
   expect(bad.code).toBe(1);
-  expect(bad.err).toMatch(/DIFFERENT .* tables: l2_members/);
+  expect(bad.err).toMatch(/^l2: DIFFERENT at position \d+; tables: l2_members/);
 
   const rebuilt = await run('rebuild', '--data-dir', dir);
   expect(rebuilt).toMatchObject({ code: 0 });
-  expect(rebuilt.out).toMatch(/rebuilt the L2 read model up to position \d+/);
+  expect(rebuilt.out).toMatch(/^l2: rebuilt to position \d+/);
   expect((await run('verify', '--data-dir', dir)).code).toBe(0);
   // The rebuild dropped the secondary indexes while writing: every one is back.
   const model = await openDatabase({ kind: 'sqlite', path: embeddedPaths(dir).readModel }, []);

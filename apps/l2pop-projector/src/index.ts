@@ -6,5 +6,5 @@ export { L2popProjection, type L2popProjectionOptions, type HostRevisions } from
 export { L2Documents } from './query/l2-documents';
 export { L2POP_TABLES, L2POP_TABLE_NAMES } from './model/tables';
 export { ipsetName } from './model/rules';
-export { rebuild, verify, type VerifyResult } from './cli/verify';
+export { rebuild, verify, type VerifyResult } from './verify';
 export * from './runtime';

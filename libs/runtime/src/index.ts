@@ -16,4 +16,3 @@ export * from './projector-settings';
 export * from './retrying';
 export * from './settings';
 export * from './shutdown';
-export * from './maintenance-cli';

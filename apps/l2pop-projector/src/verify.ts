@@ -1,7 +1,7 @@
 import { rebuildReadModel, verifyReadModel, type Database, type EventStore, type ReadModelSpec, type VerifyResult } from '@cp/store';
-import { l2DigestParts } from '../projection/digest';
-import { L2popProjection } from '../projection/l2pop.projection';
-import { openReadModel } from '../runtime';
+import { l2DigestParts } from './projection/digest';
+import { L2popProjection } from './projection/l2pop.projection';
+import { openReadModel } from './runtime';
 
 export type { VerifyResult };
 
