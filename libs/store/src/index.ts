@@ -11,3 +11,4 @@ export * from './tail-loop';
 export * from './table-digest';
 export * from './replay-into';
 export * from './verify-read-model';
+export * from './read-model-table';

@@ -1,5 +1,6 @@
-import { EntitySchema } from '@mikro-orm/core';
+import type { EntitySchema } from '@mikro-orm/core';
 import { FeedClock, feedTables, type HostItemLog } from '@cp/host-feed';
+import { col, readModelTable } from '@cp/store';
 
 /*
  * The DHCP read model's tables. Normalised facts, one table per thing an event
@@ -10,21 +11,9 @@ import { FeedClock, feedTables, type HostItemLog } from '@cp/host-feed';
  * SQL reads the same on SQLite and PostgreSQL.
  */
 
-type Props = ConstructorParameters<typeof EntitySchema>[0]['properties'];
-const str = (length: number, extra: object = {}) => ({ type: 'string', length, ...extra });
-const pk = (length: number) => str(length, { primary: true });
-const int = (extra: object = {}) => ({ type: 'integer', ...extra });
-const text = (extra: object = {}) => ({ type: 'text', ...extra });
-
-function table(tableName: string, properties: Props, indexes: string[][] = []): EntitySchema {
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows are read with raw SQL, not as entities
-  return new EntitySchema<any>({
-    name: `Dhcp_${tableName}`,
-    tableName,
-    properties,
-    indexes: indexes.map((properties) => ({ properties, name: `${tableName}_${properties.join('_')}_idx` })),
-  });
-}
+const { str, pk, int, text } = col;
+const table = (tableName: string, properties: Parameters<typeof readModelTable>[2], indexes: string[][] = []) =>
+  readModelTable('Dhcp', tableName, properties, indexes);
 
 export const NetworksTable = table('dhcp_networks', { id: pk(64), mtu: int(), admin_state_up: int() });
 export const SubnetsTable = table(

@@ -1,5 +1,5 @@
 import type { ExtraDhcpOpt } from '@cp/events';
-import { cmp, inChunks, placeholders, type Database, type Tx } from '@cp/store';
+import { cmp, groupBy, inChunks, placeholders, type Database, type Tx } from '@cp/store';
 import type { DhcpConfig } from '../config';
 import type { DhcpHostEntry, DhcpNetworkDoc, DhcpSubnet } from '../contract/dhcp-documents';
 
@@ -54,12 +54,12 @@ export async function networkDocs(
       n,
     ]),
   );
-  const subnets = group(
+  const subnets = groupBy(
     await q<SubnetRow>((ph) => `SELECT * FROM dhcp_subnets WHERE network_id IN (${ph}) AND enable_dhcp = 1`),
     (s) => s.network_id,
   );
-  const ports = group(await q<PortRow>((ph) => `SELECT * FROM dhcp_ports WHERE network_id IN (${ph})`), (p) => p.network_id);
-  const ips = group(
+  const ports = groupBy(await q<PortRow>((ph) => `SELECT * FROM dhcp_ports WHERE network_id IN (${ph})`), (p) => p.network_id);
+  const ips = groupBy(
     await q<{ port_id: string; ip: string; subnet_id: string }>(
       (ph) =>
         `SELECT i.port_id, i.ip, i.subnet_id FROM dhcp_port_ips i JOIN dhcp_ports p ON p.id = i.port_id WHERE p.network_id IN (${ph})`,
@@ -124,14 +124,4 @@ function subnetDoc(s: SubnetRow): DhcpSubnet {
     ipv6_address_mode: s.ipv6_address_mode,
     ipv6_ra_mode: s.ipv6_ra_mode,
   };
-}
-
-function group<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const r of rows) {
-    const k = key(r);
-    if (!out.has(k)) out.set(k, []);
-    out.get(k)!.push(r);
-  }
-  return out;
 }

@@ -1,5 +1,6 @@
-import { EntitySchema } from '@mikro-orm/core';
+import type { EntitySchema } from '@mikro-orm/core';
 import { FeedClock, feedTables } from '@cp/host-feed';
+import { col, indexName, readModelTable } from '@cp/store';
 
 /*
  * The L2 read model's tables. Three layers:
@@ -10,24 +11,15 @@ import { FeedClock, feedTables } from '@cp/host-feed';
  * Flags are integers so raw SQL reads the same on SQLite and PostgreSQL.
  */
 
-type Props = ConstructorParameters<typeof EntitySchema>[0]['properties'];
-const str = (length: number, extra: object = {}) => ({ type: 'string', length, ...extra });
-const pk = (length: number, integer = false) => (integer ? int({ primary: true }) : str(length, { primary: true }));
-const int = (extra: object = {}) => ({ type: 'integer', ...extra });
+const { str, int } = col;
+const pk = (length: number, integer = false) => (integer ? int({ primary: true }) : col.pk(length));
 
 /** Every secondary index of the model: a bulk rebuild drops them and builds each once at the end. */
 export const L2POP_INDEXES: Array<{ table: string; name: string; columns: string[] }> = [];
 
-function table(tableName: string, properties: Props, indexes: string[][] = []): EntitySchema {
-  const named = indexes.map((columns) => ({ table: tableName, name: `${tableName}_${columns.join('_')}_idx`, columns }));
-  L2POP_INDEXES.push(...named);
-  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- rows are read with raw SQL, not as entities
-  return new EntitySchema<any>({
-    name: `L2pop_${tableName}`,
-    tableName,
-    properties,
-    indexes: named.map((i) => ({ properties: i.columns, name: i.name })),
-  });
+function table(tableName: string, properties: Parameters<typeof readModelTable>[2], indexes: string[][] = []): EntitySchema {
+  L2POP_INDEXES.push(...indexes.map((columns) => ({ table: tableName, name: indexName(tableName, columns), columns })));
+  return readModelTable('L2pop', tableName, properties, indexes);
 }
 
 export const NetworksTable = table('l2_networks', {

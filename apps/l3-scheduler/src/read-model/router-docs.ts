@@ -1,4 +1,4 @@
-import { cmp, inChunks, placeholders, type Database, type Tx } from '@cp/store';
+import { cmp, groupBy, inChunks, placeholders, type Database, type Tx } from '@cp/store';
 import type { HaState, L3Interface, L3RouterDoc } from '../contract/l3-documents';
 
 interface BindingRow {
@@ -56,14 +56,14 @@ export async function routerDocs(
     ),
     (r) => r.router_id,
   );
-  const peers = group(await q<BindingRow>((ph) => `SELECT * FROM l3_bindings WHERE router_id IN (${ph})`), (b) => b.router_id);
-  const ifaces = group(
+  const peers = groupBy(await q<BindingRow>((ph) => `SELECT * FROM l3_bindings WHERE router_id IN (${ph})`), (b) => b.router_id);
+  const ifaces = groupBy(
     await q<{ router_id: string; port_id: string; network_id: string }>(
       (ph) => `SELECT * FROM l3_router_ifaces WHERE router_id IN (${ph})`,
     ),
     (r) => r.router_id,
   );
-  const ifaceSubnets = group(
+  const ifaceSubnets = groupBy(
     await q<{ router_id: string; port_id: string; subnet_id: string; cidr: string | null; gateway_ip: string | null }>(
       (ph) => `SELECT i.router_id, i.port_id, i.subnet_id, s.cidr, s.gateway_ip FROM l3_router_iface_subnets i
                LEFT JOIN l3_subnets s ON s.id = i.subnet_id WHERE i.router_id IN (${ph})`,
@@ -76,7 +76,7 @@ export async function routerDocs(
     ),
     (r) => r.router_id,
   );
-  const floatingIps = group(
+  const floatingIps = groupBy(
     await q<{ router_id: string; id: string; floating_ip: string; fixed_ip: string; port_id: string }>(
       (ph) => `SELECT * FROM l3_floating_ips WHERE router_id IN (${ph})`,
     ),
@@ -142,14 +142,4 @@ export async function routerDocs(
 
 function byKey<T>(rows: T[], key: (r: T) => string): Map<string, T> {
   return new Map(rows.map((r) => [key(r), r]));
-}
-
-function group<T>(rows: T[], key: (r: T) => string): Map<string, T[]> {
-  const out = new Map<string, T[]>();
-  for (const r of rows) {
-    const k = key(r);
-    if (!out.has(k)) out.set(k, []);
-    out.get(k)!.push(r);
-  }
-  return out;
 }
