@@ -13,12 +13,14 @@ import {
   appendEvents,
   brokers,
   CountsProjection,
+  cuttableNetwork,
   FAST_GROUP,
   openEventStore,
   openReadModel,
   skipKafka,
   sqliteConfig,
   uniqueTopic,
+  waitFor,
 } from './support';
 
 const describeKafka = skipKafka ? describe.skip : describe;
@@ -142,6 +144,46 @@ describeKafka('event relay (real broker)', () => {
     const meta = await admin.fetchTopicMetadata({ topics: [topic] });
     await admin.disconnect();
     expect(meta.topics[0].partitions).toHaveLength(12);
+  }, 60_000);
+
+  it('says once when it falls behind with Kafka away, and once when it has caught up', async () => {
+    const topic = uniqueTopic('relay-behind');
+    const network = cuttableNetwork();
+    const lines: Array<[level: string, msg: string]> = [];
+    const logger = {
+      info: (_: object, msg: string) => lines.push(['info', msg]),
+      warn: (_: object, msg: string) => lines.push(['warn', msg]),
+      error: (_: object, msg: string) => lines.push(['error', msg]),
+    };
+    const relay = new EventRelay(store, {
+      brokers: brokers(),
+      topic,
+      behindWarnEvents: 20,
+      backoffMs: { min: 100, max: 500 },
+      logger,
+      kafka: {
+        socketFactory: network.socketFactory,
+        connectionTimeout: 1_000,
+        requestTimeout: 2_000,
+        retry: { retries: 1, initialRetryTime: 100, maxRetryTime: 200 },
+      },
+    });
+    await relay.start();
+    await relay.waitForPublished(await appendEvents(store, 0, 8));
+    network.cut();
+    const head = await appendEvents(store, 8, 40); // writes go on while Kafka is away
+    await waitFor('the behind line', () => lines.some(([, msg]) => msg.startsWith('relay behind by')), 40_000).catch((err: Error) => {
+      throw new Error(`${err.message}: ${JSON.stringify(lines)}`);
+    });
+    network.heal();
+    await relay.waitForPublished(head);
+    await waitFor('the caught-up line', () => lines.some(([, msg]) => msg.startsWith('relay caught up')));
+    await relay.stop();
+    const said = lines.filter(([, msg]) => /^relay (behind|caught up)/.test(msg));
+    expect(said).toEqual([
+      ['warn', expect.stringMatching(/^relay behind by \d+ events \(more than 20\)$/)],
+      ['info', 'relay caught up: 0 events behind'],
+    ]);
   }, 60_000);
 
   it('after a crash between ack and record re-sends at most the tail, and a projector applies each event once', async () => {

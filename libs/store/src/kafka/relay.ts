@@ -31,6 +31,8 @@ export interface RelayOptions extends KafkaConnection {
   backoffMs?: { min: number; max: number };
   metrics?: RelayMetrics;
   logger?: KafkaLogger;
+  /** More unpublished events than this is one warn line (and back under half of it, one info line); 10,000 by default. */
+  behindWarnEvents?: number;
 }
 
 /**
@@ -51,6 +53,7 @@ export class EventRelay {
   private stopped = false;
   private aborted = false;
   private failures = 0;
+  private behind = false;
   private unsubscribe: (() => void) | null = null;
   private timer: NodeJS.Timeout | null = null;
   private wake: (() => void) | null = null;
@@ -162,6 +165,7 @@ export class EventRelay {
           'relay: publishing failed, retrying the same batch',
         );
         await this.producer.reset();
+        await this.reportLag(); // writes go on while Kafka is away: say when the backlog grows past the limit
         await this.sleep(delay);
       }
     }
@@ -169,9 +173,18 @@ export class EventRelay {
   }
 
   private async reportLag(): Promise<void> {
-    if (!this.options.metrics?.lag || this.aborted) return;
+    if (this.aborted) return;
     try {
-      this.options.metrics.lag(Math.max(0, (await this.store.headPosition()) - this.published));
+      const lag = Math.max(0, (await this.store.headPosition()) - this.published);
+      this.options.metrics?.lag?.(lag);
+      const limit = this.options.behindWarnEvents ?? 10_000;
+      if (!this.behind && lag > limit) {
+        this.behind = true;
+        this.log.warn({ lag, position: this.published }, `relay behind by ${lag} events (more than ${limit})`);
+      } else if (this.behind && lag <= limit / 2) {
+        this.behind = false;
+        this.log.info({ lag, position: this.published }, `relay caught up: ${lag} events behind`);
+      }
     } catch {
       // A metric is not worth failing the relay for; the next batch reports again.
     }
