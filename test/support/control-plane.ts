@@ -1,4 +1,4 @@
-import { spawn, type ChildProcess } from 'node:child_process';
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,11 +18,13 @@ export interface ControlPlaneProcess {
  * Starts the real control plane (`node dist/apps/api/src/main.js`, embedded
  * mode) on an ephemeral loopback port and waits for its "listening" line.
  */
-export async function spawnControlPlane(opts: { dataDir?: string; env?: Record<string, string> } = {}): Promise<ControlPlaneProcess> {
+export async function spawnControlPlane(
+  opts: { dataDir?: string; env?: Record<string, string | undefined>; args?: string[] } = {},
+): Promise<ControlPlaneProcess> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'cp-e2e-'));
-  const child = spawn(process.execPath, [join(ROOT, 'dist/apps/api/src/main.js')], {
+  const child = spawn(process.execPath, [join(ROOT, 'dist/apps/api/src/main.js'), ...(opts.args ?? [])], {
     cwd: ROOT,
-    env: { ...process.env, CP_PORT: '0', CP_HOST: '127.0.0.1', CP_DATA_DIR: dataDir, CP_LOG_LEVEL: 'warn', ...opts.env },
+    env: withoutUnset({ ...process.env, CP_PORT: '0', CP_HOST: '127.0.0.1', CP_DATA_DIR: dataDir, CP_LOG_LEVEL: 'warn', ...opts.env }),
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';
@@ -56,6 +58,24 @@ export async function spawnControlPlane(opts: { dataDir?: string; env?: Record<s
         child.kill(signal);
       }),
   };
+}
+
+/** `controlplane <args>` as a process (built), with only the given CP_ settings in its environment. */
+export function runControlplane(args: string[], env: Record<string, string> = {}): Promise<{ code: number; out: string; err: string }> {
+  const clean = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('CP_')));
+  return new Promise((resolve) => {
+    execFile(
+      process.execPath,
+      [join(ROOT, 'dist/apps/api/src/cli/controlplane.js'), ...args],
+      { env: { ...clean, ...env } },
+      (err, out, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, out, err: stderr }),
+    );
+  });
+}
+
+/** An environment where a setting given as undefined is absent, not the string 'undefined'. */
+function withoutUnset(env: Record<string, string | undefined>): NodeJS.ProcessEnv {
+  return Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined));
 }
 
 export function removeDir(dir: string): void {

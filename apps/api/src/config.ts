@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
+import { describeSetting, parseEnv } from '@cp/runtime';
 import type { PhysicalNetworks } from '@cp/domain';
 import { DEFAULT_DHCP_POLICY } from '@cp/write-model';
 import { parseFlatNetworks, parseNetworkVlanRanges } from './networks/physical-network-settings';
@@ -43,12 +44,7 @@ const schema = z.object({
 export type Settings = ReturnType<typeof loadSettings>;
 
 export function loadSettings(env: NodeJS.ProcessEnv = process.env) {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`invalid setting ${issue.path.join('.')}: ${issue.message}`);
-  }
-  const s = parsed.data;
+  const s = parseEnv(schema, env);
   const [vniMin, vniMax] = s.CP_VNI_RANGE.split(':').map(Number);
   const physicalNetworks: PhysicalNetworks = {
     ...parsedSetting('CP_NETWORK_VLAN_RANGES', () => parseNetworkVlanRanges(s.CP_NETWORK_VLAN_RANGES)),
@@ -79,7 +75,7 @@ function parsedSetting<T>(name: string, parse: () => T): T {
   try {
     return parse();
   } catch (e) {
-    throw new Error(`invalid setting ${name}: ${(e as Error).message}`, { cause: e });
+    throw new Error(`invalid setting ${describeSetting(name)}: ${(e as Error).message}`, { cause: e });
   }
 }
 

@@ -16,6 +16,11 @@ const proxySchema = z.object({
   CP_PROXY_TIMEOUT_MS: z.coerce.number().int().positive().default(30_000),
 });
 
+/** Where the API forwards agent-facing paths in distributed mode. */
+export function loadProxySettings(env: NodeJS.ProcessEnv = process.env) {
+  return parseEnv(proxySchema, env);
+}
+
 /**
  * Distributed mode (design.md §3): this process is one of any number of API
  * instances writing to the PostgreSQL event store. No projector runs here; the
@@ -29,7 +34,7 @@ export async function startDistributed(
   ops: ProcessOps,
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<Running & { relay: EventRelay | null }> {
-  const proxy = parseEnv(proxySchema, env);
+  const proxy = loadProxySettings(env);
   const relaySettings = loadRelaySettings(env);
   const log = ops.child('startup');
   // PostgreSQL may still be starting (a whole cluster brought up at once): retry rather than crash-loop.

@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { runCli } from './cli/controlplane';
-import { failedToStart, serve } from './serve';
+import { runProcess } from '@cp/runtime';
+import { serve } from './serve';
 
 /**
  * `npm start`: the server (serve.ts). Given arguments (`--help`, a command), it is
@@ -8,4 +9,4 @@ import { failedToStart, serve } from './serve';
  * than starting a server.
  */
 if (process.argv.length > 2) runCli(process.argv);
-else serve().catch(failedToStart);
+else runProcess(serve);

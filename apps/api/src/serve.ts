@@ -3,8 +3,7 @@ import { loadSettings } from './config';
 import { startDistributed } from './distributed';
 import { startEmbedded, type Running } from './embedded/start-embedded';
 import { embeddedExtras } from './embedded/embedded-ops';
-import { ProcessOps, loadOpsConfig } from '@cp/runtime';
-import { DataDirError, PendingMigrationsError } from '@cp/store';
+import { ProcessOps, loadOpsConfig, redactSetting } from '@cp/runtime';
 
 /**
  * The control plane's server (`npm start`, `controlplane serve`): embedded mode, the whole control plane in one process, data under
@@ -26,19 +25,7 @@ export async function serve(): Promise<void> {
   ops.lifecycle.info(
     { mode: distributed ? 'distributed' : 'embedded', port: running.port },
     distributed
-      ? `control plane API listening on ${address} (distributed mode, event store ${redact(settings.eventStoreUrl!)})`
+      ? `control plane API listening on ${address} (distributed mode, event store ${redactSetting('CP_EVENT_STORE_URL', settings.eventStoreUrl!)})`
       : `control plane listening on ${address} (Neutron API ${address}/v2.0, docs ${address}/docs), data in ${settings.dataDir}`,
   );
-}
-
-/** Never log a password that may sit in a database URL. */
-function redact(url: string): string {
-  return url.replace(/\/\/([^:/@]+):[^@]*@/, '//$1:***@');
-}
-
-/** Why the server did not start, on stderr; a refused data directory or a store to migrate is the operator's to fix: one line, no stack. */
-export function failedToStart(err: unknown): never {
-  const known = err instanceof DataDirError || err instanceof PendingMigrationsError;
-  process.stderr.write(`failed to start: ${err instanceof Error ? (known ? err.message : (err.stack ?? err.message)) : String(err)}\n`);
-  process.exit(1);
 }

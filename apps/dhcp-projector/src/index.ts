@@ -7,3 +7,4 @@ export { hostnameOf } from './read-model/network-docs';
 export * from './runtime';
 export { ReferenceDhcpAgent, type DhcpAgentOptions } from './agent/dhcp-agent';
 export { dnsmasqFiles } from './agent/dnsmasq-files';
+export { serveDhcpProcess } from './serve-process';

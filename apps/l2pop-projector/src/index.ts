@@ -8,3 +8,4 @@ export { L2POP_TABLES, L2POP_TABLE_NAMES } from './model/tables';
 export { ipsetName } from './model/rules';
 export { rebuild, verify, type VerifyResult } from './verify';
 export * from './runtime';
+export { serveL2popProcess } from './serve-process';

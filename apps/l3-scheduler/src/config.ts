@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { HA_SLOTS_PER_ROUTER } from '@cp/domain';
+import { describeSetting } from '@cp/runtime';
 
 /**
  * The scheduler's knobs, named after Neutron's options (neutron.conf [DEFAULT]).
@@ -51,9 +52,33 @@ const schema = z
 export function l3Config(overrides: Partial<L3Config> = {}): L3Config {
   const merged = { ...DEFAULT_L3_CONFIG, ...Object.fromEntries(Object.entries(overrides).filter(([, v]) => v !== undefined)) };
   const parsed = schema.safeParse(merged);
-  if (!parsed.success) throw new Error(`invalid L3 scheduler configuration: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    const field = issue.path[0] as keyof L3Config | undefined;
+    throw new L3ConfigError(`invalid L3 scheduler configuration: ${field ? `${field}: ` : ''}${issue.message}`, field);
+  }
   return parsed.data;
 }
+
+export class L3ConfigError extends Error {
+  override readonly name = 'L3ConfigError';
+  constructor(
+    message: string,
+    readonly field?: keyof L3Config,
+  ) {
+    super(message);
+  }
+}
+
+/** The setting (environment name) behind each field. */
+const SETTING_OF: Record<keyof L3Config, string> = {
+  maxL3AgentsPerRouter: 'CP_MAX_L3_AGENTS_PER_ROUTER',
+  minL3AgentsPerRouter: 'CP_MIN_L3_AGENTS_PER_ROUTER',
+  agentDownTime: 'CP_AGENT_DOWN_TIME',
+  allowAutomaticL3agentFailover: 'CP_ALLOW_AUTOMATIC_L3AGENT_FAILOVER',
+  haVniRange: 'CP_L3_HA_VNI_RANGE',
+  haNetworkMtu: 'CP_L3_HA_NETWORK_MTU',
+};
 
 /** From the environment (`CP_*`, as the rest of the control plane is configured). */
 export function l3ConfigFromEnv(env: NodeJS.ProcessEnv = process.env): L3Config {
@@ -63,15 +88,22 @@ export function l3ConfigFromEnv(env: NodeJS.ProcessEnv = process.env): L3Config 
     if (v === undefined || v === '') return undefined;
     if (['1', 'true', 'yes', 'on'].includes(v)) return true;
     if (['0', 'false', 'no', 'off'].includes(v)) return false;
-    throw new Error(`${name} must be true or false, not '${env[name]}'`);
+    throw new Error(`invalid setting ${describeSetting(name)}: must be true or false, not '${env[name]}'`);
   };
   const range = env.CP_L3_HA_VNI_RANGE?.split(':').map(Number);
-  return l3Config({
-    maxL3AgentsPerRouter: int('CP_MAX_L3_AGENTS_PER_ROUTER'),
-    minL3AgentsPerRouter: int('CP_MIN_L3_AGENTS_PER_ROUTER'),
-    agentDownTime: int('CP_AGENT_DOWN_TIME'),
-    allowAutomaticL3agentFailover: bool('CP_ALLOW_AUTOMATIC_L3AGENT_FAILOVER'),
-    haVniRange: range && range.length === 2 ? [range[0], range[1]] : undefined,
-    haNetworkMtu: int('CP_L3_HA_NETWORK_MTU'),
-  });
+  try {
+    return l3Config({
+      maxL3AgentsPerRouter: int('CP_MAX_L3_AGENTS_PER_ROUTER'),
+      minL3AgentsPerRouter: int('CP_MIN_L3_AGENTS_PER_ROUTER'),
+      agentDownTime: int('CP_AGENT_DOWN_TIME'),
+      allowAutomaticL3agentFailover: bool('CP_ALLOW_AUTOMATIC_L3AGENT_FAILOVER'),
+      haVniRange: range ? (range.length === 2 ? [range[0], range[1]] : [NaN, NaN]) : undefined,
+      haNetworkMtu: int('CP_L3_HA_NETWORK_MTU'),
+    });
+  } catch (e) {
+    // Name the setting an operator wrote, not the field it became.
+    if (e instanceof L3ConfigError && e.field)
+      throw new Error(`invalid setting ${describeSetting(SETTING_OF[e.field])}: ${e.message}`, { cause: e });
+    throw e;
+  }
 }

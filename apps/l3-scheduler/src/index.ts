@@ -9,3 +9,4 @@ export { reportHaState } from './reports/report-ha-state';
 export * from './runtime';
 export { L3Scheduler, SCHEDULER_STATE_VERSION, type L3SchedulerOptions } from './scheduler/l3-scheduler';
 export { L3_SCHEDULER_TABLES } from './scheduler/scheduler-state';
+export { serveL3Process } from './serve-process';

@@ -3,6 +3,7 @@
  * environment, pino logs, Prometheus metrics, health and readiness, graceful
  * shutdown, and the wiring of a read model fed from Kafka.
  */
+export * from './config-file';
 export * from './health';
 export * from './http-input';
 export * from './kafka-read-model';
@@ -14,5 +15,7 @@ export * from './neutron-exception.filter';
 export * from './process-ops';
 export * from './projector-settings';
 export * from './retrying';
+export * from './run-process';
 export * from './settings';
+export * from './settings-catalogue';
 export * from './shutdown';

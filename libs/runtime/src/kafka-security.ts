@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { KafkaConfig, SASLOptions } from 'kafkajs';
 import { z } from 'zod';
+import { describeSetting } from './config-file';
 import { envBool, parseEnv } from './settings';
 
 /**
@@ -22,7 +23,9 @@ export function kafkaSecurityFromEnv(env: NodeJS.ProcessEnv = process.env): Part
     out.ssl = s.CP_KAFKA_SSL_CA_FILE ? { ca: [readFileSync(s.CP_KAFKA_SSL_CA_FILE, 'utf8')] } : true;
   if (s.CP_KAFKA_SASL_MECHANISM) {
     if (!s.CP_KAFKA_SASL_USERNAME || s.CP_KAFKA_SASL_PASSWORD === undefined) {
-      throw new Error('invalid setting CP_KAFKA_SASL_MECHANISM: needs CP_KAFKA_SASL_USERNAME and CP_KAFKA_SASL_PASSWORD');
+      throw new Error(
+        `invalid setting ${describeSetting('CP_KAFKA_SASL_MECHANISM')}: needs CP_KAFKA_SASL_USERNAME and CP_KAFKA_SASL_PASSWORD`,
+      );
     }
     out.sasl = {
       mechanism: s.CP_KAFKA_SASL_MECHANISM,

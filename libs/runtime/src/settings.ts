@@ -1,3 +1,4 @@
+import { describeSetting } from './config-file';
 import { z } from 'zod';
 import type { AuthConfig } from '@cp/auth';
 import type { LogLevel } from './logger';
@@ -63,8 +64,9 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig
       noauthAnyAddress: envBool.parse(s.CP_NOAUTH_ANY_ADDRESS),
     };
   }
-  if (!s.CP_KEYSTONE_URL) throw new Error('invalid setting CP_KEYSTONE_URL: required with CP_AUTH_STRATEGY=keystone');
-  if (!s.CP_KEYSTONE_PASSWORD) throw new Error('invalid setting CP_KEYSTONE_PASSWORD: required with CP_AUTH_STRATEGY=keystone');
+  if (!s.CP_KEYSTONE_URL) throw new Error(`invalid setting ${describeSetting('CP_KEYSTONE_URL')}: required with CP_AUTH_STRATEGY=keystone`);
+  if (!s.CP_KEYSTONE_PASSWORD)
+    throw new Error(`invalid setting ${describeSetting('CP_KEYSTONE_PASSWORD')}: required with CP_AUTH_STRATEGY=keystone`);
   return {
     strategy: 'keystone',
     policyFile,
@@ -86,7 +88,7 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv)
   const parsed = schema.safeParse(env);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
-    throw new Error(`invalid setting ${issue.path.join('.')}: ${issue.message}`);
+    throw new Error(`invalid setting ${describeSetting(issue.path.join('.'))}: ${issue.message}`);
   }
   return parsed.data;
 }

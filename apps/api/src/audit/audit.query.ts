@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Database } from '@cp/store';
 import { fail } from '@cp/write-model';
 import type { Query } from '../platform/list-query';
 
@@ -63,4 +64,55 @@ export function auditWhere(q: AuditQuery): { sql: string; params: unknown[] } {
     params.push(new Date(q.until).toISOString());
   }
   return { sql: clauses.join(' AND '), params };
+}
+
+interface AuditRow {
+  position: number | string;
+  event_id: string;
+  type: string;
+  schema_version: number;
+  stream_id: string;
+  stream_version: number;
+  resource_type: string;
+  resource_id: string;
+  project_id: string;
+  actor: string;
+  request_id: string;
+  causation_id: string | null;
+  occurred_at: string;
+  data: string;
+}
+
+/** One stored event as the audit log shows it (`GET /v1/events`, `controlplane events`). */
+export type AuditEvent = ReturnType<typeof toAuditEvent>;
+
+/** The events matching `q`, in log order, at most `q.limit`. */
+export async function queryAudit(db: Database, q: AuditQuery): Promise<AuditEvent[]> {
+  const { sql, params } = auditWhere(q);
+  const rows = await db.all<AuditRow>(
+    `SELECT position, event_id, type, schema_version, stream_id, stream_version, resource_type, resource_id,
+            project_id, actor, request_id, causation_id, occurred_at, data
+     FROM events WHERE ${sql} ORDER BY position LIMIT ?`,
+    [...params, q.limit],
+  );
+  return rows.map(toAuditEvent);
+}
+
+function toAuditEvent(r: AuditRow) {
+  return {
+    position: Number(r.position),
+    event_id: r.event_id,
+    type: r.type,
+    schema_version: r.schema_version,
+    stream_id: r.stream_id,
+    stream_version: Number(r.stream_version),
+    resource_type: r.resource_type,
+    resource_id: r.resource_id,
+    project_id: r.project_id,
+    actor: r.actor,
+    request_id: r.request_id,
+    causation_id: r.causation_id,
+    occurred_at: r.occurred_at,
+    data: JSON.parse(r.data) as unknown,
+  };
 }

@@ -2,8 +2,11 @@
 import 'reflect-metadata';
 import { Command, CommanderError, Option } from 'commander';
 import { DataDirError, lockDataDir, PendingMigrationsError } from '@cp/store';
-import { failedToStart, serve } from '../serve';
+import { applyConfigFile, ConfigFileError, failedToStart } from '@cp/runtime';
 import { backupDataDir, restoreDataDir } from './backup-restore';
+import { addConfigCommand } from './config-command';
+import { addEventsCommand } from './events-command';
+import { addServerCommands } from './server-commands';
 import { migrateEventStore } from './migrate';
 import { MODEL_NAMES, modelsNamed, openEventsForReading, requireEventStore, UsageError } from './embedded-models';
 
@@ -34,15 +37,21 @@ export async function main(argv: string[], out: Output = defaultOutput): Promise
     .name('controlplane')
     .description('The event-sourced Neutron control plane: its server and maintenance commands')
     .exitOverride()
-    .configureOutput({ writeOut: (t) => out.stdout(t), writeErr: (t) => out.stderr(t) });
-
-  program
-    .command('serve')
-    .description('run the control plane: embedded mode, or one API instance with CP_EVENT_STORE_URL set (the same as npm start)')
-    .action(async () => {
-      await serve();
-      code = -1; // serving: the process lives on
+    .configureOutput({ writeOut: (t) => out.stdout(t), writeErr: (t) => out.stderr(t) })
+    .addOption(
+      new Option('--config <file>', 'YAML config file (docs/configuration.md); flags and the environment win over it').env(
+        'CP_CONFIG_FILE',
+      ),
+    )
+    // Before a command's own options read the environment, so the file's values reach them too.
+    .hook('preSubcommand', (self) => {
+      const file = self.opts<{ config?: string }>().config;
+      if (file) applyConfigFile(file);
     });
+
+  addServerCommands(program, () => (code = -1)); // serving: the process lives on
+  addConfigCommand(program, say, () => (code = EXIT.failed));
+  addEventsCommand(program, say);
   program
     .command('backup')
     .description('copy the event store of a data directory, online (a server may be running), consistent as of one commit')
@@ -137,7 +146,7 @@ export async function main(argv: string[], out: Output = defaultOutput): Promise
       out.stderr(`${err.message}\n`);
       return EXIT.usage;
     }
-    if (err instanceof DataDirError || err instanceof PendingMigrationsError) {
+    if (err instanceof DataDirError || err instanceof PendingMigrationsError || err instanceof ConfigFileError) {
       out.stderr(`${err.message}\n`);
       return EXIT.failed;
     }
@@ -146,14 +155,18 @@ export async function main(argv: string[], out: Output = defaultOutput): Promise
   return code;
 }
 
+const SERVERS = new Set(['serve', 'l2pop', 'l3', 'dhcp']);
+
 /** Runs the command as the process: its exit code; `serve` keeps the process alive. */
 export function runCli(argv: string[]): void {
+  // Output piped into `head` that has seen enough: stop quietly, as Unix tools do.
+  process.stdout.on('error', (e: NodeJS.ErrnoException) => (e.code === 'EPIPE' ? process.exit(EXIT.ok) : undefined));
   main(argv).then(
     (code) => {
       if (code >= 0) process.exit(code);
     },
     (err: unknown) => {
-      if (argv[2] === 'serve') failedToStart(err);
+      if (argv.slice(2).some((a) => SERVERS.has(a))) failedToStart(err);
       process.stderr.write(`${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n`);
       process.exit(EXIT.failed);
     },

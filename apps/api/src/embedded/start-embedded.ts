@@ -2,8 +2,8 @@ import type { DynamicModule, INestApplication, LoggerService } from '@nestjs/com
 import type { Settings } from '../config';
 import { join } from 'node:path';
 import { L2popModule, openReadModel } from '../../../l2pop-projector/src';
-import { embeddedL3Path, L3SchedulerModule, openL3ReadModel } from '../../../l3-scheduler/src';
-import { DhcpProjectorModule, embeddedDhcpPath, openDhcpReadModel } from '../../../dhcp-projector/src';
+import { embeddedL3Path, l3ConfigFromEnv, L3SchedulerModule, openL3ReadModel, type L3Config } from '../../../l3-scheduler/src';
+import { DhcpProjectorModule, dhcpConfigFromEnv, embeddedDhcpPath, openDhcpReadModel, type DhcpConfig } from '../../../dhcp-projector/src';
 import { startAgentLivenessMonitor } from '../agents/liveness-monitor';
 import { createHttpApp } from '../http-app';
 import { eventStoreConfig, openWriteSide, type WriteSide } from '@cp/write-model';
@@ -35,17 +35,24 @@ export interface AppExtras {
  * it and nothing else), taking each by its public entry.
  */
 export async function startEmbedded(settings: Settings, extras?: AppExtras): Promise<Running> {
+  // The embedded scheduler's and DHCP projector's own settings, checked before anything is touched.
+  const configs = { l3: l3ConfigFromEnv(), dhcp: dhcpConfigFromEnv() };
   // First, before any file is opened: this directory is this process's alone, or it stops here.
   const lock = lockDataDir(settings.dataDir);
   try {
-    return await startOn(settings, extras, () => lock.release());
+    return await startOn(settings, configs, extras, () => lock.release());
   } catch (err) {
     lock.release();
     throw err;
   }
 }
 
-async function startOn(settings: Settings, extras: AppExtras | undefined, unlock: () => void): Promise<Running> {
+async function startOn(
+  settings: Settings,
+  configs: { l3: L3Config; dhcp: DhcpConfig },
+  extras: AppExtras | undefined,
+  unlock: () => void,
+): Promise<Running> {
   const ws = await openWriteSide(eventStoreConfig(settings));
   const monitor = startAgentLivenessMonitor(ws, settings);
   const l2db = await openReadModel({ kind: 'sqlite', path: join(settings.dataDir, 'l2pop.sqlite') });
@@ -56,8 +63,8 @@ async function startOn(settings: Settings, extras: AppExtras | undefined, unlock
     settings,
     [
       L2popModule.forRoot({ db: l2db, store: ws.store }),
-      L3SchedulerModule.forRoot({ db: l3db, writeSide: ws }),
-      DhcpProjectorModule.forRoot({ db: dhcpDb, store: ws.store }),
+      L3SchedulerModule.forRoot({ db: l3db, writeSide: ws, config: configs.l3 }),
+      DhcpProjectorModule.forRoot({ db: dhcpDb, store: ws.store, config: configs.dhcp }),
       ...(extras?.modules ?? []),
     ],
     extras?.logger,

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DEFAULT_PARTITIONS, DEFAULT_TOPIC } from '@cp/store';
+import { parseEnv } from '@cp/runtime';
 
 /**
  * The relay's settings for a distributed API process. Unset CP_KAFKA_BROKERS
@@ -26,12 +27,7 @@ export interface RelaySettings {
 }
 
 export function loadRelaySettings(env: NodeJS.ProcessEnv = process.env): RelaySettings | null {
-  const parsed = schema.safeParse(env);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    throw new Error(`invalid setting ${issue.path.join('.')}: ${issue.message}`);
-  }
-  const s = parsed.data;
+  const s = parseEnv(schema, env);
   if (!s.CP_KAFKA_BROKERS) return null;
   return {
     brokers: s.CP_KAFKA_BROKERS.split(',')
