@@ -1,8 +1,9 @@
 import { execFile } from 'node:child_process';
-import { mkdirSync, mkdtempSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { restoreSnapshot, takeSnapshot } from '@cp/store';
 import { removeDir } from '../lib/control-plane';
 import type { TypeCost } from '../lib/instrument';
 import type { SqlStat } from '../lib/sqlite-stats';
@@ -64,6 +65,19 @@ export interface ProjectionSize {
   tail: number;
   l2CatchUp?: Rebuild;
   l3CatchUp?: Rebuild;
+  /** The L2 model rebuilt from a snapshot taken before the tail: the snapshot put in place, then the tail replayed (batches of 5,000). */
+  l2FromSnapshot?: SnapshotRebuild;
+}
+
+export interface SnapshotRebuild {
+  /** Taking the snapshot of the complete model (VACUUM INTO on a worker thread). */
+  snapshotSeconds: number;
+  snapshotMiB: number;
+  /** Putting it in place of a lost model file. */
+  restoreSeconds: number;
+  catchUp: Rebuild;
+  /** Restore plus catch-up: what a rebuild from the snapshot costs, against the full rebuild. */
+  totalSeconds: number;
 }
 
 export interface ProjectionFigures {
@@ -74,8 +88,17 @@ export interface ProjectionFigures {
 const WORKER = join(ROOT, 'dist/bench/scenarios/rebuild-worker.js');
 
 /** Runs the worker on `model` (a new file: full rebuild; an existing one: catch-up from its checkpoint). */
-async function rebuild(events: string, kind: 'l2' | 'l3', model: string, cap: number, nodeArgs: string[] = []): Promise<Rebuild> {
-  const { stdout } = await run(process.execPath, [...nodeArgs, WORKER, events, kind, model, String(cap)], { maxBuffer: 1 << 24 });
+async function rebuild(
+  events: string,
+  kind: 'l2' | 'l3',
+  model: string,
+  cap: number,
+  nodeArgs: string[] = [],
+  batch = 500,
+): Promise<Rebuild> {
+  const { stdout } = await run(process.execPath, [...nodeArgs, WORKER, events, kind, model, String(cap), String(batch)], {
+    maxBuffer: 1 << 24,
+  });
   return { ...(JSON.parse(stdout.trim().split('\n').pop()!) as Rebuild), kind };
 }
 
@@ -120,9 +143,30 @@ async function measureSize(target: number, dir: string, o: ProjectionOptions, lo
   if (l2.complete && l3.complete) {
     // A rate, not a total, is wanted here: a shorter cap keeps the default run within minutes.
     const cap = Math.min(o.capSeconds, 30);
+    const taking = Date.now();
+    const snapshot = await takeSnapshot(join(dir, 'l2.sqlite'), join(dir, 'snapshots'), 'l2pop');
+    const snapshotSeconds = (Date.now() - taking) / 1000;
     size.tail = await bulkLoad(path, take(stream, Math.min(10_000, Math.round(target / 10))));
     size.l2CatchUp = await rebuild(path, 'l2', join(dir, 'l2.sqlite'), cap);
     log(say(`l2 catch-up of ${size.tail}`, size.l2CatchUp));
+    if (snapshot) {
+      const restoring = Date.now();
+      restoreSnapshot(snapshot, join(dir, 'l2-restored.sqlite'));
+      const restoreSeconds = (Date.now() - restoring) / 1000;
+      // As `controlplane rebuild` runs it: batches of 5,000.
+      const catchUp = await rebuild(path, 'l2', join(dir, 'l2-restored.sqlite'), cap, [], 5_000);
+      const snapshotMiB = Math.round(statSync(snapshot.path).size / 2 ** 20);
+      size.l2FromSnapshot = {
+        snapshotSeconds,
+        snapshotMiB,
+        restoreSeconds,
+        catchUp,
+        totalSeconds: +(restoreSeconds + catchUp.seconds).toFixed(2),
+      };
+      log(
+        `  l2 from a snapshot at ${snapshot.position} (${snapshotMiB} MiB, taken in ${snapshotSeconds}s): restored in ${restoreSeconds}s + ${say('catch-up', catchUp).trim()} = ${size.l2FromSnapshot.totalSeconds}s`,
+      );
+    }
     size.l3CatchUp = await rebuild(path, 'l3', join(dir, 'l3.sqlite'), cap);
     log(say(`l3 catch-up of ${size.tail}`, size.l3CatchUp));
   }

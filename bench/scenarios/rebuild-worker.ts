@@ -19,10 +19,10 @@ import { installSqliteStats, resetSqliteStats, sqliteStats } from '../lib/sqlite
  * One run of a projector over an event store, in its own process so that its
  * RSS is the projector's alone and `--cpu-prof` profiles only it: a full
  * rebuild into an empty model, or a catch-up from the model's checkpoint.
- * argv: <events.sqlite> <l2|l3> <model.sqlite> <cap seconds>. Prints one JSON line.
+ * argv: <events.sqlite> <l2|l3> <model.sqlite> <cap seconds> [batch size, 500]. Prints one JSON line.
  */
 async function main(): Promise<void> {
-  const [eventsPath, kind, modelPath, cap] = process.argv.slice(2);
+  const [eventsPath, kind, modelPath, cap, batch] = process.argv.slice(2);
   installSqliteStats();
   const eventsDb = await openDatabase({ kind: 'sqlite', path: eventsPath }, [EventTable]);
   const store = new EventStore(eventsDb);
@@ -49,8 +49,8 @@ async function main(): Promise<void> {
   const projection = instrument.wrap(make(db), () => {
     if (process.hrtime.bigint() - start > capNs) void projector?.stop();
   });
-  // The projector as embedded mode runs it: batches of 500 events, each committed with its checkpoint.
-  projector = new StoreProjector(store, db, projection, { batchSize: 500 });
+  // The projector as embedded mode runs it: batches of 500 events (5,000 in `controlplane rebuild`), each committed with its checkpoint.
+  projector = new StoreProjector(store, db, projection, { batchSize: Number(batch ?? 500) });
   await projector.start();
   const seconds = Number(process.hrtime.bigint() - start) / 1e9;
   await projector.stop();

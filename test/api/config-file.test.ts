@@ -82,6 +82,11 @@ test.each([
   ['a key set twice', 'kafka_topic: a\nkafka:\n  topic: b\n', /kafka\.topic is set twice/],
   ['YAML that does not parse', 'port: [1\n', /config file .*bad\.yaml: not valid YAML/],
   [
+    'a schema name the ORM would take for a system one',
+    'event_store_schema: pgdata\n',
+    /invalid setting event_store_schema \(CP_EVENT_STORE_SCHEMA, in .*\): must not start with "pg"/,
+  ],
+  [
     'a setting of the embedded HA scheduler',
     'min_l3_agents_per_router: 1\n',
     /invalid setting min_l3_agents_per_router \(CP_MIN_L3_AGENTS_PER_ROUTER, in .*\)/,

@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { l3Config } from '../../apps/l3-scheduler/src/config';
 import { L3Scheduler } from '../../apps/l3-scheduler/src/scheduler/l3-scheduler';
 import { sqliteStore, type TestStore } from './support/databases';
@@ -31,9 +32,18 @@ describe('L3 scheduler on SQLite', () => {
   afterAll(() => console.log('L3 scheduler timings (ms):', timings));
 
   it('puts 300 HA routers of one project on two HA networks: VRIDs 1-255, then 1-45', async () => {
+    const said: string[] = [];
+    const log = jest.spyOn(Logger.prototype, 'log').mockImplementation((m: unknown) => void said.push(String(m)));
+    const warn = jest.spyOn(Logger.prototype, 'warn').mockImplementation((m: unknown) => void said.push(String(m)));
     for (const h of ['net1', 'net2', 'net3', 'net4']) await driver.agentUp(h);
     await driver.createRouters(ids('r', 300));
     await run('300 routers');
+    [log, warn].forEach((spy) => spy.mockRestore());
+    // The operator is told when an HA network fills up, and when the next one opens.
+    expect(said.filter((l) => /^HA network \S+ of project \S+ exhausted: all 255 VRIDs used/.test(l))).toHaveLength(1);
+    expect(
+      said.filter((l) => /^HA networks of project \S+ exhausted \(255 VRIDs each\): HA network ".*" \(\S+\) opened$/.test(l)),
+    ).toHaveLength(1);
 
     const { assignments, vridsByNetwork, nets, scheduledCount } = await truth(t.store);
     expect(nets.size).toBe(2);

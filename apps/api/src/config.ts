@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import { z } from 'zod';
-import { describeSetting, parseEnv } from '@cp/runtime';
+import { describeSetting, parseEnv, pgSchemaName } from '@cp/runtime';
 import type { PhysicalNetworks } from '@cp/domain';
 import { DEFAULT_DHCP_POLICY } from '@cp/write-model';
 import { parseFlatNetworks, parseNetworkVlanRanges } from './networks/physical-network-settings';
@@ -16,7 +16,7 @@ const schema = z.object({
   CP_DATA_DIR: z.string().default('./data'),
   /** PostgreSQL URL of the event store for distributed mode; unset = embedded SQLite. */
   CP_EVENT_STORE_URL: z.string().optional(),
-  CP_EVENT_STORE_SCHEMA: z.string().optional(),
+  CP_EVENT_STORE_SCHEMA: pgSchemaName.optional(),
   CP_SQLITE_SYNCHRONOUS: z.enum(['FULL', 'NORMAL']).default('FULL'),
   CP_DEFAULT_PROJECT_ID: z.string().default('admin'),
   CP_TENANT_NETWORK_TYPE: z.enum(['vxlan', 'geneve', 'gre', 'vlan']).default('vxlan'),
@@ -37,6 +37,8 @@ const schema = z.object({
   CP_AGENT_DOWN_TIME: z.coerce.number().positive().default(75),
   /** Neutron's dhcp_agents_per_network: DHCP agents serving each network with a DHCP-enabled subnet. */
   CP_DHCP_AGENTS_PER_NETWORK: z.coerce.number().int().min(1).default(DEFAULT_DHCP_POLICY.agentsPerNetwork),
+  /** Embedded mode snapshots each read model every this many events (0: never); rebuilds start from the newest. */
+  CP_SNAPSHOT_EVERY: z.coerce.number().int().nonnegative().default(20_000),
   CP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ...QUOTA_SETTINGS,
 });
@@ -66,6 +68,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env) {
     agentDownTimeSeconds: s.CP_AGENT_DOWN_TIME,
     dhcp: { agentsPerNetwork: s.CP_DHCP_AGENTS_PER_NETWORK },
     logLevel: s.CP_LOG_LEVEL,
+    snapshotEvery: s.CP_SNAPSHOT_EVERY,
     quotaDefaults: quotaDefaultsFrom(s),
   };
 }

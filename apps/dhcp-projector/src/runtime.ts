@@ -1,3 +1,4 @@
+import { Logger } from '@nestjs/common';
 import { join } from 'node:path';
 import { HostFeed, type CompactionOptions } from '@cp/host-feed';
 import {
@@ -19,6 +20,9 @@ import { dhcpDigestParts } from './read-model/dhcp.digest';
 import { DhcpDocuments } from './read-model/dhcp-documents';
 import { DhcpProjection } from './read-model/dhcp.projection';
 import { DHCP_CLOCK, DHCP_TABLES } from './read-model/dhcp.tables';
+
+/** Operator lines of the projector (a rebuild's start and end). */
+const projectorLog = new Logger('Projector');
 
 export interface DhcpRuntimeOptions {
   /** The read model's database, opened with `openDhcpReadModel` (it holds the projector's checkpoint too). */
@@ -61,7 +65,11 @@ export class DhcpRuntime {
       onCommitted: (changed) => this.feed.hub.notify(changed),
     });
     this.projector = options.store
-      ? new StoreProjector(options.store, options.db, this.projection, { batchSize: options.batchSize, onError: options.onError })
+      ? new StoreProjector(options.store, options.db, this.projection, {
+          batchSize: options.batchSize,
+          onError: options.onError,
+          say: (line) => projectorLog.log(line),
+        })
       : null;
   }
 

@@ -8,6 +8,7 @@ import {
   envBool,
   loadOpsConfig,
   parseEnv,
+  pgSchemaName,
   loadProjectorSettings,
   retrying,
 } from '@cp/runtime';
@@ -19,7 +20,7 @@ import { L3Runtime, openL3ReadModel } from './runtime';
 
 const schema = z.object({
   CP_EVENT_STORE_URL: z.string().min(1),
-  CP_EVENT_STORE_SCHEMA: z.string().optional(),
+  CP_EVENT_STORE_SCHEMA: pgSchemaName.optional(),
   CP_L3_SCHEDULER: envBool.default(true),
   // Saved state is incremental per name: two live instances must never share one.
   CP_L3_SCHEDULER_NAME: z.string().min(1).max(64).default(`l3-scheduler@${hostname()}`.slice(0, 64)),

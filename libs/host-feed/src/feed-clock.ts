@@ -77,6 +77,25 @@ export class FeedClock {
     return row ? Number(row.epoch) : this.upcomingEpoch(db, tx);
   }
 
+  /**
+   * Starts a new epoch on a model put back from a snapshot. Its revisions were
+   * handed out before, in the timeline the snapshot left behind, so agents
+   * holding one must get a resync, not a delta: the new epoch is above any the
+   * model knows and at least `atLeast` (the caller passes the clock's seconds,
+   * above the epochs of a lost file it cannot read).
+   */
+  async renewEpoch(db: Database, atLeast: number): Promise<number> {
+    return db.transaction(async (tx) => {
+      const known = Math.max(await this.upcomingEpoch(db, tx), (await this.currentEpoch(db, tx)) + 1);
+      const epoch = Math.max(known, atLeast);
+      await db.run(`DELETE FROM ${this.prefix}_epochs`, [], tx);
+      await db.run(`INSERT INTO ${this.prefix}_epochs (id, last_epoch) VALUES (1, ?)`, [epoch], tx);
+      await db.run(`DELETE FROM ${this.prefix}_model`, [], tx);
+      await db.run(`INSERT INTO ${this.prefix}_model (id, epoch) VALUES (1, ?)`, [epoch], tx);
+      return epoch;
+    });
+  }
+
   private async upcomingEpoch(db: Database, tx?: Tx): Promise<number> {
     const last = await db.get<{ last_epoch: number }>(`SELECT last_epoch FROM ${this.prefix}_epochs WHERE id = 1`, [], tx);
     return Number(last?.last_epoch ?? 0) + 1;

@@ -1,6 +1,7 @@
 import { Controller, Get, Inject, Module, Req, Res, type DynamicModule } from '@nestjs/common';
 import { createServer, type Server } from 'node:http';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
+import { API_TAGS, Tagged } from './api-docs';
 import type { Request, Response } from 'express';
 import type { Registry } from 'prom-client';
 import { withTimeout } from './metrics';
@@ -81,13 +82,36 @@ export async function opsAnswer(ops: OpsEndpoints, path: string): Promise<{ stat
 
 const json = (status: number, value: unknown) => ({ status, type: 'application/json; charset=utf-8', body: JSON.stringify(value) });
 
-@ApiExcludeController()
+@Tagged(API_TAGS.operations)
 @Controller()
 class OpsController {
   constructor(@Inject(OPS) private readonly ops: OpsEndpoints) {}
 
-  @Get(['healthz', 'readyz', 'metrics'])
-  async answer(@Req() req: Request, @Res() res: Response): Promise<void> {
+  @Get('healthz')
+  @ApiOperation({ summary: 'Liveness: 200 while the process runs (no dependency is checked)' })
+  health(@Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.answer(req, res);
+  }
+
+  @Get('readyz')
+  @ApiOperation({
+    summary:
+      'Readiness: 200 when every critical check passes (event store, read models within CP_READY_MAX_LAG), else 503 naming the failing ones',
+  })
+  ready(@Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.answer(req, res);
+  }
+
+  @Get('metrics')
+  @ApiOperation({ summary: 'Prometheus metrics (text exposition format)' })
+  @ApiOkResponse({
+    content: { 'text/plain': { schema: { type: 'string' }, example: 'controlplane_agents{agent_type="L3 agent",state="alive"} 2' } },
+  })
+  metrics(@Req() req: Request, @Res() res: Response): Promise<void> {
+    return this.answer(req, res);
+  }
+
+  private async answer(req: Request, res: Response): Promise<void> {
     const a = (await opsAnswer(this.ops, req.path))!;
     res.status(a.status).type(a.type).send(a.body);
   }

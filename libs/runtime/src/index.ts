@@ -3,6 +3,7 @@
  * environment, pino logs, Prometheus metrics, health and readiness, graceful
  * shutdown, and the wiring of a read model fed from Kafka.
  */
+export * from './api-docs';
 export * from './config-file';
 export * from './health';
 export * from './http-input';

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { DEFAULT_PARTITIONS, DEFAULT_TOPIC, type KafkaProjectorOptions } from '@cp/store';
 import { kafkaSecurityFromEnv } from './kafka-security';
-import { envBool, parseEnv } from './settings';
+import { envBool, parseEnv, pgSchemaName } from './settings';
 
 /**
  * The settings of a projector process in distributed mode (apps/l2pop-projector,
@@ -13,10 +13,7 @@ const schema = z.object({
   CP_HOST: z.string().default('127.0.0.1'),
   CP_PORT: z.coerce.number().int().min(0).max(65535).optional(),
   CP_READ_MODEL_URL: z.string().min(1).optional(),
-  CP_READ_MODEL_SCHEMA: z
-    .string()
-    .regex(/^[A-Za-z_][A-Za-z0-9_]*$/)
-    .default('controlplane_read'),
+  CP_READ_MODEL_SCHEMA: pgSchemaName.default('controlplane_read'),
   CP_KAFKA_BROKERS: z.string().min(1).optional(),
   CP_KAFKA_TOPIC: z.string().min(1).default(DEFAULT_TOPIC),
   CP_KAFKA_PARTITIONS: z.coerce.number().int().positive().default(DEFAULT_PARTITIONS),

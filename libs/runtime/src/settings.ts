@@ -93,6 +93,16 @@ export function parseEnv<S extends z.ZodType>(schema: S, env: NodeJS.ProcessEnv)
   return parsed.data;
 }
 
+/**
+ * A PostgreSQL schema name for the event store or a read model: a plain
+ * identifier, and not starting with `pg`, which the ORM's schema reader takes
+ * for PostgreSQL's own (it would never see its tables and fail creating them).
+ */
+export const pgSchemaName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: 'must be a plain identifier (letters, digits, _)' })
+  .refine((s) => !/^pg/i.test(s), { message: 'must not start with "pg" (names like that are taken for PostgreSQL\'s own schemas)' });
+
 /** `true/false/1/0/yes/no/on/off`, as operators write them. */
 export const envBool = z
   .enum(['true', 'false', '1', '0', 'yes', 'no', 'on', 'off'])

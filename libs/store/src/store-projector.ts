@@ -19,7 +19,13 @@ export class StoreProjector {
     private readonly store: EventStore,
     readonly db: Database,
     readonly projection: Projection,
-    private readonly options: { batchSize?: number; pollMs?: number; onError?: (err: Error) => void } = {},
+    private readonly options: {
+      batchSize?: number;
+      pollMs?: number;
+      onError?: (err: Error) => void;
+      /** Where the operator's lines go: a rebuild's start and end. */
+      say?: (line: string) => void;
+    } = {},
   ) {
     this.tail = new TailLoop(
       () => this.loop(),
@@ -39,11 +45,14 @@ export class StoreProjector {
 
   async start(): Promise<void> {
     const cp = await readCheckpoint(this.db, this.projection.name, ALL_PARTITION);
-    if (cp && cp.version !== this.projection.version) await this.reset();
+    const stale = cp !== null && cp.version !== this.projection.version;
+    if (stale) await this.reset();
     else this.position = cp?.position ?? 0;
+    const head = this.position === 0 ? await this.store.headPosition() : 0;
+    const why = stale ? `it was written by version ${cp.version}, this build writes ${this.projection.version}` : 'it is empty';
     // Other writers (another API instance on PostgreSQL) do not notify us in-process.
     this.tail.listen(this.store, this.options.pollMs);
-    await this.catchUp();
+    await (head > 0 ? this.rebuilding(why, head, () => this.catchUp()) : this.catchUp());
   }
 
   stop(): Promise<void> {
@@ -54,7 +63,15 @@ export class StoreProjector {
   async rebuild(): Promise<void> {
     await this.tail.idle();
     await this.reset();
-    await this.catchUp();
+    await this.rebuilding('asked to', await this.store.headPosition(), () => this.catchUp());
+  }
+
+  /** A replay from position 0, said at its start and end: the model is not ready meanwhile. */
+  private async rebuilding(why: string, head: number, replay: () => Promise<void>): Promise<void> {
+    const started = Date.now();
+    this.options.say?.(`${this.projection.name} read model: rebuilding from position 0 to ${head} (${why})`);
+    await replay();
+    this.options.say?.(`${this.projection.name} read model: rebuilt to position ${this.position} in ${Date.now() - started} ms`);
   }
 
   /** Resolves once every event up to `position` is applied (read-your-writes for tests and the API). */

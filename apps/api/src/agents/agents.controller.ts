@@ -1,5 +1,6 @@
+import { API_TAGS, Tagged } from '@cp/runtime';
 import { Body, Controller, Delete, Get, HttpCode, Param, Put, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../platform/ctx.decorator';
 import { NeutronBody } from '../platform/neutron-body.decorator';
 import { applyListQuery, selectFields, type Query as ListQuery } from '../platform/list-query';
@@ -10,7 +11,7 @@ import { AGENT_ATTRIBUTES } from '@cp/write-model';
 import { AgentsService } from './agents.service';
 
 /** Neutron's admin view of agents. */
-@ApiTags('agents')
+@Tagged(API_TAGS.agents)
 @Controller('v2.0/agents')
 export class AgentsController {
   constructor(private readonly agents: AgentsService) {}
@@ -40,7 +41,7 @@ export class AgentsController {
 }
 
 /** What agents call on their hosts: register, then heartbeat with the same call. */
-@ApiTags('agent-facing')
+@Tagged(API_TAGS.agentReports)
 @Controller('v1/agents')
 export class AgentReportsController {
   constructor(private readonly agents: AgentsService) {}

@@ -1,5 +1,6 @@
+import { API_TAGS, Tagged } from '@cp/runtime';
 import { Controller, Get, Inject, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../platform/ctx.decorator';
 import type { Query as ListQuery } from '../platform/list-query';
 import { enforce, may, type RequestContext } from '../platform/request-context';
@@ -7,7 +8,7 @@ import { WRITE_SIDE, type WriteSide } from '@cp/write-model';
 import { parseAuditQuery, queryAudit } from './audit.query';
 
 /** The change history: who changed what, when, through which request. */
-@ApiTags('audit')
+@Tagged(API_TAGS.audit)
 @Controller('v1/events')
 export class AuditController {
   constructor(@Inject(WRITE_SIDE) private readonly ws: WriteSide) {}

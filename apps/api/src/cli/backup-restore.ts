@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { backupSqlite, DataDirError, lockDataDir } from '@cp/store';
 import { eventStoreConfig, openWriteSide } from '@cp/write-model';
-import { EMBEDDED_MODELS, eventsPath } from './embedded-models';
+import { EMBEDDED_MODELS, eventsPath, rebuildModel } from '../embedded/embedded-models';
 
 export interface Say {
   (line: string): void;
@@ -45,10 +45,10 @@ export async function restoreDataDir(from: string, dataDir: string, say: Say): P
       const head = await ws.store.headPosition();
       say(`restored ${from} into ${dataDir}: events up to position ${head}`);
       for (const model of EMBEDDED_MODELS) {
+        const started = Date.now();
+        const { position } = await rebuildModel(ws.store, dataDir, model, true);
         const db = await model.open(dataDir);
         try {
-          const started = Date.now();
-          const position = await model.rebuild(ws.store, db);
           const check = await model.verify(ws.store, db);
           ok &&= check.ok;
           say(

@@ -8,7 +8,15 @@ import { addConfigCommand } from './config-command';
 import { addEventsCommand } from './events-command';
 import { addServerCommands } from './server-commands';
 import { migrateEventStore } from './migrate';
-import { MODEL_NAMES, modelsNamed, openEventsForReading, requireEventStore, UsageError } from './embedded-models';
+import {
+  MODEL_NAMES,
+  modelsNamed,
+  openEventsForReading,
+  rebuildModel,
+  requireEventStore,
+  takeModelSnapshot,
+  UsageError,
+} from '../embedded/embedded-models';
 
 export interface Output {
   stdout(text: string): void;
@@ -112,10 +120,13 @@ export async function main(argv: string[], out: Output = defaultOutput): Promise
     });
   program
     .command('rebuild')
-    .description('truncate read models and replay them from position 0 (refused while a server uses the data directory)')
+    .description(
+      'rebuild read models: from the newest snapshot plus the events after it, or from position 0 (refused while a server uses the data directory)',
+    )
     .addOption(dataDir())
     .addOption(model())
-    .action(async (o: { dataDir: string; model: string }) => {
+    .option('--from-scratch', 'ignore snapshots and replay the whole log (after verify found a difference, say)')
+    .action(async (o: { dataDir: string; model: string; fromScratch?: boolean }) => {
       const models = modelsNamed(o.model);
       requireEventStore(o.dataDir);
       const lock = lockDataDir(o.dataDir);
@@ -123,18 +134,33 @@ export async function main(argv: string[], out: Output = defaultOutput): Promise
         const events = await openEventsForReading(o.dataDir);
         try {
           for (const m of models) {
-            const db = await m.open(o.dataDir);
-            try {
-              say(`${m.name}: rebuilt to position ${await m.rebuild(events.store, db)}`);
-            } finally {
-              await db.close();
-            }
+            const started = Date.now();
+            const r = await rebuildModel(events.store, o.dataDir, m, Boolean(o.fromScratch));
+            const from = r.snapshot ? `snapshot at ${r.snapshot.position}` : 'position 0';
+            say(`${m.name}: rebuilt from ${from} to position ${r.position} in ${Date.now() - started} ms`);
           }
         } finally {
           await events.close();
         }
       } finally {
         lock.release();
+      }
+    });
+  program
+    .command('snapshot')
+    .description("save read models' current state, online (a server may be running), for rebuilds to start from")
+    .addOption(dataDir())
+    .addOption(model())
+    .action(async (o: { dataDir: string; model: string }) => {
+      requireEventStore(o.dataDir);
+      for (const m of modelsNamed(o.model)) {
+        const started = Date.now();
+        const taken = await takeModelSnapshot(o.dataDir, m);
+        say(
+          taken
+            ? `${m.name}: snapshot at position ${taken.position} in ${Date.now() - started} ms: ${taken.path}`
+            : `${m.name}: nothing applied yet, no snapshot`,
+        );
       }
     });
 

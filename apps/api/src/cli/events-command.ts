@@ -2,7 +2,7 @@ import { Command, Option } from 'commander';
 import { EventTable, openDatabase } from '@cp/store';
 import { eventStoreConfig, RejectionError } from '@cp/write-model';
 import { parseAuditQuery, queryAudit, type AuditEvent } from '../audit/audit.query';
-import { requireEventStore, UsageError } from './embedded-models';
+import { requireEventStore, UsageError } from '../embedded/embedded-models';
 
 interface EventsFlags {
   dataDir: string;

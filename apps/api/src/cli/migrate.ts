@@ -1,6 +1,6 @@
 import { EventTable, lockDataDir, MIGRATIONS_TABLE, openDatabase } from '@cp/store';
 import { eventStoreConfig } from '@cp/write-model';
-import { requireEventStore } from './embedded-models';
+import { requireEventStore } from '../embedded/embedded-models';
 
 /**
  * Applies the event log's pending migrations to an existing store: an embedded

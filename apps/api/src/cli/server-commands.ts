@@ -4,7 +4,7 @@ import { serveDhcpProcess } from '../../../dhcp-projector/src';
 import { serveL2popProcess } from '../../../l2pop-projector/src';
 import { serveL3Process } from '../../../l3-scheduler/src';
 import { serve } from '../serve';
-import { UsageError } from './embedded-models';
+import { UsageError } from '../embedded/embedded-models';
 
 interface ServerFlags {
   host?: string;

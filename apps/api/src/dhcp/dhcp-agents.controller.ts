@@ -1,5 +1,6 @@
+import { API_TAGS, Tagged } from '@cp/runtime';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation } from '@nestjs/swagger';
 import type { Response } from 'express';
 import { fail } from '@cp/write-model';
 import { Ctx } from '../platform/ctx.decorator';
@@ -15,7 +16,7 @@ function networkIdOf(body: unknown): string {
 }
 
 /** Neutron's dhcp_agent_scheduler extension (admin only, as Neutron's policy). */
-@ApiTags('agents')
+@Tagged(API_TAGS.agents)
 @Controller('v2.0')
 export class DhcpAgentsController {
   constructor(private readonly dhcp: DhcpAgentsService) {}

@@ -1,5 +1,6 @@
 import { Controller, Get, NotFoundException, Param, Req } from '@nestjs/common';
-import { ApiExcludeController } from '@nestjs/swagger';
+import { ApiOperation } from '@nestjs/swagger';
+import { API_TAGS, Tagged } from '@cp/runtime';
 import type { Request } from 'express';
 
 /** Extensions this API implements; clients (openstacksdk) check these before using attributes. */
@@ -41,16 +42,18 @@ const EXTENSIONS = [
   ['standard-attr-timestamp', 'Resource timestamps'],
 ] as const;
 
-@ApiExcludeController()
+@Tagged(API_TAGS.extensions)
 @Controller()
 export class DiscoveryController {
   @Get()
+  @ApiOperation({ summary: 'API versions (v2.0)' })
   versions(@Req() req: Request) {
     const base = `${req.protocol}://${req.get('host')}`;
     return { versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ href: `${base}/v2.0/`, rel: 'self' }] }] };
   }
 
   @Get('v2.0')
+  @ApiOperation({ summary: 'The v2.0 resource collections' })
   resources(@Req() req: Request) {
     const base = `${req.protocol}://${req.get('host')}/v2.0`;
     const names = ['network', 'subnet', 'port', 'router', 'floatingip', 'security_group', 'security_group_rule', 'agent', 'quota'];
@@ -64,6 +67,7 @@ export class DiscoveryController {
   }
 
   @Get('v2.0/extensions')
+  @ApiOperation({ summary: 'Extensions this API implements (clients check them before using attributes)' })
   extensions() {
     return {
       extensions: EXTENSIONS.map(([alias, name]) => ({ alias, name, description: name, updated: '2026-01-01T00:00:00-00:00', links: [] })),
@@ -71,6 +75,7 @@ export class DiscoveryController {
   }
 
   @Get('v2.0/extensions/:alias')
+  @ApiOperation({ summary: 'One extension; 404 when it is not implemented' })
   extension(@Param('alias') alias: string) {
     const found = EXTENSIONS.find(([a]) => a === alias);
     // Clients probe for optional extensions and expect a 404 when one is absent.

@@ -1,9 +1,10 @@
 import type { DynamicModule, INestApplication, LoggerService } from '@nestjs/common';
 import type { Settings } from '../config';
-import { join } from 'node:path';
-import { L2popModule, openReadModel } from '../../../l2pop-projector/src';
-import { embeddedL3Path, l3ConfigFromEnv, L3SchedulerModule, openL3ReadModel, type L3Config } from '../../../l3-scheduler/src';
-import { DhcpProjectorModule, dhcpConfigFromEnv, embeddedDhcpPath, openDhcpReadModel, type DhcpConfig } from '../../../dhcp-projector/src';
+import { L2popModule } from '../../../l2pop-projector/src';
+import { l3ConfigFromEnv, L3SchedulerModule, type L3Config } from '../../../l3-scheduler/src';
+import { DhcpProjectorModule, dhcpConfigFromEnv, type DhcpConfig } from '../../../dhcp-projector/src';
+import { embeddedModel, openSeeded, type EmbeddedModel } from './embedded-models';
+import { scheduleSnapshots } from './snapshot-schedule';
 import { startAgentLivenessMonitor } from '../agents/liveness-monitor';
 import { createHttpApp } from '../http-app';
 import { eventStoreConfig, openWriteSide, type WriteSide } from '@cp/write-model';
@@ -55,9 +56,15 @@ async function startOn(
 ): Promise<Running> {
   const ws = await openWriteSide(eventStoreConfig(settings));
   const monitor = startAgentLivenessMonitor(ws, settings);
-  const l2db = await openReadModel({ kind: 'sqlite', path: join(settings.dataDir, 'l2pop.sqlite') });
-  const l3db = await openL3ReadModel({ kind: 'sqlite', path: embeddedL3Path(settings.dataDir) });
-  const dhcpDb = await openDhcpReadModel({ kind: 'sqlite', path: embeddedDhcpPath(settings.dataDir) });
+  // A model that has applied nothing (new, or its file lost) starts from its newest snapshot.
+  const seeded = (model: EmbeddedModel) =>
+    openSeeded(settings.dataDir, model, (s) =>
+      extras?.logger?.log(`${model.name} read model starts from its snapshot at position ${s.position}`, 'snapshots'),
+    );
+  const [l2, l3, dhcp] = (['l2', 'l3', 'dhcp'] as const).map(embeddedModel);
+  const l2db = await seeded(l2);
+  const l3db = await seeded(l3);
+  const dhcpDb = await seeded(dhcp);
   const app = await createHttpApp(
     ws,
     settings,
@@ -72,6 +79,12 @@ async function startOn(
   );
   extras?.attach(app);
   await app.listen(settings.port, settings.host);
+  const models = [
+    { model: l2, db: l2db },
+    { model: l3, db: l3db },
+    { model: dhcp, db: dhcpDb },
+  ];
+  const snapshots = scheduleSnapshots(settings.dataDir, models, settings.snapshotEvery, extras?.logger);
   const address = app.getHttpServer().address() as { port: number };
   return {
     port: address.port,
@@ -79,6 +92,7 @@ async function startOn(
     app,
     async close() {
       await app.close();
+      await snapshots.stop();
       await monitor.stop();
       await l2db.close();
       await l3db.close();

@@ -1,5 +1,6 @@
+import { API_TAGS, Tagged } from '@cp/runtime';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation } from '@nestjs/swagger';
 import { FLOATINGIP_ATTRIBUTES } from '@cp/write-model';
 import { Ctx } from '../platform/ctx.decorator';
 import { applyListQuery, selectFields, type Query as ListQuery } from '../platform/list-query';
@@ -10,7 +11,7 @@ import { canSee } from '../platform/visibility';
 import { createFloatingIpInput, updateFloatingIpInput } from './floating-ip.input';
 import { FloatingIpsService } from './floating-ips.service';
 
-@ApiTags('floatingips')
+@Tagged(API_TAGS.floatingIps)
 @Controller('v2.0/floatingips')
 export class FloatingIpsController {
   constructor(private readonly fips: FloatingIpsService) {}

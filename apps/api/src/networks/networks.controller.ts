@@ -1,5 +1,6 @@
+import { API_TAGS, Tagged } from '@cp/runtime';
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../platform/ctx.decorator';
 import { NeutronBody } from '../platform/neutron-body.decorator';
 import { applyListQuery, selectFields, type Query as ListQuery } from '../platform/list-query';
@@ -11,7 +12,7 @@ import { WRITE_SIDE, type WriteSide, NETWORK, NETWORK_ATTRIBUTES } from '@cp/wri
 import { createNetworkInput, updateNetworkInput } from './network.input';
 import { NetworksService } from './networks.service';
 
-@ApiTags('networks')
+@Tagged(API_TAGS.networks)
 @Controller('v2.0/networks')
 export class NetworksController {
   constructor(

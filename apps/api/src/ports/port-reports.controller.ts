@@ -1,5 +1,6 @@
+import { API_TAGS, Tagged } from '@cp/runtime';
 import { Controller, HttpCode, Param, Post } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../platform/ctx.decorator';
 import type { RequestContext } from '../platform/request-context';
 import { PortsService } from './ports.service';
@@ -10,7 +11,7 @@ import { PortsService } from './ports.service';
  * the port is not bound to is 409 PortNotBoundToHost; down from such a host is a
  * no-op (a stale report from the old host after a move), as the port decider says.
  */
-@ApiTags('agent reports')
+@Tagged(API_TAGS.agentReports)
 @Controller('v1/hosts/:host/ports/:portId')
 export class PortReportsController {
   constructor(private readonly ports: PortsService) {}

@@ -1,5 +1,6 @@
+import { API_TAGS, Tagged } from '@cp/runtime';
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation } from '@nestjs/swagger';
 import {
   NETWORK,
   WRITE_SIDE,
@@ -20,7 +21,7 @@ import { canSeePort, showsBinding } from './port-policy';
 import { createPortInput, updatePortInput } from './port.input';
 import { PortsService } from './ports.service';
 
-@ApiTags('ports')
+@Tagged(API_TAGS.ports)
 @Controller('v2.0/ports')
 export class PortsController {
   constructor(

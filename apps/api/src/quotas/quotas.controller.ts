@@ -1,5 +1,6 @@
+import { API_TAGS, Tagged } from '@cp/runtime';
 import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../platform/ctx.decorator';
 import { NeutronBody } from '../platform/neutron-body.decorator';
 import type { RequestContext } from '../platform/request-context';
@@ -7,7 +8,7 @@ import { validateBody } from '../platform/validate-body';
 import { updateQuotaInput } from './quota.input';
 import { QuotasService } from './quotas.service';
 
-@ApiTags('quotas')
+@Tagged(API_TAGS.quotas)
 @Controller('v2.0/quotas')
 export class QuotasController {
   constructor(private readonly quotas: QuotasService) {}

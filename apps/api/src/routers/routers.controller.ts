@@ -1,5 +1,6 @@
+import { API_TAGS, Tagged } from '@cp/runtime';
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../platform/ctx.decorator';
 import { NeutronBody } from '../platform/neutron-body.decorator';
 import { applyListQuery, selectFields, type Query as ListQuery } from '../platform/list-query';
@@ -11,7 +12,7 @@ import { RouterInterfacesService } from './router-interfaces.service';
 import { createRouterInput, updateRouterInput, validateInterfaceInfo } from './router.input';
 import { present, RoutersService } from './routers.service';
 
-@ApiTags('routers')
+@Tagged(API_TAGS.routers)
 @Controller('v2.0/routers')
 export class RoutersController {
   constructor(

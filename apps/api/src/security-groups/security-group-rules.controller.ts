@@ -1,5 +1,6 @@
+import { API_TAGS, Tagged } from '@cp/runtime';
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../platform/ctx.decorator';
 import { NeutronBody } from '../platform/neutron-body.decorator';
 import { applyListQuery, selectFields, type Query as ListQuery } from '../platform/list-query';
@@ -10,7 +11,7 @@ import { createSecurityGroupRuleInput } from './security-group.input';
 import { canSeeRule, SecurityGroupRulesService } from './security-group-rules.service';
 
 /** Rules cannot be updated in Neutron (no PUT): a change is a delete and a create. */
-@ApiTags('security-group-rules')
+@Tagged(API_TAGS.securityGroupRules)
 @Controller('v2.0/security-group-rules')
 export class SecurityGroupRulesController {
   constructor(

@@ -1,5 +1,6 @@
+import { API_TAGS, Tagged } from '@cp/runtime';
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation } from '@nestjs/swagger';
 import { Ctx } from '../platform/ctx.decorator';
 import { NeutronBody } from '../platform/neutron-body.decorator';
 import { applyListQuery, selectFields, type Query as ListQuery } from '../platform/list-query';
@@ -18,7 +19,7 @@ function listedProject(ctx: RequestContext, q: ListQuery): string {
   return filter && ctx.isAdmin ? filter.split(',')[0] : ctx.projectId;
 }
 
-@ApiTags('security-groups')
+@Tagged(API_TAGS.securityGroups)
 @Controller('v2.0/security-groups')
 export class SecurityGroupsController {
   constructor(

@@ -1,5 +1,6 @@
+import { API_TAGS, Tagged } from '@cp/runtime';
 import { Body, Controller, Delete, Get, HttpCode, Inject, Param, Post, Put, Query } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation } from '@nestjs/swagger';
 import { type Body as ResourceBody, NETWORK, WRITE_SIDE, type WriteSide, SUBNET, SUBNET_ATTRIBUTES } from '@cp/write-model';
 import { Ctx } from '../platform/ctx.decorator';
 import { NeutronBody } from '../platform/neutron-body.decorator';
@@ -11,7 +12,7 @@ import { canSeeSubnet } from './subnet-access';
 import { createSubnetInput, updateSubnetInput } from './subnet.input';
 import { SubnetsService } from './subnets.service';
 
-@ApiTags('subnets')
+@Tagged(API_TAGS.subnets)
 @Controller('v2.0/subnets')
 export class SubnetsController {
   constructor(

@@ -1,5 +1,6 @@
+import { API_TAGS, Tagged } from '@cp/runtime';
 import { Body, Controller, Delete, Get, HttpCode, Param, Put } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOperation } from '@nestjs/swagger';
 import { z } from 'zod';
 import { tag as tagSchema } from '@cp/events';
 import { fail } from '@cp/write-model';
@@ -17,7 +18,7 @@ function checkedTag(tag: string): string {
   return parsed.data;
 }
 
-@ApiTags('tags')
+@Tagged(API_TAGS.tags)
 @Controller('v2.0/:collection/:id/tags')
 export class TagsController {
   constructor(private readonly tags: TagsService) {}

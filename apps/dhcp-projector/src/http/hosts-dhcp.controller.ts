@@ -1,5 +1,6 @@
 import { Controller, Get, Headers, Inject, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { NeutronExceptionFilter } from '@cp/runtime';
+import { AgentDocument, AgentWatch, API_TAGS, NeutronExceptionFilter, Tagged } from '@cp/runtime';
+import { DHCP_DELTA_EXAMPLE, DHCP_SNAPSHOT_EXAMPLE } from '../contract/dhcp-examples';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DhcpChanges, DhcpSnapshot } from '../contract/dhcp-documents';
 import { DhcpRuntime } from '../runtime';
@@ -7,6 +8,7 @@ import { DhcpRuntime } from '../runtime';
 /** The DHCP agent's view of its host (design.md §5). Thin: the runtime's feed does the work. */
 // Neutron error bodies wherever the module is mounted (the API, its own process, a test app).
 @UseFilters(NeutronExceptionFilter)
+@Tagged(API_TAGS.agentDhcp)
 @Controller('v1/hosts')
 export class HostsDhcpController {
   // Only this host's agents (or the service, an admin) reach these routes: the authentication middleware checks the host.
@@ -14,12 +16,14 @@ export class HostsDhcpController {
 
   /** The networks this host serves; with `?since=<revision>` the changes since then (a snapshot marked `resync: true` when it cannot). */
   @Get(':host/dhcp')
+  @AgentDocument('DHCP', { snapshot: DHCP_SNAPSHOT_EXAMPLE, delta: DHCP_DELTA_EXAMPLE })
   get(@Param('host') host: string, @Query('since') since?: string): Promise<DhcpSnapshot | DhcpChanges> {
     return this.runtime.feed.document(host, since);
   }
 
   /** Server-sent events (`event: dhcp`), each message a change document; Last-Event-ID (a reconnecting client) wins over `since`. */
   @Get(':host/dhcp/watch')
+  @AgentWatch('DHCP', 'dhcp')
   watch(
     @Param('host') host: string,
     @Query('since') since: string | undefined,

@@ -1,5 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Logger, Param, Put, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { NeutronExceptionFilter } from '@cp/runtime';
+import { AgentDocument, AgentWatch, API_TAGS, NeutronExceptionFilter, Tagged } from '@cp/runtime';
+import { L3_DELTA_EXAMPLE, L3_SNAPSHOT_EXAMPLE } from '../contract/l3-examples';
 import type { Request } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { L3Changes, L3Snapshot } from '../contract/l3-documents';
@@ -38,6 +39,7 @@ function reporter(host: string, req: Request): Reporter {
 /** The L3 agent's side: its routers (snapshot, deltas, a change stream) and its HA state reports. */
 // Neutron error bodies wherever the module is mounted (the API, its own process, a test app).
 @UseFilters(NeutronExceptionFilter)
+@Tagged(API_TAGS.agentL3)
 @Controller('v1/hosts/:host')
 export class HostsL3Controller {
   // Only this host's agents (or the service, an admin) reach these routes: the authentication middleware checks the host.
@@ -45,6 +47,7 @@ export class HostsL3Controller {
 
   /** Without `since`: the host's routers. With it: what changed since, or a snapshot marked `resync: true`. */
   @Get('l3')
+  @AgentDocument('L3 (HA routers, VRIDs, interfaces, NAT)', { snapshot: L3_SNAPSHOT_EXAMPLE, delta: L3_DELTA_EXAMPLE })
   get(@Param('host') host: string, @Query('since') since?: string): Promise<L3Snapshot | L3Changes> {
     return this.runtime.feed.document(host, since);
   }
@@ -56,6 +59,7 @@ export class HostsL3Controller {
    * reconnecting client resumes exactly.
    */
   @Get('l3/watch')
+  @AgentWatch('L3', 'l3')
   watch(
     @Param('host') host: string,
     @Query('since') since: string | undefined,

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { z } from 'zod';
 import type { CommandContext } from '@cp/events';
-import { NeutronExceptionFilter } from '@cp/runtime';
+import { API_TAGS, NeutronExceptionFilter, Tagged } from '@cp/runtime';
 import type { Request, Response } from 'express';
 import { L3Runtime } from '../runtime';
 import { addRouterToAgent, removeRouterFromAgent } from '../scheduler/manual-scheduling';
@@ -24,6 +24,7 @@ function routerIdOf(body: unknown): string {
  */
 // Neutron error bodies wherever the module is mounted (the API, its own process, a test app).
 @UseFilters(NeutronExceptionFilter)
+@Tagged(API_TAGS.agents)
 @Controller()
 export class NeutronL3Controller {
   constructor(private readonly runtime: L3Runtime) {}
@@ -81,6 +82,7 @@ export class NeutronL3Controller {
 
   /** Not Neutron: the HA picture of a router (VRID, agents, pending reason, split-brain) for operators. */
   @Get('v1/routers/:id/ha')
+  @Tagged(API_TAGS.routers)
   async routerHa(@Param('id') id: string, @Req() req: Request) {
     enforceRule(req, 'get_router_ha');
     const ha = await this.runtime.neutron.routerHa(id);

@@ -1,6 +1,6 @@
 import { Logger } from '@nestjs/common';
 import type { CommandContext, DomainEvent } from '@cp/events';
-import { routerPlacementDecider, type UnscheduleReason } from '@cp/domain';
+import { routerPlacementDecider, VRID_MAX, type UnscheduleReason } from '@cp/domain';
 import { RetriesExhausted, routerHaStream, type WriteSide } from '@cp/write-model';
 import type { L3Config } from '../config';
 import type { SchedulerFacts } from './facts';
@@ -120,6 +120,16 @@ function logDecisions(stored: readonly DomainEvent[], trigger: DomainEvent): voi
     if (e.type === 'RouterScheduledToAgent') log.log(`router ${e.data.routerId} scheduled to ${e.data.host} (after ${trigger.type})`);
     if (e.type === 'RouterUnscheduledFromAgent') log.log(`router ${e.data.routerId} removed from ${e.data.host}: ${e.data.reason}`);
     if (e.type === 'RouterSchedulingPending') log.warn(`router ${e.data.routerId} pending: ${e.data.reason}`);
-    if (e.type === 'HaNetworkCreated') log.log(`HA network "${e.data.name}" (${e.data.networkId}) created for project ${e.data.projectId}`);
+    if (e.type === 'HaNetworkCreated')
+      log.log(
+        e.data.index === 0
+          ? `HA network "${e.data.name}" (${e.data.networkId}) created for project ${e.data.projectId}`
+          : `HA networks of project ${e.data.projectId} exhausted (${VRID_MAX} VRIDs each): HA network "${e.data.name}" (${e.data.networkId}) opened`,
+      );
+    // VRIDs go lowest first, so the last one taken means the network is full.
+    if (e.type === 'VridAllocated' && e.data.vrid === VRID_MAX)
+      log.warn(
+        `HA network ${e.data.haNetworkId} of project ${e.data.projectId} exhausted: all ${VRID_MAX} VRIDs used; the next HA router opens another`,
+      );
   }
 }

@@ -6,3 +6,4 @@ export * from './tx';
 export * from './data-dir-lock';
 export * from './sqlite-backup';
 export { PendingMigrationsError } from './schema';
+export * from './read-model-snapshots';

@@ -73,7 +73,13 @@ export class KafkaProjector {
       'SELECT partition, version FROM checkpoints WHERE projection = ?',
       [this.projection.name],
     );
-    if (rows.some((r) => !r.partition.startsWith(`${this.topic}:`) || Number(r.version) !== this.projection.version)) await this.reset();
+    if (rows.some((r) => !r.partition.startsWith(`${this.topic}:`) || Number(r.version) !== this.projection.version)) {
+      this.log.info(
+        { projection: this.projection.name, version: this.projection.version },
+        `${this.projection.name} read model: rebuilding from the topic's beginning (written by another version or source); /readyz turns ready once caught up`,
+      );
+      await this.reset();
+    }
     await ensureTopic(this.kafka, {
       topic: this.topic,
       partitions: this.options.partitions ?? DEFAULT_PARTITIONS,
@@ -117,6 +123,8 @@ export class KafkaProjector {
    */
   async rebuildFromTopic(timeoutMs = 120_000): Promise<void> {
     const wasRunning = this.member !== null;
+    const started = Date.now();
+    this.log.info({ projection: this.projection.name }, `${this.projection.name} read model: rebuilding from the topic's beginning`);
     await this.leave();
     await this.reset();
     const groupId = `${this.groupId}.rebuild.${randomUUID().slice(0, 8)}`;
@@ -127,6 +135,10 @@ export class KafkaProjector {
       await this.leave();
       await (await this.connectedAdmin()).deleteGroups([groupId]).catch(() => undefined);
     }
+    this.log.info(
+      { projection: this.projection.name, ms: Date.now() - started },
+      `${this.projection.name} read model: rebuilt from the topic in ${Date.now() - started} ms`,
+    );
     if (wasRunning) await this.join(this.groupId);
   }
 

@@ -1,0 +1,38 @@
+import type { L2Delta, L2Resync, L2Snapshot } from './l2-documents';
+
+/*
+ * Examples of the L2 agent contract for the OpenAPI page, typed against the
+ * documents themselves so they cannot drift from what the server sends.
+ */
+const NET = '7d3c1f0e-9a55-4c2e-9a64-3a4f4e1b2c01';
+const GROUP = '5b8e0c6a-1f2d-4e3b-8a7c-2d9e0f1a2b3c';
+
+export const L2_SNAPSHOT_EXAMPLE: L2Snapshot = {
+  host: 'compute-1',
+  revision: '3-42',
+  networks: {
+    [NET]: {
+      network_type: 'vxlan',
+      segmentation_id: 1001,
+      flood: ['198.18.0.2', '198.18.0.3'],
+      fdb: { '198.18.0.2': [['fa:16:3e:00:00:02', '10.0.0.7']] },
+    },
+  },
+  ipsets: {
+    [`NIPv4${GROUP.slice(0, 18)}`]: { security_group_id: GROUP, ethertype: 'IPv4', members: ['10.0.0.5', '10.0.0.7'] },
+  },
+};
+
+export const L2_DELTA_EXAMPLE: L2Delta = {
+  host: 'compute-1',
+  revision: '3-44',
+  since: '3-42',
+  resync: false,
+  // A port came up on 198.18.0.3: its remote's whole entry list; null would mean the host left the network.
+  networks: { [NET]: { network_type: 'vxlan', segmentation_id: 1001, remotes: { '198.18.0.3': [['fa:16:3e:00:00:09', '10.0.0.9']] } } },
+  ipsets: {
+    [`NIPv4${GROUP.slice(0, 18)}`]: { security_group_id: GROUP, ethertype: 'IPv4', members: ['10.0.0.5', '10.0.0.7', '10.0.0.9'] },
+  },
+};
+
+export const L2_RESYNC_EXAMPLE: L2Resync = { ...L2_SNAPSHOT_EXAMPLE, since: '2-17', resync: true };
