@@ -77,7 +77,7 @@ export function snapshotDir(dataDir: string, model: EmbeddedModel): string {
 }
 
 /** The newest snapshot this build's projection can start from. */
-export async function usableSnapshot(dataDir: string, model: EmbeddedModel, db: Database): Promise<Snapshot | null> {
+export function usableSnapshot(dataDir: string, model: EmbeddedModel, db: Database): Snapshot | null {
   const p = model.projection(db);
   return latestSnapshot(snapshotDir(dataDir, model), p.name, p.version);
 }
@@ -133,7 +133,7 @@ export async function rebuildModel(
   fromScratch: boolean,
 ): Promise<{ position: number; snapshot: Snapshot | null }> {
   let db = await model.open(dataDir);
-  const snapshot = fromScratch ? null : await usableSnapshot(dataDir, model, db);
+  const snapshot = fromScratch ? null : usableSnapshot(dataDir, model, db);
   if (snapshot) {
     await db.close();
     db = await restoreModelSnapshot(dataDir, model, snapshot);

@@ -15,7 +15,7 @@ export function scheduleSnapshots(
   logger?: LoggerService,
   checkMs = 10_000,
 ): { stop(): Promise<void> } {
-  if (every <= 0) return { stop: async () => undefined };
+  if (every <= 0) return { stop: () => Promise.resolve() };
   let running: Promise<void> = Promise.resolve();
   let stopped = false;
   const round = async () => {
@@ -32,7 +32,9 @@ export function scheduleSnapshots(
     }
   };
   const timer = setInterval(() => {
-    running = running.then(round).catch((err: Error) => logger?.warn(`snapshot failed: ${err.message}`, 'snapshots'));
+    running = running.then(round).catch((err: Error) => {
+      logger?.warn(`snapshot failed: ${err.message}`, 'snapshots');
+    });
   }, checkMs);
   timer.unref();
   return {

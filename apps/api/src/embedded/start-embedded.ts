@@ -58,9 +58,9 @@ async function startOn(
   const monitor = startAgentLivenessMonitor(ws, settings);
   // A model that has applied nothing (new, or its file lost) starts from its newest snapshot.
   const seeded = (model: EmbeddedModel) =>
-    openSeeded(settings.dataDir, model, (s) =>
-      extras?.logger?.log(`${model.name} read model starts from its snapshot at position ${s.position}`, 'snapshots'),
-    );
+    openSeeded(settings.dataDir, model, (s) => {
+      extras?.logger?.log(`${model.name} read model starts from its snapshot at position ${s.position}`, 'snapshots');
+    });
   const [l2, l3, dhcp] = (['l2', 'l3', 'dhcp'] as const).map(embeddedModel);
   const l2db = await seeded(l2);
   const l3db = await seeded(l3);
