@@ -6,7 +6,7 @@
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { removeDir, spawnControlPlane } from '../support/control-plane';
+import { removeDir, runControlplane, spawnControlPlane } from '../support/control-plane';
 
 const root = join(__dirname, '../..');
 const metricsIn = (text: string) => new Set(text.match(/controlplane_[a-z0-9_]+/g) ?? []);
@@ -78,5 +78,28 @@ test('alert rules and the dashboard use only metrics the control plane serves', 
   } finally {
     await cp.kill();
     removeDir(cp.dataDir);
+  }
+});
+
+test('each systemd unit starts a command the CLI knows, with the example config', async () => {
+  const units = readdirSync(join(root, 'deploy/systemd')).filter((f) => f.endsWith('.service'));
+  expect(units.sort()).toEqual([
+    'controlplane-api@.service',
+    'controlplane-dhcp.service',
+    'controlplane-l2pop.service',
+    'controlplane-l3.service',
+  ]);
+  for (const unit of units) {
+    const exec = /^ExecStart=\/usr\/bin\/node (\S+) (.*)$/m.exec(readFileSync(join(root, 'deploy/systemd', unit), 'utf8'));
+    expect([unit, exec?.[1]]).toEqual([unit, 'dist/apps/api/src/cli/controlplane.js']);
+    // The unit's own arguments (systemd's %i as an instance number), the example config in place of /etc's, then --help:
+    // the command and every flag parse, and the config file is valid for it.
+    const args = exec![2]
+      .replace('/etc/controlplane/controlplane.yaml', join(root, 'deploy/controlplane.yaml.example'))
+      .replace(/%i/g, '1')
+      .split(' ');
+    const r = await runControlplane([...args, '--help']);
+    expect([unit, r.code, r.err]).toEqual([unit, 0, '']);
+    expect(r.out).toMatch(/^Usage: controlplane (serve|l2pop|l3|dhcp) /);
   }
 });

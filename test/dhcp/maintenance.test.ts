@@ -40,7 +40,7 @@ test('verify passes on the live model, names the table of a tampered one, and re
 
     expect(await run('rebuild', '--model', 'dhcp', '--data-dir', dir)).toMatchObject({
       code: 0,
-      out: expect.stringMatching(/^dhcp: rebuilt to position \d+/),
+      out: expect.stringMatching(/^dhcp: rebuilt from position 0 to position \d+/),
     });
     expect((await run('verify', '--data-dir', dir)).code).toBe(0); // every model
     // A mistake in the command line is exit 2, and --help is 0.

@@ -224,6 +224,7 @@ describeDist('distributed mode: API, l2pop-projector x3, l3-scheduler, dhcp-proj
     }
     const metrics = await (await fetch(`${l2[0].url}/metrics`)).text();
     expect(metrics).toMatch(/controlplane_projector_lag_events\{projection="l2pop",partition="0"\} 0/);
+    expect(metrics).toMatch(/^controlplane_projector_lag_seconds\{projection="l2pop"\} 0$/m);
     expect(metrics).toMatch(/controlplane_http_request_duration_seconds_count\{route="\/v1\/hosts\/:host\/l2",method="GET",status="200"\}/);
     for (const line of api.output().split('\n').filter(Boolean))
       expect(JSON.parse(line)).toMatchObject({ level: expect.any(String), time: expect.any(String), msg: expect.any(String) });

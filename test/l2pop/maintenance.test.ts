@@ -51,7 +51,7 @@ test('verify passes on a healthy model, fails on a tampered one, and rebuild rep
 
   const rebuilt = await run('rebuild', '--data-dir', dir);
   expect(rebuilt).toMatchObject({ code: 0 });
-  expect(rebuilt.out).toMatch(/^l2: rebuilt to position \d+/);
+  expect(rebuilt.out).toMatch(/^l2: rebuilt from position 0 to position \d+/);
   expect((await run('verify', '--data-dir', dir)).code).toBe(0);
   // The rebuild dropped the secondary indexes while writing: every one is back.
   const model = await openDatabase({ kind: 'sqlite', path: embeddedPaths(dir).readModel }, []);

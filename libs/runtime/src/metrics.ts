@@ -90,7 +90,26 @@ export function kafkaProjectorMetrics(registry: Registry, projection: string, pr
     if (!p) return;
     for (const [partition, lag] of await withTimeout(p.lag(), 2_000)) set({ projection, partition: String(partition) }, lag);
   });
-  return { applied: (partition, count) => counter.inc({ projection, partition: String(partition) }, count) };
+  // How far behind in time, over the partitions this instance applied: a partition with messages left
+  // is as late as the last one it applied was produced (an upper bound on the oldest unapplied one's age,
+  // and it grows while the partition is stuck); one caught up is 0.
+  const lastProduced = new Map<number, number>();
+  addAgeReader(registry, async (set) => {
+    const p = projector();
+    if (!p) return;
+    let seconds = 0;
+    for (const [partition, lag] of await withTimeout(p.lag(), 2_000)) {
+      const at = lastProduced.get(partition);
+      if (lag > 0 && at !== undefined) seconds = Math.max(seconds, (Date.now() - at) / 1000);
+    }
+    set({ projection }, seconds);
+  });
+  return {
+    applied: (partition, count, lastProducedAt) => {
+      counter.inc({ projection, partition: String(partition) }, count);
+      if (Number.isFinite(lastProducedAt)) lastProduced.set(partition, lastProducedAt);
+    },
+  };
 }
 
 /**
@@ -154,7 +173,7 @@ function addAgeReader(registry: Registry, read: AgeReader): void {
     ageReaders.set(registry, list);
     const gauge: Gauge<'projection'> = new Gauge({
       name: 'controlplane_projector_lag_seconds',
-      help: 'Age of the oldest event a runner tailing the event store has not applied yet (0 when caught up)',
+      help: 'How far behind in time a read model is: the age of the oldest event not applied yet (embedded), or of the last applied message on a partition with messages left (Kafka); 0 when caught up',
       labelNames: ['projection'],
       registers: [registry],
       async collect() {

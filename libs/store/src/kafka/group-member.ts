@@ -3,8 +3,8 @@ import type { Database } from '../db';
 import { kafkaPartitionId, PartitionApplier, ProjectorKilledError } from './partition-applier';
 
 export interface ProjectorMetrics {
-  /** `count` new events went through the projection from `partition`. */
-  applied?(partition: number, count: number): void;
+  /** `count` new events went through the projection from `partition`, the last produced at `lastProducedAt` (ms). */
+  applied?(partition: number, count: number, lastProducedAt: number): void;
   /** Messages in `partition` after the last applied one. */
   lag?(partition: number, lag: number): void;
 }
@@ -135,7 +135,7 @@ export class GroupMember {
         throw err;
       }
       if (result.covered !== null) payload.resolveOffset(String(result.covered));
-      if (result.applied > 0) this.c.metrics?.applied?.(batch.partition, result.applied);
+      if (result.applied > 0) this.c.metrics?.applied?.(batch.partition, result.applied, Number(chunk[chunk.length - 1].timestamp));
       if (result.gapAt !== null) {
         if (this.sought.has(batch.partition)) {
           throw new Error(
