@@ -11,9 +11,13 @@ import BetterSqlite3 from 'better-sqlite3';
  * says the position and the projection version it was written by (a release
  * that changes the version replays from 0 as before, the snapshot being stale).
  */
-export interface Snapshot {
+export interface SnapshotFile {
   path: string;
   position: number;
+}
+
+export interface Snapshot extends SnapshotFile {
+  /** The projection version that wrote it. */
   version: number;
 }
 
@@ -45,13 +49,13 @@ export async function takeSnapshot(livePath: string, dir: string, projection: st
 }
 
 /** The snapshots in `dir`, newest first. */
-export function listSnapshots(dir: string): Snapshot[] {
+export function listSnapshots(dir: string): SnapshotFile[] {
   if (!existsSync(dir)) return [];
   return readdirSync(dir)
     .filter((f) => /^\d{12}\.sqlite$/.test(f))
     .sort()
     .reverse()
-    .map((f) => ({ path: join(dir, f), position: Number(f.slice(0, 12)), version: -1 }));
+    .map((f) => ({ path: join(dir, f), position: Number(f.slice(0, 12)) }));
 }
 
 /** The newest snapshot written by `version` of `projection`, if any. */
