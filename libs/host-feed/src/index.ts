@@ -10,6 +10,7 @@ export * from './feed-tables';
 export * from './host-feed';
 export * from './host-hub';
 export * from './host-items';
+export * from './item-changes';
 export * from './pg-host-feed';
 export * from './revision-poller';
 export * from './revisions';

@@ -20,6 +20,18 @@ export class Sql {
     return this.db.run(sql, params, this.tx);
   }
 
+  /** UPDATE the given columns of the rows matching `where`; nothing to set runs nothing. */
+  update(table: string, set: Record<string, unknown>, where: Record<string, unknown>): Promise<number> {
+    const cols = Object.keys(set);
+    if (cols.length === 0) return Promise.resolve(0);
+    return this.run(
+      `UPDATE ${table} SET ${cols.map((c) => `${c} = ?`).join(', ')} WHERE ${Object.keys(where)
+        .map((c) => `${c} = ?`)
+        .join(' AND ')}`,
+      [...Object.values(set), ...Object.values(where)],
+    );
+  }
+
   /** INSERT or, on a key clash, UPDATE the other columns: the same statement on SQLite and PostgreSQL. */
   upsert(table: string, keys: Record<string, unknown>, values: Record<string, unknown>): Promise<number> {
     const cols = [...Object.keys(keys), ...Object.keys(values)];

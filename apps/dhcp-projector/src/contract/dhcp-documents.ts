@@ -6,6 +6,8 @@
  * can be given.
  */
 
+import { mergeItemChanges } from '@cp/host-feed';
+
 export interface DhcpHostRoute {
   destination: string;
   nexthop: string;
@@ -88,13 +90,6 @@ export type DhcpChanges = DhcpDelta | DhcpResync;
 /** Applies a change document to an agent's copy (snapshot(r0) + deltas up to r == snapshot(r)). */
 export function applyDhcpChanges(local: DhcpSnapshot | null, doc: DhcpChanges | DhcpSnapshot): DhcpSnapshot {
   if (!('resync' in doc) || doc.resync) return { host: doc.host, revision: doc.revision, networks: structuredClone(doc.networks) };
-  if (!local || local.revision !== doc.since)
-    throw new Error(`delta since ${doc.since} does not apply to revision ${local?.revision ?? 'none'}`);
-  const networks = { ...local.networks };
-  for (const [id, n] of Object.entries(doc.networks)) {
-    if (n === null) delete networks[id];
-    else networks[id] = structuredClone(n);
-  }
-  const sorted = Object.fromEntries(Object.entries(networks).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return { host: local.host, revision: doc.revision, networks: sorted };
+  const networks = mergeItemChanges(local, doc, (copy) => copy.networks, doc.networks);
+  return { host: doc.host, revision: doc.revision, networks };
 }

@@ -71,12 +71,7 @@ export async function applyFacts(q: Sql, e: DomainEvent, impact: ItemImpact): Pr
       if (c.dnsNameservers !== undefined) set.dns_nameservers = JSON.stringify(c.dnsNameservers);
       if (c.hostRoutes !== undefined) set.host_routes = JSON.stringify(c.hostRoutes);
       if (Object.keys(set).length === 0) return;
-      await q.run(
-        `UPDATE dhcp_subnets SET ${Object.keys(set)
-          .map((k) => `${k} = ?`)
-          .join(', ')} WHERE id = ?`,
-        [...Object.values(set), e.data.id],
-      );
+      await q.update('dhcp_subnets', set, { id: e.data.id });
       impact.items.add(e.data.networkId);
       return;
     }
@@ -109,14 +104,7 @@ export async function applyFacts(q: Sql, e: DomainEvent, impact: ItemImpact): Pr
       if (c.deviceId !== undefined) set.device_id = c.deviceId;
       if (c.extraDhcpOpts !== undefined) set.extra_dhcp_opts = JSON.stringify(c.extraDhcpOpts);
       if (Object.keys(set).length === 0 && c.fixedIps === undefined) return;
-      if (Object.keys(set).length > 0) {
-        await q.run(
-          `UPDATE dhcp_ports SET ${Object.keys(set)
-            .map((k) => `${k} = ?`)
-            .join(', ')} WHERE id = ?`,
-          [...Object.values(set), e.data.id],
-        );
-      }
+      await q.update('dhcp_ports', set, { id: e.data.id });
       if (c.fixedIps !== undefined) await writeIps(q, e.data.id, c.fixedIps);
       impact.items.add(e.data.networkId);
       return;

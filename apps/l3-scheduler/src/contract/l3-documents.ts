@@ -4,6 +4,8 @@
  * an entry, a snapshot marked `resync: true` when no delta can be given.
  */
 
+import { mergeItemChanges } from '@cp/host-feed';
+
 export type HaState = 'active' | 'standby' | 'fault' | 'unknown';
 
 export interface L3Interface {
@@ -85,13 +87,6 @@ export type L3Changes = L3Delta | L3Resync;
 /** Applies a change document to an agent's copy (snapshot(r0) + deltas up to r == snapshot(r)). */
 export function applyL3Changes(local: L3Snapshot | null, doc: L3Changes | L3Snapshot): L3Snapshot {
   if (!('resync' in doc) || doc.resync) return { host: doc.host, revision: doc.revision, routers: structuredClone(doc.routers) };
-  if (!local || local.revision !== doc.since)
-    throw new Error(`delta since ${doc.since} does not apply to revision ${local?.revision ?? 'none'}`);
-  const routers = { ...local.routers };
-  for (const [id, r] of Object.entries(doc.routers)) {
-    if (r === null) delete routers[id];
-    else routers[id] = structuredClone(r);
-  }
-  const sorted = Object.fromEntries(Object.entries(routers).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-  return { host: local.host, revision: doc.revision, routers: sorted };
+  const routers = mergeItemChanges(local, doc, (copy) => copy.routers, doc.routers);
+  return { host: doc.host, revision: doc.revision, routers };
 }

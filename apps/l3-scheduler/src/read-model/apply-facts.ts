@@ -60,14 +60,7 @@ export async function applyFacts(q: Sql, e: DomainEvent, impact: ItemImpact): Pr
       if (c.description !== undefined) set.description = c.description;
       if (c.adminStateUp !== undefined) set.admin_state_up = flag(c.adminStateUp);
       if (c.ha !== undefined) set.ha = flag(c.ha);
-      if (Object.keys(set).length > 0) {
-        await q.run(
-          `UPDATE l3_routers SET ${Object.keys(set)
-            .map((k) => `${k} = ?`)
-            .join(', ')} WHERE id = ?`,
-          [...Object.values(set), e.data.id],
-        );
-      }
+      await q.update('l3_routers', set, { id: e.data.id });
       if (c.ha === false) await q.run('DELETE FROM l3_pending WHERE router_id = ?', [e.data.id]);
       impact.items.add(e.data.id);
       return;
@@ -245,12 +238,7 @@ async function applyAgent(q: Sql, e: DomainEvent): Promise<void> {
         configurations: JSON.stringify(d.configurations),
       };
       if (e.type === 'AgentConfigurationChanged') {
-        await q.run(
-          `UPDATE l3_agents SET ${Object.keys(config)
-            .map((k) => `${k} = ?`)
-            .join(', ')} WHERE id = ?`,
-          [...Object.values(config), id],
-        );
+        await q.update('l3_agents', config, { id });
       } else {
         await q.upsert(
           'l3_agents',
