@@ -1,5 +1,5 @@
-import { Logger } from '@nestjs/common';
 import { join } from 'node:path';
+import { projectorLines } from '@cp/runtime';
 import { HostFeed, type CompactionOptions } from '@cp/host-feed';
 import {
   CheckpointTable,
@@ -20,9 +20,6 @@ import { dhcpDigestParts } from './read-model/dhcp.digest';
 import { DhcpDocuments } from './read-model/dhcp-documents';
 import { DhcpProjection } from './read-model/dhcp.projection';
 import { DHCP_CLOCK, DHCP_TABLES } from './read-model/dhcp.tables';
-
-/** Operator lines of the projector (a rebuild's start and end). */
-const projectorLog = new Logger('Projector');
 
 export interface DhcpRuntimeOptions {
   /** The read model's database, opened with `openDhcpReadModel` (it holds the projector's checkpoint too). */
@@ -68,7 +65,7 @@ export class DhcpRuntime {
       ? new StoreProjector(options.store, options.db, this.projection, {
           batchSize: options.batchSize,
           onError: options.onError,
-          say: (line) => projectorLog.log(line),
+          say: projectorLines,
         })
       : null;
   }

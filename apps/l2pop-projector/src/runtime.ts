@@ -1,14 +1,11 @@
-import { Logger } from '@nestjs/common';
 import { join } from 'node:path';
+import { projectorLines } from '@cp/runtime';
 import { HostFeed, type CompactionOptions } from '@cp/host-feed';
 import { CheckpointTable, openDatabase, EventStore, EventTable, StoreProjector, type Database, type DatabaseConfig } from '@cp/store';
 import type { L2Delta, L2Snapshot } from './contract/l2-documents';
 import { L2_CLOCK, L2POP_TABLES } from './model/tables';
 import { L2popProjection } from './projection/l2pop.projection';
 import { L2Documents } from './query/l2-documents';
-
-/** Operator lines of the projector (a rebuild's start and end). */
-const projectorLog = new Logger('Projector');
 
 export interface L2popOptions {
   /** The read model's database, opened with `openReadModel` (it holds the checkpoint too). */
@@ -51,7 +48,7 @@ export class L2popRuntime {
       ? new StoreProjector(options.store, options.db, this.projection, {
           batchSize: options.batchSize,
           pollMs: options.projectorPollMs,
-          say: (line) => projectorLog.log(line),
+          say: projectorLines,
         })
       : null;
   }

@@ -1,5 +1,5 @@
-import { Logger } from '@nestjs/common';
 import { join } from 'node:path';
+import { projectorLines } from '@cp/runtime';
 import { HostFeed, type CompactionOptions } from '@cp/host-feed';
 import {
   CheckpointTable,
@@ -23,9 +23,6 @@ import { L3_CLOCK, L3_TABLES } from './read-model/l3.tables';
 import { NeutronL3Queries } from './read-model/neutron.queries';
 import { L3Scheduler, type L3SchedulerOptions } from './scheduler/l3-scheduler';
 import { L3_SCHEDULER_TABLES } from './scheduler/scheduler-state';
-
-/** Operator lines of the projector (a rebuild's start and end). */
-const projectorLog = new Logger('Projector');
 
 export interface L3RuntimeOptions {
   /** The read model's database, opened with `openL3ReadModel` (it holds the projector's checkpoint too). */
@@ -83,7 +80,7 @@ export class L3Runtime {
         : new StoreProjector(options.writeSide.store, options.db, this.projection, {
             batchSize: options.batchSize,
             onError: options.onError,
-            say: (line) => projectorLog.log(line),
+            say: projectorLines,
           });
     this.scheduler =
       options.scheduler === false

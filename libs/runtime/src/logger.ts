@@ -1,5 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { LoggerService } from '@nestjs/common';
+import { Logger as NestLogger, type LoggerService } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
 
 export type LogLevel = 'fatal' | 'error' | 'warn' | 'info' | 'debug' | 'trace' | 'silent';
@@ -85,4 +85,12 @@ export function httpLogMiddleware(root: Logger) {
     });
     next();
   };
+}
+
+/**
+ * Where an in-process projector says a rebuild's start and end (StoreProjector's
+ * `say`): Nest's logger, so the line reaches the process's pino log.
+ */
+export function projectorLines(line: string): void {
+  NestLogger.log(line, 'Projector');
 }
