@@ -1,8 +1,8 @@
 /**
  * Layer boundaries (docs/design.md §2), checked by `npm run lint`:
  *  - apps depend on libs, never on each other; apps/api/src/embedded/ is the
- *    composition root that puts the apps in one process (embedded mode), and
- *    apps/api/src/cli/ the operator commands over all read models;
+ *    composition root that puts the apps in one process (embedded mode) and
+ *    hands the operator commands (apps/api/src/cli/) what they need of the apps;
  *  - libs never import apps, and reach each other only through their public
  *    entries (`@cp/<lib>`, libs/<lib>/src/index.ts), in this order:
  *      events < domain < store < host-feed < runtime,  store < write-model,
@@ -17,15 +17,15 @@ module.exports = {
     {
       name: 'no-app-to-app',
       severity: 'error',
-      comment: 'an app reaches another app only through the composition roots (apps/api/src/embedded/, apps/api/src/cli/)',
-      from: { path: '^apps/([^/]+)/', pathNot: '^apps/api/src/(embedded|cli)/' },
+      comment: 'an app reaches another app only through the composition root (apps/api/src/embedded/)',
+      from: { path: '^apps/([^/]+)/', pathNot: '^apps/api/src/embedded/' },
       to: { path: '^apps/', pathNot: '^apps/$1/' },
     },
     {
       name: 'composition-root-uses-public-entries',
       severity: 'error',
-      comment: 'the composition roots take the other apps by their public entry (apps/<app>/src/index.ts)',
-      from: { path: '^apps/api/src/(embedded|cli)/' },
+      comment: 'the composition root takes the other apps by their public entry (apps/<app>/src/index.ts)',
+      from: { path: '^apps/api/src/embedded/' },
       to: { path: '^apps/(l2pop-projector|l3-scheduler|dhcp-projector)/', pathNot: '^apps/[^/]+/src/index\\.ts$' },
     },
     {

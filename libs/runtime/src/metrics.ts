@@ -53,30 +53,48 @@ function applied(registry: Registry): Counter<'projection' | 'partition'> {
   });
 }
 
-type LagReader = (set: (labels: { projection: string; partition: string }, value: number) => void) => Promise<void>;
-const lagReaders = new WeakMap<Registry, LagReader[]>();
+type Reader<L extends string> = (set: (labels: Record<L, string>, value: number) => void) => Promise<void>;
+const readerGauges = new WeakMap<Registry, Map<string, Reader<string>[]>>();
 
 /**
- * One lag gauge per registry, read at scrape time from every projector the
- * process runs; a failing read keeps the last value rather than failing the scrape.
+ * A gauge of the registry fed by readers, one per projector the process runs,
+ * each asked at scrape time; a failing read keeps the last value rather than
+ * failing the scrape. The gauge is made by the first reader of its name.
  */
-function addLagReader(registry: Registry, read: LagReader): void {
-  let readers = lagReaders.get(registry);
+function addReader<L extends string>(
+  registry: Registry,
+  gauge: { name: string; help: string; labelNames: readonly L[] },
+  read: Reader<L>,
+): void {
+  let byName = readerGauges.get(registry);
+  if (!byName) readerGauges.set(registry, (byName = new Map<string, Reader<string>[]>()));
+  let readers = byName.get(gauge.name);
   if (!readers) {
-    const list: LagReader[] = (readers = []);
-    lagReaders.set(registry, list);
-    const gauge: Gauge<'projection' | 'partition'> = new Gauge({
-      name: 'controlplane_projector_lag_events',
-      help: 'Events on the topic (or in the store, partition "all") not yet in the read model; group-wide in distributed mode',
-      labelNames: ['projection', 'partition'],
+    const list: Reader<string>[] = (readers = []);
+    byName.set(gauge.name, list);
+    const g: Gauge<string> = new Gauge({
+      ...gauge,
+      labelNames: [...gauge.labelNames],
       registers: [registry],
       async collect() {
-        for (const r of list) await r((labels, value) => gauge.set(labels, value)).catch(() => undefined);
+        for (const r of list) await r((labels, value) => g.set(labels, value)).catch(() => undefined);
       },
     });
   }
   readers.push(read);
 }
+
+const LAG_EVENTS = {
+  name: 'controlplane_projector_lag_events',
+  help: 'Events on the topic (or in the store, partition "all") not yet in the read model; group-wide in distributed mode',
+  labelNames: ['projection', 'partition'] as const,
+};
+
+const LAG_SECONDS = {
+  name: 'controlplane_projector_lag_seconds',
+  help: 'How far behind in time a read model is: the age of the oldest event not applied yet (embedded), or of the last applied message on a partition with messages left (Kafka); 0 when caught up',
+  labelNames: ['projection'] as const,
+};
 
 /**
  * Distributed mode: the KafkaProjector's hooks count applied events per
@@ -85,7 +103,7 @@ function addLagReader(registry: Registry, read: LagReader): void {
  */
 export function kafkaProjectorMetrics(registry: Registry, projection: string, projector: () => KafkaProjector | null): ProjectorMetrics {
   const counter = applied(registry);
-  addLagReader(registry, async (set) => {
+  addReader(registry, LAG_EVENTS, async (set) => {
     const p = projector();
     if (!p) return;
     for (const [partition, lag] of await withTimeout(p.lag(), 2_000)) set({ projection, partition: String(partition) }, lag);
@@ -94,7 +112,7 @@ export function kafkaProjectorMetrics(registry: Registry, projection: string, pr
   // is as late as the last one it applied was produced (an upper bound on the oldest unapplied one's age,
   // and it grows while the partition is stuck); one caught up is 0.
   const lastProduced = new Map<number, number>();
-  addAgeReader(registry, async (set) => {
+  addReader(registry, LAG_SECONDS, async (set) => {
     const p = projector();
     if (!p) return;
     let seconds = 0;
@@ -147,7 +165,7 @@ export function storeProjectorMetrics(
   const counter = applied(registry);
   if (store) {
     // How far behind in time: the age of the oldest event it has not applied (0 when caught up).
-    addAgeReader(registry, async (set) => {
+    addReader(registry, LAG_SECONDS, async (set) => {
       const [next] = await store.readAll(projector.checkpoint, 1);
       set({ projection: name }, next ? Math.max(0, (Date.now() - Date.parse(next.metadata.occurredAt)) / 1000) : 0);
     });
@@ -160,28 +178,7 @@ export function storeProjectorMetrics(
     if (at > seen) counter.inc(labels, at - seen);
     seen = Math.max(seen, at);
   });
-  addLagReader(registry, async (set) => set(labels, Math.max(0, (await head()) - projector.checkpoint)));
-}
-
-type AgeReader = (set: (labels: { projection: string }, seconds: number) => void) => Promise<void>;
-const ageReaders = new WeakMap<Registry, AgeReader[]>();
-
-function addAgeReader(registry: Registry, read: AgeReader): void {
-  let readers = ageReaders.get(registry);
-  if (!readers) {
-    const list: AgeReader[] = (readers = []);
-    ageReaders.set(registry, list);
-    const gauge: Gauge<'projection'> = new Gauge({
-      name: 'controlplane_projector_lag_seconds',
-      help: 'How far behind in time a read model is: the age of the oldest event not applied yet (embedded), or of the last applied message on a partition with messages left (Kafka); 0 when caught up',
-      labelNames: ['projection'],
-      registers: [registry],
-      async collect() {
-        for (const r of list) await r((labels, value) => gauge.set(labels, value)).catch(() => undefined);
-      },
-    });
-  }
-  readers.push(read);
+  addReader(registry, LAG_EVENTS, async (set) => set(labels, Math.max(0, (await head()) - projector.checkpoint)));
 }
 
 export function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {

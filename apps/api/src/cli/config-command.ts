@@ -9,8 +9,7 @@ import {
   SETTING_NAMES,
   SETTINGS_CATALOGUE,
 } from '@cp/runtime';
-import { dhcpConfigFromEnv } from '../../../dhcp-projector/src';
-import { l3ConfigFromEnv } from '../../../l3-scheduler/src';
+import { PROJECTOR_SETTINGS } from '../embedded/app-processes';
 import { loadSettings } from '../config';
 import { loadProxySettings } from '../distributed';
 import { loadRelaySettings } from '../relay/relay-config';
@@ -20,8 +19,7 @@ const LOADERS: Array<[string, (env: NodeJS.ProcessEnv) => unknown]> = [
   ['api', (env) => [loadSettings(env), loadRelaySettings(env), loadProxySettings(env)]],
   ['every process', (env) => [loadOpsConfig(env), kafkaSecurityFromEnv(env)]],
   ['projectors', (env) => loadProjectorSettings('check', 0, env)],
-  ['l3-scheduler', (env) => l3ConfigFromEnv(env)],
-  ['dhcp-projector', (env) => dhcpConfigFromEnv(env)],
+  ...PROJECTOR_SETTINGS,
 ];
 
 /**

@@ -1,8 +1,6 @@
 import { Command, Option } from 'commander';
 import { applyFlagSettings, SETTING_NAMES, configKeyOf } from '@cp/runtime';
-import { serveDhcpProcess } from '../../../dhcp-projector/src';
-import { serveL2popProcess } from '../../../l2pop-projector/src';
-import { serveL3Process } from '../../../l3-scheduler/src';
+import { PROJECTOR_PROCESSES } from '../embedded/app-processes';
 import { serve } from '../serve';
 import { UsageError } from '../embedded/embedded-models';
 
@@ -34,19 +32,19 @@ export function addServerCommands(program: Command, started: () => void): void {
     {
       name: 'l2pop',
       description: 'run an l2pop-projector instance (distributed mode: Kafka and a PostgreSQL read model; else over a data directory)',
-      start: serveL2popProcess,
+      start: PROJECTOR_PROCESSES.l2pop,
       flags: [dataDirFlag(), readModelFlag(), kafkaFlag()],
     },
     {
       name: 'l3',
       description: 'run an l3-scheduler instance: the HA scheduler and the L3 read model (distributed mode only)',
-      start: serveL3Process,
+      start: PROJECTOR_PROCESSES.l3,
       flags: [new Option('--event-store-url <url>', 'PostgreSQL event store'), readModelFlag(), kafkaFlag()],
     },
     {
       name: 'dhcp',
       description: 'run a dhcp-projector instance (distributed mode only)',
-      start: serveDhcpProcess,
+      start: PROJECTOR_PROCESSES.dhcp,
       flags: [readModelFlag(), kafkaFlag()],
     },
   ];
