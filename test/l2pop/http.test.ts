@@ -57,7 +57,14 @@ function watch(host: string, since?: string, start: L2Snapshot | null = null) {
 
 test('GET snapshot and ?since= deltas', async () => {
   const r0 = await get<L2Snapshot>('/v1/hosts/c1/l2');
-  expect(r0).toEqual({ host: 'c1', revision: expect.stringMatching(/^\d+-\d+$/), networks: {}, ipsets: {} });
+  expect(r0).toEqual({
+    host: 'c1',
+    revision: expect.stringMatching(/^\d+-\d+$/),
+    networks: {},
+    ipsets: {},
+    ports: {},
+    security_groups: {},
+  });
   await server.append(vm('p1', 'c1', 1), vm('p2', 'c2', 2));
   const delta = await get<L2Changes>(`/v1/hosts/c1/l2?since=${r0.revision}`);
   expect(delta).toMatchObject({
@@ -68,6 +75,52 @@ test('GET snapshot and ?since= deltas', async () => {
   const r1 = await get<L2Snapshot>('/v1/hosts/c1/l2');
   expect(applyDelta(r0, delta)).toEqual(r1);
   expect(await get(`/v1/hosts/c1/l2?since=bogus`)).toEqual({ ...r1, since: 'bogus', resync: true });
+});
+
+test("a host's own ports and their groups' rules: in its snapshot, and again whole in a delta when they change", async () => {
+  await server.append(e.port('p1', 'n1', { host: 'c1', mac: MAC(1), ips: ['192.168.2.1'], groups: ['def'] }));
+  const r0 = await get<L2Snapshot>('/v1/hosts/c1/l2');
+  // Not up yet: the agent learns the port from its own document, before any remote does.
+  expect(r0.ports).toEqual({
+    p1: {
+      network_id: 'n1',
+      network_type: 'vxlan',
+      segmentation_id: 1000,
+      mac_address: MAC(1),
+      fixed_ips: ['192.168.2.1'],
+      allowed_address_pairs: [],
+      security_groups: ['def'],
+      port_security_enabled: true,
+      device_owner: 'compute:nova',
+    },
+  });
+  expect(r0.security_groups.def.map((r) => r.id)).toEqual(['def-in4', 'def-in6', 'def-out4', 'def-out6']);
+  expect(r0.security_groups.def[0]).toEqual({
+    id: 'def-in4',
+    direction: 'ingress',
+    ethertype: 'IPv4',
+    protocol: null,
+    port_range_min: null,
+    port_range_max: null,
+    remote_ip_prefix: null,
+    remote_group_id: 'def',
+  });
+  const c2 = await get<L2Snapshot>('/v1/hosts/c2/l2');
+
+  // A rule of the group: c1 gets its rules again; c2 has no port in the group and gets nothing.
+  await server.append(e.ruleDeleted('def-in6', 'def'));
+  const delta = await get<L2Changes>(`/v1/hosts/c1/l2?since=${r0.revision}`);
+  expect(delta.security_groups?.def.map((r) => r.id)).toEqual(['def-in4', 'def-out4', 'def-out6']);
+  expect(applyDelta(r0, delta)).toEqual(await get<L2Snapshot>('/v1/hosts/c1/l2'));
+  expect((await get<L2Snapshot>('/v1/hosts/c2/l2')).revision).toBe(c2.revision);
+
+  // Going up changes nothing the host's own agent reads; a move takes the port to c2's document.
+  const r1 = await get<L2Snapshot>('/v1/hosts/c1/l2');
+  await server.append(e.up('p1', 'n1', 'c1'));
+  expect((await get<L2Changes>(`/v1/hosts/c1/l2?since=${r1.revision}`)).ports).toBeUndefined();
+  await server.append(e.bound('p1', 'n1', 'c2', 'c1'));
+  expect((await get<L2Changes>(`/v1/hosts/c1/l2?since=${r1.revision}`)).ports).toEqual({});
+  expect(Object.keys((await get<L2Snapshot>('/v1/hosts/c2/l2')).ports)).toEqual(['p1']);
 });
 
 test('the watch streams each committed change to the hosts it concerns and no other', async () => {

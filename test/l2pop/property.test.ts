@@ -109,8 +109,8 @@ test('every host equals the oracle, under any partition interleaving and a crash
         const applied = await eventsDb.get<{ n: number }>('SELECT COUNT(*) AS n FROM events WHERE position <= ?', [first.checkpoint]);
         const prefix = new Oracle(delivered.slice(0, Number(applied!.n)));
         for (const host of HOSTS) {
-          const { networks, ipsets } = await queries.snapshot(host);
-          expect({ networks, ipsets }).toEqual(prefix.view(host));
+          const { networks, ipsets, ports, security_groups } = await queries.snapshot(host);
+          expect({ networks, ipsets, ports, security_groups }).toEqual(prefix.view(host));
         }
         const resumed = new StoreProjector(store, live, projection, { batchSize });
         await resumed.start();
@@ -118,8 +118,8 @@ test('every host equals the oracle, under any partition interleaving and a crash
 
         const oracle = new Oracle(canonical);
         for (const host of HOSTS) {
-          const { networks, ipsets } = await queries.snapshot(host);
-          expect({ networks, ipsets }).toEqual(oracle.view(host));
+          const { networks, ipsets, ports, security_groups } = await queries.snapshot(host);
+          expect({ networks, ipsets, ports, security_groups }).toEqual(oracle.view(host));
         }
 
         // Rebuilt in the original order, straight from the bodies, into a scratch model.

@@ -9,6 +9,8 @@ type Pair = [string, string];
 export interface OracleView {
   networks: Record<string, { network_type: string; segmentation_id: number | null; flood: string[]; fdb: Record<string, Pair[]> }>;
   ipsets: Record<string, { security_group_id: string; ethertype: string; members: string[] }>;
+  ports: Record<string, Record<string, unknown>>;
+  security_groups: Record<string, Array<Record<string, unknown>>>;
 }
 
 interface Port {
@@ -20,13 +22,14 @@ interface Port {
   fixed: string[];
   pairs: string[];
   groups: string[];
+  security: boolean;
 }
 
 export class Oracle {
   private readonly nets = new Map<string, { type: string; seg: number | null }>();
   private readonly ports = new Map<string, Port>();
   private readonly agents = new Map<string, { host: string; tunnel: string | null }>();
-  private readonly rules = new Map<string, { sg: string; eth: string; remote: string | null }>();
+  private readonly rules = new Map<string, { sg: string; eth: string; remote: string | null; spec: Record<string, unknown> }>();
   private readonly routerHa = new Map<string, boolean>();
   private readonly ifaces = new Map<string, { router: string; net: string }>();
   private readonly routerHosts = new Set<string>(); // `${router} ${host}`
@@ -56,6 +59,7 @@ export class Oracle {
           fixed: d.fixedIps.map((f: { ipAddress: string }) => f.ipAddress),
           pairs: d.allowedAddressPairs.map((p: { ipAddress: string }) => p.ipAddress),
           groups: d.securityGroups,
+          security: d.portSecurityEnabled,
         });
         break;
       case 'PortUpdated':
@@ -63,6 +67,8 @@ export class Oracle {
         if (d.changes.fixedIps) port.fixed = d.changes.fixedIps.map((f: { ipAddress: string }) => f.ipAddress);
         if (d.changes.securityGroups) port.groups = d.changes.securityGroups;
         if (d.changes.deviceOwner !== undefined) port.owner = d.changes.deviceOwner;
+        if (d.changes.portSecurityEnabled !== undefined) port.security = d.changes.portSecurityEnabled;
+        if (d.changes.macAddress !== undefined) port.mac = d.changes.macAddress;
         if (d.changes.allowedAddressPairs) port.pairs = d.changes.allowedAddressPairs.map((p: { ipAddress: string }) => p.ipAddress);
         break;
       case 'PortBoundToHost':
@@ -94,7 +100,18 @@ export class Oracle {
         this.agents.delete(d.id);
         break;
       case 'SecurityGroupRuleCreated':
-        this.rules.set(d.id, { sg: d.securityGroupId, eth: d.ethertype, remote: d.remoteGroupId });
+        this.rules.set(d.id, {
+          sg: d.securityGroupId,
+          eth: d.ethertype,
+          remote: d.remoteGroupId,
+          spec: {
+            direction: d.direction,
+            protocol: d.protocol,
+            port_range_min: d.portRangeMin,
+            port_range_max: d.portRangeMax,
+            remote_ip_prefix: d.remoteIpPrefix,
+          },
+        });
         break;
       case 'SecurityGroupRuleDeleted':
         this.rules.delete(d.id);
@@ -155,7 +172,7 @@ export class Oracle {
   }
 
   view(host: string): OracleView {
-    const view: OracleView = { networks: {}, ipsets: {} };
+    const view: OracleView = { networks: {}, ipsets: {}, ports: {}, security_groups: {} };
     for (const [id, net] of this.nets) {
       if (!['vxlan', 'gre', 'geneve'].includes(net.type)) continue;
       const members = this.members(id);
@@ -170,8 +187,28 @@ export class Oracle {
       }
       view.networks[id] = { network_type: net.type, segmentation_id: net.seg, flood: [...flood].sort(), fdb };
     }
-    for (const p of this.ports.values()) {
+    const byId = (a: [string, unknown], b: [string, unknown]) => (a[0] < b[0] ? -1 : 1);
+    for (const [id, p] of [...this.ports].sort(byId)) {
       if (p.host !== host) continue;
+      const net = this.nets.get(p.net);
+      const sorted = (xs: string[]) => [...new Set(xs)].sort();
+      view.ports[id] = {
+        network_id: p.net,
+        network_type: net?.type ?? '',
+        segmentation_id: net?.seg ?? null,
+        mac_address: p.mac,
+        fixed_ips: sorted(p.fixed),
+        allowed_address_pairs: sorted(p.pairs),
+        security_groups: sorted(p.groups),
+        port_security_enabled: p.security,
+        device_owner: p.owner,
+      };
+      for (const g of sorted(p.groups)) {
+        view.security_groups[g] = [...this.rules]
+          .filter(([, r]) => r.sg === g)
+          .sort(byId)
+          .map(([ruleId, r]) => ({ id: ruleId, ethertype: r.eth, remote_group_id: r.remote, ...r.spec }));
+      }
       for (const r of this.rules.values()) {
         if (!r.remote || !p.groups.includes(r.sg)) continue;
         const ips = [...this.ports.values()].filter((q) => q.groups.includes(r.remote!)).flatMap((q) => [...q.fixed, ...q.pairs]);

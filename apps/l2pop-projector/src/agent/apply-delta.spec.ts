@@ -14,6 +14,20 @@ const base: L2Snapshot = {
     n2: { network_type: 'gre', segmentation_id: 20, flood: [], fdb: {} },
   },
   ipsets: { NIPv4sg: { security_group_id: 'sg', ethertype: 'IPv4', members: ['192.168.0.1'] } },
+  ports: {
+    p1: {
+      network_id: 'n1',
+      network_type: 'vxlan',
+      segmentation_id: 10,
+      mac_address: 'fa:16:3e:00:00:01',
+      fixed_ips: ['192.168.0.1'],
+      allowed_address_pairs: [],
+      security_groups: ['sg'],
+      port_security_enabled: true,
+      device_owner: 'compute:nova',
+    },
+  },
+  security_groups: { sg: [] },
 };
 const delta = (over: Partial<L2Delta>): L2Delta => ({
   host: 'c1',
@@ -81,6 +95,23 @@ describe('applyDelta', () => {
     expect(next.networks.n3).toEqual({ network_type: 'geneve', segmentation_id: 30, flood: [], fdb: {} });
     expect(next.ipsets).toEqual({ NIPv6sg: { security_group_id: 'sg', ethertype: 'IPv6', members: ['fd00::1'] } });
     expect(base).toEqual(before);
+  });
+
+  it("keeps the host's ports and rules unless the delta gives them, then takes them whole", () => {
+    expect(applyDelta(base, delta({})).ports).toEqual(base.ports);
+    const rule = {
+      id: 'r1',
+      direction: 'ingress' as const,
+      ethertype: 'IPv4' as const,
+      protocol: 'tcp',
+      port_range_min: 22,
+      port_range_max: 22,
+      remote_ip_prefix: null,
+      remote_group_id: 'sg',
+    };
+    const next = applyDelta(base, delta({ ports: {}, security_groups: { sg: [rule] } }));
+    expect(next.ports).toEqual({});
+    expect(next.security_groups).toEqual({ sg: [rule] });
   });
 
   it('refuses a delta that does not start at the local revision, or for another host', () => {

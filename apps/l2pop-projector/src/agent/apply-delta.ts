@@ -37,12 +37,28 @@ export function applyDelta(local: L2Snapshot | null, doc: L2Changes | L2Snapshot
     if (set === null) delete ipsets[name];
     else ipsets[name] = { ...set, members: [...set.members] };
   }
-  return { host: local.host, revision: doc.revision, networks: sortKeys(networks), ipsets: sortKeys(ipsets) };
+  return {
+    host: local.host,
+    revision: doc.revision,
+    networks: sortKeys(networks),
+    ipsets: sortKeys(ipsets),
+    // Given whole when they changed (a host's own ports are few).
+    ports: doc.ports ? structuredClone(doc.ports) : local.ports,
+    security_groups: doc.security_groups ? structuredClone(doc.security_groups) : local.security_groups,
+  };
 }
 
 function toSnapshot(doc: L2Snapshot): L2Snapshot {
   // Drop resync/since: the local copy has the snapshot's shape whatever produced it.
-  return { host: doc.host, revision: doc.revision, networks: structuredClone(doc.networks), ipsets: structuredClone(doc.ipsets) };
+  return {
+    host: doc.host,
+    revision: doc.revision,
+    networks: structuredClone(doc.networks),
+    ipsets: structuredClone(doc.ipsets),
+    // A server older than the ports section sends none.
+    ports: structuredClone(doc.ports ?? {}),
+    security_groups: structuredClone(doc.security_groups ?? {}),
+  };
 }
 
 /** A network view as remote -> entries, flood-only remotes included with []. */

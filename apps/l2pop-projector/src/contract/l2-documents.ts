@@ -21,6 +21,38 @@ export interface IpsetView {
   members: string[];
 }
 
+/**
+ * A port bound to the host: what its agent needs to plug the device (Neutron's
+ * get_device_details), whether it is up or not yet.
+ */
+export interface LocalPortView {
+  network_id: string;
+  /** '' and null while the network is unknown to the model. */
+  network_type: string;
+  segmentation_id: number | null;
+  mac_address: string;
+  /** The port's fixed IPs, sorted. */
+  fixed_ips: string[];
+  /** IPs and CIDRs of its allowed address pairs, sorted. */
+  allowed_address_pairs: string[];
+  security_groups: string[];
+  port_security_enabled: boolean;
+  device_owner: string;
+}
+
+/** One security group rule as the agent's firewall applies it (Neutron's field names). */
+export interface SecurityGroupRuleView {
+  id: string;
+  direction: 'ingress' | 'egress';
+  ethertype: 'IPv4' | 'IPv6';
+  protocol: string | null;
+  port_range_min: number | null;
+  port_range_max: number | null;
+  remote_ip_prefix: string | null;
+  /** Matched through the ipset of that group and ethertype (listed in `ipsets`). */
+  remote_group_id: string | null;
+}
+
 /** `GET /v1/hosts/{host}/l2`: everything the host's L2 agent programs, as of `revision`. */
 export interface L2Snapshot {
   host: string;
@@ -28,6 +60,10 @@ export interface L2Snapshot {
   revision: string;
   networks: Record<string, L2NetworkView>;
   ipsets: Record<string, IpsetView>;
+  /** The ports bound to this host, by id. */
+  ports: Record<string, LocalPortView>;
+  /** The rules of every group a port of this host is in, by group id; each list sorted by rule id. */
+  security_groups: Record<string, SecurityGroupRuleView[]>;
 }
 
 /** A snapshot given where changes were asked for: the agent replaces its copy. */
@@ -61,6 +97,12 @@ export interface L2Delta {
   resync: false;
   networks: Record<string, L2NetworkChange | null>;
   ipsets: Record<string, IpsetView | null>;
+  /**
+   * Present when the host's own ports or their groups' rules changed since
+   * `since`: the whole of both, replacing the agent's (a host's ports are few).
+   */
+  ports?: Record<string, LocalPortView>;
+  security_groups?: Record<string, SecurityGroupRuleView[]>;
 }
 
 export type L2Changes = L2Delta | L2Resync;

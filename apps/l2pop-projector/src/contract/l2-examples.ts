@@ -21,6 +21,43 @@ export const L2_SNAPSHOT_EXAMPLE: L2Snapshot = {
   ipsets: {
     [`NIPv4${GROUP.slice(0, 18)}`]: { security_group_id: GROUP, ethertype: 'IPv4', members: ['10.0.0.5', '10.0.0.7'] },
   },
+  ports: {
+    '0b6f3c2e-4d5a-4e8f-9a1b-2c3d4e5f6a7b': {
+      network_id: NET,
+      network_type: 'vxlan',
+      segmentation_id: 1001,
+      mac_address: 'fa:16:3e:00:00:05',
+      fixed_ips: ['10.0.0.5'],
+      allowed_address_pairs: [],
+      security_groups: [GROUP],
+      port_security_enabled: true,
+      device_owner: 'compute:nova',
+    },
+  },
+  security_groups: {
+    [GROUP]: [
+      {
+        id: '1c2d3e4f-5a6b-4c7d-8e9f-0a1b2c3d4e5f',
+        direction: 'ingress',
+        ethertype: 'IPv4',
+        protocol: 'tcp',
+        port_range_min: 22,
+        port_range_max: 22,
+        remote_ip_prefix: null,
+        remote_group_id: GROUP,
+      },
+      {
+        id: '2d3e4f5a-6b7c-4d8e-9f0a-1b2c3d4e5f6a',
+        direction: 'egress',
+        ethertype: 'IPv4',
+        protocol: null,
+        port_range_min: null,
+        port_range_max: null,
+        remote_ip_prefix: null,
+        remote_group_id: null,
+      },
+    ],
+  },
 };
 
 export const L2_DELTA_EXAMPLE: L2Delta = {

@@ -37,6 +37,7 @@ export const PortsTable = table(
     host: str(255),
     active: int(),
     device_owner: str(255),
+    port_security: int(),
   },
   [['network_id', 'host'], ['host']],
 );
@@ -58,7 +59,14 @@ export const GroupsTable = table('l2_sgs', { id: pk(64), project_id: str(64), is
 
 export const RulesTable = table(
   'l2_sg_rules',
-  { id: pk(64), sg_id: str(64), ethertype: str(8), remote_group_id: str(64, { nullable: true }) },
+  {
+    id: pk(64),
+    sg_id: str(64),
+    ethertype: str(8),
+    remote_group_id: str(64, { nullable: true }),
+    /** JSON of what only the host's firewall reads: direction, protocol, port range, remote prefix. */
+    spec: { type: 'text' },
+  },
   [['sg_id'], ['remote_group_id']],
 );
 
@@ -109,6 +117,13 @@ export const HostIpsetsTable = table('l2_host_ipsets', { host: pk(255), name: pk
   ['sg_id', 'ethertype'],
 ]);
 
+/**
+ * The batch that last changed what a host's own ports are (their facts, their
+ * groups' rules): a host at revision r below it is sent its ports and rules
+ * again, whole. Absent: unchanged since the model was built.
+ */
+export const HostLocalTable = table('l2_host_local', { host: pk(255), seq: int() });
+
 /** Per host its revision and compaction horizon, and the model's epoch (libs/host-feed): the L2 feed's clock. */
 const FEED = feedTables('l2');
 export const L2_CLOCK = new FeedClock('l2');
@@ -130,6 +145,7 @@ export const L2POP_TABLES = [
   SetsTable,
   HostNetsTable,
   HostIpsetsTable,
+  HostLocalTable,
   ...FEED.tables,
 ];
 
@@ -151,5 +167,6 @@ export const L2POP_TABLE_NAMES = [
   'l2_sets',
   'l2_host_nets',
   'l2_host_ipsets',
+  'l2_host_local',
   ...FEED.truncated,
 ];

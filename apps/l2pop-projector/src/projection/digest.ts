@@ -9,12 +9,12 @@ import { combineParts, digestParts, type Database, type DigestPart } from '@cp/s
  */
 const PARTS: readonly DigestPart[] = [
   ['l2_networks', 'SELECT id, network_type, segmentation_id FROM l2_networks'],
-  ['l2_ports', 'SELECT id, network_id, mac, host, active, device_owner FROM l2_ports'],
+  ['l2_ports', 'SELECT id, network_id, mac, host, active, device_owner, port_security FROM l2_ports'],
   ['l2_port_ips', 'SELECT port_id, kind, ip, family FROM l2_port_ips'],
   ['l2_port_sgs', 'SELECT port_id, sg_id FROM l2_port_sgs'],
   ['l2_agents', 'SELECT id, host, tunnel_ip FROM l2_agents'],
   ['l2_sgs', 'SELECT id, project_id, is_default FROM l2_sgs'],
-  ['l2_sg_rules', 'SELECT id, sg_id, ethertype, remote_group_id FROM l2_sg_rules'],
+  ['l2_sg_rules', 'SELECT id, sg_id, ethertype, remote_group_id, spec FROM l2_sg_rules'],
   ['l2_routers', 'SELECT id, ha FROM l2_routers'],
   ['l2_router_ifaces', 'SELECT router_id, port_id, network_id FROM l2_router_ifaces'],
   ['l2_router_hosts', 'SELECT router_id, host FROM l2_router_hosts'],

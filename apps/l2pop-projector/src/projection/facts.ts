@@ -1,13 +1,14 @@
 import { cmp, ipFamily, uniqueSorted } from '../model/rules';
 import type { Sql } from '@cp/store';
 
-/** What the read model keeps of a port: only what L2 population and ipsets read. */
+/** What the read model keeps of a port: what L2 population, ipsets and its host's agent read. */
 export interface PortFacts {
   networkId: string;
   mac: string;
   host: string;
   active: boolean;
   deviceOwner: string;
+  portSecurity: boolean;
   fixed: string[];
   pairs: string[];
   groups: string[];
@@ -29,7 +30,7 @@ export interface FactStore {
   putGroup(id: string, projectId: string, isDefault: boolean): Promise<void>;
   /** The group and its rules. */
   deleteGroup(id: string): Promise<void>;
-  putRule(id: string, sgId: string, ethertype: string, remoteGroupId: string | null): Promise<void>;
+  putRule(id: string, rule: RuleFacts): Promise<void>;
   deleteRule(id: string): Promise<void>;
   setRouterHa(id: string, ha: boolean): Promise<void>;
   putRouterIface(routerId: string, portId: string, networkId: string): Promise<void>;
@@ -56,10 +57,14 @@ export class SqlFacts implements FactStore {
   }
 
   async loadPort(id: string): Promise<PortFacts | null> {
-    const row = await this.q.get<{ network_id: string; mac: string; host: string; active: number; device_owner: string }>(
-      'SELECT network_id, mac, host, active, device_owner FROM l2_ports WHERE id = ?',
-      [id],
-    );
+    const row = await this.q.get<{
+      network_id: string;
+      mac: string;
+      host: string;
+      active: number;
+      device_owner: string;
+      port_security: number;
+    }>('SELECT network_id, mac, host, active, device_owner, port_security FROM l2_ports WHERE id = ?', [id]);
     if (!row) return null;
     const ips = await this.q.all<{ kind: string; ip: string }>('SELECT kind, ip FROM l2_port_ips WHERE port_id = ?', [id]);
     const groups = await this.q.all<{ sg_id: string }>('SELECT sg_id FROM l2_port_sgs WHERE port_id = ?', [id]);
@@ -69,6 +74,7 @@ export class SqlFacts implements FactStore {
       host: row.host,
       active: Number(row.active) === 1,
       deviceOwner: row.device_owner,
+      portSecurity: Number(row.port_security) === 1,
       fixed: uniqueSorted(ips.filter((i) => i.kind === 'fixed').map((i) => i.ip)),
       pairs: uniqueSorted(ips.filter((i) => i.kind === 'pair').map((i) => i.ip)),
       groups: uniqueSorted(groups.map((g) => g.sg_id)),
@@ -84,10 +90,10 @@ export class SqlFacts implements FactStore {
       return;
     }
     await q.run(
-      `INSERT INTO l2_ports (id, network_id, mac, host, active, device_owner) VALUES (?, ?, ?, ?, ?, ?)
+      `INSERT INTO l2_ports (id, network_id, mac, host, active, device_owner, port_security) VALUES (?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET network_id = excluded.network_id, mac = excluded.mac, host = excluded.host,
-         active = excluded.active, device_owner = excluded.device_owner`,
-      [id, after.networkId, after.mac, after.host, after.active ? 1 : 0, after.deviceOwner],
+         active = excluded.active, device_owner = excluded.device_owner, port_security = excluded.port_security`,
+      [id, after.networkId, after.mac, after.host, after.active ? 1 : 0, after.deviceOwner, after.portSecurity ? 1 : 0],
     );
     // A port's IPs and groups are stored and deleted with its row: a new port has none to delete.
     if (!sameIps(before, after)) {
@@ -133,12 +139,12 @@ export class SqlFacts implements FactStore {
     await this.q.run('DELETE FROM l2_sgs WHERE id = ?', [id]);
   }
 
-  async putRule(id: string, sgId: string, ethertype: string, remoteGroupId: string | null): Promise<void> {
+  async putRule(id: string, r: RuleFacts): Promise<void> {
     await this.q.run(
-      `INSERT INTO l2_sg_rules (id, sg_id, ethertype, remote_group_id) VALUES (?, ?, ?, ?)
+      `INSERT INTO l2_sg_rules (id, sg_id, ethertype, remote_group_id, spec) VALUES (?, ?, ?, ?, ?)
        ON CONFLICT (id) DO UPDATE SET sg_id = excluded.sg_id, ethertype = excluded.ethertype,
-         remote_group_id = excluded.remote_group_id`,
-      [id, sgId, ethertype, remoteGroupId],
+         remote_group_id = excluded.remote_group_id, spec = excluded.spec`,
+      [id, r.sgId, r.ethertype, r.remoteGroupId, r.spec],
     );
   }
 
@@ -184,6 +190,8 @@ export interface RuleFacts {
   sgId: string;
   ethertype: string;
   remoteGroupId: string | null;
+  /** JSON of the rest of the rule (ruleSpec), read only by the host's firewall. */
+  spec: string;
 }
 
 /**
@@ -244,8 +252,8 @@ export class MemFacts implements FactStore {
     return Promise.resolve();
   }
 
-  putRule(id: string, sgId: string, ethertype: string, remoteGroupId: string | null): Promise<void> {
-    this.rules.set(id, { sgId, ethertype, remoteGroupId });
+  putRule(id: string, rule: RuleFacts): Promise<void> {
+    this.rules.set(id, rule);
     return Promise.resolve();
   }
 
@@ -301,11 +309,11 @@ export class MemFacts implements FactStore {
     for (const [id, n] of byKey(this.networks)) await networks.add(id, n.type, n.seg);
     await networks.flush();
 
-    const ports = new Inserter(q, 'l2_ports', ['id', 'network_id', 'mac', 'host', 'active', 'device_owner']);
+    const ports = new Inserter(q, 'l2_ports', ['id', 'network_id', 'mac', 'host', 'active', 'device_owner', 'port_security']);
     const ips = new Inserter(q, 'l2_port_ips', ['port_id', 'kind', 'ip', 'family']);
     const sgs = new Inserter(q, 'l2_port_sgs', ['port_id', 'sg_id']);
     for (const [id, p] of byKey(this.ports)) {
-      if (ports.push(id, p.networkId, p.mac, p.host, p.active ? 1 : 0, p.deviceOwner)) await ports.flush();
+      if (ports.push(id, p.networkId, p.mac, p.host, p.active ? 1 : 0, p.deviceOwner, p.portSecurity ? 1 : 0)) await ports.flush();
       // Key order (port, kind, ip): 'fixed' < 'pair', each list sorted already.
       for (const ip of p.fixed) if (ips.push(id, 'fixed', ip, ipFamily(ip))) await ips.flush();
       for (const ip of p.pairs) if (ips.push(id, 'pair', ip, ipFamily(ip))) await ips.flush();
@@ -321,8 +329,8 @@ export class MemFacts implements FactStore {
     const groups = new Inserter(q, 'l2_sgs', ['id', 'project_id', 'is_default']);
     for (const [id, g] of byKey(this.groups)) await groups.add(id, g.projectId, g.isDefault ? 1 : 0);
     await groups.flush();
-    const rules = new Inserter(q, 'l2_sg_rules', ['id', 'sg_id', 'ethertype', 'remote_group_id']);
-    for (const [id, r] of byKey(this.rules)) await rules.add(id, r.sgId, r.ethertype, r.remoteGroupId);
+    const rules = new Inserter(q, 'l2_sg_rules', ['id', 'sg_id', 'ethertype', 'remote_group_id', 'spec']);
+    for (const [id, r] of byKey(this.rules)) await rules.add(id, r.sgId, r.ethertype, r.remoteGroupId, r.spec);
     await rules.flush();
     const routers = new Inserter(q, 'l2_routers', ['id', 'ha']);
     for (const [id, ha] of byKey(this.routers)) await routers.add(id, ha ? 1 : 0);

@@ -20,6 +20,10 @@ export class Impact {
   /** Sets whose members changed (views/set-members.ts names only real changes). */
   readonly members = new Map<string, { groupId: string; ethertype: Ethertype }>();
   readonly setHosts = new Set<string>();
+  /** Hosts whose own ports' documents changed, and groups and networks whose ports' hosts did (resolved when the batch ends). */
+  readonly localHosts = new Set<string>();
+  readonly localGroups = new Set<string>();
+  readonly localNetworks = new Set<string>();
 
   network(networkId: string, hosts: Iterable<string | null | undefined> | 'all'): void {
     if (!this.tracking) return;
@@ -46,5 +50,20 @@ export class Impact {
 
   hostSets(host: string | null | undefined): void {
     if (host && this.tracking) this.setHosts.add(host);
+  }
+
+  /** A port bound to `host` changed what its agent plugs or filters. */
+  local(host: string | null | undefined): void {
+    if (host && this.tracking) this.localHosts.add(host);
+  }
+
+  /** The group's rules changed: every host with a port in it. */
+  localGroup(groupId: string): void {
+    if (this.tracking) this.localGroups.add(groupId);
+  }
+
+  /** The network's type or segment changed: every host with a port on it. */
+  localNetwork(networkId: string): void {
+    if (this.tracking) this.localNetworks.add(networkId);
   }
 }

@@ -5,6 +5,7 @@ import { cmp } from '../model/rules';
 import { L2POP_INDEXES, L2POP_TABLES, L2POP_TABLE_NAMES } from '../model/tables';
 import { deriveAll } from '../views/derive-all';
 import { hostsOfSet, refreshHostSets } from '../views/ipset-view';
+import { localHosts } from '../views/local-view';
 import { refreshNetwork } from '../views/network-view';
 import { Stamp, type Stamped } from '../views/stamp';
 import { Batch } from './batch';
@@ -37,8 +38,11 @@ export interface L2popProjectionOptions {
  */
 export class L2popProjection implements Projection {
   readonly name = 'l2pop';
-  /** 2: per-network and per-group rows joined at read time instead of per-host copies. */
-  readonly version = 2;
+  /**
+   * 2: per-network and per-group rows joined at read time instead of per-host copies.
+   * 3: each host's own ports and their groups' rules (port security, rule specs, l2_host_local).
+   */
+  readonly version = 3;
   readonly tables = L2POP_TABLES;
   readonly tableNames = L2POP_TABLE_NAMES;
   readonly handles = HANDLED_EVENTS;
@@ -102,6 +106,7 @@ export class L2popProjection implements Projection {
       }
       for (const host of [...impact.setHosts].sort(cmp)) await refreshHostSets(q, stamp, host);
       for (const { groupId, ethertype } of impact.members.values()) stamp.setMembers(groupId, ethertype);
+      for (const host of await localHosts(q, impact)) stamp.hostLocal(host);
       stamped = await stamp.commit();
     }
     const notify = this.options.onCommitted;

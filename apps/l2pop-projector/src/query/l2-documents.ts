@@ -2,6 +2,7 @@ import type { HostDocuments } from '@cp/host-feed';
 import { placeholders, type Database, type Tx } from '@cp/store';
 import type { IpsetView, L2Delta, L2NetworkChange, L2NetworkView, L2Snapshot, MacIp } from '../contract/l2-documents';
 import { cmp, nullableNumber, sortEntries, uniqueSorted } from '../model/rules';
+import { localChangedSince, readLocal } from './local-ports';
 interface NetRow {
   network_id: string;
   network_type: string;
@@ -56,7 +57,7 @@ export class L2Documents implements HostDocuments<L2Snapshot, L2Delta> {
       [host],
       tx,
     );
-    return { host, revision, networks, ipsets: await this.ipsets(tx, sets) };
+    return { host, revision, networks, ipsets: await this.ipsets(tx, sets), ...(await readLocal(this.db, tx, host)) };
   }
 
   /**
@@ -132,7 +133,8 @@ export class L2Documents implements HostDocuments<L2Snapshot, L2Delta> {
     const ipsets: Record<string, IpsetView | null> = {};
     for (const r of sets) if (Number(r.deleted)) ipsets[r.name] = null;
     Object.assign(ipsets, await this.ipsets(tx, [...sets.filter((r) => !Number(r.deleted)), ...refreshed]));
-    return { host, revision, since, resync: false, networks: sortKeys(networks), ipsets: sortKeys(ipsets) };
+    const local = (await localChangedSince(this.db, tx, host, from)) ? await readLocal(this.db, tx, host) : {};
+    return { host, revision, since, resync: false, networks: sortKeys(networks), ipsets: sortKeys(ipsets), ...local };
   }
 
   /** The live sets given, by name, with their group's members of the set's family. */

@@ -10,8 +10,8 @@ import type { NetMeta, Stamped } from './stamp';
 const FIRST_SEQ = 1;
 
 /**
- * Derives the per-network members, the per-group set members and which networks
- * and sets each host takes part in from the facts of a model replayed from
+ * Derives the per-network members, the per-group set members, which networks
+ * and sets each host takes part in and which hosts have ports of their own from the facts of a model replayed from
  * scratch (its derived tables are empty). The rules are those of computeMember,
  * adjustSetMembers and refreshHostSets, applied to all keys at once from the
  * facts in memory instead of key by key with queries, so the rows are the ones
@@ -42,8 +42,11 @@ export async function deriveAll(q: Sql, facts: MemFacts): Promise<Stamped> {
   const nets = new Inserter(q, 'l2_host_nets', ['host', 'network_id', 'network_type', 'segmentation_id', 'seq', 'deleted']);
   const sets = new Inserter(q, 'l2_host_ipsets', ['host', 'name', 'sg_id', 'ethertype', 'seq', 'deleted']);
   const revs = new Inserter(q, 'l2_host_revs', ['host', 'rev', 'horizon']);
+  const locals = new Inserter(q, 'l2_host_local', ['host', 'seq']);
+  const withPorts = new Set<string>();
+  for (const p of facts.ports.values()) if (p.host !== '') withPorts.add(p.host);
   // Host by host in key order, so the inserts append to the tables' primary keys.
-  const hosts = [...new Set([...hostNets.keys(), ...hostSets.keys()])].sort(cmp);
+  const hosts = [...new Set([...hostNets.keys(), ...hostSets.keys(), ...withPorts])].sort(cmp);
   for (const host of hosts) {
     for (const [networkId, meta] of (hostNets.get(host) ?? []).sort((a, b) => cmp(a[0], b[0]))) {
       if (nets.push(host, networkId, meta.type, meta.seg, FIRST_SEQ, 0)) await nets.flush();
@@ -51,8 +54,10 @@ export async function deriveAll(q: Sql, facts: MemFacts): Promise<Stamped> {
     for (const [name, s] of [...(hostSets.get(host) ?? [])].sort((a, b) => cmp(a[0], b[0]))) {
       if (sets.push(host, name, s.sgId, s.ethertype, FIRST_SEQ, 0)) await sets.flush();
     }
+    if (withPorts.has(host) && locals.push(host, FIRST_SEQ)) await locals.flush();
     if (revs.push(host, FIRST_SEQ, 0)) await revs.flush();
   }
+  await locals.flush();
   await nets.flush();
   await sets.flush();
   await revs.flush();

@@ -37,7 +37,7 @@ export interface Stamped {
  *
  * A host is concerned by: its own rows (networks and sets joined or left), a
  * member row of a network it takes part in (except its own: a host never sees
- * itself), and the members of a set it holds.
+ * itself), the members of a set it holds, and its own ports.
  */
 export class Stamp {
   private readonly members = new Map<string, MemberRow>();
@@ -46,6 +46,7 @@ export class Stamp {
   private readonly hostNets = new Map<string, { host: string; networkId: string; meta: NetMeta | null }>();
   private readonly hostSets = new Map<string, { host: string; name: string; value: { sgId: string; ethertype: string } | null }>();
   private readonly sets = new Map<string, { sgId: string; ethertype: string }>();
+  private readonly locals = new Set<string>();
 
   constructor(
     private readonly q: Sql,
@@ -79,6 +80,11 @@ export class Stamp {
     this.hostSets.set(`${host}\u0000${name}`, { host, name, value });
   }
 
+  /** What the host's own ports are changed (their facts or their groups' rules). */
+  hostLocal(host: string): void {
+    this.locals.add(host);
+  }
+
   /** The set's members changed: every host holding it is concerned. */
   setMembers(sgId: string, ethertype: string): void {
     this.sets.set(`${ethertype}/${sgId}`, { sgId, ethertype });
@@ -86,7 +92,8 @@ export class Stamp {
 
   /** Writes the batch's rows and revisions; hosts: empty when nothing any host sees changed. */
   async commit(): Promise<Stamped> {
-    const nothing = this.members.size === 0 && this.hostNets.size === 0 && this.hostSets.size === 0 && this.sets.size === 0;
+    const nothing =
+      this.members.size === 0 && this.hostNets.size === 0 && this.hostSets.size === 0 && this.sets.size === 0 && this.locals.size === 0;
     if (nothing) return { epoch: 0, seq: 0, hosts: [] };
     const horizons = await this.networkHorizons();
     const hosts = await this.concerned(horizons);
@@ -104,6 +111,7 @@ export class Stamp {
     const hosts = new Set<string>();
     for (const { host } of this.hostNets.values()) hosts.add(host);
     for (const { host } of this.hostSets.values()) hosts.add(host);
+    for (const host of this.locals) hosts.add(host);
     for (const [networkId, changed] of this.memberHosts) {
       const viewers = await this.q.all<{ host: string; rev: number }>(
         'SELECT v.host, r.rev FROM l2_host_nets v LEFT JOIN l2_host_revs r ON r.host = v.host WHERE v.network_id = ? AND v.deleted = 0',
@@ -165,6 +173,9 @@ export class Stamp {
            seq = excluded.seq, deleted = excluded.deleted`,
         [host, name, value?.sgId ?? '', value?.ethertype ?? '', seq, value ? 0 : 1],
       );
+    }
+    for (const host of this.locals) {
+      await q.run('INSERT INTO l2_host_local (host, seq) VALUES (?, ?) ON CONFLICT (host) DO UPDATE SET seq = excluded.seq', [host, seq]);
     }
     for (const { sgId, ethertype } of this.sets.values()) {
       await q.run(

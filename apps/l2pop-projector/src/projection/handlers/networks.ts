@@ -10,4 +10,5 @@ export async function applyNetworkEvent({ facts, impact }: Batch, event: Network
   if (event.type === 'NetworkCreated') await facts.putNetwork(d.id, d.networkType, d.segmentationId ?? null);
   else await facts.deleteNetwork(d.id);
   impact.network(d.id, 'all');
+  impact.localNetwork(d.id);
 }

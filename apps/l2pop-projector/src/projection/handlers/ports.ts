@@ -27,10 +27,25 @@ export async function applyPortEvent(b: Batch, event: PortEvent): Promise<void> 
 
   const hosts = [before?.host, after?.host];
   impact.network(event.data.networkId, hosts);
+  if (!sameLocal(before, after)) for (const h of hosts) impact.local(h);
   if (!sameList(before?.groups, after?.groups) || !sameIps(before, after)) await adjustSetMembers(b.q, impact, before, after);
   if (!sameList(before?.groups, after?.groups) || before?.host !== after?.host) {
     for (const h of hosts) impact.hostSets(h);
   }
+}
+
+/** Whether the port's document on its host (query/local-ports.ts) is unchanged: all but `active`. */
+function sameLocal(a: PortFacts | null, b: PortFacts | null): boolean {
+  if (!a || !b) return a === b;
+  return (
+    a.networkId === b.networkId &&
+    a.mac === b.mac &&
+    a.host === b.host &&
+    a.deviceOwner === b.deviceOwner &&
+    a.portSecurity === b.portSecurity &&
+    sameIps(a, b) &&
+    sameList(a.groups, b.groups)
+  );
 }
 
 /** The port's facts after the event; null once deleted; undefined when the event does not apply. */
@@ -44,6 +59,7 @@ function next(before: PortFacts | null, event: PortEvent): PortFacts | null | un
       // A new port is DOWN until its host's agent reports it up.
       active: false,
       deviceOwner: d.deviceOwner,
+      portSecurity: d.portSecurityEnabled,
       fixed: uniqueSorted(d.fixedIps.map((f) => f.ipAddress)),
       pairs: uniqueSorted(d.allowedAddressPairs.map((p) => p.ipAddress)),
       groups: uniqueSorted(d.securityGroups),
@@ -58,6 +74,7 @@ function next(before: PortFacts | null, event: PortEvent): PortFacts | null | un
         ...before,
         mac: c.macAddress ?? before.mac,
         deviceOwner: c.deviceOwner ?? before.deviceOwner,
+        portSecurity: c.portSecurityEnabled ?? before.portSecurity,
         fixed: c.fixedIps ? uniqueSorted(c.fixedIps.map((f) => f.ipAddress)) : before.fixed,
         pairs: c.allowedAddressPairs ? uniqueSorted(c.allowedAddressPairs.map((p) => p.ipAddress)) : before.pairs,
         groups: c.securityGroups ? uniqueSorted(c.securityGroups) : before.groups,

@@ -17,9 +17,10 @@ interface RuleRow {
 }
 
 /**
- * Only rules naming a remote group matter here: they make hosts need that
- * group's ipset. Membership itself comes from ports, so a group's own row is
- * kept for completeness but nothing waits for it to exist.
+ * Rules naming a remote group make hosts need that group's ipset; every rule
+ * is part of the documents of the hosts with a port in its group. Membership
+ * itself comes from ports, so a group's own row is kept for completeness but
+ * nothing waits for it to exist.
  */
 export async function applySecurityGroupEvent({ q, facts, impact }: Batch, event: GroupEvent): Promise<void> {
   switch (event.type) {
@@ -34,13 +35,20 @@ export async function applySecurityGroupEvent({ q, facts, impact }: Batch, event
         ? await q.all<RuleRow>('SELECT id, ethertype, remote_group_id FROM l2_sg_rules WHERE sg_id = ?', [event.data.id])
         : [];
       await facts.deleteGroup(event.data.id);
+      impact.localGroup(event.data.id);
       for (const r of rules) if (r.remote_group_id) impact.set(r.remote_group_id, r.ethertype);
       return;
     }
     case 'SecurityGroupRuleCreated': {
       const d = event.data;
       const before = impact.tracking ? await ruleById(q, d.id) : undefined;
-      await facts.putRule(d.id, d.securityGroupId, d.ethertype, d.remoteGroupId ?? null);
+      await facts.putRule(d.id, {
+        sgId: d.securityGroupId,
+        ethertype: d.ethertype,
+        remoteGroupId: d.remoteGroupId ?? null,
+        spec: ruleSpec(d),
+      });
+      impact.localGroup(d.securityGroupId);
       if (before?.remote_group_id) impact.set(before.remote_group_id, before.ethertype);
       if (d.remoteGroupId) impact.set(d.remoteGroupId, d.ethertype);
       return;
@@ -48,10 +56,22 @@ export async function applySecurityGroupEvent({ q, facts, impact }: Batch, event
     case 'SecurityGroupRuleDeleted': {
       const before = impact.tracking ? await ruleById(q, event.data.id) : undefined;
       await facts.deleteRule(event.data.id);
+      impact.localGroup(event.data.securityGroupId);
       if (before?.remote_group_id) impact.set(before.remote_group_id, before.ethertype);
       return;
     }
   }
+}
+
+/** What of a rule only the host's firewall reads, as stored JSON (a fixed key order, so equal rules digest equally). */
+export function ruleSpec(r: EventOfType<'SecurityGroupRuleCreated'>['data']): string {
+  return JSON.stringify({
+    direction: r.direction,
+    protocol: r.protocol,
+    port_range_min: r.portRangeMin,
+    port_range_max: r.portRangeMax,
+    remote_ip_prefix: r.remoteIpPrefix,
+  });
 }
 
 function ruleById(q: Batch['q'], id: string): Promise<RuleRow | undefined> {
