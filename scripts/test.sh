@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # The whole test suite, from a clean clone: `npm ci && npm test` runs this.
 # It installs what the tests drive besides Node packages (the stock OpenStack
-# client and openstacksdk, Keystone for the authentication tests, Tempest for the conformance test), makes sure PostgreSQL answers, checks types and layering, then runs
+# client and openstacksdk, Keystone for the authentication tests, Tempest for the
+# conformance test, ipset, iptables and ping for the data-plane test), makes sure
+# PostgreSQL answers, checks types and layering, then runs
 # jest; jest's global setup starts a real Kafka broker (fetched with Maven).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -11,6 +13,10 @@ command -v openstack >/dev/null 2>&1 || missing+=(python3-openstackclient)
 /usr/bin/python3 -c 'import openstack' >/dev/null 2>&1 || missing+=(python3-openstacksdk)
 command -v keystone-manage >/dev/null 2>&1 || missing+=(keystone)
 command -v tempest >/dev/null 2>&1 || missing+=(tempest neutron-tempest-plugin)
+# The data-plane test's kernel tools: the agent programs ipsets and iptables, the VMs ping.
+command -v ipset >/dev/null 2>&1 || missing+=(ipset)
+command -v iptables >/dev/null 2>&1 || missing+=(iptables)
+command -v ping >/dev/null 2>&1 || missing+=(iputils-ping)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]} for the end-to-end and authentication tests"
   SUDO=""
@@ -27,13 +33,14 @@ fi
 npm run --silent lint
 mkdir -p .tmp
 status=0
-# Everything but the multi-process distributed tests runs on both cores; those
-# start several servers and a broker of their own, so they run after, one at a
-# time, where a loaded machine cannot starve their timeouts.
-npx jest --ci --maxWorkers=2 --testPathIgnorePatterns /node_modules/ /test/distributed/ \
+# Everything but the multi-process distributed and data-plane tests runs on both
+# cores; those start several servers (and a broker, or agents and namespaces) of
+# their own and time real packets, so they run after, one at a time, where a
+# loaded machine cannot starve their timeouts.
+npx jest --ci --maxWorkers=2 --testPathIgnorePatterns /node_modules/ /test/distributed/ /test/dataplane/ \
   --json --outputFile=.tmp/jest-main.json "$@" || status=$?
 npx jest --ci --runInBand --passWithNoTests --selectProjects integration \
-  --json --outputFile=.tmp/jest-distributed.json "$@" test/distributed || status=$?
+  --json --outputFile=.tmp/jest-distributed.json "$@" test/distributed test/dataplane || status=$?
 # One plain closing line with the counts of both runs.
 node -e 'const rs = [".tmp/jest-main.json", ".tmp/jest-distributed.json"].map((f) => require("./" + f));
   const n = (k) => rs.reduce((a, r) => a + r[k], 0);

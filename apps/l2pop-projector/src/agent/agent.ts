@@ -15,6 +15,8 @@ export interface AgentOptions {
   /** Where the rendered view goes on every change (stdout in the CLI). */
   log?: (text: string) => void;
   json?: boolean;
+  /** Print the whole view on every change (the CLI without a data plane); default true. */
+  printViews?: boolean;
 }
 
 /**
@@ -126,7 +128,7 @@ export class ReferenceAgent {
   }
 
   private print(): void {
-    if (!this.view) return;
+    if (!this.view || this.options.printViews === false) return;
     this.say(this.options.json ? JSON.stringify(this.view) : render(this.view));
   }
 

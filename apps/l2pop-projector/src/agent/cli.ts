@@ -1,11 +1,13 @@
 #!/usr/bin/env node
 import { Command } from 'commander';
 import { ReferenceAgent } from './agent';
+import { KernelAgent } from './kernel/kernel-agent';
 import { render } from './render';
 
 /**
  * npm run agent -- --host compute-1 --tunnel-ip 10.0.0.11 [--server http://127.0.0.1:9696]
  *   [--state-file ./compute-1.json] [--heartbeat 30] [--once] [--json]
+ *   [--program-kernel [--netns NS]]
  */
 async function main(argv: string[]): Promise<void> {
   const program = new Command()
@@ -19,6 +21,8 @@ async function main(argv: string[]): Promise<void> {
     .option('--heartbeat <seconds>', 'heartbeat interval', (v) => Number(v), 30)
     .option('--once', 'register, sync once, print and exit')
     .option('--json', 'print the local copy as JSON instead of text')
+    .option('--program-kernel', 'program VXLAN devices, bridges, FDB/ARP entries, ipsets and iptables (needs root), report ports up')
+    .option('--netns <name>', 'with --program-kernel: program this network namespace instead of the current one')
     .parse(argv);
   const o = program.opts<{
     host: string;
@@ -29,7 +33,34 @@ async function main(argv: string[]): Promise<void> {
     heartbeat: number;
     once?: boolean;
     json?: boolean;
+    programKernel?: boolean;
+    netns?: string;
   }>();
+  if (o.netns && !o.programKernel) throw new Error('--netns needs --program-kernel');
+  if (o.programKernel) {
+    if (o.once) throw new Error('--once and --program-kernel do not go together');
+    const agent = new KernelAgent({
+      server: o.server,
+      host: o.host,
+      tunnelIp: o.tunnelIp,
+      stateFile: o.stateFile,
+      availabilityZone: o.availabilityZone,
+      heartbeatSeconds: o.heartbeat,
+      netns: o.netns,
+    });
+    agent.onApplied((a) => {
+      const { links, fdb, neigh, ipset, firewall } = a.counts;
+      if (links + fdb + neigh + ipset === 0 && !firewall && a.reportedUp.length + a.reportedDown.length === 0) return;
+      const reports = [...a.reportedUp.map((p) => `up ${p}`), ...a.reportedDown.map((p) => `down ${p}`)].join(', ');
+      process.stdout.write(
+        `revision ${a.revision} programmed in ${a.ms} ms: ${links} link, ${fdb} fdb, ${neigh} neigh, ${ipset} ipset changes` +
+          `${firewall ? ', firewall rewritten' : ''}${reports ? `; reported ${reports}` : ''}\n`,
+      );
+    });
+    await agent.start();
+    for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void agent.stop().then(() => process.exit(0)));
+    return;
+  }
   const agent = new ReferenceAgent({
     server: o.server,
     host: o.host,
