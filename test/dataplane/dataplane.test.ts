@@ -12,7 +12,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { Lab, type LabPort } from '../../apps/l2pop-projector/src/lab/lab';
+import { Lab } from '../../apps/l2pop-projector/src/lab/lab';
+import { LabApi } from '../../apps/l2pop-projector/src/lab/lab-api';
+import { LabScenario, type LabNet } from '../../apps/l2pop-projector/src/lab/lab-scenario';
 import { buildDist } from '../support/build-dist';
 import { spawnControlPlane, type ControlPlaneProcess } from '../support/control-plane';
 
@@ -43,16 +45,8 @@ let cp: ControlPlaneProcess;
 let lab: Lab;
 let stateDir: string;
 
-async function api<T = Record<string, unknown>>(method: string, path: string, body?: unknown): Promise<T> {
-  const res = await fetch(cp.url + path, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  const text = await res.text();
-  if (!res.ok) throw new Error(`${method} ${path}: ${res.status} ${text}`);
-  return (text ? JSON.parse(text) : {}) as T;
-}
+let neutron: LabApi;
+const api = <T = Record<string, unknown>>(method: string, path: string, body?: unknown) => neutron.request<T>(method, path, body);
 
 /** Polls `check` every 20 ms until it holds; returns the milliseconds it took. */
 async function within(ms: number, what: string, check: () => Promise<boolean>): Promise<number> {
@@ -69,26 +63,12 @@ interface Port {
   mac_address: string;
   status: string;
 }
-const nets: Record<string, { network: string; subnet: string }> = {};
+let scenario: LabScenario;
+const nets: Record<string, LabNet> = {};
 const groups: Record<string, string> = {};
-const ports: Record<string, Port> = {};
 
-async function createPort(name: string, net: string, host: number, ip: string, sgs: string[]): Promise<LabPort> {
-  const { port } = await api<{ port: Port }>('POST', '/v2.0/ports', {
-    port: {
-      name,
-      network_id: nets[net].network,
-      fixed_ips: [{ subnet_id: nets[net].subnet, ip_address: ip }],
-      security_groups: sgs.map((g) => groups[g]),
-      'binding:host_id': lab.hostName(host),
-      device_owner: 'compute:nova',
-    },
-  });
-  ports[name] = port;
-  return { id: port.id, mac: port.mac_address, cidr: `${ip}/24` };
-}
-
-const portStatus = async (name: string) => (await api<{ port: Port }>('GET', `/v2.0/ports/${ports[name].id}`)).port.status;
+const createPort = (name: string, net: string, host: number, ip: string, sgs: string[]) => scenario.port(name, net, host, ip, sgs);
+const portStatus = (name: string) => neutron.portStatus(scenario.ports[name].id);
 const hasMac = async (host: number, mac: string) => (await lab.fdb(host)).some((e) => e.includes(mac));
 const hasNeigh = async (host: number, mac: string) => (await lab.neigh(host)).some((e) => e.endsWith(mac));
 
@@ -97,34 +77,14 @@ beforeAll(async () => {
   buildDist();
   stateDir = mkdtempSync(join(tmpdir(), 'cp-dataplane-'));
   cp = await spawnControlPlane({ env: CP_ENV });
+  neutron = new LabApi(cp.url);
   lab = await Lab.up({ prefix: PREFIX, hosts: 3, server: cp.url, stateDir });
   for (const i of [1, 2, 3]) await lab.startAgent(i);
 
-  // Two networks with the same addresses: only their VXLAN segments keep them apart.
-  for (const net of ['a', 'b']) {
-    const { network } = await api<{ network: { id: string } }>('POST', '/v2.0/networks', { network: { name: `dp-${net}` } });
-    const { subnet } = await api<{ subnet: { id: string } }>('POST', '/v2.0/subnets', {
-      subnet: { network_id: network.id, cidr: '10.0.0.0/24', ip_version: 4, gateway_ip: null },
-    });
-    nets[net] = { network: network.id, subnet: subnet.id };
-  }
-  for (const name of ['jumphost', 'pingable', 'ssh']) {
-    groups[name] = (
-      await api<{ security_group: { id: string } }>('POST', '/v2.0/security-groups', { security_group: { name } })
-    ).security_group.id;
-  }
-  await rule('pingable', { protocol: 'icmp', remote_ip_prefix: '0.0.0.0/0' });
-  await rule('ssh', { protocol: 'tcp', port_range_min: 22, port_range_max: 22, remote_group_id: groups.jumphost });
-
-  const vms: Array<[string, string, number, string, string[]]> = [
-    ['vm1', 'a', 1, '10.0.0.11', ['pingable', 'jumphost']],
-    ['vm2', 'a', 2, '10.0.0.12', ['pingable']],
-    ['vm3', 'a', 3, '10.0.0.13', ['pingable', 'ssh']],
-    ['vm4', 'b', 2, '10.0.0.14', ['pingable']],
-  ];
-  for (const [name, net, host, ip, sgs] of vms) await lab.vm(name, host, await createPort(name, net, host, ip, sgs));
-  await within(10_000, 'every port ACTIVE', async () => (await Promise.all(vms.map(([n]) => portStatus(n)))).every((s) => s === 'ACTIVE'));
-  await lab.serveTcp('vm3', 22);
+  scenario = new LabScenario(lab, neutron);
+  await scenario.build();
+  Object.assign(nets, scenario.nets);
+  Object.assign(groups, scenario.groups);
 });
 
 afterAll(async () => {
@@ -135,13 +95,6 @@ afterAll(async () => {
   rmSync(cp?.dataDir ?? '/nonexistent', { recursive: true, force: true });
 });
 
-async function rule(group: string, spec: Record<string, unknown>): Promise<string> {
-  const { security_group_rule } = await api<{ security_group_rule: { id: string } }>('POST', '/v2.0/security-group-rules', {
-    security_group_rule: { security_group_id: groups[group], direction: 'ingress', ethertype: 'IPv4', ...spec },
-  });
-  return security_group_rule.id;
-}
-
 maybe('VMs on one network reach each other across hosts; VMs on another network with the same addresses do not', async () => {
   await within(3000, 'vm1 reaches vm2 and vm3', async () => (await lab.ping('vm1', '10.0.0.12')) && (await lab.ping('vm1', '10.0.0.13')));
   expect(await lab.ping('vm2', '10.0.0.11')).toBe(true);
@@ -150,8 +103,7 @@ maybe('VMs on one network reach each other across hosts; VMs on another network 
   expect(await lab.ping('vm4', '10.0.0.12')).toBe(false);
   expect(await lab.ping('vm1', '10.0.0.14')).toBe(false);
   // Only host 2 has a port on b: no other host has b's device, and host 2 floods b nowhere.
-  const { network } = await api<{ network: { 'provider:segmentation_id': number } }>('GET', `/v2.0/networks/${nets.b.network}`);
-  const devB = `vx-${network['provider:segmentation_id']} `;
+  const devB = `vx-${nets.b.vni} `;
   expect((await lab.fdb(1)).filter((e) => e.startsWith(devB))).toEqual([]);
   expect((await lab.fdb(3)).filter((e) => e.startsWith(devB))).toEqual([]);
   expect((await lab.fdb(2)).filter((e) => e.startsWith(devB))).toEqual([]);
@@ -164,7 +116,7 @@ maybe('tcp/22 only from the jumphost group; joining the group opens it without t
   expect(await lab.tcp('vm2', '10.0.0.13', 22)).toBe(false);
 
   const rulesBefore = (await run('ip', ['netns', 'exec', lab.hostName(3), 'iptables', '-S'])).stdout;
-  await api('PUT', `/v2.0/ports/${ports.vm2.id}`, { port: { security_groups: [groups.pingable, groups.jumphost] } });
+  await api('PUT', `/v2.0/ports/${scenario.ports.vm2.id}`, { port: { security_groups: [groups.pingable, groups.jumphost] } });
   await within(3000, 'vm2 reaches tcp/22 once in jumphost', () => lab.tcp('vm2', '10.0.0.13', 22, 300));
   // Only host 3's ipset of jumphost changed: its iptables rules are as they were.
   expect((await run('ip', ['netns', 'exec', lab.hostName(3), 'iptables', '-S'])).stdout).toBe(rulesBefore);
@@ -183,10 +135,10 @@ maybe('tcp/22 only from the jumphost group; joining the group opens it without t
 });
 
 maybe('a port moved to another host: its old entries are gone from every host within a second, and it is reachable there', async () => {
-  const mac = ports.vm1.mac_address;
+  const mac = scenario.ports.vm1.mac_address;
   expect((await lab.fdb(3)).some((e) => e.includes(`${mac} 198.18.0.11`))).toBe(true);
-  await lab.vmMove('vm1', 2, ports.vm1.id);
-  await api('PUT', `/v2.0/ports/${ports.vm1.id}`, { port: { 'binding:host_id': lab.hostName(2) } });
+  await lab.vmMove('vm1', 2, scenario.ports.vm1.id);
+  await api('PUT', `/v2.0/ports/${scenario.ports.vm1.id}`, { port: { 'binding:host_id': lab.hostName(2) } });
   const gone = await within(1000, 'old entries of vm1 gone', async () => {
     const left = await Promise.all([2, 3].map(async (h) => (await lab.fdb(h)).some((e) => e.includes(`${mac} 198.18.0.11`))));
     return !left.includes(true);
@@ -197,10 +149,10 @@ maybe('a port moved to another host: its old entries are gone from every host wi
 });
 
 maybe('a port deleted: its FDB and ARP entries are gone from every host within a second', async () => {
-  const mac = ports.vm2.mac_address;
+  const mac = scenario.ports.vm2.mac_address;
   expect(await hasMac(3, mac)).toBe(true);
   expect(await hasNeigh(3, mac)).toBe(true);
-  await api('DELETE', `/v2.0/ports/${ports.vm2.id}`);
+  await api('DELETE', `/v2.0/ports/${scenario.ports.vm2.id}`);
   const gone = await within(
     1000,
     'entries of vm2 gone',
@@ -215,16 +167,16 @@ maybe('an agent killed and restarted reconciles what changed meanwhile, and unto
   // Meanwhile: a new VM on host 1 (host 3 misses it), and a stale entry left in host 3's kernel.
   await lab.vm('vm5', 1, await createPort('vm5', 'a', 1, '10.0.0.15', ['pingable']));
   await within(5000, 'vm5 ACTIVE', async () => (await portStatus('vm5')) === 'ACTIVE');
-  const vni = (await lab.fdb(3)).find((e) => e.includes(ports.vm1.mac_address))!.split(' ')[0];
+  const vni = (await lab.fdb(3)).find((e) => e.includes(scenario.ports.vm1.mac_address))!.split(' ')[0];
   await run('ip', ['netns', 'exec', lab.hostName(3), 'bridge', 'fdb', 'append', '00:00:00:00:00:00', 'dev', vni, 'dst', '198.18.0.99']);
-  expect(await hasMac(3, ports.vm5.mac_address)).toBe(false);
+  expect(await hasMac(3, scenario.ports.vm5.mac_address)).toBe(false);
 
   // vm1 (host 2) pings vm3 (host 3) all through the restart.
   const pinging = run('ip', ['netns', 'exec', `${PREFIX}-vm1`, 'ping', '-c', '40', '-i', '0.05', '-W', '1', '-q', '10.0.0.13']);
   await lab.startAgent(3);
   const { stdout } = await pinging;
   expect(stdout).toMatch(/ 0% packet loss/);
-  expect(await hasMac(3, ports.vm5.mac_address)).toBe(true);
+  expect(await hasMac(3, scenario.ports.vm5.mac_address)).toBe(true);
   expect((await lab.fdb(3)).some((e) => e.includes('198.18.0.99'))).toBe(false);
   await within(3000, 'vm3 reaches vm5', () => lab.ping('vm3', '10.0.0.15'));
 });
@@ -273,7 +225,7 @@ maybe(
       });
       const { events } = await api<{ events: Array<{ occurred_at: string }> }>(
         'GET',
-        `/v1/events?resource_id=${ports[name].id}&type=PortActivated`,
+        `/v1/events?resource_id=${scenario.ports[name].id}&type=PortActivated`,
       );
       latencies.push(answered - Date.parse(events[0].occurred_at));
       await lab.vmDel(name);

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 const run = promisify(execFile);
 
 /** The repository root (where package.json is), from the source or the build. */
-function repoRoot(): string {
+export function repoRoot(): string {
   let dir = __dirname;
   while (!existsSync(join(dir, 'package.json'))) {
     if (dirname(dir) === dir) throw new Error('repository root not found');
