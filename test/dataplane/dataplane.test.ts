@@ -79,7 +79,9 @@ beforeAll(async () => {
   cp = await spawnControlPlane({ env: CP_ENV });
   neutron = new LabApi(cp.url);
   lab = await Lab.up({ prefix: PREFIX, hosts: 3, server: cp.url, stateDir });
-  for (const i of [1, 2, 3]) await lab.startAgent(i);
+  // Hosts 1 and 2 filter with ipset + iptables, host 3 with nftables (what a kernel without ipset gets).
+  for (const i of [1, 2]) await lab.startAgent(i);
+  await lab.startAgent(3, 'nftables');
 
   scenario = new LabScenario(lab, neutron);
   await scenario.build();
@@ -111,15 +113,32 @@ maybe('VMs on one network reach each other across hosts; VMs on another network 
   expect(links).toContain(devB.trim());
 });
 
-maybe('tcp/22 only from the jumphost group; joining the group opens it without touching rules; removing the rule closes it', async () => {
-  expect(await lab.tcp('vm1', '10.0.0.13', 22)).toBe(true);
-  expect(await lab.tcp('vm2', '10.0.0.13', 22)).toBe(false);
+/** Host i's firewall rules without the sets' members: iptables on hosts 1 and 2, the nftables table on host 3. */
+async function rulesOf(i: number): Promise<string> {
+  const argv = i === 3 ? ['nft', 'list', 'table', 'inet', 'cp_sg'] : ['iptables', '-S'];
+  const { stdout } = await run('ip', ['netns', 'exec', lab.hostName(i), ...argv]);
+  return stdout.replace(/elements = \{[^}]*\}/g, '');
+}
 
-  const rulesBefore = (await run('ip', ['netns', 'exec', lab.hostName(3), 'iptables', '-S'])).stdout;
+maybe('tcp/22 only from the jumphost group; joining the group opens it without touching rules; removing the rule closes it', async () => {
+  // A second ssh server, web1, on host 1 (iptables) next to vm3 on host 3 (nftables).
+  await lab.vm('web1', 1, await createPort('web1', 'a', 1, '10.0.0.17', ['pingable', 'ssh']));
+  await scenario.untilActive(['web1']);
+  await lab.serveTcp('web1', 22);
+  for (const server of ['10.0.0.13', '10.0.0.17']) {
+    await within(3000, `vm1 reaches tcp/22 on ${server}`, () => lab.tcp('vm1', server, 22, 300));
+    expect(await lab.tcp('vm2', server, 22, 300)).toBe(false);
+  }
+
+  const before = [await rulesOf(1), await rulesOf(3)];
   await api('PUT', `/v2.0/ports/${scenario.ports.vm2.id}`, { port: { security_groups: [groups.pingable, groups.jumphost] } });
-  await within(3000, 'vm2 reaches tcp/22 once in jumphost', () => lab.tcp('vm2', '10.0.0.13', 22, 300));
-  // Only host 3's ipset of jumphost changed: its iptables rules are as they were.
-  expect((await run('ip', ['netns', 'exec', lab.hostName(3), 'iptables', '-S'])).stdout).toBe(rulesBefore);
+  await within(
+    3000,
+    'vm2 reaches tcp/22 once in jumphost',
+    async () => (await lab.tcp('vm2', '10.0.0.13', 22, 300)) && (await lab.tcp('vm2', '10.0.0.17', 22, 300)),
+  );
+  // Only the jumphost sets' members changed, on both kinds of firewall: the rules are as they were.
+  expect([await rulesOf(1), await rulesOf(3)]).toEqual(before);
 
   const sshRule = (
     await api<{ security_group_rules: Array<{ id: string; protocol: string | null }> }>(
@@ -128,10 +147,16 @@ maybe('tcp/22 only from the jumphost group; joining the group opens it without t
     )
   ).security_group_rules.find((r) => r.protocol === 'tcp')!;
   await api('DELETE', `/v2.0/security-group-rules/${sshRule.id}`);
-  await within(3000, 'tcp/22 closed for everyone', async () => !(await lab.tcp('vm1', '10.0.0.13', 22, 300)));
+  await within(
+    3000,
+    'tcp/22 closed for everyone',
+    async () => !(await lab.tcp('vm1', '10.0.0.13', 22, 300)) && !(await lab.tcp('vm2', '10.0.0.17', 22, 300)),
+  );
   expect(await lab.tcp('vm2', '10.0.0.13', 22, 300)).toBe(false);
+  expect(await lab.tcp('vm1', '10.0.0.17', 22, 300)).toBe(false);
   // Ingress is default-deny: what no rule allows is dropped, what one allows still passes.
   expect(await lab.ping('vm1', '10.0.0.13')).toBe(true);
+  expect(await lab.ping('vm2', '10.0.0.17')).toBe(true);
 });
 
 maybe('a port moved to another host: its old entries are gone from every host within a second, and it is reachable there', async () => {

@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { Command } from 'commander';
+import { Command, Option } from 'commander';
 import { ReferenceAgent } from './agent';
 import { KernelAgent } from './kernel/kernel-agent';
 import { render } from './render';
@@ -23,6 +23,11 @@ async function main(argv: string[]): Promise<void> {
     .option('--json', 'print the local copy as JSON instead of text')
     .option('--program-kernel', 'program VXLAN devices, bridges, FDB/ARP entries, ipsets and iptables (needs root), report ports up')
     .option('--netns <name>', 'with --program-kernel: program this network namespace instead of the current one')
+    .addOption(
+      new Option('--firewall <kind>', 'with --program-kernel: security groups through ipset + iptables or nftables')
+        .choices(['auto', 'iptables', 'nftables'])
+        .default('auto'),
+    )
     .parse(argv);
   const o = program.opts<{
     host: string;
@@ -35,6 +40,7 @@ async function main(argv: string[]): Promise<void> {
     json?: boolean;
     programKernel?: boolean;
     netns?: string;
+    firewall: 'auto' | 'iptables' | 'nftables';
   }>();
   if (o.netns && !o.programKernel) throw new Error('--netns needs --program-kernel');
   if (o.programKernel) {
@@ -47,13 +53,14 @@ async function main(argv: string[]): Promise<void> {
       availabilityZone: o.availabilityZone,
       heartbeatSeconds: o.heartbeat,
       netns: o.netns,
+      firewall: o.firewall,
     });
     agent.onApplied((a) => {
-      const { links, fdb, neigh, ipset, firewall } = a.counts;
-      if (links + fdb + neigh + ipset === 0 && !firewall && a.reportedUp.length + a.reportedDown.length === 0) return;
+      const { links, fdb, neigh, members, firewall } = a.counts;
+      if (links + fdb + neigh + members === 0 && !firewall && a.reportedUp.length + a.reportedDown.length === 0) return;
       const reports = [...a.reportedUp.map((p) => `up ${p}`), ...a.reportedDown.map((p) => `down ${p}`)].join(', ');
       process.stdout.write(
-        `revision ${a.revision} programmed in ${a.ms} ms: ${links} link, ${fdb} fdb, ${neigh} neigh, ${ipset} ipset changes` +
+        `revision ${a.revision} programmed in ${a.ms} ms: ${links} link, ${fdb} fdb, ${neigh} neigh, ${members} set member changes` +
           `${firewall ? ', firewall rewritten' : ''}${reports ? `; reported ${reports}` : ''}\n`,
       );
     });

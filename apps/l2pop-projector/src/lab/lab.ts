@@ -34,6 +34,8 @@ export interface LabPort {
  */
 export class Lab {
   readonly agents = new Map<number, { child: ChildProcess; out: string[] }>();
+  /** Per host, the agent's --firewall when not auto (kept across restarts). */
+  private readonly firewalls = new Map<number, string>();
   private readonly servers: ChildProcess[] = [];
 
   private constructor(
@@ -71,7 +73,8 @@ export class Lab {
   }
 
   /** Starts host i's agent and resolves once it has programmed its first document. */
-  async startAgent(i: number): Promise<void> {
+  async startAgent(i: number, firewall?: 'iptables' | 'nftables'): Promise<void> {
+    if (firewall) this.firewalls.set(i, firewall);
     const child = spawn(
       process.execPath,
       [
@@ -89,6 +92,8 @@ export class Lab {
         join(this.stateDir, `${this.hostName(i)}.json`),
         '--heartbeat',
         '5',
+        '--firewall',
+        this.firewalls.get(i) ?? 'auto',
       ],
       { stdio: ['ignore', 'pipe', 'pipe'] },
     );

@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import type { L2Snapshot } from '../../contract/l2-documents';
 import { ReferenceAgent, type AgentOptions } from '../agent';
-import { desiredIpsets, firewallRules, planIpsets, SG_CHAIN } from './firewall-plan';
+import { chooseFirewall, type Firewall } from './firewall';
 import { HostShell } from './host-shell';
 import { desiredKernel, planL2, tapName, type L2Kernel } from './l2-plan';
 import { readL2Kernel, readTaps } from './read-kernel';
@@ -11,13 +11,15 @@ export interface KernelAgentOptions extends AgentOptions {
   netns?: string;
   /** Seconds between full rescans of the taps, besides `ip monitor` events. */
   rescanSeconds?: number;
+  /** Security groups through ipset + iptables, nftables, or whichever the host has (auto, the default). */
+  firewall?: 'auto' | 'iptables' | 'nftables';
 }
 
 /** One applied change, for logs and measurements. */
 export interface Applied {
   revision: string;
   ms: number;
-  counts: { links: number; fdb: number; neigh: number; ipset: number; firewall: boolean };
+  counts: { links: number; fdb: number; neigh: number; members: number; firewall: boolean };
   reportedUp: string[];
   reportedDown: string[];
 }
@@ -40,8 +42,7 @@ export class KernelAgent {
   readonly feed: ReferenceAgent;
   readonly shell: HostShell;
   private kernel: L2Kernel | null = null;
-  private ipsets = new Map<string, Set<string>>();
-  private rules = new Map<4 | 6, string>();
+  private firewall: Firewall | null = null;
   /** Ports reported up by this process, so each is reported once while its tap stays. */
   private readonly reported = new Set<string>();
   private running: Promise<void> = Promise.resolve();
@@ -59,15 +60,16 @@ export class KernelAgent {
   async start(): Promise<void> {
     const started = Date.now();
     this.kernel = await readL2Kernel(this.shell);
-    this.ipsets = await this.readIpsets();
+    this.firewall = await chooseFirewall(this.shell, this.options.firewall ?? 'auto');
+    await this.firewall.load();
     this.feed.onChange(() => this.schedule());
     this.watchLinks();
     await this.feed.start();
     this.schedule();
     await this.settled();
-    this.say(
-      `programming ${this.options.netns ? `network namespace ${this.options.netns}` : 'this host'}; in step with revision ${this.feed.view?.revision} after ${Date.now() - started} ms`,
-    );
+    const where = this.options.netns ? `network namespace ${this.options.netns}` : 'this host';
+    this.say(`programming ${where}, security groups with ${this.firewall.describe}`);
+    this.say(`in step with revision ${this.feed.view?.revision} after ${Date.now() - started} ms`);
   }
 
   async stop(): Promise<void> {
@@ -103,8 +105,7 @@ export class KernelAgent {
         // What failed is read back from the kernel and tried again with the next change or rescan.
         this.say(`programming revision ${view.revision} failed: ${(err as Error).message}`);
         this.kernel = await readL2Kernel(this.shell).catch(() => this.kernel);
-        this.ipsets = await this.readIpsets().catch(() => this.ipsets);
-        this.rules.clear();
+        await this.firewall!.reset().catch(() => undefined);
       }
     });
   }
@@ -118,15 +119,11 @@ export class KernelAgent {
     const l2 = planL2(now, want, this.options.tunnelIp);
 
     await this.shell.feed('ip', ['-force', '-batch', '-'], l2.links);
-    const sets = planIpsets(this.ipsets, desiredIpsets(view));
-    await this.shell.feed('ipset', ['restore', '-exist'], sets.update);
-    const firewall = await this.applyFirewall(view);
+    const firewall = await this.firewall!.apply(view);
     await this.shell.feed('bridge', ['-force', '-batch', '-'], l2.fdb);
     await this.shell.feed('ip', ['-force', '-batch', '-'], l2.neigh);
     await this.shell.feed('ip', ['-force', '-batch', '-'], l2.removals);
-    await this.shell.feed('ipset', ['restore', '-exist'], sets.destroy);
     this.kernel = want;
-    this.ipsets = new Map([...desiredIpsets(view)].map(([name, s]) => [name, s.members]));
 
     const { up, down } = await this.report(view, want, taps);
     const applied: Applied = {
@@ -136,35 +133,13 @@ export class KernelAgent {
         links: l2.links.length + l2.removals.length,
         fdb: l2.fdb.length,
         neigh: l2.neigh.length,
-        ipset: sets.update.length + sets.destroy.length,
-        firewall,
+        members: firewall.members,
+        firewall: firewall.rewritten,
       },
       reportedUp: up,
       reportedDown: down,
     };
     for (const l of this.listeners) l(applied);
-  }
-
-  /** Rewrites the agent's chains when the rules they make differ from the last written (member changes never do). */
-  private async applyFirewall(view: L2Snapshot): Promise<boolean> {
-    let changed = false;
-    for (const family of [4, 6] as const) {
-      const tool = family === 4 ? 'iptables' : 'ip6tables';
-      const text = firewallRules(view, family, []);
-      if (this.rules.get(family) === text) continue;
-      const stale = (await this.shell.exec(tool, ['-S']))
-        .split('\n')
-        .map((l) => /^-N (cp[ios]-\S+)$/.exec(l)?.[1])
-        .filter((c): c is string => c !== undefined);
-      await this.shell.feed(`${tool}-restore`, ['--noflush'], firewallRules(view, family, stale).split('\n'));
-      // The FORWARD hook is added once; -C tells whether it is there.
-      await this.shell
-        .exec(tool, ['-C', 'FORWARD', '-j', SG_CHAIN])
-        .catch(() => this.shell.exec(tool, ['-I', 'FORWARD', '1', '-j', SG_CHAIN]));
-      this.rules.set(family, text);
-      changed = true;
-    }
-    return changed;
   }
 
   /** Up: a local port whose tap is plugged, now that its entries and rules are in place. Down: a reported port whose tap went. */
@@ -193,18 +168,6 @@ export class KernelAgent {
     if (res?.ok) return true;
     this.say(`port ${portId} not reported ${what} (${res ? `${res.status} ${await res.text()}` : 'server unreachable'}); will retry`);
     return false;
-  }
-
-  private async readIpsets(): Promise<Map<string, Set<string>>> {
-    const sets = new Map<string, Set<string>>();
-    for (const line of (await this.shell.exec('ipset', ['save'])).split('\n')) {
-      const [verb, name, member] = line.split(' ');
-      // Only the agent's sets: Neutron's names (N + ethertype + group id).
-      if (!/^NIPv[46]/.test(name ?? '')) continue;
-      if (verb === 'create') sets.set(name, sets.get(name) ?? new Set());
-      if (verb === 'add') sets.get(name)?.add(member);
-    }
-    return sets;
   }
 
   /** Taps appearing or going wake the agent at once (`ip monitor link`); a rescan catches anything missed. */
