@@ -17,6 +17,7 @@ command -v tempest >/dev/null 2>&1 || missing+=(tempest neutron-tempest-plugin)
 command -v ipset >/dev/null 2>&1 || missing+=(ipset)
 command -v iptables >/dev/null 2>&1 || missing+=(iptables)
 command -v ping >/dev/null 2>&1 || missing+=(iputils-ping)
+command -v nft >/dev/null 2>&1 || missing+=(nftables)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]} for the end-to-end and authentication tests"
   SUDO=""
