@@ -43,18 +43,17 @@ async function main(argv: string[]): Promise<void> {
     firewall: 'auto' | 'iptables' | 'nftables';
   }>();
   if (o.netns && !o.programKernel) throw new Error('--netns needs --program-kernel');
+  const common = {
+    server: o.server,
+    host: o.host,
+    tunnelIp: o.tunnelIp,
+    stateFile: o.stateFile,
+    availabilityZone: o.availabilityZone,
+    heartbeatSeconds: o.heartbeat,
+  };
   if (o.programKernel) {
     if (o.once) throw new Error('--once and --program-kernel do not go together');
-    const agent = new KernelAgent({
-      server: o.server,
-      host: o.host,
-      tunnelIp: o.tunnelIp,
-      stateFile: o.stateFile,
-      availabilityZone: o.availabilityZone,
-      heartbeatSeconds: o.heartbeat,
-      netns: o.netns,
-      firewall: o.firewall,
-    });
+    const agent = new KernelAgent({ ...common, netns: o.netns, firewall: o.firewall });
     agent.onApplied((a) => {
       const { links, fdb, neigh, members, firewall } = a.counts;
       if (links + fdb + neigh + members === 0 && !firewall && a.reportedUp.length + a.reportedDown.length === 0) return;
@@ -68,15 +67,7 @@ async function main(argv: string[]): Promise<void> {
     for (const signal of ['SIGINT', 'SIGTERM'] as const) process.once(signal, () => void agent.stop().then(() => process.exit(0)));
     return;
   }
-  const agent = new ReferenceAgent({
-    server: o.server,
-    host: o.host,
-    tunnelIp: o.tunnelIp,
-    stateFile: o.stateFile,
-    availabilityZone: o.availabilityZone,
-    heartbeatSeconds: o.heartbeat,
-    json: o.json,
-  });
+  const agent = new ReferenceAgent({ ...common, json: o.json });
   if (o.once) {
     await agent.register().catch((err: Error) => process.stderr.write(`registration failed: ${err.message}\n`));
     await agent.sync();

@@ -17,7 +17,17 @@ import { tapName } from './l2-plan';
  */
 
 export const SG_CHAIN = 'cp-sg';
-const chainId = (portId: string) => portId.slice(0, 11);
+
+/** The ports filtered (those with port security), in id order, with their three chains' names. */
+export function securedPorts(view: L2Snapshot): Array<{ portId: string; port: LocalPortView; cin: string; cout: string; csrc: string }> {
+  return Object.entries(view.ports)
+    .filter(([, p]) => p.port_security_enabled)
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .map(([portId, port]) => {
+      const id = portId.slice(0, 11);
+      return { portId, port, cin: `cpi-${id}`, cout: `cpo-${id}`, csrc: `cps-${id}` };
+    });
+}
 
 export interface IpsetWant {
   family: 'inet' | 'inet6';
@@ -55,12 +65,7 @@ export function firewallRules(view: L2Snapshot, family: 4 | 6, stale: string[]):
   const ethertype = family === 6 ? 'IPv6' : 'IPv4';
   const chains = [SG_CHAIN];
   const rules: string[] = [];
-  const secured = Object.entries(view.ports)
-    .filter(([, p]) => p.port_security_enabled)
-    .sort(([a], [b]) => (a < b ? -1 : 1));
-  for (const [portId, port] of secured) {
-    const id = chainId(portId);
-    const [cin, cout, csrc] = [`cpi-${id}`, `cpo-${id}`, `cps-${id}`];
+  for (const { portId, port, cin, cout, csrc } of securedPorts(view)) {
     chains.push(cin, cout, csrc);
     const tap = tapName(portId);
     rules.push(
@@ -68,13 +73,13 @@ export function firewallRules(view: L2Snapshot, family: 4 | 6, stale: string[]):
       `-A ${SG_CHAIN} -m physdev --physdev-in ${tap} --physdev-is-bridged -j ${cout}`,
       `-A ${cin} -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN`,
       `-A ${cin} -m conntrack --ctstate INVALID -j DROP`,
-      ...groupRules(view, port, 'ingress', ethertype).map((m) => `-A ${cin} ${m ? `${m} ` : ''}-j RETURN`),
+      ...matches(view, port, 'ingress', ethertype).map((m) => `-A ${cin} ${m ? `${m} ` : ''}-j RETURN`),
       `-A ${cin} -j DROP`,
       // --goto: the egress rules' RETURN goes back to cp-sg, not on to this chain's DROP.
-      ...sources(port, family).map((src) => `-A ${cout} -s ${src} -m mac --mac-source ${port.mac_address} -g ${csrc}`),
+      ...portAddresses(port, family).map((src) => `-A ${cout} -s ${src} -m mac --mac-source ${port.mac_address} -g ${csrc}`),
       `-A ${cout} -j DROP`,
       `-A ${csrc} -m conntrack --ctstate RELATED,ESTABLISHED -j RETURN`,
-      ...groupRules(view, port, 'egress', ethertype).map((m) => `-A ${csrc} ${m ? `${m} ` : ''}-j RETURN`),
+      ...matches(view, port, 'egress', ethertype).map((m) => `-A ${csrc} ${m ? `${m} ` : ''}-j RETURN`),
       `-A ${csrc} -j DROP`,
     );
   }
@@ -82,22 +87,27 @@ export function firewallRules(view: L2Snapshot, family: 4 | 6, stale: string[]):
   return ['*filter', ...[...chains, ...gone].map((c) => `:${c} - [0:0]`), ...rules, ...gone.map((c) => `-X ${c}`), 'COMMIT', ''].join('\n');
 }
 
-/** A port may send from its fixed IPs and its allowed address pairs' IPs or CIDRs. */
-function sources(port: LocalPortView, family: 4 | 6): string[] {
+/** A port's addresses of one family: it may send from them (fixed IPs, allowed address pairs' IPs or CIDRs), and is reached at them. */
+export function portAddresses(port: LocalPortView, family: 4 | 6): string[] {
   return [...port.fixed_ips, ...port.allowed_address_pairs].filter((ip) => ip.includes(':') === (family === 6));
 }
 
-/** The match part of each rule of the port's groups in one direction and family. */
-function groupRules(view: L2Snapshot, port: LocalPortView, direction: SecurityGroupRuleView['direction'], ethertype: string): string[] {
-  const out = new Set<string>();
-  for (const group of port.security_groups) {
-    for (const rule of view.security_groups[group] ?? []) {
-      if (rule.direction !== direction || rule.ethertype !== ethertype) continue;
-      const m = ruleMatch(view, rule);
-      if (m !== null) out.add(m);
-    }
-  }
-  return [...out];
+/** The rules of the port's groups in one direction. */
+export function portRules(view: L2Snapshot, port: LocalPortView, direction: SecurityGroupRuleView['direction']): SecurityGroupRuleView[] {
+  return port.security_groups.flatMap((group) => (view.security_groups[group] ?? []).filter((r) => r.direction === direction));
+}
+
+/** The name of the set a rule's remote group is matched through; undefined while the view has none. */
+export function remoteSet(view: L2Snapshot, rule: SecurityGroupRuleView): string | undefined {
+  return Object.entries(view.ipsets).find(([, s]) => s.security_group_id === rule.remote_group_id && s.ethertype === rule.ethertype)?.[0];
+}
+
+/** The distinct iptables matches of the port's rules in one direction and family (rules whose set is missing match nothing yet). */
+function matches(view: L2Snapshot, port: LocalPortView, direction: SecurityGroupRuleView['direction'], ethertype: string): string[] {
+  const out = portRules(view, port, direction)
+    .filter((r) => r.ethertype === ethertype)
+    .map((r) => ruleMatch(view, r));
+  return [...new Set(out.filter((m): m is string => m !== null))];
 }
 
 /** iptables match arguments for one rule; null when it can match nothing yet (its remote group's set is not in the view). */
@@ -106,9 +116,7 @@ export function ruleMatch(view: L2Snapshot, rule: SecurityGroupRuleView): string
   const peer = rule.direction === 'ingress' ? 's' : 'd';
   if (rule.remote_ip_prefix) parts.push(`-${peer} ${rule.remote_ip_prefix}`);
   if (rule.remote_group_id) {
-    const set = Object.entries(view.ipsets).find(
-      ([, s]) => s.security_group_id === rule.remote_group_id && s.ethertype === rule.ethertype,
-    )?.[0];
+    const set = remoteSet(view, rule);
     if (!set) return null;
     parts.push(`-m set --match-set ${set} ${rule.direction === 'ingress' ? 'src' : 'dst'}`);
   }

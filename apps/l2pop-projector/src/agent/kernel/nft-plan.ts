@@ -1,5 +1,5 @@
 import type { L2Snapshot, LocalPortView, SecurityGroupRuleView } from '../../contract/l2-documents';
-import { desiredIpsets, type IpsetWant } from './firewall-plan';
+import { desiredIpsets, portAddresses, portRules, remoteSet, securedPorts, type IpsetWant } from './firewall-plan';
 import { bridgeName } from './l2-plan';
 
 /*
@@ -13,7 +13,6 @@ import { bridgeName } from './l2-plan';
 
 export const NFT_TABLE = 'cp_sg';
 const T = `inet ${NFT_TABLE}`;
-const chainId = (portId: string) => portId.slice(0, 11);
 
 export interface NftPlan {
   script: string[];
@@ -64,15 +63,10 @@ function setDecl(name: string, s: IpsetWant): string {
 export function nftRules(view: L2Snapshot): string {
   const hook: string[] = [];
   const chains: string[] = [];
-  const secured = Object.entries(view.ports)
-    .filter(([, p]) => p.port_security_enabled)
-    .sort(([a], [b]) => (a < b ? -1 : 1));
-  for (const [portId, port] of secured) {
-    const id = chainId(portId);
-    const [cin, cout, csrc] = [`cpi-${id}`, `cpo-${id}`, `cps-${id}`];
+  for (const { port, cin, cout, csrc } of securedPorts(view)) {
     const bridge = `"${bridgeName(port.network_id)}"`;
-    const v4 = addresses(port, 4);
-    const v6 = addresses(port, 6);
+    const v4 = portAddresses(port, 4);
+    const v6 = portAddresses(port, 6);
     if (v4.length) hook.push(`oifname ${bridge} ip daddr { ${v4.join(', ')} } jump ${cin}`);
     if (v6.length) hook.push(`oifname ${bridge} ip6 daddr { ${v6.join(', ')} } jump ${cin}`);
     hook.push(`iifname ${bridge} ether saddr ${port.mac_address} jump ${cout}`);
@@ -80,7 +74,7 @@ export function nftRules(view: L2Snapshot): string {
       chain(cin, [
         'ct state established,related return',
         'ct state invalid drop',
-        ...groupRules(view, port, 'ingress').map((m) => `${m} return`),
+        ...matches(view, port, 'ingress').map((m) => `${m} return`),
         'drop',
       ]),
       chain(cout, [
@@ -89,7 +83,7 @@ export function nftRules(view: L2Snapshot): string {
         ...(v6.length ? [`ip6 saddr { ${v6.join(', ')} } goto ${csrc}`] : []),
         'drop',
       ]),
-      chain(csrc, ['ct state established,related return', ...groupRules(view, port, 'egress').map((m) => `${m} return`), 'drop']),
+      chain(csrc, ['ct state established,related return', ...matches(view, port, 'egress').map((m) => `${m} return`), 'drop']),
     );
   }
   return [chain('forward', ['type filter hook forward priority filter; policy accept;', ...hook]), ...chains].join('\n');
@@ -99,21 +93,10 @@ function chain(name: string, lines: string[]): string {
   return [`  chain ${name} {`, ...lines.map((l) => `    ${l}`), '  }'].join('\n');
 }
 
-/** A port's fixed IPs and allowed address pairs of one family. */
-function addresses(port: LocalPortView, family: 4 | 6): string[] {
-  return [...port.fixed_ips, ...port.allowed_address_pairs].filter((ip) => ip.includes(':') === (family === 6));
-}
-
-function groupRules(view: L2Snapshot, port: LocalPortView, direction: SecurityGroupRuleView['direction']): string[] {
-  const out = new Set<string>();
-  for (const group of port.security_groups) {
-    for (const rule of view.security_groups[group] ?? []) {
-      if (rule.direction !== direction) continue;
-      const m = nftRuleMatch(view, rule);
-      if (m !== null) out.add(m);
-    }
-  }
-  return [...out];
+/** The distinct nft matches of the port's rules in one direction, both families (each match names its own). */
+function matches(view: L2Snapshot, port: LocalPortView, direction: SecurityGroupRuleView['direction']): string[] {
+  const out = portRules(view, port, direction).map((r) => nftRuleMatch(view, r));
+  return [...new Set(out.filter((m): m is string => m !== null))];
 }
 
 /** nft match expression for one rule; null when its remote group's set is not in the view yet. */
@@ -124,9 +107,7 @@ export function nftRuleMatch(view: L2Snapshot, rule: SecurityGroupRuleView): str
   const parts = [`meta nfproto ${v6 ? 'ipv6' : 'ipv4'}`];
   if (rule.remote_ip_prefix) parts.push(`${ip} ${peer} ${rule.remote_ip_prefix}`);
   if (rule.remote_group_id) {
-    const set = Object.entries(view.ipsets).find(
-      ([, s]) => s.security_group_id === rule.remote_group_id && s.ethertype === rule.ethertype,
-    )?.[0];
+    const set = remoteSet(view, rule);
     if (!set) return null;
     parts.push(`${ip} ${peer} @${set}`);
   }
