@@ -9,3 +9,6 @@ export { ipsetName } from './model/rules';
 export { rebuild, verify, type VerifyResult } from './verify';
 export * from './runtime';
 export { serveL2popProcess } from './serve-process';
+export { L2Explainer } from './explain/explain-l2';
+export { parseExplainQuery, type ExplainQuery } from './explain/explain-query';
+export type { Cause, EventLookup, Explanation } from './explain/causes';

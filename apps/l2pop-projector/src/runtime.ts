@@ -6,6 +6,8 @@ import type { L2Delta, L2Snapshot } from './contract/l2-documents';
 import { L2_CLOCK, L2POP_TABLES } from './model/tables';
 import { L2popProjection } from './projection/l2pop.projection';
 import { L2Documents } from './query/l2-documents';
+import type { EventLookup } from './explain/causes';
+import { L2Explainer } from './explain/explain-l2';
 
 export interface L2popOptions {
   /** The read model's database, opened with `openReadModel` (it holds the checkpoint too). */
@@ -18,6 +20,8 @@ export interface L2popOptions {
   projectorPollMs?: number;
   compaction?: Partial<CompactionOptions>;
   batchSize?: number;
+  /** Where provenance reads events (`/l2/explain`); the tailed `store` when not given. Without either, explain is not served. */
+  events?: EventLookup;
 }
 
 export type L2Feed = HostFeed<L2Snapshot, L2Delta>;
@@ -37,9 +41,13 @@ export class L2popRuntime {
   readonly projection: L2popProjection;
   readonly projector: StoreProjector | null;
   readonly feed: L2Feed;
+  /** Provenance of the documents; null where this process reads no event log. */
+  readonly explainer: L2Explainer | null;
 
   constructor(readonly options: L2popOptions) {
     this.feed = l2Feed(options.db, options.pollMs);
+    const events = options.events ?? options.store;
+    this.explainer = events ? new L2Explainer(options.db, events) : null;
     this.projection = new L2popProjection(options.db, {
       compaction: options.compaction,
       onCommitted: (changed) => this.feed.hub.notify(changed),

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import { readEvent, type CommandContext, type DomainEvent, type DomainEventBody, CATALOGUE } from '@cp/events';
 import type { Database, Tx } from './db';
+import { inChunks, placeholders } from './sql';
 
 export interface StreamAppend {
   streamId: string;
@@ -196,6 +197,34 @@ export class EventStore {
     );
     if (rows.length === 0 || Number(rows[0].stream_version) !== known.version || rows[0].event_id !== known.eventId) return null;
     return rows.slice(1).map(toEvent);
+  }
+
+  /** Every event about the given resources of one type (the audit columns), in log order: what provenance reads. */
+  async readResources(resourceType: string, ids: readonly string[], tx?: Tx): Promise<DomainEvent[]> {
+    if (ids.length === 0) return [];
+    const rows = await inChunks([...ids], (chunk) =>
+      this.db.all<EventRow>(
+        `SELECT ${COLUMNS} FROM events WHERE resource_type = ? AND resource_id IN (${placeholders(chunk.length)})`,
+        [resourceType, ...chunk],
+        tx,
+      ),
+    );
+    return rows.map(toEvent).sort((a, b) => (a.metadata.position ?? 0) - (b.metadata.position ?? 0));
+  }
+
+  /**
+   * The resources some event of these types gave `field` this value (a top-level
+   * field of its data): provenance looks up a deleted port by its MAC this way.
+   * The data is stored as compact JSON text, so this is a LIKE on both databases.
+   */
+  async findResourceIds(types: readonly string[], field: string, value: string, tx?: Tx): Promise<string[]> {
+    const needle = `"${field}":${JSON.stringify(value)}`.replace(/[\\%_]/g, (c) => `\\${c}`);
+    const rows = await this.db.all<{ resource_id: string }>(
+      `SELECT DISTINCT resource_id FROM events WHERE type IN (${placeholders(types.length)}) AND data LIKE ? ESCAPE '\\'`,
+      [...types, `%${needle}%`],
+      tx,
+    );
+    return rows.map((r) => r.resource_id);
   }
 
   /** Events with position > `after`, in order, at most `limit`. */

@@ -30,7 +30,8 @@ function feedController(model: 'l2' | 'dhcp', base: URL, f: Forwarding): Type {
   @ApiExcludeController()
   @Controller()
   class FeedProxyController {
-    @Get([`v1/hosts/:host/${model}`, `v1/hosts/:host/${model}/watch`])
+    // The L2 documents' provenance is answered where they are (501 from an instance that reads no event log).
+    @Get([`v1/hosts/:host/${model}`, `v1/hosts/:host/${model}/watch`, ...(model === 'l2' ? ['v1/hosts/:host/l2/explain'] : [])])
     feed(@Req() req: Request, @Res() res: Response): void {
       forward(base, req, res, f);
     }

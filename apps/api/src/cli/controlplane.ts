@@ -6,6 +6,7 @@ import { applyConfigFile, ConfigFileError, failedToStart } from '@cp/runtime';
 import { backupDataDir, restoreDataDir } from './backup-restore';
 import { addConfigCommand } from './config-command';
 import { addEventsCommand } from './events-command';
+import { addExplainCommand } from './explain-command';
 import { addServerCommands } from './server-commands';
 import { migrateEventStore } from './migrate';
 import {
@@ -60,6 +61,7 @@ export async function main(argv: string[], out: Output = defaultOutput): Promise
   addServerCommands(program, () => (code = -1)); // serving: the process lives on
   addConfigCommand(program, say, () => (code = EXIT.failed));
   addEventsCommand(program, say);
+  addExplainCommand(program, say);
   program
     .command('backup')
     .description('copy the event store of a data directory, online (a server may be running), consistent as of one commit')

@@ -17,7 +17,7 @@ import {
   type VerifyResult,
 } from '@cp/store';
 import { FeedClock } from '@cp/host-feed';
-import { embeddedPaths, L2popProjection, openReadModel, verify as verifyL2 } from '../../../l2pop-projector/src';
+import { embeddedPaths, L2Explainer, L2popProjection, openReadModel, verify as verifyL2 } from '../../../l2pop-projector/src';
 import { embeddedL3Path, L3Projection, openL3ReadModel, verifyL3 } from '../../../l3-scheduler/src';
 import { DhcpProjection, embeddedDhcpPath, openDhcpReadModel, verifyDhcp } from '../../../dhcp-projector/src';
 
@@ -155,6 +155,26 @@ export async function openEventsForReading(dataDir: string): Promise<{ store: Ev
   requireEventStore(dataDir);
   const db = await openDatabase(sqlite(eventsPath(dataDir)), [EventTable]);
   return { store: new EventStore(db), close: () => db.close() };
+}
+
+export { parseExplainQuery, type Explanation } from '../../../l2pop-projector/src';
+
+/** Provenance over a data directory's L2 model and event log, read-only (a server may be running). */
+export async function openL2Explainer(dataDir: string): Promise<{ explainer: L2Explainer; close(): Promise<void> }> {
+  const events = await openEventsForReading(dataDir);
+  const model = embeddedModel('l2');
+  if (!existsSync(model.path(dataDir))) {
+    await events.close();
+    throw new DataDirError(`no L2 read model in ${dataDir} (expected ${model.path(dataDir)})`);
+  }
+  const db = await model.open(dataDir);
+  return {
+    explainer: new L2Explainer(db, events.store),
+    close: async () => {
+      await db.close();
+      await events.close();
+    },
+  };
 }
 
 /** Never create an event store: a mistyped directory is an error, not an empty store that verifies. */
