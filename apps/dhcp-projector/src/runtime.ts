@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { projectorLines } from '@cp/runtime';
-import { HostFeed, type CompactionOptions } from '@cp/host-feed';
+import { HostFeed, type CompactionOptions, type ModelHistory } from '@cp/host-feed';
 import {
   CheckpointTable,
   openDatabase,
@@ -28,6 +28,8 @@ export interface DhcpRuntimeOptions {
   store?: EventStore;
   /** Defaults to the CP_* environment (see the app's README), read once here. */
   config?: DhcpConfig;
+  /** The model at earlier points of the log (`?at=`); not served without it. */
+  history?: ModelHistory;
   /** Watchers re-read their host's revision this often (other processes' commits do not wake them); 15 s by default. */
   pollMs?: number;
   compaction?: Partial<CompactionOptions>;

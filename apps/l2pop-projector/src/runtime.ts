@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { projectorLines } from '@cp/runtime';
-import { HostFeed, type CompactionOptions } from '@cp/host-feed';
+import { HostFeed, type CompactionOptions, type ModelHistory } from '@cp/host-feed';
 import { CheckpointTable, openDatabase, EventStore, EventTable, StoreProjector, type Database, type DatabaseConfig } from '@cp/store';
 import type { L2Delta, L2Snapshot } from './contract/l2-documents';
 import { L2_CLOCK, L2POP_TABLES } from './model/tables';
@@ -22,6 +22,8 @@ export interface L2popOptions {
   batchSize?: number;
   /** Where provenance reads events (`/l2/explain`); the tailed `store` when not given. Without either, explain is not served. */
   events?: EventLookup;
+  /** The model at earlier points of the log (`?at=`, `/l2/diff`); not served without it. */
+  history?: ModelHistory;
 }
 
 export type L2Feed = HostFeed<L2Snapshot, L2Delta>;

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { projectorLines } from '@cp/runtime';
-import { HostFeed, type CompactionOptions } from '@cp/host-feed';
+import { HostFeed, type CompactionOptions, type ModelHistory } from '@cp/host-feed';
 import {
   CheckpointTable,
   openDatabase,
@@ -33,6 +33,8 @@ export interface L3RuntimeOptions {
   config?: L3Config;
   /** Run the projector in this process (embedded mode); false when another process projects into `db`. */
   project?: boolean;
+  /** The model at earlier points of the log (`?at=`); not served without it. */
+  history?: ModelHistory;
   /**
    * The scheduler (process manager) runs in this process unless this is false; its
    * state and checkpoint go to `db` unless `stateDb` says otherwise.

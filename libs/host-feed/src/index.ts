@@ -16,3 +16,4 @@ export * from './revision-poller';
 export * from './revisions';
 export * from './watch-session';
 export * from './feed-client';
+export * from './history';

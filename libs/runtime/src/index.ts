@@ -20,3 +20,4 @@ export * from './run-process';
 export * from './settings';
 export * from './settings-catalogue';
 export * from './shutdown';
+export * from './time-travel';

@@ -263,6 +263,13 @@ export class EventStore {
     );
   }
 
+  /** The position of the last event that occurred at or before `isoTime` (0 before the first). */
+  async positionAt(isoTime: string): Promise<number> {
+    // occurred_at is ISO 8601 UTC text of one width: text order is time order.
+    const row = await this.db.get<{ p: number | null }>('SELECT MAX(position) AS p FROM events WHERE occurred_at <= ?', [isoTime]);
+    return Number(row?.p ?? 0);
+  }
+
   async headPosition(): Promise<number> {
     const row = await this.db.get<{ p: number | null }>('SELECT MAX(position) AS p FROM events');
     return Number(row?.p ?? 0);

@@ -29,6 +29,8 @@ export interface EmbeddedModel {
   name: ModelName;
   path(dataDir: string): string;
   open(dataDir: string): Promise<Database>;
+  /** The model's tables in another file (a snapshot's copy). */
+  openFile(path: string): Promise<Database>;
   projection(db: Database): Projection;
   verify(store: EventStore, db: Database): Promise<VerifyResult>;
 }
@@ -41,6 +43,7 @@ export const EMBEDDED_MODELS: readonly EmbeddedModel[] = [
     name: 'l2',
     path: (d) => embeddedPaths(d).readModel,
     open: (d) => openReadModel(sqlite(embeddedPaths(d).readModel)),
+    openFile: (path) => openReadModel(sqlite(path)),
     projection: (db) => new L2popProjection(db),
     verify: verifyL2,
   },
@@ -48,6 +51,7 @@ export const EMBEDDED_MODELS: readonly EmbeddedModel[] = [
     name: 'l3',
     path: embeddedL3Path,
     open: (d) => openL3ReadModel(sqlite(embeddedL3Path(d))),
+    openFile: (path) => openL3ReadModel(sqlite(path)),
     projection: (db) => new L3Projection(db),
     verify: verifyL3,
   },
@@ -55,6 +59,7 @@ export const EMBEDDED_MODELS: readonly EmbeddedModel[] = [
     name: 'dhcp',
     path: embeddedDhcpPath,
     open: (d) => openDhcpReadModel(sqlite(embeddedDhcpPath(d))),
+    openFile: (path) => openDhcpReadModel(sqlite(path)),
     projection: (db) => new DhcpProjection(db),
     verify: verifyDhcp,
   },

@@ -5,6 +5,7 @@ import { l3ConfigFromEnv, L3SchedulerModule, type L3Config } from '../../../l3-s
 import { DhcpProjectorModule, dhcpConfigFromEnv, type DhcpConfig } from '../../../dhcp-projector/src';
 import { embeddedModel, openSeeded, type EmbeddedModel } from './embedded-models';
 import { scheduleSnapshots } from './snapshot-schedule';
+import { EmbeddedModelHistory } from './model-history';
 import { startAgentLivenessMonitor } from '../agents/liveness-monitor';
 import { createHttpApp } from '../http-app';
 import { eventStoreConfig, openWriteSide, type WriteSide } from '@cp/write-model';
@@ -65,13 +66,19 @@ async function startOn(
   const l2db = await seeded(l2);
   const l3db = await seeded(l3);
   const dhcpDb = await seeded(dhcp);
+  // Time travel (?at=, /diff): each model's snapshots plus the log.
+  const history = {
+    l2: new EmbeddedModelHistory(settings.dataDir, ws.store, l2, l2db),
+    l3: new EmbeddedModelHistory(settings.dataDir, ws.store, l3, l3db),
+    dhcp: new EmbeddedModelHistory(settings.dataDir, ws.store, dhcp, dhcpDb),
+  };
   const app = await createHttpApp(
     ws,
     settings,
     [
-      L2popModule.forRoot({ db: l2db, store: ws.store }),
-      L3SchedulerModule.forRoot({ db: l3db, writeSide: ws, config: configs.l3 }),
-      DhcpProjectorModule.forRoot({ db: dhcpDb, store: ws.store, config: configs.dhcp }),
+      L2popModule.forRoot({ db: l2db, store: ws.store, history: history.l2 }),
+      L3SchedulerModule.forRoot({ db: l3db, writeSide: ws, config: configs.l3, history: history.l3 }),
+      DhcpProjectorModule.forRoot({ db: dhcpDb, store: ws.store, config: configs.dhcp, history: history.dhcp }),
       ...(extras?.modules ?? []),
     ],
     extras?.logger,
@@ -93,6 +100,7 @@ async function startOn(
     async close() {
       await app.close();
       await snapshots.stop();
+      for (const h of Object.values(history)) h.close();
       await monitor.stop();
       await l2db.close();
       await l3db.close();

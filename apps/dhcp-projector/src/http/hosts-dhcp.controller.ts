@@ -1,9 +1,9 @@
 import { Controller, Get, Headers, Inject, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { AgentDocument, AgentWatch, API_TAGS, NeutronExceptionFilter, Tagged } from '@cp/runtime';
+import { AgentDocument, AgentWatch, API_TAGS, documentAtOrFail, NeutronExceptionFilter, Tagged } from '@cp/runtime';
 import { DHCP_DELTA_EXAMPLE, DHCP_SNAPSHOT_EXAMPLE } from '../contract/dhcp-examples';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DhcpChanges, DhcpSnapshot } from '../contract/dhcp-documents';
-import { DhcpRuntime } from '../runtime';
+import { dhcpFeed, DhcpRuntime } from '../runtime';
 
 /** The DHCP agent's view of its host (design.md §5). Thin: the runtime's feed does the work. */
 // Neutron error bodies wherever the module is mounted (the API, its own process, a test app).
@@ -17,7 +17,12 @@ export class HostsDhcpController {
   /** The networks this host serves; with `?since=<revision>` the changes since then (a snapshot marked `resync: true` when it cannot). */
   @Get(':host/dhcp')
   @AgentDocument('DHCP', { snapshot: DHCP_SNAPSHOT_EXAMPLE, delta: DHCP_DELTA_EXAMPLE })
-  get(@Param('host') host: string, @Query('since') since?: string): Promise<DhcpSnapshot | DhcpChanges> {
+  get(@Param('host') host: string, @Query('since') since?: string, @Query('at') at?: string): Promise<DhcpSnapshot | DhcpChanges> {
+    // ?at=<position|RFC 3339 time>: the document the host had then (time travel).
+    if (at !== undefined) {
+      const { history } = this.runtime.options;
+      return documentAtOrFail(history, (db, h) => dhcpFeed(db, this.runtime.config).snapshot(h), host, at);
+    }
     return this.runtime.feed.document(host, since);
   }
 

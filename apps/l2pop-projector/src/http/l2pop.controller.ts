@@ -12,13 +12,14 @@ import {
   UseFilters,
 } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
-import { AgentDocument, AgentWatch, API_TAGS, NeutronExceptionFilter, Tagged } from '@cp/runtime';
+import { AgentDocument, AgentWatch, API_TAGS, documentAtOrFail, NeutronExceptionFilter, Tagged } from '@cp/runtime';
 import { L2_DELTA_EXAMPLE, L2_RESYNC_EXAMPLE, L2_SNAPSHOT_EXAMPLE } from '../contract/l2-examples';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { L2Changes, L2Snapshot } from '../contract/l2-documents';
 import type { Explanation } from '../explain/causes';
 import { parseExplainQuery } from '../explain/explain-query';
-import { L2popRuntime } from '../runtime';
+import { diffL2, type L2Diff } from '../explain/diff-l2';
+import { l2Feed, L2popRuntime } from '../runtime';
 
 /** The L2 agent's view of its host (design.md §5). Thin: the runtime's feed does the work. */
 // Neutron error bodies wherever the module is mounted (the API, its own process, a test app).
@@ -31,8 +32,28 @@ export class L2popController {
   /** The snapshot, or with `?since=<revision>` the changes since then (a snapshot marked `resync: true` when it cannot). */
   @Get(':host/l2')
   @AgentDocument('L2 (FDB, flood lists, ipsets)', { snapshot: L2_SNAPSHOT_EXAMPLE, delta: L2_DELTA_EXAMPLE, resync: L2_RESYNC_EXAMPLE })
-  get(@Param('host') host: string, @Query('since') since?: string): Promise<L2Snapshot | L2Changes> {
+  get(@Param('host') host: string, @Query('since') since?: string, @Query('at') at?: string): Promise<L2Snapshot | L2Changes> {
+    if (at !== undefined) return this.at(host, at);
     return this.runtime.feed.document(host, since);
+  }
+
+  /** `?at=<position|RFC 3339 time>`: the document the host had then, with the position it is as of. */
+  private at(host: string, at: string): Promise<L2Snapshot & { position: number }> {
+    return documentAtOrFail(this.runtime.options.history, (db, h) => l2Feed(db).snapshot(h), host, at);
+  }
+
+  /** What the host's agent had to change between two points of the log (positions or RFC 3339 times). */
+  @Get(':host/l2/diff')
+  @ApiOperation({
+    summary: "What changed in a host's L2 document between two points of the log",
+    description:
+      '?from=&to= (log positions or RFC 3339 times; `to` defaults to now): per network the flood and FDB entries added and removed, per ipset the members, and the ports and groups added, removed or changed.',
+  })
+  async diff(@Param('host') host: string, @Query('from') from?: string, @Query('to') to?: string): Promise<L2Diff> {
+    if (from === undefined) throw new BadRequestException('diff needs from=<position or RFC 3339 time> (and optionally to=)');
+    const a = await this.at(host, from);
+    const b = await this.at(host, to ?? String(Number.MAX_SAFE_INTEGER));
+    return diffL2(a, b);
   }
 
   /** Provenance of one entry of the host's document: the events that put it there, or why it is absent. */

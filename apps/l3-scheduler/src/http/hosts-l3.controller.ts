@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Logger, Param, Put, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { AgentDocument, AgentWatch, API_TAGS, NeutronExceptionFilter, Tagged } from '@cp/runtime';
+import { AgentDocument, AgentWatch, API_TAGS, documentAtOrFail, NeutronExceptionFilter, Tagged } from '@cp/runtime';
 import { L3_DELTA_EXAMPLE, L3_SNAPSHOT_EXAMPLE } from '../contract/l3-examples';
 import type { Request } from 'express';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -14,7 +14,7 @@ import {
   type HaStatesResult,
   type Reporter,
 } from '../reports/report-ha-state';
-import { L3Runtime } from '../runtime';
+import { l3Feed, L3Runtime } from '../runtime';
 import { l3CallerOf, neutronFail } from './neutron-http';
 
 const alarms = new Logger('HaState');
@@ -48,7 +48,9 @@ export class HostsL3Controller {
   /** Without `since`: the host's routers. With it: what changed since, or a snapshot marked `resync: true`. */
   @Get('l3')
   @AgentDocument('L3 (HA routers, VRIDs, interfaces, NAT)', { snapshot: L3_SNAPSHOT_EXAMPLE, delta: L3_DELTA_EXAMPLE })
-  get(@Param('host') host: string, @Query('since') since?: string): Promise<L3Snapshot | L3Changes> {
+  get(@Param('host') host: string, @Query('since') since?: string, @Query('at') at?: string): Promise<L3Snapshot | L3Changes> {
+    // ?at=<position|RFC 3339 time>: the document the host had then (time travel).
+    if (at !== undefined) return documentAtOrFail(this.runtime.options.history, (db, h) => l3Feed(db).snapshot(h), host, at);
     return this.runtime.feed.document(host, since);
   }
 

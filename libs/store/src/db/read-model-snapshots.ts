@@ -67,6 +67,16 @@ export function latestSnapshot(dir: string, projection: string, version: number)
   return null;
 }
 
+/** The newest snapshot at or before `position` written by `version` of `projection` (time travel starts there). */
+export function snapshotAtOrBefore(dir: string, projection: string, version: number, position: number): Snapshot | null {
+  for (const s of listSnapshots(dir)) {
+    if (s.position > position) continue;
+    const checkpoint = readSnapshotCheckpoint(s.path, projection);
+    if (checkpoint?.version === version) return { ...s, ...checkpoint };
+  }
+  return null;
+}
+
 /** Puts a snapshot in place of the live model's file (closed, with its WAL). */
 export function restoreSnapshot(snapshot: Snapshot, livePath: string): void {
   for (const suffix of ['', '-wal', '-shm']) rmSync(`${livePath}${suffix}`, { force: true });
