@@ -81,5 +81,5 @@ test('why host-1 has an FDB entry for a port on host-2, over HTTP and as a story
   );
   const wrong = await runControlplane(['explain', '--data-dir', cp.dataDir, '--host', 'host-1', '--network', network.id]);
   expect(wrong.code).toBe(2);
-  expect(wrong.err).toContain('explain one entry: --network ID --tunnel-ip IP [--mac MAC], or --ipset NAME --member IP');
+  expect(wrong.err).toContain('explain one entry: --network ID --tunnel-ip IP [--mac MAC], --ipset NAME --member IP, or --router ID');
 });

@@ -107,4 +107,33 @@ test('an HA router before and after a failover: the L3 document at each point', 
   const then = ok(await api.get(`/v1/hosts/net-1/l3?at=${before.position}`), 200);
   expect(then.position).toBe(before.position);
   expect((then.routers as Json)[router.id as string]).toMatchObject({ state: 'active', active_host: 'net-1' });
+
+  // Provenance of the router on net-1 now: its HA network and VRID, its scheduling, its report, and the active host's.
+  const why = ok(await api.get(`/v1/hosts/net-1/l3/explain?router=${router.id}`), 200);
+  expect(why.present).toBe(true);
+  const said = (why.because as Json[]).map((c) => `${c.type}: ${c.why}`);
+  expect(said[0]).toBe('RouterCreated: router created (HA)');
+  expect(said).toEqual(
+    expect.arrayContaining([
+      expect.stringMatching(/^HaNetworkCreated: HA network .* created for project /),
+      expect.stringMatching(/^VridAllocated: VRID 1 allocated on HA network /),
+      expect.stringMatching(/^RouterScheduledToAgent: scheduled to host net-1 \(keepalived priority \d+\)$/),
+      'RouterHaStateReported: host net-1 reported standby',
+      'RouterHaStateReported: host net-2 reported active',
+    ]),
+  );
+  const elsewhere = ok(await api.get(`/v1/hosts/net-9/l3/explain?router=${router.id}`), 200);
+  expect(elsewhere).toMatchObject({ present: false, absent_because: `router ${router.id} is not scheduled to host net-9` });
+
+  let out = '';
+  const code = await main(
+    ['node', 'controlplane', 'explain', '--data-dir', cp.dataDir, '--host', 'net-1', '--router', router.id as string],
+    {
+      stdout: (t) => (out += t),
+      stderr: () => {},
+    },
+  );
+  expect(code).toBe(0);
+  expect(out.split('\n')[0]).toBe(`host net-1 has router ${router.id}, because:`);
+  expect(out).toContain('RouterHaStateReported: host net-2 reported active');
 });

@@ -4,7 +4,7 @@
  * reason an entry is absent after a port goes down, moves, is deleted, or its
  * host's tunnel IP changes. Over real SQLite and HTTP.
  */
-import type { Explanation } from '../../apps/l2pop-projector/src/explain/causes';
+import type { Explanation } from '@cp/host-feed';
 import * as e from './support/events';
 import { tempDir } from './support/harness';
 import { L2Server } from './support/server';

@@ -11,4 +11,4 @@ export * from './runtime';
 export { serveL2popProcess } from './serve-process';
 export { L2Explainer } from './explain/explain-l2';
 export { parseExplainQuery, type ExplainQuery } from './explain/explain-query';
-export type { Cause, EventLookup, Explanation } from './explain/causes';
+export type { Cause, EventLookup, Explanation } from '@cp/host-feed';

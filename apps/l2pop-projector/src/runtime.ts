@@ -6,7 +6,7 @@ import type { L2Delta, L2Snapshot } from './contract/l2-documents';
 import { L2_CLOCK, L2POP_TABLES } from './model/tables';
 import { L2popProjection } from './projection/l2pop.projection';
 import { L2Documents } from './query/l2-documents';
-import type { EventLookup } from './explain/causes';
+import type { EventLookup } from '@cp/host-feed';
 import { L2Explainer } from './explain/explain-l2';
 
 export interface L2popOptions {

@@ -10,3 +10,4 @@ export * from './runtime';
 export { L3Scheduler, SCHEDULER_STATE_VERSION, type L3SchedulerOptions } from './scheduler/l3-scheduler';
 export { L3_SCHEDULER_TABLES } from './scheduler/scheduler-state';
 export { serveL3Process } from './serve-process';
+export { L3Explainer } from './explain/explain-l3';

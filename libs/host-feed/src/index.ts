@@ -17,3 +17,4 @@ export * from './revisions';
 export * from './watch-session';
 export * from './feed-client';
 export * from './history';
+export * from './provenance';

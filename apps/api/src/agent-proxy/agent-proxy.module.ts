@@ -43,7 +43,14 @@ function l3Controller(base: URL, f: Forwarding): Type {
   @ApiExcludeController()
   @Controller()
   class L3ProxyController {
-    @Get(['v1/hosts/:host/l3', 'v1/hosts/:host/l3/watch', 'v2.0/routers/:id/l3-agents', 'v2.0/agents/:id/l3-routers', 'v1/routers/:id/ha'])
+    @Get([
+      'v1/hosts/:host/l3',
+      'v1/hosts/:host/l3/watch',
+      'v1/hosts/:host/l3/explain',
+      'v2.0/routers/:id/l3-agents',
+      'v2.0/agents/:id/l3-routers',
+      'v1/routers/:id/ha',
+    ])
     read(@Req() req: Request, @Res() res: Response): void {
       forward(base, req, res, f);
     }

@@ -18,7 +18,7 @@ import {
 } from '@cp/store';
 import { FeedClock } from '@cp/host-feed';
 import { embeddedPaths, L2Explainer, L2popProjection, openReadModel, verify as verifyL2 } from '../../../l2pop-projector/src';
-import { embeddedL3Path, L3Projection, openL3ReadModel, verifyL3 } from '../../../l3-scheduler/src';
+import { embeddedL3Path, l3Feed, L3Explainer, L3Projection, openL3ReadModel, verifyL3 } from '../../../l3-scheduler/src';
 import { DhcpProjection, embeddedDhcpPath, openDhcpReadModel, verifyDhcp } from '../../../dhcp-projector/src';
 
 export const MODEL_NAMES = ['l2', 'l3', 'dhcp'] as const;
@@ -164,21 +164,29 @@ export async function openEventsForReading(dataDir: string): Promise<{ store: Ev
 
 export { parseExplainQuery, type Explanation } from '../../../l2pop-projector/src';
 
-/** Provenance over a data directory's L2 model and event log, read-only (a server may be running). */
-export async function openL2Explainer(dataDir: string): Promise<{ explainer: L2Explainer; close(): Promise<void> }> {
+/** Provenance over a data directory's L2 and L3 models and event log, read-only (a server may be running). */
+export async function openExplainers(dataDir: string): Promise<{ l2: L2Explainer; l3: L3Explainer; close(): Promise<void> }> {
   const events = await openEventsForReading(dataDir);
-  const model = embeddedModel('l2');
-  if (!existsSync(model.path(dataDir))) {
+  const opened: Database[] = [];
+  const close = async () => {
+    for (const db of opened) await db.close();
     await events.close();
-    throw new DataDirError(`no L2 read model in ${dataDir} (expected ${model.path(dataDir)})`);
+  };
+  try {
+    for (const model of [embeddedModel('l2'), embeddedModel('l3')]) {
+      if (!existsSync(model.path(dataDir)))
+        throw new DataDirError(`no ${model.name} read model in ${dataDir} (expected ${model.path(dataDir)})`);
+      opened.push(await model.open(dataDir));
+    }
+  } catch (err) {
+    await close();
+    throw err;
   }
-  const db = await model.open(dataDir);
+  const [l2db, l3db] = opened;
   return {
-    explainer: new L2Explainer(db, events.store),
-    close: async () => {
-      await db.close();
-      await events.close();
-    },
+    l2: new L2Explainer(l2db, events.store),
+    l3: new L3Explainer(events.store, (host) => l3Feed(l3db).snapshot(host)),
+    close,
   };
 }
 

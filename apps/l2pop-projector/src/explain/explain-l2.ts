@@ -3,7 +3,7 @@ import type { Database } from '@cp/store';
 import type { L2Snapshot } from '../contract/l2-documents';
 import { HA_INTERFACE_OWNER, isTunnelled } from '../model/rules';
 import { L2Documents } from '../query/l2-documents';
-import { Causes, type EventLookup, type Explanation } from './causes';
+import { Causes, type EventLookup, type Explanation } from '@cp/host-feed';
 
 interface PortRow {
   id: string;

@@ -16,7 +16,7 @@ import { AgentDocument, AgentWatch, API_TAGS, documentAtOrFail, NeutronException
 import { L2_DELTA_EXAMPLE, L2_RESYNC_EXAMPLE, L2_SNAPSHOT_EXAMPLE } from '../contract/l2-examples';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { L2Changes, L2Snapshot } from '../contract/l2-documents';
-import type { Explanation } from '../explain/causes';
+import type { Explanation } from '@cp/host-feed';
 import { parseExplainQuery } from '../explain/explain-query';
 import { diffL2, type L2Diff } from '../explain/diff-l2';
 import { l2Feed, L2popRuntime } from '../runtime';

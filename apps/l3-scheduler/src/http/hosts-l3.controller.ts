@@ -1,4 +1,21 @@
-import { Body, Controller, Get, Headers, HttpCode, Logger, Param, Put, Query, Req, Res, UseFilters } from '@nestjs/common';
+import {
+  BadRequestException,
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Logger,
+  Param,
+  Put,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+} from '@nestjs/common';
+import { ApiOperation } from '@nestjs/swagger';
+import type { Explanation } from '@cp/host-feed';
+import { L3Explainer } from '../explain/explain-l3';
 import { AgentDocument, AgentWatch, API_TAGS, documentAtOrFail, NeutronExceptionFilter, Tagged } from '@cp/runtime';
 import { L3_DELTA_EXAMPLE, L3_SNAPSHOT_EXAMPLE } from '../contract/l3-examples';
 import type { Request } from 'express';
@@ -44,6 +61,18 @@ function reporter(host: string, req: Request): Reporter {
 export class HostsL3Controller {
   // Only this host's agents (or the service, an admin) reach these routes: the authentication middleware checks the host.
   constructor(private readonly runtime: L3Runtime) {}
+
+  /** Provenance of a router on the host: why it runs there, its HA network and VRID, the states reported; or why it is not there. */
+  @Get('l3/explain')
+  @ApiOperation({
+    summary: "Why a router is (or is not) in a host's L3 document",
+    description:
+      '?router=<id>. Answers {present, because: [events with position, time, actor, request id, type and what each did], absent_because}.',
+  })
+  explain(@Param('host') host: string, @Query('router') router?: string): Promise<Explanation> {
+    if (!router) throw new BadRequestException('explain one router: ?router=<id>');
+    return new L3Explainer(this.runtime.store, (h) => this.runtime.feed.snapshot(h)).router(host, router);
+  }
 
   /** Without `since`: the host's routers. With it: what changed since, or a snapshot marked `resync: true`. */
   @Get('l3')

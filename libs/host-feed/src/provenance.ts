@@ -53,19 +53,22 @@ export class Causes {
       const why = describe?.(e);
       if (why) latest.set(e.type, { event: e, why });
     }
-    for (const { event, why } of latest.values()) {
-      const m = event.metadata;
-      this.found.set(m.position ?? 0, {
-        position: m.position ?? 0,
-        occurred_at: m.occurredAt,
-        type: event.type,
-        actor: m.actor,
-        request_id: m.requestId,
-        resource: `${resourceType} ${id}`,
-        why,
-      });
-    }
+    for (const { event, why } of latest.values()) this.include(event, resourceType, id, why);
     return events;
+  }
+
+  /** One particular event (chosen by the caller among those `add` returned). */
+  include(event: DomainEvent, resourceType: string, id: string, why: string): void {
+    const m = event.metadata;
+    this.found.set(m.position ?? 0, {
+      position: m.position ?? 0,
+      occurred_at: m.occurredAt,
+      type: event.type,
+      actor: m.actor,
+      request_id: m.requestId,
+      resource: `${resourceType} ${id}`,
+      why,
+    });
   }
 
   list(): Cause[] {
