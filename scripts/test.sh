@@ -2,7 +2,8 @@
 # The whole test suite, from a clean clone: `npm ci && npm test` runs this.
 # It installs what the tests drive besides Node packages (the stock OpenStack
 # client and openstacksdk, Keystone for the authentication tests, Tempest for the
-# conformance test, ipset, iptables and ping for the data-plane test), makes sure
+# conformance test, ipset, iptables and ping for the data-plane test, Chromium for
+# the topology page's browser test), makes sure
 # PostgreSQL answers, checks types and layering, then runs
 # jest; jest's global setup starts a real Kafka broker (fetched with Maven).
 set -euo pipefail
@@ -18,6 +19,8 @@ command -v ipset >/dev/null 2>&1 || missing+=(ipset)
 command -v iptables >/dev/null 2>&1 || missing+=(iptables)
 command -v ping >/dev/null 2>&1 || missing+=(iputils-ping)
 command -v nft >/dev/null 2>&1 || missing+=(nftables)
+# The topology page's test drives Debian's Chromium (headless) with playwright-core.
+command -v chromium >/dev/null 2>&1 || missing+=(chromium)
 if [ ${#missing[@]} -gt 0 ]; then
   echo "installing ${missing[*]} for the end-to-end and authentication tests"
   SUDO=""
@@ -34,14 +37,14 @@ fi
 npm run --silent lint
 mkdir -p .tmp
 status=0
-# Everything but the multi-process distributed and data-plane tests runs on both
-# cores; those start several servers (and a broker, or agents and namespaces) of
-# their own and time real packets, so they run after, one at a time, where a
-# loaded machine cannot starve their timeouts.
-npx jest --ci --maxWorkers=2 --testPathIgnorePatterns /node_modules/ /test/distributed/ /test/dataplane/ \
+# Everything but the multi-process distributed, data-plane and browser tests runs
+# on both cores; those start several servers (and a broker, agents and namespaces,
+# or a browser) of their own and time what a user sees, so they run after, one at
+# a time, where a loaded machine cannot starve their timeouts.
+npx jest --ci --maxWorkers=2 --testPathIgnorePatterns /node_modules/ /test/distributed/ /test/dataplane/ /test/ui/ \
   --json --outputFile=.tmp/jest-main.json "$@" || status=$?
 npx jest --ci --runInBand --passWithNoTests --selectProjects integration \
-  --json --outputFile=.tmp/jest-distributed.json "$@" test/distributed test/dataplane || status=$?
+  --json --outputFile=.tmp/jest-distributed.json "$@" test/distributed test/dataplane test/ui || status=$?
 # One plain closing line with the counts of both runs.
 node -e 'const rs = [".tmp/jest-main.json", ".tmp/jest-distributed.json"].map((f) => require("./" + f));
   const n = (k) => rs.reduce((a, r) => a + r[k], 0);

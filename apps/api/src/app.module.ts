@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type Type } from '@nestjs/common';
 import type { Settings } from './config';
 import { CoreModule } from './core.module';
 import { DiscoveryController } from './discovery/discovery.controller';
+import { UiController } from './ui/ui.controller';
 import { AuditModule } from './audit/audit.module';
 import { NetworksModule } from './networks/networks.module';
 import { SecurityGroupsModule } from './security-groups/security-groups.module';
@@ -36,7 +37,7 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [CoreModule.forRoot(ws, settings), ...API_MODULES, ...extra],
-      controllers: [DiscoveryController],
+      controllers: [DiscoveryController, UiController],
     };
   }
 }

@@ -10,8 +10,11 @@ export type AuthConfig = { policyFile?: string } & (
   { strategy: 'noauth'; defaultProjectId: string; noauthAnyAddress: boolean } | { strategy: 'keystone'; keystone: KeystoneSettings }
 );
 
-/** Paths anyone may call: version discovery, the API's docs, and the probes (which can have an address of their own). */
-const PUBLIC = /^\/(?:|healthz|readyz|metrics|docs(?:-json|-yaml|\/.*)?)$/;
+/**
+ * Paths anyone may call: version discovery, the API's docs, the probes (which can have an address of their
+ * own), and the topology page's files (the page holds no data: it calls the API with its user's token).
+ */
+const PUBLIC = /^\/(?:|healthz|readyz|metrics|docs(?:-json|-yaml|\/.*)?|ui(?:\/app\.js|\/vendor\/cytoscape\.min\.js)?)$/;
 
 /** What the middleware leaves on each request: the caller, and the policy that judges it. */
 export interface RequestAuth {

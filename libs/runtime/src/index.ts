@@ -21,3 +21,4 @@ export * from './settings';
 export * from './settings-catalogue';
 export * from './shutdown';
 export * from './time-travel';
+export * from './repo-root';

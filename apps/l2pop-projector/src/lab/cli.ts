@@ -4,7 +4,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command } from 'commander';
-import { Lab, repoRoot } from './lab';
+import { repoRoot } from '@cp/runtime';
+import { Lab } from './lab';
 import { LabApi } from './lab-api';
 import { LabScenario } from './lab-scenario';
 

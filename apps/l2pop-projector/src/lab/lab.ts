@@ -1,19 +1,10 @@
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { repoRoot } from '@cp/runtime';
 import { promisify } from 'node:util';
 
 const run = promisify(execFile);
 
-/** The repository root (where package.json is), from the source or the build. */
-export function repoRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) {
-    if (dirname(dir) === dir) throw new Error('repository root not found');
-    dir = dirname(dir);
-  }
-  return dir;
-}
 const ROOT = repoRoot();
 const NETNS_SH = join(ROOT, 'scripts/lab/netns.sh');
 const AGENT_JS = join(ROOT, 'dist/apps/l2pop-projector/src/agent/cli.js');
