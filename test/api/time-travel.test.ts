@@ -37,7 +37,7 @@ async function head(): Promise<{ position: number; time: string }> {
 
 const l2 = (doc: Json) => ({ networks: doc.networks, ipsets: doc.ipsets, ports: doc.ports, security_groups: doc.security_groups });
 
-test('L2 and DHCP documents at a position or a time, before and after a snapshot; the diff of a move and a delete', async () => {
+test('L2 and DHCP documents and resources at a position or a time, before and after a snapshot; the diff of a move, a delete and a tunnel IP change', async () => {
   for (const [host, ip] of [
     ['compute-1', '198.18.0.1'],
     ['compute-2', '198.18.0.2'],
@@ -87,6 +87,26 @@ test('L2 and DHCP documents at a position or a time, before and after a snapshot
     flood: { added: [], removed: ['198.18.0.3'] },
     fdb: { added: [], removed: [['198.18.0.3', b.mac_address, bIp]] },
   });
+
+  // compute-2's agent re-registers with another tunnel IP: its remote moves in compute-1's document.
+  const c = await port('compute-2');
+  const cIp = (c.fixed_ips as Json[])[0].ip_address as string;
+  const beforeChange = await head();
+  ok(await api.put('/v1/agents/Open%20vSwitch%20agent/compute-2', { tunnel_ip: '198.18.0.22' }), 200);
+  const retunnelled = ok(await api.get(`/v1/hosts/compute-1/l2/diff?from=${beforeChange.position}`), 200);
+  expect(retunnelled.networks[net.id]).toEqual({
+    flood: { added: ['198.18.0.22'], removed: ['198.18.0.2'] },
+    fdb: { added: [['198.18.0.22', c.mac_address, cIp]], removed: [['198.18.0.2', c.mac_address, cIp]] },
+  });
+
+  // The resources themselves, as they were.
+  const portThen = ok(await api.get(`/v2.0/ports/${b.id}?at=${first.position}`), 200);
+  expect(portThen).toMatchObject({ position: first.position, port: { id: b.id, 'binding:host_id': 'compute-2', status: 'ACTIVE' } });
+  expect((ok(await api.get(`/v2.0/ports/${b.id}?at=${second.position}`), 200).port as Json)['binding:host_id']).toBe('compute-3');
+  expect((await api.get(`/v2.0/ports/${b.id}`)).status).toBe(404);
+  expect((ok(await api.get(`/v2.0/networks/${net.id}?at=${first.position}`), 200).network as Json).subnets).toHaveLength(1);
+  // Another project's member sees nothing of it, then or now.
+  expect((await api.as('someone-else').get(`/v2.0/ports/${b.id}?at=${first.position}`)).status).toBe(404);
 
   const bad = await api.get('/v1/hosts/compute-1/l2?at=yesterday');
   expect(bad.status).toBe(400);

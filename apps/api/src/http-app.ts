@@ -1,3 +1,4 @@
+import { ResourceTimeTravel } from './audit/resource-time-travel';
 import { NestFactory } from '@nestjs/core';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
@@ -36,7 +37,7 @@ export async function createHttpApp(
   app.use(requestIdMiddleware());
   app.use(auth.middleware());
   app.useGlobalFilters(new NeutronExceptionFilter());
-  app.useGlobalInterceptors(new AbsoluteListLinks());
+  app.useGlobalInterceptors(new AbsoluteListLinks(), new ResourceTimeTravel(ws));
   // No enableShutdownHooks(): main owns SIGTERM and closes the app, then consumers, relay
   // and databases in order; Nest's hook would re-raise the signal and kill the process midway.
   const doc = new DocumentBuilder()

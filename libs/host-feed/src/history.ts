@@ -1,4 +1,4 @@
-import type { Database } from '@cp/store';
+import type { Database, EventStore } from '@cp/store';
 
 /** A read model as it was at one position of the log (a scratch copy: snapshot plus replay). */
 export interface ModelAt {
@@ -29,4 +29,15 @@ export async function documentAt<S>(
 ): Promise<S & { position: number }> {
   const { position, db } = await history.at(at);
   return { ...(await snapshotOf(db, host)), position };
+}
+
+/** The log position `at` names: a position as given (at most the head), or the last event at or before an RFC 3339 time. */
+export async function logPosition(store: EventStore, at: string): Promise<number> {
+  const head = await store.headPosition();
+  if (/^\d+$/.test(at)) return Math.min(Number(at), head);
+  const time = Date.parse(at);
+  if (!/^\d{4}-\d{2}-\d{2}T/.test(at) || Number.isNaN(time)) {
+    throw new HistoryQueryError(`at=${at}: give a log position (an integer) or an RFC 3339 time (2026-12-07T14:02:00Z)`);
+  }
+  return store.positionAt(new Date(time).toISOString());
 }

@@ -31,3 +31,4 @@ export * from './resources/subnet.view';
 export * from './stream-cache';
 export * from './streams';
 export * from './write-side';
+export * from './resources/resource-history';

@@ -1,7 +1,7 @@
 import { copyFileSync, mkdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { LRUCache } from 'lru-cache';
-import { HistoryQueryError, type ModelAt, type ModelHistory } from '@cp/host-feed';
+import { logPosition, type ModelAt, type ModelHistory } from '@cp/host-feed';
 import { replayInto, replayRange, snapshotAtOrBefore, type Database, type EventStore } from '@cp/store';
 import { snapshotDir, type EmbeddedModel } from './embedded-models';
 
@@ -32,7 +32,7 @@ export class EmbeddedModelHistory implements ModelHistory {
   }
 
   async at(at: string): Promise<ModelAt> {
-    const position = await this.position(at);
+    const position = await logPosition(this.store, at);
     let opened = this.cache.get(position);
     if (!opened) {
       opened = this.build(position);
@@ -44,17 +44,6 @@ export class EmbeddedModelHistory implements ModelHistory {
 
   close(): void {
     this.cache.clear();
-  }
-
-  /** A position as given (at most the head), or the last event at or before a time. */
-  private async position(at: string): Promise<number> {
-    const head = await this.store.headPosition();
-    if (/^\d+$/.test(at)) return Math.min(Number(at), head);
-    const time = Date.parse(at);
-    if (!/^\d{4}-\d{2}-\d{2}T/.test(at) || Number.isNaN(time)) {
-      throw new HistoryQueryError(`at=${at}: give a log position (an integer) or an RFC 3339 time (2026-12-07T14:02:00Z)`);
-    }
-    return this.store.positionAt(new Date(time).toISOString());
   }
 
   private async build(position: number): Promise<Database> {
