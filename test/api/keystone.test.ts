@@ -168,6 +168,16 @@ describe('agents are principals bound to their host', () => {
     await refusedWithNothingAppended(403, () => call('bob', 'POST', '/v1/hosts/compute-1/ports/p-any/up'));
   });
 
+  it('the topology page loads without a token, and what it draws, explains or replays needs one with the right roles', async () => {
+    for (const file of ['/ui', '/ui/app.js', '/ui/vendor/cytoscape.min.js']) expect((await fetch(cp.url + file)).status).toBe(200);
+    expect((await call(null, 'GET', '/v2.0/agents')).status).toBe(401);
+    expect((await call('admin', 'GET', '/v2.0/agents')).status).toBe(200);
+    expect((await call('admin', 'GET', '/v1/hosts/compute-1/l2?at=1')).status).toBe(200);
+    await refusedWithNothingAppended(403, () => call('bob', 'GET', '/v1/hosts/compute-1/l2?at=1'));
+    await refusedWithNothingAppended(403, () => call('bob', 'GET', '/v1/hosts/compute-1/l2/explain?network=n&tunnel_ip=192.0.2.1'));
+    await refusedWithNothingAppended(403, () => call('bob', 'GET', '/v1/hosts/compute-1/l2/diff?from=1'));
+  });
+
   it('an agent of compute-2 cannot act for compute-1, and acts for its own host', async () => {
     await refusedWithNothingAppended(403, () =>
       call('compute-2', 'PUT', '/v1/agents/Open%20vSwitch%20agent/compute-1', report('192.0.2.66')),
