@@ -6,11 +6,12 @@ import { runAuth, type AuthOptions } from './scenarios/auth';
 import { runFanout, type FanoutOptions } from './scenarios/fanout';
 import { runHaRouters, type HaRoutersOptions } from './scenarios/ha-routers';
 import { runProjection, type ProjectionOptions } from './scenarios/projection';
+import { runTimeTravel, type TimeTravelOptions } from './scenarios/time-travel';
 import { runPropagation, type PropagationOptions } from './scenarios/propagation';
 import { writeReport } from './report';
 
 /*
- * npm run bench -- <api|auth|propagation|projection|fanout|ha-routers|all|report> [options]
+ * npm run bench -- <api|auth|propagation|projection|time-travel|fanout|ha-routers|all|report> [options]
  * Each scenario writes bench/results/<scenario>-<timestamp>.json; `all` and
  * `report` then regenerate summary.md, chart.svg and the README's bench section.
  */
@@ -64,6 +65,12 @@ const projection = new Command('projection')
   .option('--cap-seconds <n>', 'longest one rebuild may run (then extrapolated)', Number, 50)
   .option('--no-profile', 'skip the CPU profile when a target is missed')
   .option('--keep', 'keep the generated event stores');
+const timeTravel = new Command('time-travel')
+  .description("a host's L2 document at a point far back in a long log (?at=): from a snapshot, from 0, asked again")
+  .option('--events <n>', 'events in the store', Number, 1_000_000)
+  .option('--back <n>', 'how far back the points are', Number, 500_000)
+  .option('--samples <n>', 'distinct points per case', Number, 5)
+  .option('--snapshot-lead <n>', 'events between the snapshot kept and the points', Number, 2_000);
 const fanout = new Command('fanout')
   .description("notifications and bytes to agents per port-up vs Neutron l2pop's full fan-out")
   .option('--hosts <list>', 'cloud sizes (hosts), same per-network layout', list, [100, 1000, 5000])
@@ -79,6 +86,7 @@ program.addCommand(api.action((o: ApiOptions) => record('api', { ...o }, () => r
 program.addCommand(auth.action((o: AuthOptions) => record('auth', { ...o }, () => runAuth(o, log))));
 program.addCommand(propagation.action((o: PropagationOptions) => record('propagation', { ...o }, () => runPropagation(o, log))));
 program.addCommand(projection.action((o: ProjectionOptions) => record('projection', { ...o }, () => runProjection(o, log))));
+program.addCommand(timeTravel.action((o: TimeTravelOptions) => record('time-travel', { ...o }, () => runTimeTravel(o, log))));
 program.addCommand(fanout.action((o: FanoutOptions) => record('fanout', { ...o }, () => runFanout(o, log))));
 program.addCommand(haRouters.action((o: HaRoutersOptions) => record('ha-routers', { ...o }, () => runHaRouters(o, log))));
 program.addCommand(

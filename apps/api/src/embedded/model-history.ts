@@ -8,7 +8,9 @@ import { snapshotDir, type EmbeddedModel } from './embedded-models';
 /**
  * Time travel over an embedded read model: the model as it was at a position
  * is the newest snapshot at or before it (copied), plus the events between
- * them replayed, or the log replayed from 0 when no snapshot is old enough.
+ * them replayed, or the log replayed from 0 (the bulk path) when there is no
+ * snapshot old enough, or none near enough to be cheaper than that.
+ * `onBuilt` hears how each copy was made (the server logs it).
  * The last few copies stay open for the next questions about the same point
  * (a diff asks two, a time slider many); they live in `<data dir>/history/`
  * and are removed when evicted and at start.
@@ -24,6 +26,7 @@ export class EmbeddedModelHistory implements ModelHistory {
     private readonly store: EventStore,
     private readonly model: EmbeddedModel,
     private readonly live: Database,
+    private readonly onBuilt?: (built: { model: string; position: number; from: number; ms: number }) => void,
     keep = 4,
   ) {
     this.dir = join(dataDir, 'history', model.name);
@@ -50,7 +53,9 @@ export class EmbeddedModelHistory implements ModelHistory {
     mkdirSync(this.dir, { recursive: true });
     const path = join(this.dir, `${position}-${++this.seq}.sqlite`);
     const projection = this.model.projection(this.live);
-    const snapshot = snapshotAtOrBefore(snapshotDir(this.dataDir, this.model), projection.name, projection.version, position);
+    const older = snapshotAtOrBefore(snapshotDir(this.dataDir, this.model), projection.name, projection.version, position);
+    // A snapshot too far back costs more to catch up from than the bulk replay from 0 (catchUpCost).
+    const snapshot = older && (position - older.position) * this.model.catchUpCost < position ? older : null;
     if (snapshot) copyFileSync(snapshot.path, path);
     const db = await this.model.openFile(path);
     const removeOnClose = db.close.bind(db);
@@ -59,9 +64,11 @@ export class EmbeddedModelHistory implements ModelHistory {
       for (const suffix of ['', '-wal', '-shm']) rmSync(`${path}${suffix}`, { force: true });
     };
     try {
+      const started = performance.now();
       const replayed = this.model.projection(db);
       if (snapshot) await replayRange(this.store, db, replayed, snapshot.position, position);
       else await replayInto(this.store, db, replayed, position);
+      this.onBuilt?.({ model: this.model.name, position, from: snapshot?.position ?? 0, ms: Math.round(performance.now() - started) });
       return db;
     } catch (err) {
       await db.close();

@@ -67,10 +67,15 @@ async function startOn(
   const l3db = await seeded(l3);
   const dhcpDb = await seeded(dhcp);
   // Time travel (?at=, /diff): each model's snapshots plus the log.
+  const built = (b: { model: string; position: number; from: number; ms: number }) =>
+    extras?.logger?.log(
+      `${b.model} read model at position ${b.position}: replayed from ${b.from ? `its snapshot at ${b.from}` : 'position 0'} in ${b.ms} ms`,
+      'history',
+    );
   const history = {
-    l2: new EmbeddedModelHistory(settings.dataDir, ws.store, l2, l2db),
-    l3: new EmbeddedModelHistory(settings.dataDir, ws.store, l3, l3db),
-    dhcp: new EmbeddedModelHistory(settings.dataDir, ws.store, dhcp, dhcpDb),
+    l2: new EmbeddedModelHistory(settings.dataDir, ws.store, l2, l2db, built),
+    l3: new EmbeddedModelHistory(settings.dataDir, ws.store, l3, l3db, built),
+    dhcp: new EmbeddedModelHistory(settings.dataDir, ws.store, dhcp, dhcpDb, built),
   };
   const app = await createHttpApp(
     ws,
