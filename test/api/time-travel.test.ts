@@ -5,6 +5,8 @@
  * diff between two points, against a known history: a port moved to another
  * host and deleted, an HA router failing over.
  */
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { main } from '../../apps/api/src/cli/controlplane';
 import { buildDist } from '../support/build-dist';
 import { client, expectStatus as ok, removeDir, spawnControlPlane, type ControlPlaneProcess, type Json } from '../support/control-plane';
@@ -61,7 +63,9 @@ test('L2 and DHCP documents and resources at a position or a time, before and af
   const dhcpFirst = ok(await api.get('/v1/hosts/net-1/dhcp'), 200);
 
   // A snapshot after the first point: the second point is built from it, the first from the log.
-  expect(await main(['node', 'controlplane', 'snapshot', '--data-dir', cp.dataDir], { stdout: () => {}, stderr: () => {} })).toBe(0);
+  const snapshot = () =>
+    main(['node', 'controlplane', 'snapshot', '--data-dir', cp.dataDir, '--keep', '3'], { stdout: () => {}, stderr: () => {} });
+  expect(await snapshot()).toBe(0);
 
   ok(await api.put(`/v2.0/ports/${b.id}`, { port: { 'binding:host_id': 'compute-3' } }), 200);
   ok(await api.post(`/v1/hosts/compute-3/ports/${b.id}/up`), 200);
@@ -107,6 +111,13 @@ test('L2 and DHCP documents and resources at a position or a time, before and af
   expect((ok(await api.get(`/v2.0/networks/${net.id}?at=${first.position}`), 200).network as Json).subnets).toHaveLength(1);
   // Another project's member sees nothing of it, then or now.
   expect((await api.as('someone-else').get(`/v2.0/ports/${b.id}?at=${first.position}`)).status).toBe(404);
+
+  // --keep 3 (CP_SNAPSHOT_KEEP): older snapshots stay for time travel, up to three.
+  for (let i = 0; i < 3; i++) {
+    await port('compute-1');
+    expect(await snapshot()).toBe(0);
+  }
+  expect(readdirSync(join(cp.dataDir, 'snapshots', 'l2'))).toHaveLength(3);
 
   const bad = await api.get('/v1/hosts/compute-1/l2?at=yesterday');
   expect(bad.status).toBe(400);

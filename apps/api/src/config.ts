@@ -39,6 +39,8 @@ const schema = z.object({
   CP_DHCP_AGENTS_PER_NETWORK: z.coerce.number().int().min(1).default(DEFAULT_DHCP_POLICY.agentsPerNetwork),
   /** Embedded mode snapshots each read model every this many events (0: never); rebuilds start from the newest. */
   CP_SNAPSHOT_EVERY: z.coerce.number().int().nonnegative().default(20_000),
+  /** How many snapshots each model keeps: 2 for rebuilds; more make time travel (?at=) near older points cheap. */
+  CP_SNAPSHOT_KEEP: z.coerce.number().int().min(1).default(2),
   CP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ...QUOTA_SETTINGS,
 });
@@ -69,6 +71,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env) {
     dhcp: { agentsPerNetwork: s.CP_DHCP_AGENTS_PER_NETWORK },
     logLevel: s.CP_LOG_LEVEL,
     snapshotEvery: s.CP_SNAPSHOT_EVERY,
+    snapshotKeep: s.CP_SNAPSHOT_KEEP,
     quotaDefaults: quotaDefaultsFrom(s),
   };
 }

@@ -34,6 +34,7 @@ export const SETTINGS_CATALOGUE = {
   CP_EVENT_STORE_SCHEMA: 'schema of the event store',
   CP_SQLITE_SYNCHRONOUS: 'FULL (fsync every commit) or NORMAL',
   CP_SNAPSHOT_EVERY: 'embedded mode snapshots each read model every this many events (0: never)',
+  CP_SNAPSHOT_KEEP: 'snapshots kept per read model (more: time travel near older points is cheap)',
   CP_TENANT_NETWORK_TYPE: 'type of networks created without provider attributes',
   CP_VNI_RANGE: 'VNIs allocated to tenant networks, min:max',
   CP_NETWORK_VLAN_RANGES: "Neutron's network_vlan_ranges",

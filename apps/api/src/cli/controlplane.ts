@@ -153,11 +153,12 @@ export async function main(argv: string[], out: Output = defaultOutput): Promise
     .description("save read models' current state, online (a server may be running), for rebuilds to start from")
     .addOption(dataDir())
     .addOption(model())
-    .action(async (o: { dataDir: string; model: string }) => {
+    .addOption(new Option('--keep <n>', 'snapshots kept per model').env('CP_SNAPSHOT_KEEP').default(2).argParser(Number))
+    .action(async (o: { dataDir: string; model: string; keep: number }) => {
       requireEventStore(o.dataDir);
       for (const m of modelsNamed(o.model)) {
         const started = Date.now();
-        const taken = await takeModelSnapshot(o.dataDir, m);
+        const taken = await takeModelSnapshot(o.dataDir, m, o.keep);
         say(
           taken
             ? `${m.name}: snapshot at position ${taken.position} in ${Date.now() - started} ms: ${taken.path}`

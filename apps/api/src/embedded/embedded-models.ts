@@ -100,13 +100,13 @@ export function usableSnapshot(dataDir: string, model: EmbeddedModel, db: Databa
 }
 
 /** Snapshots a model's live file (a server may be writing it); null when it has applied nothing. */
-export async function takeModelSnapshot(dataDir: string, model: EmbeddedModel): Promise<Snapshot | null> {
+export async function takeModelSnapshot(dataDir: string, model: EmbeddedModel, keep?: number): Promise<Snapshot | null> {
   const path = model.path(dataDir);
   if (!existsSync(path)) return null;
   const db = await model.open(dataDir);
   const name = model.projection(db).name;
   await db.close();
-  return takeSnapshot(path, snapshotDir(dataDir, model), name);
+  return takeSnapshot(path, snapshotDir(dataDir, model), name, keep);
 }
 
 /**

@@ -5,13 +5,15 @@ import { snapshotDir, type EmbeddedModel } from './embedded-models';
 /**
  * Embedded mode snapshots each read model once its projector has applied
  * `every` events past the last snapshot, so that a rebuild, or a model file
- * lost, replays at most about that many events instead of the whole log. The
- * copy is taken on a worker thread while the projector writes on.
+ * lost, replays at most about that many events instead of the whole log; the
+ * newest `keep` stay, for time travel near older points. The copy is taken on
+ * a worker thread while the projector writes on.
  */
 export function scheduleSnapshots(
   dataDir: string,
   models: Array<{ model: EmbeddedModel; db: Database }>,
   every: number,
+  keep: number,
   logger?: LoggerService,
   checkMs = 10_000,
 ): { stop(): Promise<void> } {
@@ -26,7 +28,7 @@ export function scheduleSnapshots(
       const last = listSnapshots(snapshotDir(dataDir, model))[0]?.position ?? 0;
       if (at - last < every) continue;
       const started = Date.now();
-      const taken = await takeSnapshot(model.path(dataDir), snapshotDir(dataDir, model), projection.name);
+      const taken = await takeSnapshot(model.path(dataDir), snapshotDir(dataDir, model), projection.name, keep);
       if (taken)
         logger?.log(`snapshot of the ${model.name} read model at position ${taken.position} in ${Date.now() - started} ms`, 'snapshots');
     }

@@ -67,11 +67,10 @@ async function startOn(
   const l3db = await seeded(l3);
   const dhcpDb = await seeded(dhcp);
   // Time travel (?at=, /diff): each model's snapshots plus the log.
-  const built = (b: { model: string; position: number; from: number; ms: number }) =>
-    extras?.logger?.log(
-      `${b.model} read model at position ${b.position}: replayed from ${b.from ? `its snapshot at ${b.from}` : 'position 0'} in ${b.ms} ms`,
-      'history',
-    );
+  const built = (b: { model: string; position: number; from: number; ms: number }): void => {
+    const from = b.from ? `its snapshot at ${b.from}` : 'position 0';
+    extras?.logger?.log(`${b.model} read model at position ${b.position}: replayed from ${from} in ${b.ms} ms`, 'history');
+  };
   const history = {
     l2: new EmbeddedModelHistory(settings.dataDir, ws.store, l2, l2db, built),
     l3: new EmbeddedModelHistory(settings.dataDir, ws.store, l3, l3db, built),
@@ -96,7 +95,7 @@ async function startOn(
     { model: l3, db: l3db },
     { model: dhcp, db: dhcpDb },
   ];
-  const snapshots = scheduleSnapshots(settings.dataDir, models, settings.snapshotEvery, extras?.logger);
+  const snapshots = scheduleSnapshots(settings.dataDir, models, settings.snapshotEvery, settings.snapshotKeep, extras?.logger);
   const address = app.getHttpServer().address() as { port: number };
   return {
     port: address.port,

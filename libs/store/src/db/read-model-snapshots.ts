@@ -21,8 +21,11 @@ export interface Snapshot extends SnapshotFile {
   version: number;
 }
 
-/** How many snapshots a model keeps: the newest and one before it, should the newest be damaged. */
-const KEEP = 2;
+/**
+ * How many snapshots a model keeps by default: the newest and one before it,
+ * should the newest be damaged. More keep time travel near older points cheap.
+ */
+export const DEFAULT_SNAPSHOT_KEEP = 2;
 
 /**
  * Copies the live model at `livePath` into `dir`, consistent as of one committed
@@ -31,7 +34,12 @@ const KEEP = 2;
  * is not held for the seconds a large model takes. Returns null for a model
  * that has applied nothing yet.
  */
-export async function takeSnapshot(livePath: string, dir: string, projection: string): Promise<Snapshot | null> {
+export async function takeSnapshot(
+  livePath: string,
+  dir: string,
+  projection: string,
+  keep = DEFAULT_SNAPSHOT_KEEP,
+): Promise<Snapshot | null> {
   if (!existsSync(livePath)) throw new Error(`no read model at ${livePath}`);
   mkdirSync(dir, { recursive: true });
   const tmp = join(dir, `.taking-${process.pid}-${Date.now()}.sqlite`);
@@ -41,7 +49,7 @@ export async function takeSnapshot(livePath: string, dir: string, projection: st
     if (!checkpoint) return null;
     const path = join(dir, `${String(checkpoint.position).padStart(12, '0')}.sqlite`);
     renameSync(tmp, path);
-    for (const old of listSnapshots(dir).slice(KEEP)) rmSync(old.path, { force: true });
+    for (const old of listSnapshots(dir).slice(Math.max(1, keep))) rmSync(old.path, { force: true });
     return { path, ...checkpoint };
   } finally {
     rmSync(tmp, { force: true });
