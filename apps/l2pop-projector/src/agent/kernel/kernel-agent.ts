@@ -50,6 +50,8 @@ export class KernelAgent {
   private monitor: ChildProcess | null = null;
   private rescan: NodeJS.Timeout | null = null;
   private stopped = false;
+  /** The networks of other types last said to be left alone, so it is said once per change. */
+  private skipped = '';
   private readonly listeners = new Set<(applied: Applied) => void>();
 
   constructor(private readonly options: KernelAgentOptions) {
@@ -113,7 +115,12 @@ export class KernelAgent {
   private async apply(view: L2Snapshot): Promise<void> {
     const started = performance.now();
     const taps = await readTaps(this.shell);
-    const { kernel: want } = desiredKernel(view, new Set(taps.keys()));
+    const { kernel: want, unsupported } = desiredKernel(view, new Set(taps.keys()));
+    const skipped = unsupported.join(', ');
+    if (skipped !== this.skipped) {
+      if (skipped) this.say(`not programmed (only VXLAN networks are): ${skipped}`);
+      this.skipped = skipped;
+    }
     // Taps come and go outside the agent: take their current masters as the starting point.
     const now: L2Kernel = { ...this.kernel!, taps: new Map([...taps].filter(([, master]) => master.startsWith('brq'))) };
     const l2 = planL2(now, want, this.options.tunnelIp);
