@@ -56,11 +56,23 @@ beforeAll(buildDist, 120_000);
       await exec('createdb', [...PG, restoredDb]);
       await exec('pg_restore', [...PG, '-d', restoredDb, file]);
       const restoredUrl = PG_URL.replace(/\/test$/, `/${restoredDb}`);
-      const read = async (url: string) =>
-        (await runControlplane(['events', '--event-store-url', url, '--event-store-schema', schema, '--limit', '1000', '--json'])).out
+      const read = async (url: string) => {
+        const run = await runControlplane([
+          'events',
+          '--event-store-url',
+          url,
+          '--event-store-schema',
+          schema,
+          '--limit',
+          '1000',
+          '--json',
+        ]);
+        expect(run).toMatchObject({ code: 0, err: '' });
+        return run.out
           .trim()
           .split('\n')
           .map((l) => JSON.parse(l) as Json);
+      };
       const [all, copy] = [await read(PG_URL), await read(restoredUrl)];
       expect(copy.length).toBeGreaterThan(20);
       expect(copy.length).toBeLessThan(all.length);

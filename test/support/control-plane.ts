@@ -67,7 +67,8 @@ export function runControlplane(args: string[], env: Record<string, string> = {}
     execFile(
       process.execPath,
       [join(ROOT, 'dist/apps/api/src/cli/controlplane.js'), ...args],
-      { env: { ...clean, ...env } },
+      // Room for long listings (`events --limit 1000 --json`): past maxBuffer the child is killed and its output cut short.
+      { env: { ...clean, ...env }, maxBuffer: 64 * 1024 * 1024 },
       (err, out, stderr) => resolve({ code: err ? Number(err.code ?? 1) : 0, out, err: stderr }),
     );
   });
