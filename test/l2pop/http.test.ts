@@ -43,9 +43,10 @@ const get = async <T>(path: string): Promise<T> => {
 };
 
 /** Watches a host and keeps a local copy built only from what the stream sends. */
-function watch(host: string, since?: string, start: L2Snapshot | null = null) {
+function watch(host: string, since?: string, start: L2Snapshot | null = null, delta?: 'entries') {
   const state = { view: start, messages: [] as L2Changes[] };
-  const es = new EventSource(`${server.url}/v1/hosts/${host}/l2/watch${since ? `?since=${since}` : ''}`);
+  const query = new URLSearchParams({ ...(since ? { since } : {}), ...(delta ? { delta } : {}) }).toString();
+  const es = new EventSource(`${server.url}/v1/hosts/${host}/l2/watch${query ? `?${query}` : ''}`);
   sources.push(es);
   es.onmessage = (m) => {
     const doc = JSON.parse(m.data) as L2Changes;
@@ -75,6 +76,21 @@ test('GET snapshot and ?since= deltas', async () => {
   const r1 = await get<L2Snapshot>('/v1/hosts/c1/l2');
   expect(applyDelta(r0, delta)).toEqual(r1);
   expect(await get(`/v1/hosts/c1/l2?since=bogus`)).toEqual({ ...r1, since: 'bogus', resync: true });
+
+  // The entry format: the same change as one FDB entry and one flood IP added.
+  const entries = await get<L2Changes>(`/v1/hosts/c1/l2?since=${r0.revision}&delta=entries`);
+  expect(entries).toMatchObject({
+    delta: 'entries',
+    networks: { n1: { full: true, flood: { added: ['10.0.0.2'] }, fdb: { added: [['10.0.0.2', MAC(2), '192.168.2.2']], removed: [] } } },
+  });
+  expect(applyDelta(r0, entries)).toEqual(r1);
+  for (const path of ['/l2?delta=whole', '/l2/watch?delta=whole']) {
+    const res = await fetch(`${server.url}/v1/hosts/c1${path}`);
+    expect(res.status).toBe(400);
+    expect(await res.json()).toMatchObject({
+      NeutronError: { type: 'HTTPBadRequest', message: "Malformed request: delta must be 'entries' or 'lists', not 'whole'" },
+    });
+  }
 });
 
 test("a host's own ports and their groups' rules: in its snapshot, and again whole in a delta when they change", async () => {
@@ -141,9 +157,12 @@ test('the watch streams each committed change to the hosts it concerns and no ot
   await new Promise((r) => setTimeout(r, 100));
   expect(c9.messages).toHaveLength(1);
 
-  // A watch resuming from a revision starts with the delta since then.
+  // A watch resuming from a revision starts with the delta since then, in either format.
   const resumed = watch('c1', c1.messages[0].revision, applyDelta(null, c1.messages[0]));
-  await eventually(() => resumed.messages.length === 1, 5000, 'resumed delta');
+  const entries = watch('c1', c1.messages[0].revision, applyDelta(null, c1.messages[0]), 'entries');
+  await eventually(() => resumed.messages.length === 1 && entries.messages.length === 1, 5000, 'resumed delta');
   expect(resumed.messages[0]).toMatchObject({ resync: false, since: c1.messages[0].revision });
+  expect(entries.messages[0]).toMatchObject({ resync: false, delta: 'entries', since: c1.messages[0].revision });
   expect(resumed.view).toEqual(expected);
+  expect(entries.view).toEqual(expected);
 });

@@ -39,30 +39,33 @@ afterEach(async () => {
   await h.close();
 });
 
-test('snapshot(r0) + every delta up to r == snapshot(r), from any starting point', async () => {
-  h = await L2Harness.sqlite();
-  await h.append(e.agent('c1', '10.0.0.1'), e.agent('c2', '10.0.0.2'), e.agent('c3', '10.0.0.3'));
-  const starts: L2Snapshot[] = [];
-  const chained = new Map<string, L2Snapshot>();
-  for (const host of HOSTS) chained.set(host, await h.snapshot(host));
-  for (const step of SCENARIO) {
-    for (const host of HOSTS) starts.push(await h.snapshot(host));
-    await h.append(step);
-    for (const host of HOSTS) {
-      const now = await h.snapshot(host);
-      // Step by step, as a watching agent does...
-      const local = applyDelta(chained.get(host)!, await h.changes(host, chained.get(host)!.revision));
-      expect(local).toEqual(now);
-      chained.set(host, local);
+test.each(['lists', 'entries'] as const)(
+  'snapshot(r0) + every delta up to r == snapshot(r), from any starting point (%s)',
+  async (format) => {
+    h = await L2Harness.sqlite();
+    await h.append(e.agent('c1', '10.0.0.1'), e.agent('c2', '10.0.0.2'), e.agent('c3', '10.0.0.3'));
+    const starts: L2Snapshot[] = [];
+    const chained = new Map<string, L2Snapshot>();
+    for (const host of HOSTS) chained.set(host, await h.snapshot(host));
+    for (const step of SCENARIO) {
+      for (const host of HOSTS) starts.push(await h.snapshot(host));
+      await h.append(step);
+      for (const host of HOSTS) {
+        const now = await h.snapshot(host);
+        // Step by step, as a watching agent does...
+        const local = applyDelta(chained.get(host)!, await h.changes(host, chained.get(host)!.revision, format));
+        expect(local).toEqual(now);
+        chained.set(host, local);
+      }
+      // ...and in one go from every earlier revision, as an agent back from a restart does.
+      for (const r0 of starts) {
+        const doc = await h.changes(r0.host, r0.revision, format);
+        expect(doc.resync).toBe(false);
+        expect(applyDelta(r0, doc)).toEqual(await h.snapshot(r0.host));
+      }
     }
-    // ...and in one go from every earlier revision, as an agent back from a restart does.
-    for (const r0 of starts) {
-      const doc = await h.changes(r0.host, r0.revision);
-      expect(doc.resync).toBe(false);
-      expect(applyDelta(r0, doc)).toEqual(await h.snapshot(r0.host));
-    }
-  }
-});
+  },
+);
 
 test('since semantics: empty delta when current, resync when foreign, future, garbage or after a rebuild', async () => {
   h = await L2Harness.sqlite();
@@ -115,6 +118,76 @@ test('tombstones older than the horizon are compacted; a since behind it gets a 
   const delta = await h.changes('c1', recent.revision);
   expect(delta.resync).toBe(false);
   expect(applyDelta(recent, delta)).toEqual(await h.snapshot('c1'));
+  expect(applyDelta(recent, await h.changes('c1', recent.revision, 'entries'))).toEqual(await h.snapshot('c1'));
+  const fdbStale = await h.db.get<{ n: number }>('SELECT COUNT(*) AS n FROM l2_fdb WHERE deleted = 1 AND seq <= ?', [net!.horizon]);
+  expect(Number(fdbStale!.n)).toBe(0);
+});
+
+test('set member tombstones are compacted; a host behind the set horizon gets the set whole, then only what changed', async () => {
+  h = await L2Harness.sqlite({ compaction: { keepRevisions: 4, compactEvery: 2 } });
+  await h.append(e.agent('c1', '10.0.0.1'), e.agent('c2', '10.0.0.2'), e.network('n1'), ...e.defaultGroup('def'));
+  await h.append(vm('p1', 'c1', 1, 'n1', ['def']));
+  const old = await h.snapshot('c1');
+  for (let i = 0; i < 6; i++) {
+    await h.append(e.port(`q${i}`, 'n1', { host: 'c2', mac: MAC(10 + i), ips: [`192.168.1.${10 + i}`], groups: ['def'] }));
+    await h.append(e.portDeleted(`q${i}`, 'n1', 'c2'));
+  }
+  const set = await h.db.get<{ horizon: number }>("SELECT horizon FROM l2_sets WHERE sg_id = 'def' AND ethertype = 'IPv4'");
+  expect(Number(set!.horizon)).toBeGreaterThan(0);
+  const stale = await h.db.get<{ n: number }>("SELECT COUNT(*) AS n FROM l2_set_ips WHERE sg_id = 'def' AND refs = 0 AND seq <= ?", [
+    set!.horizon,
+  ]);
+  expect(Number(stale!.n)).toBe(0);
+  const recent = await h.snapshot('c1');
+  await h.append(e.port('q9', 'n1', { host: 'c2', mac: MAC(30), ips: ['192.168.1.30'], groups: ['def'] }));
+  const now = await h.snapshot('c1');
+  const doc = await h.changes('c1', recent.revision, 'entries');
+  expect(doc).toMatchObject({ resync: false, ipsets: { NIPv4def: { members: { added: ['192.168.1.30'], removed: [] } } } });
+  expect(applyDelta(recent, doc)).toEqual(now);
+  const behind = await h.changes('c1', old.revision, 'entries');
+  if (!behind.resync) expect(behind.ipsets.NIPv4def).toMatchObject({ full: true, members: { added: ['192.168.1.1', '192.168.1.30'] } });
+  expect(applyDelta(old, behind)).toEqual(now);
+});
+
+test('entry deltas carry what changed, not the size of the network or the group', async () => {
+  h = await L2Harness.sqlite();
+  await h.append(e.agent('c1', '10.0.0.1'), e.agent('c2', '10.0.0.2'), e.network('n1'), ...e.defaultGroup('def'));
+  await h.append(vm('p1', 'c1', 1, 'n1', ['def']));
+  for (let i = 0; i < 40; i++) await h.append(vm(`q${i}`, 'c2', 100 + i, 'n1', ['def']));
+  const r0 = await h.snapshot('c1');
+  expect(r0.networks.n1.fdb['10.0.0.2']).toHaveLength(40);
+  await h.append(vm('q40', 'c2', 200, 'n1', ['def']));
+  await h.append(e.portDeleted('q0', 'n1', 'c2'));
+  const entries = await h.changes('c1', r0.revision, 'entries');
+  expect(entries).toEqual({
+    host: 'c1',
+    revision: expect.any(String),
+    since: r0.revision,
+    resync: false,
+    delta: 'entries',
+    networks: {
+      n1: {
+        network_type: 'vxlan',
+        segmentation_id: expect.any(Number),
+        flood: { added: [], removed: [] },
+        fdb: { added: [['10.0.0.2', MAC(200), '192.168.1.200']], removed: [['10.0.0.2', MAC(100), '192.168.1.100']] },
+      },
+    },
+    ipsets: {
+      NIPv4def: { security_group_id: 'def', ethertype: 'IPv4', members: { added: ['192.168.1.200'], removed: ['192.168.1.100'] } },
+    },
+  });
+  const lists = await h.changes('c1', r0.revision, 'lists');
+  expect(JSON.stringify(entries).length * 5).toBeLessThan(JSON.stringify(lists).length);
+  expect(applyDelta(r0, entries)).toEqual(applyDelta(r0, lists));
+  expect(applyDelta(r0, entries)).toEqual(await h.snapshot('c1'));
+  // The last port behind a remote goes: it leaves the flood list with its entry.
+  for (let i = 1; i <= 40; i++) await h.append(e.portDeleted(`q${i}`, 'n1', 'c2'));
+  const r1 = await h.snapshot('c1');
+  expect(r1.networks.n1.flood).toEqual([]);
+  const gone = await h.changes('c1', r0.revision, 'entries');
+  expect(gone).toMatchObject({ resync: false, networks: { n1: { flood: { added: [], removed: ['10.0.0.2'] } } } });
+  expect(applyDelta(r0, gone)).toEqual(r1);
 });
 
 test('idempotent: redelivered events and a restarted projector change nothing', async () => {
@@ -201,6 +274,9 @@ test('a host that left a network and came back drops the remotes that went meanw
   const now = await h.snapshot('c1');
   expect(now.networks.n1.flood).toEqual(['10.0.0.2']);
   expect(applyDelta(r0, doc)).toEqual(now);
+  const entries = await h.changes('c1', r0.revision, 'entries');
+  expect(entries).toMatchObject({ networks: { n1: { full: true, flood: { added: ['10.0.0.2'], removed: [] } } } });
+  expect(applyDelta(r0, entries)).toEqual(now);
 });
 
 test('a set whose members change reaches the hosts holding it, with all its members', async () => {
@@ -217,6 +293,9 @@ test('a set whose members change reaches the hosts holding it, with all its memb
   const doc = await h.changes('c1', r0.revision);
   expect(doc).toMatchObject({ resync: false, networks: {}, ipsets: { NIPv4def: { members: ['192.168.1.1', '192.168.1.2'] } } });
   expect(applyDelta(r0, doc)).toEqual(await h.snapshot('c1'));
+  const entries = await h.changes('c1', r0.revision, 'entries');
+  expect(entries).toMatchObject({ networks: {}, ipsets: { NIPv4def: { members: { added: ['192.168.1.2'], removed: [] } } } });
+  expect(applyDelta(r0, entries)).toEqual(await h.snapshot('c1'));
   // Two ports sharing an IP: the member stays until the last of them goes.
   await h.append(e.port('p3', 'n1', { host: 'c2', mac: MAC(3), ips: ['192.168.1.2'], groups: ['def'] }));
   await h.append(e.portDeleted('p2', 'n1', 'c2'));

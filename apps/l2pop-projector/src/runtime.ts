@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import { projectorLines } from '@cp/runtime';
 import { HostFeed, type CompactionOptions, type ModelHistory } from '@cp/host-feed';
 import { CheckpointTable, openDatabase, EventStore, EventTable, StoreProjector, type Database, type DatabaseConfig } from '@cp/store';
-import type { L2Delta, L2Snapshot } from './contract/l2-documents';
+import type { L2Delta, L2EntryDelta, L2Snapshot } from './contract/l2-documents';
 import { L2_CLOCK, L2POP_TABLES } from './model/tables';
 import { L2popProjection } from './projection/l2pop.projection';
 import { L2Documents } from './query/l2-documents';
@@ -26,7 +26,7 @@ export interface L2popOptions {
   history?: ModelHistory;
 }
 
-export type L2Feed = HostFeed<L2Snapshot, L2Delta>;
+export type L2Feed = HostFeed<L2Snapshot, L2Delta | L2EntryDelta>;
 
 /** The L2 documents of `db` as an agent feed (snapshots, `?since=` deltas, watch streams). */
 export function l2Feed(db: Database, pollMs?: number): L2Feed {

@@ -9,8 +9,8 @@ import { WatchSession } from './watch-session';
 /** How one read model assembles a host's documents; the feed decides which one to give and reads it consistently. */
 export interface HostDocuments<Snapshot, Delta> {
   snapshot(tx: Tx | undefined, host: string, revision: string): Promise<Snapshot>;
-  /** What changed for `host` after its revision `from` (the number in `since`). */
-  delta(tx: Tx | undefined, host: string, revision: string, since: string, from: number): Promise<Delta>;
+  /** What changed for `host` after its revision `from` (the number in `since`), in the format asked for (a model may offer several). */
+  delta(tx: Tx | undefined, host: string, revision: string, since: string, from: number, format?: string): Promise<Delta>;
 }
 
 /** A resync: the whole document, marked so the agent replaces what it has. */
@@ -52,12 +52,12 @@ export class HostFeed<Snapshot extends { revision: string }, Delta extends { rev
   }
 
   /** The changes since `since`, or a snapshot marked `resync: true` when they cannot be given. */
-  changes(host: string, since: string | null): Promise<Delta | Resync<Snapshot>> {
+  changes(host: string, since: string | null, format?: string): Promise<Delta | Resync<Snapshot>> {
     return this.read(host, async (tx, state) => {
       const revision = formatRevision(state.epoch, state.rev);
       const from = deltaFrom(since, state);
       if (from === null) return { ...(await this.documents.snapshot(tx, host, revision)), since, resync: true as const };
-      return this.documents.delta(tx, host, revision, since!, from);
+      return this.documents.delta(tx, host, revision, since!, from, format);
     });
   }
 
@@ -70,9 +70,9 @@ export class HostFeed<Snapshot extends { revision: string }, Delta extends { rev
     return this.clock.revisions(this.db, hosts);
   }
 
-  /** What an agent's GET asks for: the snapshot, or with `since` the changes since then. */
-  document(host: string, since: string | undefined): Promise<Snapshot | Delta | Resync<Snapshot>> {
-    return since === undefined ? this.snapshot(host) : this.changes(host, since);
+  /** What an agent's GET asks for: the snapshot, or with `since` the changes since then (in `format`). */
+  document(host: string, since: string | undefined, format?: string): Promise<Snapshot | Delta | Resync<Snapshot>> {
+    return since === undefined ? this.snapshot(host) : this.changes(host, since, format);
   }
 
   /**
@@ -80,9 +80,9 @@ export class HostFeed<Snapshot extends { revision: string }, Delta extends { rev
    * from the revision the client holds: a reconnecting client's `Last-Event-ID`
    * wins over the `since` of its first request (EventSource resumes by itself).
    */
-  watch(host: string, from: { since?: string; lastEventId?: string }, req: IncomingMessage, res: ServerResponse): void {
+  watch(host: string, from: { since?: string; lastEventId?: string; format?: string }, req: IncomingMessage, res: ServerResponse): void {
     const since = from.lastEventId || from.since || null;
-    const session = new WatchSession(this, host, since, res, { event: this.options.event, keepAliveMs: this.pollMs });
+    const session = new WatchSession(this, host, since, res, { event: this.options.event, keepAliveMs: this.pollMs, format: from.format });
     req.on('close', () => session.close());
     session.start();
   }

@@ -32,7 +32,10 @@ export type ApiTag = (typeof API_TAGS)[keyof typeof API_TAGS];
 export const Tagged = (...tags: ApiTag[]) => ApiTags(...tags);
 
 /** `GET /v1/hosts/{host}/<feed>`: a host's document, or the changes since a revision, with examples of each. */
-export function AgentDocument(feed: string, examples: { snapshot: object; delta: object; resync?: object }) {
+export function AgentDocument(
+  feed: string,
+  examples: { snapshot: object; delta: object; resync?: object; more?: Record<string, { summary: string; value: object }> },
+) {
   return applyDecorators(
     ApiOperation({
       summary: `The host's ${feed} document, or what changed since a revision`,
@@ -49,6 +52,7 @@ export function AgentDocument(feed: string, examples: { snapshot: object; delta:
             snapshot: { summary: 'without since', value: examples.snapshot },
             delta: { summary: 'with since', value: examples.delta },
             ...(examples.resync ? { resync: { summary: 'with a since that cannot be continued', value: examples.resync } } : {}),
+            ...examples.more,
           },
         },
       },

@@ -92,8 +92,8 @@ export class L2Harness {
     return this.runtime.feed.snapshot(host);
   }
 
-  changes(host: string, since: string | null) {
-    return this.runtime.feed.changes(host, since);
+  changes(host: string, since: string | null, format?: 'lists' | 'entries') {
+    return this.runtime.feed.changes(host, since, format);
   }
 
   digest(): Promise<string> {

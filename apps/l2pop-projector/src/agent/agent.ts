@@ -1,5 +1,5 @@
 import { EventSource } from 'eventsource';
-import type { L2Changes, L2Snapshot } from '../contract/l2-documents';
+import type { L2Changes, L2DeltaFormat, L2Snapshot } from '../contract/l2-documents';
 import { applyDelta, DeltaMismatchError } from './apply-delta';
 import { render } from './render';
 import { loadState, saveState } from './state-file';
@@ -17,6 +17,8 @@ export interface AgentOptions {
   json?: boolean;
   /** Print the whole view on every change (the CLI without a data plane); default true. */
   printViews?: boolean;
+  /** How deltas are asked for: entry by entry (the default), or the first format's whole lists. */
+  delta?: L2DeltaFormat;
 }
 
 /**
@@ -60,7 +62,7 @@ export class ReferenceAgent {
   /** One round trip: the changes since the local revision (or a snapshot), applied and saved. */
   async sync(): Promise<L2Snapshot> {
     const url = `${this.base}/v1/hosts/${encodeURIComponent(this.options.host)}/l2`;
-    const since = this.view ? `?since=${encodeURIComponent(this.view.revision)}` : '';
+    const since = this.sinceQuery();
     const res = await fetch(url + since);
     if (!res.ok) throw new Error(`GET ${url}${since}: ${res.status}`);
     this.accept((await res.json()) as L2Changes | L2Snapshot);
@@ -90,9 +92,15 @@ export class ReferenceAgent {
     return () => this.listeners.delete(listener);
   }
 
+  /** `?since=<revision>&delta=<format>` when the agent holds a copy; reconnects send Last-Event-ID with the same query. */
+  private sinceQuery(): string {
+    if (!this.view) return `?delta=${this.options.delta ?? 'entries'}`;
+    return `?since=${encodeURIComponent(this.view.revision)}&delta=${this.options.delta ?? 'entries'}`;
+  }
+
   private watch(): void {
     if (this.stopped) return;
-    const since = this.view ? `?since=${encodeURIComponent(this.view.revision)}` : '';
+    const since = this.sinceQuery();
     const es = new EventSource(`${this.base}/v1/hosts/${encodeURIComponent(this.options.host)}/l2/watch${since}`);
     this.es = es;
     es.onmessage = (msg: { data: string }) => {

@@ -1,4 +1,4 @@
-import type { L2Delta, L2Snapshot } from '../contract/l2-documents';
+import type { L2Delta, L2EntryDelta, L2Snapshot } from '../contract/l2-documents';
 import { applyDelta, DeltaMismatchError } from './apply-delta';
 
 const base: L2Snapshot = {
@@ -118,5 +118,97 @@ describe('applyDelta', () => {
     expect(() => applyDelta(base, delta({ since: '1-3' }))).toThrow(DeltaMismatchError);
     expect(() => applyDelta(null, delta({}))).toThrow(DeltaMismatchError);
     expect(() => applyDelta(base, delta({ host: 'c2' }))).toThrow(DeltaMismatchError);
+  });
+
+  describe('entry deltas', () => {
+    const entries = (over: Partial<L2EntryDelta>): L2EntryDelta => ({
+      host: 'c1',
+      revision: '1-7',
+      since: '1-4',
+      resync: false,
+      delta: 'entries',
+      networks: {},
+      ipsets: {},
+      ...over,
+    });
+
+    it('adds and removes flood IPs, FDB entries and set members, leaving the rest', () => {
+      const out = applyDelta(
+        base,
+        entries({
+          networks: {
+            n1: {
+              network_type: 'vxlan',
+              segmentation_id: 10,
+              flood: { added: ['10.0.0.4'], removed: ['10.0.0.3'] },
+              fdb: {
+                added: [
+                  ['10.0.0.4', 'fa:16:3e:00:00:04', '192.168.0.4'],
+                  ['10.0.0.2', 'fa:16:3e:00:00:01', '192.168.0.9'],
+                ],
+                removed: [['10.0.0.2', 'fa:16:3e:00:00:02', '192.168.0.2']],
+              },
+            },
+            n2: null,
+          },
+          ipsets: {
+            NIPv4sg: { security_group_id: 'sg', ethertype: 'IPv4', members: { added: ['192.168.0.0/24'], removed: ['192.168.0.1'] } },
+          },
+        }),
+      );
+      expect(out.revision).toBe('1-7');
+      expect(out.networks).toEqual({
+        n1: {
+          network_type: 'vxlan',
+          segmentation_id: 10,
+          flood: ['10.0.0.2', '10.0.0.4'],
+          fdb: { '10.0.0.2': [['fa:16:3e:00:00:01', '192.168.0.9']], '10.0.0.4': [['fa:16:3e:00:00:04', '192.168.0.4']] },
+        },
+      });
+      expect(out.ipsets.NIPv4sg.members).toEqual(['192.168.0.0/24']);
+      expect(out.ports).toBe(base.ports);
+      expect(base.networks.n1.flood).toEqual(['10.0.0.2', '10.0.0.3']); // the input is not modified
+    });
+
+    it('a full network or set replaces what the copy had; adding what is there or removing what is not changes nothing', () => {
+      const out = applyDelta(
+        base,
+        entries({
+          networks: {
+            n1: {
+              network_type: 'vxlan',
+              segmentation_id: 10,
+              flood: { added: ['10.0.0.9'], removed: [] },
+              fdb: { added: [], removed: [] },
+              full: true,
+            },
+            n2: {
+              network_type: 'gre',
+              segmentation_id: 20,
+              flood: { added: [], removed: ['10.0.0.7'] },
+              fdb: { added: [], removed: [['10.0.0.7', 'fa:16:3e:00:00:07', '192.168.0.7']] },
+            },
+          },
+          ipsets: { NIPv4sg: { security_group_id: 'sg', ethertype: 'IPv4', members: { added: ['192.168.0.1'], removed: [] }, full: true } },
+        }),
+      );
+      expect(out.networks.n1).toEqual({ network_type: 'vxlan', segmentation_id: 10, flood: ['10.0.0.9'], fdb: {} });
+      expect(out.networks.n2).toEqual(base.networks.n2);
+      expect(out.ipsets).toEqual(base.ipsets);
+    });
+
+    it('an FDB entry behind a remote outside the flood list is a gap: the agent resyncs', () => {
+      const doc = entries({
+        networks: {
+          n2: {
+            network_type: 'gre',
+            segmentation_id: 20,
+            flood: { added: [], removed: [] },
+            fdb: { added: [['10.0.0.5', 'fa:16:3e:00:00:05', '192.168.0.5']], removed: [] },
+          },
+        },
+      });
+      expect(() => applyDelta(base, doc)).toThrow(DeltaMismatchError);
+    });
   });
 });

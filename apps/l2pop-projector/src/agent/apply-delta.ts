@@ -1,4 +1,5 @@
-import type { L2Changes, L2NetworkView, L2Snapshot, MacIp } from '../contract/l2-documents';
+import type { IpsetView, L2Changes, L2Delta, L2EntryDelta, L2NetworkView, L2Snapshot, MacIp } from '../contract/l2-documents';
+import { cmp, sortEntries } from '../model/rules';
 
 export class DeltaMismatchError extends Error {
   override name = 'DeltaMismatchError';
@@ -19,6 +20,22 @@ export function applyDelta(local: L2Snapshot | null, doc: L2Changes | L2Snapshot
   }
   if (local.host !== doc.host) throw new DeltaMismatchError(`delta for host ${doc.host} applied to ${local.host}`);
 
+  const { networks, ipsets } = 'delta' in doc && doc.delta === 'entries' ? applyEntries(local, doc) : applyLists(local, doc as L2Delta);
+  return {
+    host: local.host,
+    revision: doc.revision,
+    networks: sortKeys(networks),
+    ipsets: sortKeys(ipsets),
+    // Given whole when they changed (a host's own ports are few).
+    ports: doc.ports ? structuredClone(doc.ports) : local.ports,
+    security_groups: doc.security_groups ? structuredClone(doc.security_groups) : local.security_groups,
+  };
+}
+
+type Sections = Pick<L2Snapshot, 'networks' | 'ipsets'>;
+
+/** The lists format: per changed remote its whole entry list, per changed set all its members. */
+function applyLists(local: L2Snapshot, doc: L2Delta): Sections {
   const networks = { ...local.networks };
   for (const [id, change] of Object.entries(doc.networks)) {
     if (change === null) {
@@ -37,15 +54,47 @@ export function applyDelta(local: L2Snapshot | null, doc: L2Changes | L2Snapshot
     if (set === null) delete ipsets[name];
     else ipsets[name] = { ...set, members: [...set.members] };
   }
-  return {
-    host: local.host,
-    revision: doc.revision,
-    networks: sortKeys(networks),
-    ipsets: sortKeys(ipsets),
-    // Given whole when they changed (a host's own ports are few).
-    ports: doc.ports ? structuredClone(doc.ports) : local.ports,
-    security_groups: doc.security_groups ? structuredClone(doc.security_groups) : local.security_groups,
-  };
+  return { networks, ipsets };
+}
+
+/** The entries format: flood IPs, FDB entries and set members added and removed (`full`: start from nothing). */
+function applyEntries(local: L2Snapshot, doc: L2EntryDelta): Sections {
+  const networks = { ...local.networks };
+  for (const [id, change] of Object.entries(doc.networks)) {
+    if (change === null) {
+      delete networks[id];
+      continue;
+    }
+    const remotes = change.full ? new Map<string, MacIp[]>() : remotesOf(networks[id]);
+    for (const t of change.flood.removed) remotes.delete(t);
+    for (const t of change.flood.added) if (!remotes.has(t)) remotes.set(t, []);
+    const gone = new Set(change.fdb.removed.map(([t, mac, ip]) => `${t}\u0000${mac}\u0000${ip}`));
+    for (const [t, entries] of remotes)
+      remotes.set(
+        t,
+        entries.filter(([mac, ip]) => !gone.has(`${t}\u0000${mac}\u0000${ip}`)),
+      );
+    for (const [t, mac, ip] of change.fdb.added) {
+      const entries = remotes.get(t);
+      if (!entries) throw new DeltaMismatchError(`FDB entry ${mac} ${ip} added behind ${t}, which is not in network ${id}'s flood list`);
+      if (!entries.some(([m, i]) => m === mac && i === ip)) entries.push([mac, ip]);
+    }
+    for (const [t, entries] of remotes) remotes.set(t, sortEntries(entries));
+    networks[id] = fromRemotes(change.network_type, change.segmentation_id, remotes);
+  }
+  const ipsets = { ...local.ipsets };
+  for (const [name, set] of Object.entries(doc.ipsets)) {
+    if (set === null) {
+      delete ipsets[name];
+      continue;
+    }
+    const members = new Set(set.full ? [] : (ipsets[name]?.members ?? []));
+    for (const ip of set.members.removed) members.delete(ip);
+    for (const ip of set.members.added) members.add(ip);
+    const view: IpsetView = { security_group_id: set.security_group_id, ethertype: set.ethertype, members: [...members].sort(cmp) };
+    ipsets[name] = view;
+  }
+  return { networks, ipsets };
 }
 
 function toSnapshot(doc: L2Snapshot): L2Snapshot {
@@ -79,5 +128,5 @@ function fromRemotes(type: string, seg: number | null, remotes: Map<string, MacI
 }
 
 function sortKeys<T>(record: Record<string, T>): Record<string, T> {
-  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return Object.fromEntries(Object.entries(record).sort(([a], [b]) => cmp(a, b)));
 }

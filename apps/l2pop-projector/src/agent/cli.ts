@@ -7,7 +7,7 @@ import { render } from './render';
 /**
  * npm run agent -- --host compute-1 --tunnel-ip 10.0.0.11 [--server http://127.0.0.1:9696]
  *   [--state-file ./compute-1.json] [--heartbeat 30] [--once] [--json]
- *   [--program-kernel [--netns NS]]
+ *   [--program-kernel [--netns NS]] [--delta entries|lists]
  */
 async function main(argv: string[]): Promise<void> {
   const program = new Command()
@@ -23,6 +23,11 @@ async function main(argv: string[]): Promise<void> {
     .option('--json', 'print the local copy as JSON instead of text')
     .option('--program-kernel', 'program VXLAN devices, bridges, FDB/ARP entries, ipsets and iptables (needs root), report ports up')
     .option('--netns <name>', 'with --program-kernel: program this network namespace instead of the current one')
+    .addOption(
+      new Option('--delta <format>', 'deltas entry by entry, or as whole lists per changed remote and set (the first format)')
+        .choices(['entries', 'lists'])
+        .default('entries'),
+    )
     .addOption(
       new Option('--firewall <kind>', 'with --program-kernel: security groups through ipset + iptables or nftables')
         .choices(['auto', 'iptables', 'nftables'])
@@ -41,6 +46,7 @@ async function main(argv: string[]): Promise<void> {
     programKernel?: boolean;
     netns?: string;
     firewall: 'auto' | 'iptables' | 'nftables';
+    delta: 'entries' | 'lists';
   }>();
   if (o.netns && !o.programKernel) throw new Error('--netns needs --program-kernel');
   const common = {
@@ -50,6 +56,7 @@ async function main(argv: string[]): Promise<void> {
     stateFile: o.stateFile,
     availabilityZone: o.availabilityZone,
     heartbeatSeconds: o.heartbeat,
+    delta: o.delta,
   };
   if (o.programKernel) {
     if (o.once) throw new Error('--once and --program-kernel do not go together');

@@ -105,4 +105,54 @@ export interface L2Delta {
   security_groups?: Record<string, SecurityGroupRuleView[]>;
 }
 
-export type L2Changes = L2Delta | L2Resync;
+/** One unicast FDB entry of an entry delta: the remote's tunnel IP, the port's MAC and IP. */
+export type FdbEntry = [tunnel_ip: string, mac: string, ip: string];
+
+/** Things added and removed since `since`; `full` (a network or set given whole): `added` is all of it, drop anything else. */
+export interface Added<T> {
+  added: T[];
+  removed: T[];
+}
+
+/** What changed in one network of the host's view, entry by entry (`?delta=entries`). */
+export interface L2NetworkEntries {
+  network_type: string;
+  segmentation_id: number | null;
+  /** Remote tunnel IPs that joined or left the flood list. */
+  flood: Added<string>;
+  fdb: Added<FdbEntry>;
+  /** Sent for a network the host (re)joined since `since`, or one whose old removals were compacted away. */
+  full?: true;
+}
+
+/** What changed in one ipset, member by member. */
+export interface IpsetEntries {
+  security_group_id: string;
+  ethertype: 'IPv4' | 'IPv6';
+  members: Added<string>;
+  /** A set the host (re)joined, or one whose old removals were compacted away. */
+  full?: true;
+}
+
+/**
+ * `?since=<revision>&delta=entries`: the changes from `since` to `revision`
+ * as entries added and removed, so its size follows what changed, not the size
+ * of the networks and groups. Networks and ipsets not listed are unchanged;
+ * null means removed. `ports` and `security_groups` as in L2Delta.
+ */
+export interface L2EntryDelta {
+  host: string;
+  revision: string;
+  since: string;
+  resync: false;
+  delta: 'entries';
+  networks: Record<string, L2NetworkEntries | null>;
+  ipsets: Record<string, IpsetEntries | null>;
+  ports?: Record<string, LocalPortView>;
+  security_groups?: Record<string, SecurityGroupRuleView[]>;
+}
+
+/** How a delta is given: whole lists per changed remote and set (the first format, the default), or entries. */
+export type L2DeltaFormat = 'lists' | 'entries';
+
+export type L2Changes = L2Delta | L2EntryDelta | L2Resync;

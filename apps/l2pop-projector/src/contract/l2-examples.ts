@@ -1,4 +1,4 @@
-import type { L2Delta, L2Resync, L2Snapshot } from './l2-documents';
+import type { L2Delta, L2EntryDelta, L2Resync, L2Snapshot } from './l2-documents';
 
 /*
  * Examples of the L2 agent contract for the OpenAPI page, typed against the
@@ -69,6 +69,26 @@ export const L2_DELTA_EXAMPLE: L2Delta = {
   networks: { [NET]: { network_type: 'vxlan', segmentation_id: 1001, remotes: { '198.18.0.3': [['fa:16:3e:00:00:09', '10.0.0.9']] } } },
   ipsets: {
     [`NIPv4${GROUP.slice(0, 18)}`]: { security_group_id: GROUP, ethertype: 'IPv4', members: ['10.0.0.5', '10.0.0.7', '10.0.0.9'] },
+  },
+};
+
+export const L2_ENTRY_DELTA_EXAMPLE: L2EntryDelta = {
+  host: 'compute-1',
+  revision: '3-44',
+  since: '3-42',
+  resync: false,
+  delta: 'entries',
+  // The same change entry by entry: one FDB entry and one set member added, whatever the size of the network and group.
+  networks: {
+    [NET]: {
+      network_type: 'vxlan',
+      segmentation_id: 1001,
+      flood: { added: [], removed: [] },
+      fdb: { added: [['198.18.0.3', 'fa:16:3e:00:00:09', '10.0.0.9']], removed: [] },
+    },
+  },
+  ipsets: {
+    [`NIPv4${GROUP.slice(0, 18)}`]: { security_group_id: GROUP, ethertype: 'IPv4', members: { added: ['10.0.0.9'], removed: [] } },
   },
 };
 

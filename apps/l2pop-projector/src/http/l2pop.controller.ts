@@ -11,15 +11,29 @@ import {
   Res,
   UseFilters,
 } from '@nestjs/common';
-import { ApiOperation } from '@nestjs/swagger';
+import { ApiOperation, ApiQuery } from '@nestjs/swagger';
 import { AgentDocument, AgentWatch, API_TAGS, documentAtOrFail, NeutronExceptionFilter, Tagged } from '@cp/runtime';
-import { L2_DELTA_EXAMPLE, L2_RESYNC_EXAMPLE, L2_SNAPSHOT_EXAMPLE } from '../contract/l2-examples';
+import { L2_DELTA_EXAMPLE, L2_ENTRY_DELTA_EXAMPLE, L2_RESYNC_EXAMPLE, L2_SNAPSHOT_EXAMPLE } from '../contract/l2-examples';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { L2Changes, L2Snapshot } from '../contract/l2-documents';
+import type { L2Changes, L2DeltaFormat, L2Snapshot } from '../contract/l2-documents';
 import type { Explanation } from '@cp/host-feed';
 import { parseExplainQuery } from '../explain/explain-query';
 import { diffL2, type L2Diff } from '../explain/diff-l2';
 import { l2Feed, L2popRuntime } from '../runtime';
+
+const DELTA_QUERY = ApiQuery({
+  name: 'delta',
+  required: false,
+  enum: ['lists', 'entries'],
+  description:
+    'with since: `entries` gives flood IPs, FDB entries and set members added and removed (its size follows what changed); `lists` (the default, the first format) gives each changed remote and set whole',
+});
+
+/** `?delta=`: the delta format asked for, the first one when absent. */
+function deltaFormat(delta: string | undefined): L2DeltaFormat {
+  if (delta === undefined || delta === 'lists' || delta === 'entries') return delta ?? 'lists';
+  throw new BadRequestException(`delta must be 'entries' or 'lists', not '${delta}'`);
+}
 
 /** The L2 agent's view of its host (design.md §5). Thin: the runtime's feed does the work. */
 // Neutron error bodies wherever the module is mounted (the API, its own process, a test app).
@@ -31,10 +45,22 @@ export class L2popController {
 
   /** The snapshot, or with `?since=<revision>` the changes since then (a snapshot marked `resync: true` when it cannot). */
   @Get(':host/l2')
-  @AgentDocument('L2 (FDB, flood lists, ipsets)', { snapshot: L2_SNAPSHOT_EXAMPLE, delta: L2_DELTA_EXAMPLE, resync: L2_RESYNC_EXAMPLE })
-  get(@Param('host') host: string, @Query('since') since?: string, @Query('at') at?: string): Promise<L2Snapshot | L2Changes> {
+  @AgentDocument('L2 (FDB, flood lists, ipsets)', {
+    snapshot: L2_SNAPSHOT_EXAMPLE,
+    delta: L2_DELTA_EXAMPLE,
+    resync: L2_RESYNC_EXAMPLE,
+    more: { entries: { summary: 'with since and delta=entries', value: L2_ENTRY_DELTA_EXAMPLE } },
+  })
+  @DELTA_QUERY
+  get(
+    @Param('host') host: string,
+    @Query('since') since?: string,
+    @Query('at') at?: string,
+    @Query('delta') delta?: string,
+  ): Promise<L2Snapshot | L2Changes> {
+    const format = deltaFormat(delta);
     if (at !== undefined) return this.at(host, at);
-    return this.runtime.feed.document(host, since);
+    return this.runtime.feed.document(host, since, format);
   }
 
   /** `?at=<position|RFC 3339 time>`: the document the host had then, with the position it is as of. */
@@ -74,13 +100,15 @@ export class L2popController {
   /** Server-sent events: each message a change document; Last-Event-ID (set by reconnecting clients) wins over `since`. */
   @Get(':host/l2/watch')
   @AgentWatch('L2', 'l2')
+  @DELTA_QUERY
   watch(
     @Param('host') host: string,
     @Query('since') since: string | undefined,
+    @Query('delta') delta: string | undefined,
     @Headers('last-event-id') lastEventId: string | undefined,
     @Req() req: IncomingMessage,
     @Res() res: ServerResponse,
   ): void {
-    this.runtime.feed.watch(host, { since, lastEventId }, req, res);
+    this.runtime.feed.watch(host, { since, lastEventId, format: deltaFormat(delta) }, req, res);
   }
 }

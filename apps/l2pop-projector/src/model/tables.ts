@@ -88,21 +88,41 @@ export const RouterHostsTable = table('l2_router_hosts', { router_id: pk(64), ho
  */
 const stamped = { seq: int(), deleted: int() };
 
-/** A host taking part in a network's L2 population (design.md §4), behind its tunnel IP. */
+/**
+ * A host taking part in a network's L2 population (design.md §4), behind its
+ * tunnel IP. `joined`: the batch that made the row live (again), so an entry
+ * delta tells a new flood entry from a member whose entries changed.
+ */
 export const MembersTable = table(
   'l2_members',
-  { network_id: pk(64), tunnel_ip: pk(64), host: pk(255), entries: { type: 'text' }, ...stamped },
+  { network_id: pk(64), tunnel_ip: pk(64), host: pk(255), entries: { type: 'text' }, joined: int({ default: 0 }), ...stamped },
   [['network_id', 'seq'], ['host']],
 );
 
-/** Per network: member tombstones with seq <= horizon were compacted away. */
+/**
+ * The members' unicast entries one row each (the `entries` of l2_members, kept
+ * beside it): an entry delta (`?delta=entries`) sends the rows with seq > r, an
+ * added entry or a removed one (a tombstone), not the member's whole list.
+ */
+export const FdbTable = table('l2_fdb', { network_id: pk(64), tunnel_ip: pk(64), host: pk(255), mac: pk(32), ip: pk(64), ...stamped }, [
+  ['network_id', 'seq'],
+]);
+
+/** Per network: member and FDB tombstones with seq <= horizon were compacted away. */
 export const NetHorizonsTable = table('l2_net_horizons', { network_id: pk(64), horizon: int() });
 
-/** The distinct IPs of a group's ports by family; `refs` counts the ports holding each. */
-export const SetIpsTable = table('l2_set_ips', { sg_id: pk(64), family: pk(1, true), ip: pk(64), refs: int() });
+/**
+ * The distinct IPs of a group's ports by family; `refs` counts the ports holding
+ * each, 0 marks a tombstone (kept for entry deltas until compacted). `seq`: the
+ * batch that last added or removed the IP.
+ */
+export const SetIpsTable = table('l2_set_ips', { sg_id: pk(64), family: pk(1, true), ip: pk(64), refs: int(), seq: int({ default: 0 }) });
 
-/** The batch that last changed a set's members (absent: none since the model was built). */
-export const SetsTable = table('l2_sets', { sg_id: pk(64), ethertype: pk(8), seq: int() });
+/**
+ * The batch that last changed a set's members (absent: none since the model was
+ * built), and its horizon: member tombstones with seq <= horizon were compacted away.
+ */
+export const SetsTable = table('l2_sets', { sg_id: pk(64), ethertype: pk(8), seq: int(), horizon: int({ default: 0 }) });
 
 /** The networks a host takes part in. */
 export const HostNetsTable = table(
@@ -140,6 +160,7 @@ export const L2POP_TABLES = [
   RouterIfacesTable,
   RouterHostsTable,
   MembersTable,
+  FdbTable,
   NetHorizonsTable,
   SetIpsTable,
   SetsTable,
@@ -162,6 +183,7 @@ export const L2POP_TABLE_NAMES = [
   'l2_router_ifaces',
   'l2_router_hosts',
   'l2_members',
+  'l2_fdb',
   'l2_net_horizons',
   'l2_set_ips',
   'l2_sets',

@@ -19,7 +19,8 @@ const PARTS: readonly DigestPart[] = [
   ['l2_router_ifaces', 'SELECT router_id, port_id, network_id FROM l2_router_ifaces'],
   ['l2_router_hosts', 'SELECT router_id, host FROM l2_router_hosts'],
   ['l2_members', 'SELECT network_id, tunnel_ip, host, entries FROM l2_members WHERE deleted = 0'],
-  ['l2_set_ips', 'SELECT sg_id, family, ip, refs FROM l2_set_ips'],
+  ['l2_fdb', 'SELECT network_id, tunnel_ip, host, mac, ip FROM l2_fdb WHERE deleted = 0'],
+  ['l2_set_ips', 'SELECT sg_id, family, ip, refs FROM l2_set_ips WHERE refs > 0'],
   ['l2_host_nets', 'SELECT host, network_id, network_type, segmentation_id FROM l2_host_nets WHERE deleted = 0'],
   ['l2_host_ipsets', 'SELECT host, name, sg_id, ethertype FROM l2_host_ipsets WHERE deleted = 0'],
 ];

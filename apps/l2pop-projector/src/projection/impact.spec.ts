@@ -19,12 +19,14 @@ describe('Impact', () => {
     const i = new Impact();
     i.set('sg', 'IPv4');
     i.set('sg', 'IPv4');
-    i.setMembers('sg', 'IPv6');
+    i.setMembers('sg', 'IPv6', '2001:db8::1');
+    i.setMembers('sg', 'IPv6', '2001:db8::2');
     expect([...i.sets.keys()]).toEqual(['IPv4/sg']);
     expect([...i.members.keys()]).toEqual(['IPv6/sg']);
+    expect([...i.members.get('IPv6/sg')!.ips]).toEqual(['2001:db8::1', '2001:db8::2']);
     const bulk = new Impact(false);
     bulk.network('n1', 'all');
-    bulk.setMembers('sg', 'IPv4');
+    bulk.setMembers('sg', 'IPv4', '10.0.0.1');
     expect(bulk.networks.size + bulk.members.size).toBe(0);
   });
 });

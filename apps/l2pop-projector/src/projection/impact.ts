@@ -17,8 +17,8 @@ export class Impact {
   readonly networks = new Map<string, Set<string> | 'all'>();
   /** Sets a rule naming their group came or went for. */
   readonly sets = new Map<string, { groupId: string; ethertype: Ethertype }>();
-  /** Sets whose members changed (views/set-members.ts names only real changes). */
-  readonly members = new Map<string, { groupId: string; ethertype: Ethertype }>();
+  /** Sets whose members changed, with the IPs added or removed (views/set-members.ts names only real changes). */
+  readonly members = new Map<string, { groupId: string; ethertype: Ethertype; ips: Set<string> }>();
   readonly setHosts = new Set<string>();
   /** Hosts whose own ports' documents changed, and groups and networks whose ports' hosts did (resolved when the batch ends). */
   readonly localHosts = new Set<string>();
@@ -43,9 +43,12 @@ export class Impact {
     this.sets.set(`${ethertype}/${groupId}`, { groupId, ethertype });
   }
 
-  setMembers(groupId: string, ethertype: Ethertype): void {
+  setMembers(groupId: string, ethertype: Ethertype, ip: string): void {
     if (!this.tracking) return;
-    this.members.set(`${ethertype}/${groupId}`, { groupId, ethertype });
+    const key = `${ethertype}/${groupId}`;
+    const set = this.members.get(key);
+    if (set) set.ips.add(ip);
+    else this.members.set(key, { groupId, ethertype, ips: new Set([ip]) });
   }
 
   hostSets(host: string | null | undefined): void {

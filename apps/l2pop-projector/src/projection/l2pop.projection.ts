@@ -41,8 +41,9 @@ export class L2popProjection implements Projection {
   /**
    * 2: per-network and per-group rows joined at read time instead of per-host copies.
    * 3: each host's own ports and their groups' rules (port security, rule specs, l2_host_local).
+   * 4: entry-level rows for deltas that carry only what changed (l2_fdb, member `joined`, set IP tombstones and seqs).
    */
-  readonly version = 3;
+  readonly version = 4;
   readonly tables = L2POP_TABLES;
   readonly tableNames = L2POP_TABLE_NAMES;
   readonly handles = HANDLED_EVENTS;
@@ -105,7 +106,7 @@ export class L2popProjection implements Projection {
         for (const host of await hostsOfSet(q, groupId, ethertype)) impact.hostSets(host);
       }
       for (const host of [...impact.setHosts].sort(cmp)) await refreshHostSets(q, stamp, host);
-      for (const { groupId, ethertype } of impact.members.values()) stamp.setMembers(groupId, ethertype);
+      for (const { groupId, ethertype, ips } of impact.members.values()) stamp.setMembers(groupId, ethertype, ips);
       for (const host of await localHosts(q, impact)) stamp.hostLocal(host);
       stamped = await stamp.commit();
     }

@@ -19,23 +19,28 @@ const FIRST_SEQ = 1;
  */
 export async function deriveAll(q: Sql, facts: MemFacts): Promise<Stamped> {
   const members = deriveMembers(facts);
-  const memberRows = new Inserter(q, 'l2_members', ['network_id', 'tunnel_ip', 'host', 'entries', 'seq', 'deleted']);
+  const memberRows = new Inserter(q, 'l2_members', ['network_id', 'tunnel_ip', 'host', 'entries', 'joined', 'seq', 'deleted']);
+  const fdbRows = new Inserter(q, 'l2_fdb', ['network_id', 'tunnel_ip', 'host', 'mac', 'ip', 'seq', 'deleted']);
   const hostNets = new Map<string, Array<[networkId: string, meta: NetMeta]>>();
   for (const [networkId, { meta, hosts }] of members) {
     for (const [host, m] of [...hosts].sort((a, b) => cmp(a[1].tunnelIp, b[1].tunnelIp) || cmp(a[0], b[0]))) {
-      if (memberRows.push(networkId, m.tunnelIp, host, m.entries, FIRST_SEQ, 0)) await memberRows.flush();
+      if (memberRows.push(networkId, m.tunnelIp, host, m.entries, FIRST_SEQ, FIRST_SEQ, 0)) await memberRows.flush();
+      for (const [mac, ip] of JSON.parse(m.entries) as MacIp[]) {
+        if (fdbRows.push(networkId, m.tunnelIp, host, mac, ip, FIRST_SEQ, 0)) await fdbRows.flush();
+      }
       const list = hostNets.get(host);
       if (list) list.push([networkId, meta]);
       else hostNets.set(host, [[networkId, meta]]);
     }
   }
   await memberRows.flush();
+  await fdbRows.flush();
 
   const { setIps, hostSets } = deriveIpsets(facts);
-  const ips = new Inserter(q, 'l2_set_ips', ['sg_id', 'family', 'ip', 'refs']);
+  const ips = new Inserter(q, 'l2_set_ips', ['sg_id', 'family', 'ip', 'refs', 'seq']);
   for (const [key, refs] of [...setIps].sort((a, b) => cmp(a[0], b[0]))) {
     const [sgId, family, ip] = key.split('\u0000');
-    if (ips.push(sgId, Number(family), ip, refs)) await ips.flush();
+    if (ips.push(sgId, Number(family), ip, refs, FIRST_SEQ)) await ips.flush();
   }
   await ips.flush();
 

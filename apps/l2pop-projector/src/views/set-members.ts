@@ -8,7 +8,8 @@ import type { Sql } from '@cp/store';
  * IPs of every port in the group, whatever its host or status) as reference
  * counts, one row per (group, family, IP): a port change adds or drops only its
  * own IPs, and a set changes only when an IP's first holder comes or its last
- * one goes. Names those sets for the batch's stamp.
+ * one goes. Names those IPs for the batch's stamp; an IP whose last holder went
+ * stays as a tombstone (refs 0) for entry deltas until compacted (views/stamp.ts).
  */
 export async function adjustSetMembers(q: Sql, impact: Impact, before: PortFacts | null, after: PortFacts | null): Promise<void> {
   const was = memberships(before);
@@ -21,7 +22,7 @@ export async function adjustSetMembers(q: Sql, impact: Impact, before: PortFacts
        ON CONFLICT (sg_id, family, ip) DO UPDATE SET refs = l2_set_ips.refs + 1 RETURNING refs`,
       [groupId, family, ip],
     );
-    if (Number(row?.refs) === 1) impact.setMembers(groupId, ethertypeOf(family));
+    if (Number(row?.refs) === 1) impact.setMembers(groupId, ethertypeOf(family), ip);
   }
   for (const [key, { groupId, ip }] of was) {
     if (now.has(key)) continue;
@@ -30,10 +31,7 @@ export async function adjustSetMembers(q: Sql, impact: Impact, before: PortFacts
       'UPDATE l2_set_ips SET refs = refs - 1 WHERE sg_id = ? AND family = ? AND ip = ? RETURNING refs',
       [groupId, family, ip],
     );
-    if (row && Number(row.refs) <= 0) {
-      await q.run('DELETE FROM l2_set_ips WHERE sg_id = ? AND family = ? AND ip = ?', [groupId, family, ip]);
-      impact.setMembers(groupId, ethertypeOf(family));
-    }
+    if (row && Number(row.refs) <= 0) impact.setMembers(groupId, ethertypeOf(family), ip);
   }
 }
 

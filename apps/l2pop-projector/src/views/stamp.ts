@@ -1,4 +1,4 @@
-import { cmp } from '../model/rules';
+import { cmp, type MacIp } from '../model/rules';
 import type { CompactionOptions } from '@cp/host-feed';
 import { placeholders, type Sql } from '@cp/store';
 import type { Member } from './members';
@@ -41,11 +41,13 @@ export interface Stamped {
  */
 export class Stamp {
   private readonly members = new Map<string, MemberRow>();
+  /** Per (network, host) whose membership changed: as it was before the batch and as it is now, for the FDB rows. */
+  private readonly entryChanges = new Map<string, { networkId: string; host: string; before: Member | undefined; after: Member | null }>();
   /** Per network with member changes: whose rows changed. */
   private readonly memberHosts = new Map<string, Set<string>>();
   private readonly hostNets = new Map<string, { host: string; networkId: string; meta: NetMeta | null }>();
   private readonly hostSets = new Map<string, { host: string; name: string; value: { sgId: string; ethertype: string } | null }>();
-  private readonly sets = new Map<string, { sgId: string; ethertype: string }>();
+  private readonly sets = new Map<string, { sgId: string; ethertype: string; ips: Set<string> }>();
   private readonly locals = new Set<string>();
 
   constructor(
@@ -65,6 +67,9 @@ export class Stamp {
         host,
         entries: after.entries,
       });
+    const key = `${networkId}\u0000${host}`;
+    const first = this.entryChanges.get(key);
+    this.entryChanges.set(key, { networkId, host, before: first ? first.before : before, after });
     let hosts = this.memberHosts.get(networkId);
     if (!hosts) this.memberHosts.set(networkId, (hosts = new Set()));
     hosts.add(host);
@@ -85,9 +90,12 @@ export class Stamp {
     this.locals.add(host);
   }
 
-  /** The set's members changed: every host holding it is concerned. */
-  setMembers(sgId: string, ethertype: string): void {
-    this.sets.set(`${ethertype}/${sgId}`, { sgId, ethertype });
+  /** The set's members changed (these IPs came or went): every host holding it is concerned. */
+  setMembers(sgId: string, ethertype: string, ips: Iterable<string>): void {
+    const key = `${ethertype}/${sgId}`;
+    const set = this.sets.get(key);
+    if (set) for (const ip of ips) set.ips.add(ip);
+    else this.sets.set(key, { sgId, ethertype, ips: new Set(ips) });
   }
 
   /** Writes the batch's rows and revisions; hosts: empty when nothing any host sees changed. */
@@ -103,6 +111,7 @@ export class Stamp {
     await this.writeRows(seq);
     await this.writeRevisions(revs, seq);
     await this.compactNetworks(horizons, seq);
+    await this.compactSets(seq);
     return { epoch, seq, hosts };
   }
 
@@ -152,11 +161,22 @@ export class Stamp {
   private async writeRows(seq: number): Promise<void> {
     const q = this.q;
     for (const m of this.members.values()) {
+      // `joined` moves when the row comes alive (new, or a tombstone again live); it stays otherwise.
       await q.run(
-        `INSERT INTO l2_members (network_id, tunnel_ip, host, entries, seq, deleted) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT (network_id, tunnel_ip, host) DO UPDATE SET entries = excluded.entries, seq = excluded.seq, deleted = excluded.deleted`,
-        [m.networkId, m.tunnelIp, m.host, m.entries ?? '[]', seq, m.entries === null ? 1 : 0],
+        `INSERT INTO l2_members (network_id, tunnel_ip, host, entries, joined, seq, deleted) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT (network_id, tunnel_ip, host) DO UPDATE SET entries = excluded.entries, seq = excluded.seq, deleted = excluded.deleted,
+           joined = CASE WHEN l2_members.deleted = 1 THEN excluded.joined ELSE l2_members.joined END`,
+        [m.networkId, m.tunnelIp, m.host, m.entries ?? '[]', seq, seq, m.entries === null ? 1 : 0],
       );
+    }
+    for (const { networkId, host, before, after } of this.entryChanges.values()) {
+      for (const [tunnelIp, mac, ip, deleted] of fdbChanges(before, after)) {
+        await q.run(
+          `INSERT INTO l2_fdb (network_id, tunnel_ip, host, mac, ip, seq, deleted) VALUES (?, ?, ?, ?, ?, ?, ?)
+           ON CONFLICT (network_id, tunnel_ip, host, mac, ip) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted`,
+          [networkId, tunnelIp, host, mac, ip, seq, deleted],
+        );
+      }
     }
     for (const { host, networkId, meta } of this.hostNets.values()) {
       await q.run(
@@ -177,11 +197,14 @@ export class Stamp {
     for (const host of this.locals) {
       await q.run('INSERT INTO l2_host_local (host, seq) VALUES (?, ?) ON CONFLICT (host) DO UPDATE SET seq = excluded.seq', [host, seq]);
     }
-    for (const { sgId, ethertype } of this.sets.values()) {
+    for (const { sgId, ethertype, ips } of this.sets.values()) {
       await q.run(
-        'INSERT INTO l2_sets (sg_id, ethertype, seq) VALUES (?, ?, ?) ON CONFLICT (sg_id, ethertype) DO UPDATE SET seq = excluded.seq',
+        'INSERT INTO l2_sets (sg_id, ethertype, seq, horizon) VALUES (?, ?, ?, 0) ON CONFLICT (sg_id, ethertype) DO UPDATE SET seq = excluded.seq',
         [sgId, ethertype, seq],
       );
+      for (const ip of ips) {
+        await q.run('UPDATE l2_set_ips SET seq = ? WHERE sg_id = ? AND family = ? AND ip = ?', [seq, sgId, familyOf(ethertype), ip]);
+      }
     }
   }
 
@@ -220,10 +243,52 @@ export class Stamp {
     for (const networkId of compacting.keys()) {
       const next = seq - this.compaction.keepRevisions;
       await this.q.run('DELETE FROM l2_members WHERE network_id = ? AND deleted = 1 AND seq <= ?', [networkId, next]);
+      await this.q.run('DELETE FROM l2_fdb WHERE network_id = ? AND deleted = 1 AND seq <= ?', [networkId, next]);
       await this.q.run(
         'INSERT INTO l2_net_horizons (network_id, horizon) VALUES (?, ?) ON CONFLICT (network_id) DO UPDATE SET horizon = excluded.horizon',
         [networkId, next],
       );
     }
   }
+
+  /**
+   * A changed set's member tombstones older than the window go. Every holder
+   * of the set is concerned by the batch (so moves to `seq`); one whose
+   * revision is behind the horizon later is sent the set whole.
+   */
+  private async compactSets(seq: number): Promise<void> {
+    for (const { sgId, ethertype } of this.sets.values()) {
+      const row = await this.q.get<{ horizon: number }>('SELECT horizon FROM l2_sets WHERE sg_id = ? AND ethertype = ?', [sgId, ethertype]);
+      if (!this.compacts(Number(row?.horizon ?? 0), seq)) continue;
+      const next = seq - this.compaction.keepRevisions;
+      await this.q.run('DELETE FROM l2_set_ips WHERE sg_id = ? AND family = ? AND refs <= 0 AND seq <= ?', [
+        sgId,
+        familyOf(ethertype),
+        next,
+      ]);
+      await this.q.run('UPDATE l2_sets SET horizon = ? WHERE sg_id = ? AND ethertype = ?', [next, sgId, ethertype]);
+    }
+  }
+}
+
+function familyOf(ethertype: string): number {
+  return ethertype === 'IPv6' ? 6 : 4;
+}
+
+/**
+ * A member's FDB rows to write, as [tunnel IP, mac, ip, deleted]: the entries
+ * it no longer has (all of them behind an old tunnel IP) as tombstones, the new
+ * ones live; entries kept under the same tunnel IP are not written.
+ */
+export function fdbChanges(before: Member | undefined, after: Member | null): Array<[string, string, string, number]> {
+  const keyed = (m: Member | null | undefined) =>
+    new Map(
+      (m ? (JSON.parse(m.entries) as MacIp[]) : []).map(([mac, ip]) => [`${m!.tunnelIp}\u0000${mac}\u0000${ip}`, [m!.tunnelIp, mac, ip]]),
+    );
+  const was = keyed(before);
+  const now = keyed(after);
+  const out: Array<[string, string, string, number]> = [];
+  for (const [key, [tunnelIp, mac, ip]] of was) if (!now.has(key)) out.push([tunnelIp, mac, ip, 1]);
+  for (const [key, [tunnelIp, mac, ip]] of now) if (!was.has(key)) out.push([tunnelIp, mac, ip, 0]);
+  return out;
 }
