@@ -1,7 +1,7 @@
 import { latestResult, type Machine, type Result } from './lib/machine';
 import type { ProfileSummary } from './lib/profile';
 import type { ApiFigures } from './scenarios/api';
-import type { FanoutFigures } from './scenarios/fanout';
+import type { FanoutFigures, FanoutSize } from './scenarios/fanout';
 import type { HaRoutersFigures } from './scenarios/ha-routers';
 import type { ProjectionFigures } from './scenarios/projection';
 import type { PropagationFigures } from './scenarios/propagation';
@@ -136,7 +136,9 @@ export function targetRows(l: Latest): TargetRow[] {
   }
   const fan = l.fanout?.figures.sizes ?? [];
   if (fan.length) {
-    const ours = fan.map((s) => s.portUp.bytes.mean);
+    // Agents ask for entry deltas; results from before they existed have the lists format only.
+    const delivered = (d: FanoutSize['portUp']) => d.entryFormat ?? d;
+    const ours = fan.map((s) => delivered(s.portUp).bytes.mean);
     const flat = Math.max(...ours) <= 1.1 * Math.min(...ours);
     rows.push({
       what: 'Bytes to agents per port-up (mean) as hosts grow — ours vs Neutron l2pop fan-out',
@@ -144,11 +146,27 @@ export function targetRows(l: Latest): TargetRow[] {
       measured: fan
         .map(
           (s) =>
-            `${n(s.hosts)} hosts: ${fmt(s.portUp.bytes.mean)}B to ${Math.round(s.portUp.notifications.mean)} hosts vs ${fmt(s.baseline.bytes.mean)}B to ${n(s.baseline.notifications.mean)}`,
+            `${n(s.hosts)} hosts: ${fmt(delivered(s.portUp).bytes.mean)}B to ${Math.round(s.portUp.notifications.mean)} hosts vs ${fmt(s.baseline.bytes.mean)}B to ${n(s.baseline.notifications.mean)}`,
         )
         .join('; '),
       status: flat ? 'met' : 'missed',
     });
+    const largest = fan[fan.length - 1];
+    const { portUp: lu, create: lc } = largest;
+    if (lu.entryFormat && lu.entries && lc.entryFormat && lc.entries) {
+      // Each woken host needs at least one entry: within 2x of the minimum is at most two per woken host.
+      const perHost = (d: FanoutSize['portUp'], entries: number) => entries / Math.max(1, d.notifications.mean);
+      const [u, c] = [lu, lc];
+      const worst = Math.max(perHost(u, lu.entryFormat.entries.mean), perHost(c, lc.entryFormat.entries.mean));
+      rows.push({
+        what: `Entries (FDB pairs, flood IPs, set members) per woken host, ${n(largest.hosts)} hosts: entry deltas vs whole lists`,
+        target: '≤ 2 per woken host (within 2× of the minimum)',
+        measured:
+          `port-up ${fixed(perHost(u, lu.entryFormat.entries.mean))} (${fmt(lu.entryFormat.bytes.mean)}B in all) vs ${fixed(perHost(u, lu.entries.mean))} (${fmt(u.bytes.mean)}B); ` +
+          `port create (ipset members) ${fixed(perHost(c, lc.entryFormat.entries.mean))} (${fmt(lc.entryFormat.bytes.mean)}B) vs ${fixed(perHost(c, lc.entries.mean))} (${fmt(c.bytes.mean)}B)`,
+        status: worst <= 2 ? 'met' : 'missed',
+      });
+    }
   } else rows.push({ what: 'Bytes per port-up vs hosts', target: 'independent of hosts', measured: '—', status: 'not measured' });
   const ha = l.haRouters?.figures;
   if (ha) {
@@ -184,4 +202,8 @@ export function profileLines(title: string, p: ProfileSummary | undefined): stri
       '.',
     '',
   ];
+}
+
+function fixed(v: number): string {
+  return v.toFixed(1);
 }

@@ -5,6 +5,7 @@ import type { CommandContext } from '@cp/events';
 import { EventStore, EventTable, openDatabase } from '@cp/store';
 import { L2popRuntime, openReadModel } from '../../apps/l2pop-projector/src/runtime';
 import { removeDir } from '../lib/control-plane';
+import { entriesCarried } from '../lib/delta-entries';
 import { round, summarise, type Summary } from '../lib/stats';
 import { portActivated, portCreated, type Stamped } from '../scenario/bodies';
 import { bulkLoad } from '../scenario/bulk-load';
@@ -24,12 +25,19 @@ export interface FanoutSize {
   networks: number;
   ports: number;
   setupSeconds: number;
-  /** Per port-up (PortActivated): hosts woken and SSE bytes they receive. */
-  portUp: { notifications: Summary; bytes: Summary };
+  /** Per port-up (PortActivated): hosts woken and SSE bytes and entries they receive, as whole lists (the first delta format) and as entries. */
+  portUp: Delivered;
   /** Neutron l2pop for the same port-ups. */
   baseline: { notifications: Summary; bytes: Summary };
   /** The create (bound at creation) before each up: ipset membership changes, our side only. */
-  create: { notifications: Summary; bytes: Summary };
+  create: Delivered;
+}
+export interface Delivered {
+  notifications: Summary;
+  bytes: Summary;
+  /** Absent from results recorded before entry deltas existed. */
+  entries?: Summary;
+  entryFormat?: { bytes: Summary; entries: Summary };
 }
 export interface FanoutFigures {
   sizes: FanoutSize[];
@@ -98,28 +106,29 @@ export async function runFanout(o: FanoutOptions, log: (s: string) => void): Pro
         ),
       );
       await runtime.projector!.waitFor(stored[stored.length - 1].metadata.position!);
-      let bytes = 0;
+      const sent = { notifications: woken.length, bytes: 0, entries: 0, entryBytes: 0, entryEntries: 0 };
       for (const { host, since } of woken) {
-        const doc = await runtime.feed.changes(host, since);
-        bytes += Buffer.byteLength(`id: ${doc.revision}\ndata: ${JSON.stringify(doc)}\n\n`);
-        revs.set(host, doc.revision);
+        const [lists, entries] = [await runtime.feed.changes(host, since, 'lists'), await runtime.feed.changes(host, since, 'entries')];
+        sent.bytes += frameBytes(lists);
+        sent.entries += entriesCarried(lists);
+        sent.entryBytes += frameBytes(entries);
+        sent.entryEntries += entriesCarried(entries);
+        revs.set(host, lists.revision);
       }
-      return { notifications: woken.length, bytes };
+      return sent;
     };
 
     const rng = new Rng(99);
     const pick = sizeWeightedPicker(layout, rng);
-    const up = { n: [] as number[], b: [] as number[] };
+    const up = new Samples();
     const base = { n: [] as number[], b: [] as number[] };
-    const create = { n: [] as number[], b: [] as number[] };
+    const create = new Samples();
     for (let i = 0; i < o.samples; i++) {
       const net = pick();
       const hostIndex = net.span[rng.int(net.span.length)];
       const host = layout.hosts[hostIndex];
       const spec = growth.factory.next(net, host.name);
-      const c = await apply(portCreated(spec));
-      create.n.push(c.notifications);
-      create.b.push(c.bytes);
+      create.add(await apply(portCreated(spec)));
       const member = await db.get('SELECT 1 AS x FROM l2_members WHERE network_id = ? AND host = ? AND deleted = 0', [net.id, host.name]);
       const baseline = await neutronPortUp(db, {
         networkId: net.id,
@@ -131,9 +140,7 @@ export async function runFanout(o: FanoutOptions, log: (s: string) => void): Pro
         l2Agents: layout.hosts.length,
         firstOnHost: !member,
       });
-      const u = await apply([portActivated({ id: spec.id, networkId: net.id, projectId: spec.projectId }, host.name)]);
-      up.n.push(u.notifications);
-      up.b.push(u.bytes);
+      up.add(await apply([portActivated({ id: spec.id, networkId: net.id, projectId: spec.projectId }, host.name)]));
       base.n.push(baseline.notifications);
       base.b.push(baseline.bytes);
     }
@@ -141,24 +148,51 @@ export async function runFanout(o: FanoutOptions, log: (s: string) => void): Pro
     await db.close();
     await eventsDb.close();
     removeDir(dir);
+    const [u, c] = [up.summary(), create.summary()];
     const size: FanoutSize = {
       hosts: layout.hosts.length,
       networks: layout.networks.length,
       ports: growth.live.length,
       setupSeconds,
-      portUp: { notifications: summarise(up.n), bytes: summarise(up.b) },
+      portUp: u,
       baseline: { notifications: summarise(base.n), bytes: summarise(base.b) },
-      create: { notifications: summarise(create.n), bytes: summarise(create.b) },
+      create: c,
     };
     sizes.push(size);
     log(
-      `fanout ${hosts} hosts: per port-up ${size.portUp.notifications.mean} notifications / ${round(size.portUp.bytes.mean, 0)} B vs l2pop ${size.baseline.notifications.mean} / ${round(size.baseline.bytes.mean, 0)} B (setup ${setupSeconds}s)`,
+      `fanout ${hosts} hosts: per port-up ${u.notifications.mean} notifications / ${round(u.bytes.mean, 0)} B (${round(u.entries.mean, 1)} entries) as lists, ` +
+        `${round(u.entryFormat.bytes.mean, 0)} B (${round(u.entryFormat.entries.mean, 1)} entries) as entries vs l2pop ${size.baseline.notifications.mean} / ${round(size.baseline.bytes.mean, 0)} B; ` +
+        `per create ${round(c.bytes.mean, 0)} B (${round(c.entries.mean, 1)}) as lists, ${round(c.entryFormat.bytes.mean, 0)} B (${round(c.entryFormat.entries.mean, 1)}) as entries (setup ${setupSeconds}s)`,
     );
   }
   return {
     figures: { sizes },
     notes: [
       'Bytes are the change documents the watch stream sends (SSE framing included); the l2pop baseline counts RPC method and arguments only (no oslo.messaging envelope), so it understates Neutron.',
+      'Entries: FDB pairs, flood IPs and set members a delta carries, whole lists (?delta=lists, the first format) against entry deltas (?delta=entries), for the same change and hosts.',
     ],
   };
+}
+
+function frameBytes(doc: { revision: string }): number {
+  return Buffer.byteLength(`id: ${doc.revision}\ndata: ${JSON.stringify(doc)}\n\n`);
+}
+
+/** Per operation: hosts woken, and what their streams carry in each delta format. */
+class Samples {
+  private readonly rows: Array<{ notifications: number; bytes: number; entries: number; entryBytes: number; entryEntries: number }> = [];
+
+  add(row: Samples['rows'][number]): void {
+    this.rows.push(row);
+  }
+
+  summary(): Required<Delivered> {
+    const of = (k: keyof Samples['rows'][number]) => summarise(this.rows.map((r) => r[k]));
+    return {
+      notifications: of('notifications'),
+      bytes: of('bytes'),
+      entries: of('entries'),
+      entryFormat: { bytes: of('entryBytes'), entries: of('entryEntries') },
+    };
+  }
 }
