@@ -36,65 +36,61 @@ type Sections = Pick<L2Snapshot, 'networks' | 'ipsets'>;
 
 /** The lists format: per changed remote its whole entry list, per changed set all its members. */
 function applyLists(local: L2Snapshot, doc: L2Delta): Sections {
-  const networks = { ...local.networks };
-  for (const [id, change] of Object.entries(doc.networks)) {
-    if (change === null) {
-      delete networks[id];
-      continue;
-    }
-    const remotes = change.full ? new Map<string, MacIp[]>() : remotesOf(networks[id]);
-    for (const [tunnelIp, entries] of Object.entries(change.remotes)) {
-      if (entries === null) remotes.delete(tunnelIp);
-      else remotes.set(tunnelIp, entries);
-    }
-    networks[id] = fromRemotes(change.network_type, change.segmentation_id, remotes);
-  }
-  const ipsets = { ...local.ipsets };
-  for (const [name, set] of Object.entries(doc.ipsets)) {
-    if (set === null) delete ipsets[name];
-    else ipsets[name] = { ...set, members: [...set.members] };
-  }
-  return { networks, ipsets };
+  return {
+    networks: patch(local.networks, doc.networks, (change, old) => {
+      const remotes = change.full ? new Map<string, MacIp[]>() : remotesOf(old);
+      for (const [tunnelIp, entries] of Object.entries(change.remotes)) {
+        if (entries === null) remotes.delete(tunnelIp);
+        else remotes.set(tunnelIp, entries);
+      }
+      return fromRemotes(change.network_type, change.segmentation_id, remotes);
+    }),
+    ipsets: patch(local.ipsets, doc.ipsets, (set) => ({ ...set, members: [...set.members] })),
+  };
 }
 
 /** The entries format: flood IPs, FDB entries and set members added and removed (`full`: start from nothing). */
 function applyEntries(local: L2Snapshot, doc: L2EntryDelta): Sections {
-  const networks = { ...local.networks };
-  for (const [id, change] of Object.entries(doc.networks)) {
-    if (change === null) {
-      delete networks[id];
-      continue;
-    }
-    const remotes = change.full ? new Map<string, MacIp[]>() : remotesOf(networks[id]);
-    for (const t of change.flood.removed) remotes.delete(t);
-    for (const t of change.flood.added) if (!remotes.has(t)) remotes.set(t, []);
-    const gone = new Set(change.fdb.removed.map(([t, mac, ip]) => `${t}\u0000${mac}\u0000${ip}`));
-    for (const [t, entries] of remotes)
-      remotes.set(
-        t,
-        entries.filter(([mac, ip]) => !gone.has(`${t}\u0000${mac}\u0000${ip}`)),
-      );
-    for (const [t, mac, ip] of change.fdb.added) {
-      const entries = remotes.get(t);
-      if (!entries) throw new DeltaMismatchError(`FDB entry ${mac} ${ip} added behind ${t}, which is not in network ${id}'s flood list`);
-      if (!entries.some(([m, i]) => m === mac && i === ip)) entries.push([mac, ip]);
-    }
-    for (const [t, entries] of remotes) remotes.set(t, sortEntries(entries));
-    networks[id] = fromRemotes(change.network_type, change.segmentation_id, remotes);
+  return {
+    networks: patch(local.networks, doc.networks, (change, old, id) => {
+      const remotes = change.full ? new Map<string, MacIp[]>() : remotesOf(old);
+      for (const t of change.flood.removed) remotes.delete(t);
+      for (const t of change.flood.added) if (!remotes.has(t)) remotes.set(t, []);
+      const gone = new Set(change.fdb.removed.map(([t, mac, ip]) => `${t}\u0000${mac}\u0000${ip}`));
+      for (const [t, entries] of remotes)
+        remotes.set(
+          t,
+          entries.filter(([mac, ip]) => !gone.has(`${t}\u0000${mac}\u0000${ip}`)),
+        );
+      for (const [t, mac, ip] of change.fdb.added) {
+        const entries = remotes.get(t);
+        if (!entries) throw new DeltaMismatchError(`FDB entry ${mac} ${ip} added behind ${t}, which is not in network ${id}'s flood list`);
+        if (!entries.some(([m, i]) => m === mac && i === ip)) entries.push([mac, ip]);
+      }
+      for (const [t, entries] of remotes) remotes.set(t, sortEntries(entries));
+      return fromRemotes(change.network_type, change.segmentation_id, remotes);
+    }),
+    ipsets: patch(local.ipsets, doc.ipsets, (set, old): IpsetView => {
+      const members = new Set(set.full ? [] : (old?.members ?? []));
+      for (const ip of set.members.removed) members.delete(ip);
+      for (const ip of set.members.added) members.add(ip);
+      return { security_group_id: set.security_group_id, ethertype: set.ethertype, members: [...members].sort(cmp) };
+    }),
+  };
+}
+
+/** A copy of `current` with each change applied: null removes the key, otherwise `next` gives its new value. */
+function patch<V, C>(
+  current: Record<string, V>,
+  changes: Record<string, C | null>,
+  next: (change: C, old: V | undefined, key: string) => V,
+): Record<string, V> {
+  const out = { ...current };
+  for (const [key, change] of Object.entries(changes)) {
+    if (change === null) delete out[key];
+    else out[key] = next(change, out[key], key);
   }
-  const ipsets = { ...local.ipsets };
-  for (const [name, set] of Object.entries(doc.ipsets)) {
-    if (set === null) {
-      delete ipsets[name];
-      continue;
-    }
-    const members = new Set(set.full ? [] : (ipsets[name]?.members ?? []));
-    for (const ip of set.members.removed) members.delete(ip);
-    for (const ip of set.members.added) members.add(ip);
-    const view: IpsetView = { security_group_id: set.security_group_id, ethertype: set.ethertype, members: [...members].sort(cmp) };
-    ipsets[name] = view;
-  }
-  return { networks, ipsets };
+  return out;
 }
 
 function toSnapshot(doc: L2Snapshot): L2Snapshot {
