@@ -149,6 +149,29 @@ test('set member tombstones are compacted; a host behind the set horizon gets th
   expect(applyDelta(old, behind)).toEqual(now);
 });
 
+test("a host behind its set's horizon but not its own gets that set whole in an entry delta", async () => {
+  h = await L2Harness.sqlite({ compaction: { keepRevisions: 4, compactEvery: 2 } });
+  await h.append(e.agent('c1', '10.0.0.1'), e.agent('c2', '10.0.0.2'), e.network('n1'), ...e.defaultGroup('def'));
+  await h.append(vm('p1', 'c1', 1, 'n1', ['def']));
+  // Changes that move c1 without touching the set (ports outside the group), then ones that change the set:
+  // the host's horizon and the set's move at different batches.
+  const seen: L2Snapshot[] = [];
+  for (let i = 0; i < 8; i++) {
+    seen.push(await h.snapshot('c1'));
+    await h.append(vm(`n${i}`, 'c2', 50 + i));
+    seen.push(await h.snapshot('c1'));
+    await h.append(e.port(`q${i}`, 'n1', { host: 'c2', mac: MAC(10 + i), ips: [`192.168.1.${10 + i}`], groups: ['def'] }));
+  }
+  const host = await h.db.get<{ horizon: number }>("SELECT horizon FROM l2_host_revs WHERE host = 'c1'");
+  const set = await h.db.get<{ horizon: number }>("SELECT horizon FROM l2_sets WHERE sg_id = 'def' AND ethertype = 'IPv4'");
+  const rev = (s: L2Snapshot) => Number(s.revision.split('-')[1]);
+  const between = seen.find((s) => rev(s) >= Number(host!.horizon) && rev(s) < Number(set!.horizon));
+  expect(between).toBeDefined();
+  const doc = await h.changes('c1', between!.revision, 'entries');
+  expect(doc).toMatchObject({ resync: false, ipsets: { NIPv4def: { full: true, members: { removed: [] } } } });
+  expect(applyDelta(between!, doc)).toEqual(await h.snapshot('c1'));
+});
+
 test('entry deltas carry what changed, not the size of the network or the group', async () => {
   h = await L2Harness.sqlite();
   await h.append(e.agent('c1', '10.0.0.1'), e.agent('c2', '10.0.0.2'), e.network('n1'), ...e.defaultGroup('def'));

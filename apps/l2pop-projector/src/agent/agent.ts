@@ -94,8 +94,8 @@ export class ReferenceAgent {
 
   /** `?since=<revision>&delta=<format>` when the agent holds a copy; reconnects send Last-Event-ID with the same query. */
   private sinceQuery(): string {
-    if (!this.view) return `?delta=${this.options.delta ?? 'entries'}`;
-    return `?since=${encodeURIComponent(this.view.revision)}&delta=${this.options.delta ?? 'entries'}`;
+    const since = this.view ? `since=${encodeURIComponent(this.view.revision)}&` : '';
+    return `?${since}delta=${this.options.delta ?? 'entries'}`;
   }
 
   private watch(): void {

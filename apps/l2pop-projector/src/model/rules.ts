@@ -33,6 +33,11 @@ export function ethertypeOf(family: 4 | 6): Ethertype {
   return family === 6 ? 'IPv6' : 'IPv4';
 }
 
+/** The `family` column of a set's member rows (l2_set_ips) for its ethertype. */
+export function familyOf(ethertype: string): 4 | 6 {
+  return ethertype === 'IPv6' ? 6 : 4;
+}
+
 export type MacIp = [mac: string, ip: string];
 
 /** Canonical order for FDB entries, so equal sets serialise (and compare) equally. */

@@ -1,9 +1,21 @@
 import type { Database, Tx } from '@cp/store';
 import type { FdbEntry, IpsetEntries, L2EntryDelta, L2NetworkEntries } from '../contract/l2-documents';
-import { cmp } from '../model/rules';
-import { currentRemotes, currentSets, familyOf, hostChanges } from './host-changes';
+import { cmp, familyOf } from '../model/rules';
+import { currentRemotes, currentSets, hostChanges } from './host-changes';
 import { localChangedSince, readLocal } from './local-ports';
 import { change, sortKeys, type NetRow } from './rows';
+
+/** What the readers of the host's kept networks share: where to read, from which revision, and where to put what changed. */
+interface KeptNetworks {
+  db: Database;
+  tx: Tx | undefined;
+  host: string;
+  from: number;
+  /** False for networks given whole (their rows are not read as changes). */
+  kept: (networkId: string) => boolean;
+  /** The network's entry changes, made on first use. */
+  entriesOf: (n: NetRow) => L2NetworkEntries;
+}
 
 /** A member row at some remote tunnel IP of a network the host kept. */
 interface MemberState extends NetRow {
@@ -45,11 +57,16 @@ export async function entryDelta(
       full: true,
     };
   }
-  const kept = (id: string) => !changes.fullNetworks.has(id);
-  const entriesOf = (n: NetRow) =>
-    (networks[n.network_id] ??= { ...change(n), flood: { added: [], removed: [] }, fdb: { added: [], removed: [] } });
-  await floodChanges(db, tx, host, from, kept, entriesOf);
-  await fdbChanges(db, tx, host, from, kept, entriesOf);
+  const scope: KeptNetworks = {
+    db,
+    tx,
+    host,
+    from,
+    kept: (id) => !changes.fullNetworks.has(id),
+    entriesOf: (n) => (networks[n.network_id] ??= { ...change(n), flood: { added: [], removed: [] }, fdb: { added: [], removed: [] } }),
+  };
+  await floodChanges(scope);
+  await fdbChanges(scope);
 
   const ipsets: Record<string, IpsetEntries | null> = {};
   for (const name of changes.leftSets) ipsets[name] = null;
@@ -72,14 +89,7 @@ export async function entryDelta(
  * member rows. A row was live at `from` if it came alive by then (`joined`)
  * and has not died since (live now, or its tombstone is newer than `from`).
  */
-async function floodChanges(
-  db: Database,
-  tx: Tx | undefined,
-  host: string,
-  from: number,
-  kept: (networkId: string) => boolean,
-  entriesOf: (n: NetRow) => L2NetworkEntries,
-): Promise<void> {
+async function floodChanges({ db, tx, host, from, kept, entriesOf }: KeptNetworks): Promise<void> {
   const rows = await db.all<MemberState>(
     `SELECT DISTINCT v.network_id, v.network_type, v.segmentation_id, o.tunnel_ip, o.host, o.joined, o.seq, o.deleted FROM l2_host_nets v
        JOIN l2_members m ON m.network_id = v.network_id AND m.seq > ? AND m.host <> ?
@@ -105,14 +115,7 @@ async function floodChanges(
 }
 
 /** FDB entries of kept networks added or removed since `from` (l2_fdb rows with seq > from). */
-async function fdbChanges(
-  db: Database,
-  tx: Tx | undefined,
-  host: string,
-  from: number,
-  kept: (networkId: string) => boolean,
-  entriesOf: (n: NetRow) => L2NetworkEntries,
-): Promise<void> {
+async function fdbChanges({ db, tx, host, from, kept, entriesOf }: KeptNetworks): Promise<void> {
   const rows = await db.all<NetRow & { tunnel_ip: string; mac: string; ip: string }>(
     `SELECT v.network_id, v.network_type, v.segmentation_id, f.tunnel_ip, f.mac, f.ip, f.deleted FROM l2_host_nets v
        JOIN l2_fdb f ON f.network_id = v.network_id AND f.seq > ? AND f.host <> ?

@@ -1,6 +1,6 @@
 import { placeholders, type Database, type Tx } from '@cp/store';
 import type { IpsetView, MacIp } from '../contract/l2-documents';
-import { uniqueSorted } from '../model/rules';
+import { familyOf, uniqueSorted } from '../model/rules';
 import { remotesByNetwork, sortBy, type MemberRow, type NetRow, type SetRow } from './rows';
 
 /**
@@ -80,8 +80,4 @@ export async function currentSets(db: Database, tx: Tx | undefined, rows: SetRow
     out[r.name] = { security_group_id: r.sg_id, ethertype: r.ethertype, members: uniqueSorted(ips.map((i) => i.ip)) };
   }
   return out;
-}
-
-export function familyOf(ethertype: string): 4 | 6 {
-  return ethertype === 'IPv6' ? 6 : 4;
 }

@@ -1,4 +1,4 @@
-import { cmp, type MacIp } from '../model/rules';
+import { cmp, familyOf, type MacIp } from '../model/rules';
 import type { CompactionOptions } from '@cp/host-feed';
 import { placeholders, type Sql } from '@cp/store';
 import type { Member } from './members';
@@ -170,7 +170,7 @@ export class Stamp {
       );
     }
     for (const { networkId, host, before, after } of this.entryChanges.values()) {
-      for (const [tunnelIp, mac, ip, deleted] of fdbChanges(before, after)) {
+      for (const [tunnelIp, mac, ip, deleted] of memberFdbRows(before, after)) {
         await q.run(
           `INSERT INTO l2_fdb (network_id, tunnel_ip, host, mac, ip, seq, deleted) VALUES (?, ?, ?, ?, ?, ?, ?)
            ON CONFLICT (network_id, tunnel_ip, host, mac, ip) DO UPDATE SET seq = excluded.seq, deleted = excluded.deleted`,
@@ -271,16 +271,12 @@ export class Stamp {
   }
 }
 
-function familyOf(ethertype: string): number {
-  return ethertype === 'IPv6' ? 6 : 4;
-}
-
 /**
  * A member's FDB rows to write, as [tunnel IP, mac, ip, deleted]: the entries
  * it no longer has (all of them behind an old tunnel IP) as tombstones, the new
  * ones live; entries kept under the same tunnel IP are not written.
  */
-export function fdbChanges(before: Member | undefined, after: Member | null): Array<[string, string, string, number]> {
+export function memberFdbRows(before: Member | undefined, after: Member | null): Array<[string, string, string, number]> {
   const keyed = (m: Member | null | undefined) =>
     new Map(
       (m ? (JSON.parse(m.entries) as MacIp[]) : []).map(([mac, ip]) => [`${m!.tunnelIp}\u0000${mac}\u0000${ip}`, [m!.tunnelIp, mac, ip]]),
