@@ -1,4 +1,5 @@
 import type { AllocationPool } from '@cp/events';
+import { firstFreeInRanges, subtractAddresses, type Availability } from './availability';
 import { formatIp, parseIp, type IpVersion } from './ip';
 import { poolsToRanges, type IpRange } from './pools';
 
@@ -16,9 +17,10 @@ export interface UsedIndex {
 
 /**
  * Addresses already taken on a subnet: canonical text (what events carry) in a
- * set, a predicate the edge backs with its own lookup, or a prebuilt index.
+ * set, a predicate the edge backs with its own lookup, a prebuilt index, or the
+ * subnet's free ranges as the edge read them (what the command side passes).
  */
-export type UsedIps = ReadonlySet<string> | ((ip: string) => boolean) | UsedIndex;
+export type UsedIps = ReadonlySet<string> | ((ip: string) => boolean) | UsedIndex | Availability;
 
 export function buildUsedIndex(ips: Iterable<string | bigint>): UsedIndex {
   const values: bigint[] = [];
@@ -42,6 +44,7 @@ export function buildUsedIndex(ips: Iterable<string | bigint>): UsedIndex {
 }
 
 const isIndex = (u: UsedIps): u is UsedIndex => typeof u === 'object' && (u as UsedIndex).kind === 'used-index';
+const isAvailability = (u: UsedIps): u is Availability => typeof u === 'object' && (u as Availability).kind === 'availability';
 
 /** First value >= from that the index leaves free. */
 function nextFreeInIndex(index: UsedIndex, from: bigint): bigint {
@@ -67,6 +70,10 @@ function nextFreeInIndex(index: UsedIndex, from: bigint): bigint {
  * building an index would cost, so a one-off query is not worth one.
  */
 export function firstFreeIp(version: IpVersion, pools: readonly IpRange[], used: UsedIps): string | null {
+  if (isAvailability(used)) {
+    const v = firstFreeInRanges(pools, used.free);
+    return v === null ? null : formatIp({ version, value: v });
+  }
   if (isIndex(used)) {
     for (const pool of pools) {
       const v = nextFreeInIndex(used, pool.start);
@@ -92,6 +99,7 @@ export function firstFreeIpInPools(pools: readonly AllocationPool[], used: UsedI
 
 export function isIpUsed(used: UsedIps, ip: string): boolean {
   if (typeof used === 'function') return used(ip);
+  if (isAvailability(used)) return used.taken.has(ip);
   if (!isIndex(used)) return used.has(ip);
   const v = parseIp(ip)?.value;
   return v !== undefined && nextFreeInIndex(used, v) !== v;
@@ -100,6 +108,10 @@ export function isIpUsed(used: UsedIps, ip: string): boolean {
 /** `used` plus addresses picked earlier in the same command. */
 export function withTaken(used: UsedIps, taken: ReadonlySet<string>): UsedIps {
   if (taken.size === 0) return used;
+  if (isAvailability(used)) {
+    const values = [...taken].flatMap((t) => parseIp(t)?.value ?? []);
+    return { kind: 'availability', free: subtractAddresses(used.free, values), taken: new Set([...used.taken, ...taken]) };
+  }
   if (!isIndex(used)) return (ip: string) => taken.has(ip) || isIpUsed(used, ip);
   let index = used;
   for (const t of taken) {

@@ -1,4 +1,5 @@
 export * from './allocate';
+export * from './availability';
 export * from './cidr';
 export * from './errors';
 export * from './eui64';
