@@ -10,7 +10,7 @@
  *  - libs/domain and libs/events stay pure, so they can be reasoned about and
  *    tested without any framework or I/O.
  */
-const FRAMEWORKS = '^(@nestjs|@mikro-orm|kafkajs|better-sqlite3|pg|express|knex|pino|prom-client)';
+const FRAMEWORKS = '^(@nestjs|@mikro-orm|@fastify|fastify|kafkajs|better-sqlite3|pg|knex|pino|prom-client)';
 const lib = (name) => `^libs/${name}/`;
 module.exports = {
   forbidden: [

@@ -23,13 +23,21 @@ test('every route the server answers is documented, each under one of the tag fa
   try {
     const doc = (await (await fetch(`${cp.url}/docs-json`)).json()) as Doc;
     const documented = new Set(operations(doc).map((o) => `${o.method.toUpperCase()} ${o.path}`));
-    // What Express routes: Nest's handlers, `:param` as OpenAPI's `{param}`.
-    const router = (cp.running.app.getHttpAdapter().getInstance() as { router: { stack: Json[] } }).router;
-    const served = router.stack
-      .filter((l) => l.route)
-      .flatMap((l) =>
-        Object.keys(l.route.methods as object).map((m) => `${m.toUpperCase()} ${String(l.route.path).replace(/:(\w+)/g, '{$1}')}`),
-      )
+    // What Fastify routes: Nest's handlers, read from its printed route tree (each line a path segment
+    // under its parent, with the methods served there; HEAD is implied by GET), `:param` as OpenAPI's `{param}`.
+    const tree = cp.running.app.getHttpAdapter().getInstance().printRoutes({ commonPrefix: false });
+    const parents: string[] = [];
+    const served = tree
+      .split('\n')
+      .flatMap((line) => {
+        const m = /^(.*?)[└├]── (.*?)(?: \(([^)]*)\))?$/.exec(line);
+        if (!m) return [];
+        const depth = m[1].length / 4;
+        const path = (depth > 0 ? parents[depth - 1] : '') + m[2];
+        parents[depth] = path;
+        const methods = (m[3] ?? '').split(', ').filter((method) => method !== '' && method !== 'HEAD');
+        return methods.map((method) => `${method} ${path.replace(/:(\w+)/g, '{$1}')}`);
+      })
       // The docs themselves and the topology page's files are pages, not API operations.
       .filter((r) => !/ \/(docs|ui)\b/.test(r));
     expect(served.length).toBeGreaterThan(60);

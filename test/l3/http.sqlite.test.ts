@@ -1,6 +1,5 @@
-import type { INestApplication } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
 import { Authentication } from '@cp/auth';
+import { createHttpApp, type HttpApp } from '@cp/runtime';
 import { L3SchedulerModule } from '../../apps/l3-scheduler/src/http/l3-scheduler.module';
 import { applyL3Changes, type L3Changes } from '../../apps/l3-scheduler/src/contract/l3-documents';
 import { L3Runtime } from '../../apps/l3-scheduler/src/runtime';
@@ -46,20 +45,18 @@ describe('L3 HTTP API (Nest module over SQLite)', () => {
   let t: TestStore;
   let driver: Driver;
   let runtime: L3Runtime;
-  let app: INestApplication;
+  let app: HttpApp;
   let base: string;
   const admin = { 'content-type': 'application/json' };
 
   beforeAll(async () => {
     t = await sqliteStore();
     driver = new Driver(t.store);
-    app = await NestFactory.create(L3SchedulerModule.forRoot({ db: t.db, writeSide: t.ws, pollMs: 60_000 }), {
+    // As every process that serves the module does: callers come from authentication, before any route.
+    app = await createHttpApp(L3SchedulerModule.forRoot({ db: t.db, writeSide: t.ws, pollMs: 60_000 }), {
       logger: false,
-      // fetch keeps connections alive; without this, close() waits for them to time out.
-      forceCloseConnections: true,
+      auth: new Authentication({ strategy: 'noauth', defaultProjectId: 'admin', noauthAnyAddress: false }),
     });
-    // As every process that serves the module does: callers come from the authentication middleware.
-    app.use(new Authentication({ strategy: 'noauth', defaultProjectId: 'admin', noauthAnyAddress: false }).middleware());
     await app.listen(0, '127.0.0.1');
     runtime = app.get(L3Runtime);
     base = `http://127.0.0.1:${(app.getHttpServer().address() as { port: number }).port}`;

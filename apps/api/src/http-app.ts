@@ -1,14 +1,12 @@
 import { ResourceTimeTravel } from './audit/resource-time-travel';
-import { NestFactory } from '@nestjs/core';
-import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { DynamicModule, LoggerService, Type } from '@nestjs/common';
 import { AppModule } from './app.module';
 import type { Settings } from './config';
-import { inputChecks, NeutronExceptionFilter, neutronClientErrors } from '@cp/runtime';
-import { requestIdMiddleware } from './platform/request-context.middleware';
+import { createHttpApp as createProcessHttpApp } from '@cp/runtime';
+import { requestIds } from './platform/request-id';
 import { AbsoluteListLinks } from './platform/list-links.interceptor';
-import { formatSuffix } from './platform/format-suffix.middleware';
+import { withoutFormatSuffix } from './platform/format-suffix';
 import { Authentication } from '@cp/auth';
 import type { WriteSide } from '@cp/write-model';
 
@@ -24,19 +22,14 @@ export async function createHttpApp(
   logger?: LoggerService,
   auth: Authentication = new Authentication({ strategy: 'noauth', defaultProjectId: settings.defaultProjectId, noauthAnyAddress: false }),
 ) {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(ws, settings, extra), {
-    bodyParser: false,
+  // Bad input is refused before any controller with Neutron's body (paths, JSON only, size, depth, control characters);
+  // every request gets its id, then its caller. Neutron sends no ETag (and so never a 304), nor does Fastify.
+  const app = await createProcessHttpApp(AppModule.forRoot(ws, settings, extra), {
     logger: settings.logLevel === 'silent' ? false : (logger ?? ['error', 'warn']),
+    auth,
+    rewriteUrl: withoutFormatSuffix,
+    before: [requestIds()],
   });
-  // Bad input is refused before any controller with Neutron's body: paths, JSON only, size, depth, control characters.
-  for (const check of inputChecks()) app.use(check);
-  neutronClientErrors(app.getHttpServer());
-  // Neutron sends no ETag (and so never a 304); its clients expect a body on every GET.
-  app.set('etag', false);
-  app.use(formatSuffix());
-  app.use(requestIdMiddleware());
-  app.use(auth.middleware());
-  app.useGlobalFilters(new NeutronExceptionFilter());
   app.useGlobalInterceptors(new AbsoluteListLinks(), new ResourceTimeTravel(ws));
   // No enableShutdownHooks(): main owns SIGTERM and closes the app, then consumers, relay
   // and databases in order; Nest's hook would re-raise the signal and kill the process midway.

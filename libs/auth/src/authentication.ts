@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 import { agentRoute } from './agent-routes';
 import type { Caller } from './caller';
@@ -16,16 +16,26 @@ export type AuthConfig = { policyFile?: string } & (
  */
 const PUBLIC = /^\/(?:|healthz|readyz|metrics|docs(?:-json|-yaml|\/.*)?|ui(?:\/app\.js|\/vendor\/cytoscape\.min\.js)?)$/;
 
-/** What the middleware leaves on each request: the caller, and the policy that judges it. */
+/** What `admit` leaves on each request: the caller, and the policy that judges it. */
 export interface RequestAuth {
   caller: Caller;
   policy: Policy;
 }
-export type RequestWithCaller = IncomingMessage & { auth?: RequestAuth };
+/** What authentication reads of a request (Node's, or a framework's wrapper of it). */
+export type RequestHead = Pick<IncomingMessage, 'headers' | 'method' | 'url'>;
+export type RequestWithCaller = RequestHead & { auth?: RequestAuth };
+
+/** A request authentication refuses: the status, Neutron's error type and message, and headers to add. */
+export interface Refusal {
+  status: number;
+  type: string;
+  message: string;
+  headers?: Record<string, string>;
+}
 
 /**
  * One process's authentication and policy: who the caller is (Keystone token or noauth
- * headers), and the rules that say what it may do. The middleware runs before any route, so
+ * headers), and the rules that say what it may do. `admit` runs before any route, so
  * no handler sees a request without a caller, and agent routes are checked for their host.
  */
 export class Authentication {
@@ -52,35 +62,37 @@ export class Authentication {
     return `authentication: NOAUTH (demo only) — callers are who their X-Project-Id/X-Roles headers say; no headers acts as admin`;
   }
 
-  middleware(): (req: RequestWithCaller, res: ServerResponse, next: (err?: unknown) => void) => void {
-    return (req, res, next) => {
-      const path = (req.url ?? '/').split('?')[0];
-      if (PUBLIC.test(path)) return next();
-      this.callerOf(req).then(
-        (caller) => {
-          req.auth = { caller, policy: this.policy };
-          const route = agentRoute(req.method ?? 'GET', path);
-          if (route && !this.policy.allows(caller, route.action, { host: route.host })) {
-            return refuse(
-              res,
-              403,
-              'PolicyNotAuthorized',
-              `rule:${route.action} is disallowed by policy: not an agent of host ${route.host}`,
-            );
-          }
-          next();
-        },
-        (err: unknown) => {
-          if (err instanceof Unauthenticated) {
-            if (this.keystone) res.setHeader('WWW-Authenticate', `Keystone uri="${this.keystone.settings.url}"`);
-            return refuse(res, 401, 'HTTPUnauthorized', err.message);
-          }
-          if (err instanceof IdentityUnavailable)
-            return refuse(res, 503, 'ServiceUnavailable', `Authentication is unavailable: ${err.message}`);
-          next(err);
-        },
-      );
-    };
+  /**
+   * Establishes the caller of `req` (left on `req.auth`) and checks agent routes for their host.
+   * Null when the request may go on; otherwise what to answer instead (Neutron's error type and
+   * message, and any header to add). The HTTP edge calls this before any route runs.
+   */
+  async admit(req: RequestWithCaller): Promise<Refusal | null> {
+    const path = (req.url ?? '/').split('?')[0];
+    if (PUBLIC.test(path)) return null;
+    let caller: Caller;
+    try {
+      caller = await this.callerOf(req);
+    } catch (err) {
+      if (err instanceof Unauthenticated) {
+        const headers = this.keystone ? { 'WWW-Authenticate': `Keystone uri="${this.keystone.settings.url}"` } : undefined;
+        return { status: 401, type: 'HTTPUnauthorized', message: err.message, headers };
+      }
+      if (err instanceof IdentityUnavailable) {
+        return { status: 503, type: 'ServiceUnavailable', message: `Authentication is unavailable: ${err.message}` };
+      }
+      throw err;
+    }
+    req.auth = { caller, policy: this.policy };
+    const route = agentRoute(req.method ?? 'GET', path);
+    if (route && !this.policy.allows(caller, route.action, { host: route.host })) {
+      return {
+        status: 403,
+        type: 'PolicyNotAuthorized',
+        message: `rule:${route.action} is disallowed by policy: not an agent of host ${route.host}`,
+      };
+    }
+    return null;
   }
 
   private async callerOf(req: RequestWithCaller): Promise<Caller> {
@@ -88,12 +100,6 @@ export class Authentication {
     // Keystone mode: identity comes from the token only; X-Project-Id, X-Roles and the like are never read.
     return this.keystone!.authenticate(header(req, 'x-auth-token'));
   }
-}
-
-function refuse(res: ServerResponse, status: number, type: string, message: string): void {
-  res.statusCode = status;
-  res.setHeader('Content-Type', 'application/json');
-  res.end(JSON.stringify({ NeutronError: { type, message, detail: '' } }));
 }
 
 export function isLoopback(host: string): boolean {
@@ -105,6 +111,6 @@ export function isLoopback(host: string): boolean {
 
 /** The caller the middleware established; a route without one is a wiring bug, not a client error. */
 export function authOf(req: RequestWithCaller): RequestAuth {
-  if (!req.auth) throw new Error('authentication middleware did not run for this route');
+  if (!req.auth) throw new Error('authentication did not run for this route');
   return req.auth;
 }

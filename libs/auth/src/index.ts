@@ -1,6 +1,15 @@
 export { actorOf, AGENT_USER_PREFIX, agentHostOf, isAdmin, withImpliedRoles, type Caller } from './caller';
 export { agentRoute } from './agent-routes';
-export { Authentication, authOf, isLoopback, type AuthConfig, type RequestAuth, type RequestWithCaller } from './authentication';
+export {
+  Authentication,
+  authOf,
+  isLoopback,
+  type AuthConfig,
+  type Refusal,
+  type RequestAuth,
+  type RequestHead,
+  type RequestWithCaller,
+} from './authentication';
 export { IdentityUnavailable, KeystoneAuth, Unauthenticated, type KeystoneSettings } from './keystone';
 export { callerFromHeaders } from './noauth';
 export { DEFAULT_RULES } from './policy/defaults';

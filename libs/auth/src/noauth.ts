@@ -1,7 +1,7 @@
-import type { IncomingMessage } from 'node:http';
+import type { IncomingHttpHeaders } from 'node:http';
 import { agentHostOf, type Caller, withImpliedRoles } from './caller';
 
-export function header(req: IncomingMessage, name: string): string | undefined {
+export function header(req: { headers: IncomingHttpHeaders }, name: string): string | undefined {
   const v = req.headers[name];
   return (Array.isArray(v) ? v[0] : v)?.trim() || undefined;
 }
@@ -12,7 +12,7 @@ export function header(req: IncomingMessage, name: string): string | undefined {
  * X-User-Name. No project header: admin of the default project. Only for the embedded demo and
  * tests on loopback; see AuthSettings for the guard.
  */
-export function callerFromHeaders(req: IncomingMessage, defaultProjectId: string): Caller {
+export function callerFromHeaders(req: { headers: IncomingHttpHeaders }, defaultProjectId: string): Caller {
   const project = header(req, 'x-project-id') ?? header(req, 'x-tenant-id');
   const roles = withImpliedRoles(project ? (header(req, 'x-roles') ?? '').split(',') : ['admin']);
   const userId = header(req, 'x-user-id') ?? (project ? `project:${project}` : 'noauth');

@@ -1,8 +1,8 @@
-import { Controller, Get, Inject, Module, Req, Res, type DynamicModule } from '@nestjs/common';
+import { Controller, Get, Inject, Module, Res, type DynamicModule } from '@nestjs/common';
 import { createServer, type Server } from 'node:http';
 import { ApiOkResponse, ApiOperation } from '@nestjs/swagger';
 import { API_TAGS, Tagged } from './api-docs';
-import type { Request, Response } from 'express';
+import type { FastifyReply } from 'fastify';
 import type { Registry } from 'prom-client';
 import { withTimeout } from './metrics';
 
@@ -89,8 +89,8 @@ class OpsController {
 
   @Get('healthz')
   @ApiOperation({ summary: 'Liveness: 200 while the process runs (no dependency is checked)' })
-  health(@Req() req: Request, @Res() res: Response): Promise<void> {
-    return this.answer(req, res);
+  health(@Res() reply: FastifyReply): Promise<void> {
+    return this.answer('/healthz', reply);
   }
 
   @Get('readyz')
@@ -98,8 +98,8 @@ class OpsController {
     summary:
       'Readiness: 200 when every critical check passes (event store, read models within CP_READY_MAX_LAG), else 503 naming the failing ones',
   })
-  ready(@Req() req: Request, @Res() res: Response): Promise<void> {
-    return this.answer(req, res);
+  ready(@Res() reply: FastifyReply): Promise<void> {
+    return this.answer('/readyz', reply);
   }
 
   @Get('metrics')
@@ -107,13 +107,13 @@ class OpsController {
   @ApiOkResponse({
     content: { 'text/plain': { schema: { type: 'string' }, example: 'controlplane_agents{agent_type="L3 agent",state="alive"} 2' } },
   })
-  metrics(@Req() req: Request, @Res() res: Response): Promise<void> {
-    return this.answer(req, res);
+  metrics(@Res() reply: FastifyReply): Promise<void> {
+    return this.answer('/metrics', reply);
   }
 
-  private async answer(req: Request, res: Response): Promise<void> {
-    const a = (await opsAnswer(this.ops, req.path))!;
-    res.status(a.status).type(a.type).send(a.body);
+  private async answer(path: string, reply: FastifyReply): Promise<void> {
+    const a = (await opsAnswer(this.ops, path))!;
+    await reply.code(a.status).type(a.type).send(a.body);
   }
 }
 

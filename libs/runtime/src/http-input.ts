@@ -1,11 +1,14 @@
 import type { IncomingMessage, Server } from 'node:http';
 import type { Socket } from 'node:net';
-import express, { type NextFunction, type Request, type RequestHandler, type Response } from 'express';
+import type { Readable } from 'node:stream';
+import { createGunzip, createInflate } from 'node:zlib';
+import { HttpException } from '@nestjs/common';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { neutronError } from './neutron-error';
 
 export interface InputLimits {
-  /** Largest request body (Neutron caps them; 413 beyond). */
-  maxBody: string;
+  /** Largest request body in bytes (Neutron caps them; 413 beyond). */
+  maxBody: number;
   /** Bodies of agent reports (`/v1/agents`, `/v1/hosts`) are small by nature: a large one is refused before it is parsed. */
   maxAgentBody: number;
   /** Nesting depth of a JSON body. */
@@ -14,7 +17,8 @@ export interface InputLimits {
   maxKeys: number;
 }
 
-export const DEFAULT_INPUT_LIMITS: InputLimits = { maxBody: '1mb', maxAgentBody: 64 * 1024, maxDepth: 32, maxKeys: 20_000 };
+const MiB = 1024 * 1024;
+export const DEFAULT_INPUT_LIMITS: InputLimits = { maxBody: MiB, maxAgentBody: 64 * 1024, maxDepth: 32, maxKeys: 20_000 };
 
 const AGENT_PATHS = /^\/v1\/(agents|hosts)\//;
 /** C0 controls and DEL; in body strings tab, line feed and carriage return are text. */
@@ -23,7 +27,10 @@ const CONTROL = /[\u0000-\u001f\u007f]/;
 // eslint-disable-next-line no-control-regex -- as above
 const CONTROL_IN_TEXT = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
 
-const refuse = (res: Response, status: number, type: string, message: string) => void res.status(status).json(neutronError(type, message));
+/** A refusal with Neutron's body, which the exception filter answers as it is. */
+const refusal = (status: number, type: string, message: string) => new HttpException(neutronError(type, message), status);
+const refuse = (reply: FastifyReply, status: number, type: string, message: string) =>
+  void reply.code(status).send(neutronError(type, message));
 
 /**
  * The checks every HTTP entry point runs before a request reaches a
@@ -38,38 +45,81 @@ const refuse = (res: Response, status: number, type: string, message: string) =>
  *    at most `maxBody` (agent reports at most `maxAgentBody`), no deeper than `maxDepth`,
  *    no more than `maxKeys` keys, no control characters in strings (NUL cannot even be stored
  *    by PostgreSQL).
+ * The path is checked as the request arrives; the body by the one content-type parser
+ * (Fastify's own are removed), which Fastify calls for the methods that carry one.
  */
-export function inputChecks(limits: InputLimits = DEFAULT_INPUT_LIMITS): RequestHandler[] {
-  const parse = express.json({ limit: limits.maxBody, strict: false, type: isJson });
-  const parseReport = express.json({ limit: limits.maxAgentBody, strict: false, type: isJson });
-  const tooLargeReport = () => `Request is too large: an agent report is at most ${limits.maxAgentBody} bytes.`;
-  return [
-    (req: Request, res: Response, next: NextFunction) => {
-      const why = badPath(req.originalUrl);
-      if (why) return refuse(res, 400, 'HTTPBadRequest', `Malformed request URL: ${why}.`);
-      if (!hasBody(req)) return next();
-      if (!isJson(req)) {
-        return refuse(res, 415, 'HTTPUnsupportedMediaType', `The request body must be JSON (Content-Type: application/json).`);
+export function inputChecks(fastify: FastifyInstance, limits: InputLimits = DEFAULT_INPUT_LIMITS): void {
+  const tooLargeReport = `Request is too large: an agent report is at most ${limits.maxAgentBody} bytes.`;
+  const tooLarge = `Request is too large: the body exceeds ${limits.maxBody % MiB === 0 ? `${limits.maxBody / MiB} MiB` : `${limits.maxBody} bytes`}.`;
+  fastify.addHook('onRequest', (request, reply, done) => {
+    const why = badPath(request.originalUrl);
+    if (why) return refuse(reply, 400, 'HTTPBadRequest', `Malformed request URL: ${why}.`);
+    // Announced sizes are refused before a byte is read; chunked bodies by the parser's own limit.
+    const announced = Number(request.headers['content-length'] ?? 0);
+    if (announced > limits.maxAgentBody && AGENT_PATHS.test(request.url))
+      return refuse(reply, 413, 'RequestEntityTooLarge', tooLargeReport);
+    if (announced > limits.maxBody) return refuse(reply, 413, 'RequestEntityTooLarge', tooLarge);
+    done();
+  });
+  fastify.removeAllContentTypeParsers();
+  fastify.addContentTypeParser('*', (request, payload, done) => {
+    if (!hasBody(request.raw)) return done(null, undefined);
+    if (!isJson(request.raw)) {
+      return done(refusal(415, 'HTTPUnsupportedMediaType', `The request body must be JSON (Content-Type: application/json).`));
+    }
+    const report = AGENT_PATHS.test(request.url);
+    readJson(request, payload, report ? limits.maxAgentBody : limits.maxBody).then(
+      (body) => {
+        const why = badStructure(body, limits);
+        if (why) return done(refusal(400, 'HTTPBadRequest', `Body contains invalid data: ${why}.`));
+        done(null, body);
+      },
+      (err: Error) => {
+        if (err instanceof TooLarge) return done(refusal(413, 'RequestEntityTooLarge', report ? tooLargeReport : tooLarge));
+        done(err);
+      },
+    );
+  });
+}
+
+class TooLarge extends Error {}
+
+/** The body, inflated if it is compressed, read up to `limit` bytes, as JSON (any JSON value, as Neutron reads it). */
+function readJson(request: FastifyRequest, payload: IncomingMessage, limit: number): Promise<unknown> {
+  const encoding = String(request.headers['content-encoding'] ?? 'identity').toLowerCase();
+  const charset = /;\s*charset=("?)([^";]+)\1/i.exec(String(request.headers['content-type'] ?? ''))?.[2].toLowerCase();
+  if (charset && charset !== 'utf-8' && charset !== 'utf8') {
+    return Promise.reject(refusal(415, 'HTTPUnsupportedMediaType', `Unsupported charset "${charset.toUpperCase()}"`));
+  }
+  let stream: Readable = payload;
+  if (encoding === 'gzip') stream = payload.pipe(createGunzip());
+  else if (encoding === 'deflate') stream = payload.pipe(createInflate());
+  else if (encoding !== 'identity') {
+    return Promise.reject(refusal(415, 'HTTPUnsupportedMediaType', `Unsupported content encoding "${encoding}"`));
+  }
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size <= limit) return void chunks.push(chunk);
+      // Stop reading: what is left of the body is not ours to buffer.
+      stream.off('data', onData);
+      stream.off('end', onEnd);
+      stream.resume();
+      reject(new TooLarge());
+    };
+    const onEnd = () => {
+      try {
+        resolve(JSON.parse(Buffer.concat(chunks, size).toString('utf8')) as unknown);
+      } catch (err) {
+        reject(refusal(400, 'HTTPBadRequest', `Malformed request body: ${(err as Error).message}`));
       }
-      // Announced sizes are refused before a byte is read; chunked bodies by the parser's own limit.
-      const report = AGENT_PATHS.test(req.path);
-      if (report && Number(req.headers['content-length'] ?? 0) > limits.maxAgentBody) {
-        return refuse(res, 413, 'RequestEntityTooLarge', tooLargeReport());
-      }
-      if (!report) return parse(req, res, next);
-      parseReport(req, res, (err?: unknown) =>
-        (err as { type?: string } | undefined)?.type === 'entity.too.large'
-          ? refuse(res, 413, 'RequestEntityTooLarge', tooLargeReport())
-          : next(err),
-      );
-    },
-    (req: Request, res: Response, next: NextFunction) => {
-      if (!hasBody(req)) return next();
-      const why = badStructure(req.body, limits);
-      if (why) return refuse(res, 400, 'HTTPBadRequest', `Body contains invalid data: ${why}.`);
-      next();
-    },
-  ];
+    };
+    stream.on('data', onData);
+    stream.once('end', onEnd);
+    stream.once('error', (err) => reject(refusal(400, 'HTTPBadRequest', `Malformed request body: ${err.message}`)));
+  });
 }
 
 function hasBody(req: IncomingMessage): boolean {

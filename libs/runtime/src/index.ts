@@ -7,6 +7,7 @@ export * from './api-docs';
 export * from './config-file';
 export * from './health';
 export * from './http-input';
+export * from './http-server';
 export * from './kafka-read-model';
 export * from './kafka-security';
 export * from './logger';

@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { onRequestHookHandler } from 'fastify';
 import { Logger as NestLogger, type LoggerService } from '@nestjs/common';
 import pino, { type Logger } from 'pino';
 
@@ -52,14 +52,12 @@ export function nestLogger(root: Logger): LoggerService {
   };
 }
 
-type Req = IncomingMessage & { requestId?: string; originalUrl?: string };
-
 /**
  * HTTP request logs: one line per request with method, url, status, time and
  * the Neutron request id (X-Openstack-Request-Id), so a log line leads to
  * `/v1/events?request_id=`. 5xx log at error and a request the client gave up on at warn; the rest, a
  * client's 4xx included (every `openstack` name lookup is a 404 first), at info.
- * A plain middleware rather than nestjs-pino: profiling the embedded process
+ * A plain request hook rather than nestjs-pino: profiling the embedded process
  * showed pino-http's per-request child logger, and the AsyncLocalStorage it
  * enables (a hook on every promise in the process), costing ~5% of its CPU,
  * for lines that at the default level are not even written.
@@ -69,12 +67,14 @@ export function requestLevel(status: number, finished: boolean): 'error' | 'warn
   return finished ? 'info' : 'warn';
 }
 
-export function httpLogMiddleware(root: Logger) {
+export function httpLogHook(root: Logger): onRequestHookHandler {
   const log = root.child({ component: 'http' });
-  return (req: Req, res: ServerResponse, next: () => void) => {
-    const url = req.originalUrl ?? req.url ?? '';
-    if (QUIET_PATHS.has(url.split('?')[0])) return next();
+  return (req, reply, done) => {
+    const url = req.originalUrl;
+    if (QUIET_PATHS.has(url.split('?')[0])) return done();
     const start = Date.now();
+    // On Node's response: an aborted request, or a stream the handler wrote itself, ends there too.
+    const res = reply.raw;
     res.once('close', () => {
       const level = requestLevel(res.statusCode, res.writableFinished);
       if (!log.isLevelEnabled(level)) return;
@@ -83,7 +83,7 @@ export function httpLogMiddleware(root: Logger) {
         res.writableFinished ? 'request completed' : 'request aborted',
       );
     });
-    next();
+    done();
   };
 }
 

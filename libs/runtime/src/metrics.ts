@@ -1,4 +1,4 @@
-import type { NextFunction, Request, Response } from 'express';
+import type { onResponseHookHandler } from 'fastify';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { EventStore, KafkaProjector, ProjectorMetrics, StoreProjector } from '@cp/store';
 
@@ -22,15 +22,15 @@ export function httpMetrics(registry: Registry) {
     buckets: [0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10],
     registers: [registry],
   });
-  return (req: Request, res: Response, next: NextFunction) => {
-    const end = histogram.startTimer();
-    res.once('finish', () => {
-      if (String(res.getHeader('content-type') ?? '').startsWith('text/event-stream')) return;
-      const route = (req.route as { path?: string } | undefined)?.path;
-      end({ route: route ? String(route) : 'unmatched', method: req.method, status: String(res.statusCode) });
-    });
-    next();
+  // Fastify times each request itself (reply.elapsedTime), from its arrival to the response's end.
+  const hook: onResponseHookHandler = (request, reply, done) => {
+    if (!String(reply.raw.getHeader('content-type') ?? '').startsWith('text/event-stream')) {
+      const route = request.routeOptions.url ?? 'unmatched';
+      histogram.observe({ route, method: request.method, status: String(reply.statusCode) }, reply.elapsedTime / 1000);
+    }
+    done();
   };
+  return hook;
 }
 
 /** Per registry: catch-ups run when the applied counter is scraped (runners that only expose a checkpoint). */

@@ -1,14 +1,12 @@
-import { Module, type DynamicModule, type INestApplication, type LoggerService, type Type } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
+import { Module, type DynamicModule, type LoggerService, type Type } from '@nestjs/common';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Gauge, type Registry } from 'prom-client';
 import { Authentication, type AuthConfig } from '@cp/auth';
 import { OpsModule, Readiness, serveOps } from './health';
-import { createLogger, httpLogMiddleware, lifecycleLogger, nestLogger, type Logger, type LogLevel } from './logger';
+import { createLogger, httpLogHook, lifecycleLogger, nestLogger, type Logger, type LogLevel } from './logger';
 import { createRegistry, httpMetrics } from './metrics';
-import { inputChecks, neutronClientErrors } from './http-input';
-import { NeutronExceptionFilter } from './neutron-exception.filter';
+import { createHttpApp, type HttpApp } from './http-server';
 import { onShutdown, type ShutdownStep } from './shutdown';
 
 export interface OpsSettings {
@@ -82,9 +80,10 @@ export class ProcessOps {
    * Call on the created app before listen: request logs and API latency for every
    * request that follows; the operations endpoints' own server, if configured.
    */
-  attach(app: INestApplication): void {
-    app.use(httpLogMiddleware(this.logger));
-    app.use(httpMetrics(this.registry));
+  attach(app: HttpApp): void {
+    const fastify = app.getHttpAdapter().getInstance();
+    fastify.addHook('onRequest', httpLogHook(this.logger));
+    fastify.addHook('onResponse', httpMetrics(this.registry));
     const at = this.settings.opsListen;
     if (at && !this.opsServer) {
       this.opsServer = serveOps(this, at.host, at.port);
@@ -103,15 +102,11 @@ export class ProcessOps {
    * A projector process's HTTP app (not yet listening): `imports` plus /healthz,
    * /readyz and /metrics, Neutron error bodies, request logs and metrics.
    */
-  async createApp(imports: Array<Type | DynamicModule>): Promise<INestApplication<Server>> {
+  async createApp(imports: Array<Type | DynamicModule>): Promise<HttpApp> {
     @Module({})
     class ProcessModule {}
     const root: DynamicModule = { module: ProcessModule, imports: [...imports, ...this.modules()] };
-    const app = await NestFactory.create<INestApplication<Server>>(root, { logger: this.nestLogger, bodyParser: false });
-    for (const check of inputChecks()) app.use(check);
-    neutronClientErrors(app.getHttpServer());
-    app.use(this.auth.middleware());
-    app.useGlobalFilters(new NeutronExceptionFilter());
+    const app = await createHttpApp(root, { logger: this.nestLogger, auth: this.auth });
     this.attach(app);
     return app;
   }

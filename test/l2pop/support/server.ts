@@ -1,10 +1,11 @@
 import 'reflect-metadata';
-import { Body, Controller, Inject, Module, Param, Put, type DynamicModule, type INestApplication } from '@nestjs/common';
+import { Body, Controller, Inject, Module, Param, Put, type DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import type { DomainEventBody } from '@cp/events';
 import { type Database, EventStore, EventTable, openDatabase } from '@cp/store';
+import { httpAdapter, type HttpApp } from '@cp/runtime';
 import { L2popModule } from '../../../apps/l2pop-projector/src/http/l2pop.module';
 import { L2popRuntime, openReadModel } from '../../../apps/l2pop-projector/src/runtime';
 import { appendBodies } from './harness';
@@ -43,7 +44,7 @@ class AgentsFixtureController {
 /** The L2 module the way the API app embeds it, plus the agents fixture, over SQLite files in `dir`. */
 export class L2Server {
   private constructor(
-    readonly app: INestApplication,
+    readonly app: HttpApp,
     readonly url: string,
     readonly port: number,
     readonly store: EventStore,
@@ -61,7 +62,7 @@ export class L2Server {
       module: class TestApp {},
       imports: [FixtureModule, L2popModule.forRootAsync({ useFactory: () => ({ db, store, pollMs: 1000 }) })],
     };
-    const app = await NestFactory.create(root, { logger: false });
+    const app = await NestFactory.create<HttpApp>(root, httpAdapter(), { logger: false });
     await app.listen(port, '127.0.0.1');
     const actual = (app.getHttpServer().address() as AddressInfo).port;
     return new L2Server(app, `http://127.0.0.1:${actual}`, actual, store, [db, eventsDb]);

@@ -12,7 +12,7 @@ import {
   type Type,
 } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
-import type { Request, Response } from 'express';
+import type { HttpReply, HttpRequest } from '@cp/runtime';
 import { forward, type Forwarding } from './forward';
 
 export interface AgentProxyOptions {
@@ -32,7 +32,7 @@ function feedController(model: 'l2' | 'dhcp', base: URL, f: Forwarding): Type {
   class FeedProxyController {
     // The L2 documents' provenance is answered where they are (501 from an instance that reads no event log).
     @Get([`v1/hosts/:host/${model}`, `v1/hosts/:host/${model}/watch`, ...(model === 'l2' ? ['v1/hosts/:host/l2/explain'] : [])])
-    feed(@Req() req: Request, @Res() res: Response): void {
+    feed(@Req() req: HttpRequest, @Res() res: HttpReply): void {
       forward(base, req, res, f);
     }
   }
@@ -51,23 +51,23 @@ function l3Controller(base: URL, f: Forwarding): Type {
       'v2.0/agents/:id/l3-routers',
       'v1/routers/:id/ha',
     ])
-    read(@Req() req: Request, @Res() res: Response): void {
+    read(@Req() req: HttpRequest, @Res() res: HttpReply): void {
       forward(base, req, res, f);
     }
 
     @Put(['v1/hosts/:host/routers/:routerId/ha_state', 'v1/hosts/:host/ha_states'])
-    report(@Req() req: Request, @Res() res: Response): void {
+    report(@Req() req: HttpRequest, @Res() res: HttpReply): void {
       forward(base, req, res, f);
     }
 
     /** An admin moving a router between agents: the L3 process decides it with the scheduler's command. */
     @Post('v2.0/agents/:id/l3-routers')
-    add(@Req() req: Request, @Res() res: Response): void {
+    add(@Req() req: HttpRequest, @Res() res: HttpReply): void {
       forward(base, req, res, f);
     }
 
     @Delete('v2.0/agents/:id/l3-routers/:routerId')
-    remove(@Req() req: Request, @Res() res: Response): void {
+    remove(@Req() req: HttpRequest, @Res() res: HttpReply): void {
       forward(base, req, res, f);
     }
   }

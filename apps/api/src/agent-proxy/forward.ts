@@ -1,6 +1,6 @@
-import { request as httpRequest, type IncomingHttpHeaders } from 'node:http';
+import { request as httpRequest, type IncomingHttpHeaders, type ServerResponse } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { Request, Response } from 'express';
+import { takeOver, type HttpReply, type HttpRequest } from '@cp/runtime';
 
 /** Hop-by-hop headers (RFC 9110 7.6.1) are never forwarded; the rest is the caller's (project, roles, Last-Event-ID). */
 const HOP_BY_HOP = new Set([
@@ -31,22 +31,26 @@ function forwardable(headers: IncomingHttpHeaders): Record<string, string | stri
 export interface Forwarding {
   timeoutMs: number;
   /** Responses still streaming, ended on shutdown. */
-  open: Set<Response>;
+  open: Set<ServerResponse>;
 }
 
-export function forward(base: URL, req: Request & { requestId?: string }, res: Response, { timeoutMs, open }: Forwarding): void {
-  const target = new URL(req.originalUrl, base);
-  const body = req.method === 'GET' || req.method === 'HEAD' || req.body === undefined ? undefined : JSON.stringify(req.body);
-  const headers = forwardable(req.headers);
-  if (req.requestId) headers['x-openstack-request-id'] = req.requestId;
+export function forward(base: URL, request: HttpRequest, reply: HttpReply, { timeoutMs, open }: Forwarding): void {
+  // The path as routed (without Neutron's `.json` suffix, which only the API reads).
+  const target = new URL(request.url, base);
+  const body =
+    request.method === 'GET' || request.method === 'HEAD' || request.body === undefined ? undefined : JSON.stringify(request.body);
+  const headers = forwardable(request.headers);
+  const { requestId } = request;
+  if (requestId) headers['x-openstack-request-id'] = requestId;
   if (body !== undefined) {
     headers['content-type'] = 'application/json';
     headers['content-length'] = String(Buffer.byteLength(body));
   }
+  const { res } = takeOver(request, reply);
   const send = target.protocol === 'https:' ? httpsRequest : httpRequest;
-  const upstream = send(target, { method: req.method, headers }, (answer) => {
+  const upstream = send(target, { method: request.method, headers }, (answer) => {
     const out = forwardable(answer.headers);
-    if (req.requestId) out['x-openstack-request-id'] = req.requestId;
+    if (requestId) out['x-openstack-request-id'] = requestId;
     res.writeHead(answer.statusCode ?? 502, out);
     // Streams have no deadline once they answered: the agent's watch lasts as long as it wants.
     upstream.setTimeout(0);
@@ -58,9 +62,8 @@ export function forward(base: URL, req: Request & { requestId?: string }, res: R
       res.destroy();
       return;
     }
-    res
-      .status(503)
-      .json({ NeutronError: { type: 'ServiceUnavailable', message: `${base.origin} is unavailable: ${err.message}`, detail: '' } });
+    const refusal = { NeutronError: { type: 'ServiceUnavailable', message: `${base.origin} is unavailable: ${err.message}`, detail: '' } };
+    res.writeHead(503, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(refusal));
   });
   // The agent went away (or the API is closing its watch): stop the upstream stream too.
   open.add(res);

@@ -1,5 +1,5 @@
 import { type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
-import type { Request } from 'express';
+import { pathOf, type HttpRequest } from '@cp/runtime';
 import { from, type Observable } from 'rxjs';
 import { HistoryQueryError, logPosition } from '@cp/host-feed';
 import { fail, resourceAt, type WriteSide } from '@cp/write-model';
@@ -28,15 +28,15 @@ export class ResourceTimeTravel implements NestInterceptor {
   constructor(private readonly ws: WriteSide) {}
 
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const req = context.switchToHttp().getRequest<Request>();
-    const at = req.query?.at;
-    const m = /^\/v2\.0\/([a-z-]+)\/([^/]+)$/.exec(req.path);
+    const req = context.switchToHttp().getRequest<HttpRequest>();
+    const at = (req.query as Record<string, unknown> | undefined)?.at;
+    const m = /^\/v2\.0\/([a-z-]+)\/([^/]+)$/.exec(pathOf(req));
     const collection = m ? COLLECTIONS[m[1]] : undefined;
     if (req.method !== 'GET' || typeof at !== 'string' || !m || !collection) return next.handle();
     return from(this.answer(req, collection, decodeURIComponent(m[2]), at));
   }
 
-  private async answer(req: Request, c: (typeof COLLECTIONS)[string], id: string, at: string): Promise<unknown> {
+  private async answer(req: HttpRequest, c: (typeof COLLECTIONS)[string], id: string, at: string): Promise<unknown> {
     const ctx = contextFromRequest(req);
     let position: number;
     try {

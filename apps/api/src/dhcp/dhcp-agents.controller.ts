@@ -1,7 +1,6 @@
-import { API_TAGS, Tagged } from '@cp/runtime';
+import { API_TAGS, Tagged, type HttpReply } from '@cp/runtime';
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Res } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
-import type { Response } from 'express';
 import { fail } from '@cp/write-model';
 import { Ctx } from '../platform/ctx.decorator';
 import { enforce, type RequestContext } from '../platform/request-context';
@@ -38,10 +37,10 @@ export class DhcpAgentsController {
   /** 201 with body `null`, as Neutron answers. */
   @Post('agents/:id/dhcp-networks')
   @ApiOperation({ summary: 'Have this DHCP agent serve the network too' })
-  async add(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown, @Res() res: Response) {
+  async add(@Ctx() ctx: RequestContext, @Param('id') id: string, @Body() body: unknown, @Res() res: HttpReply) {
     enforce(ctx, 'create_dhcp-network');
     await this.dhcp.add(ctx, id, networkIdOf(body));
-    res.status(201).type('application/json').send('null');
+    void res.code(201).type('application/json').send('null');
   }
 
   @Delete('agents/:id/dhcp-networks/:networkId')

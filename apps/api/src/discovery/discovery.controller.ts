@@ -1,7 +1,6 @@
 import { Controller, Get, NotFoundException, Param, Req } from '@nestjs/common';
 import { ApiOperation } from '@nestjs/swagger';
-import { API_TAGS, Tagged } from '@cp/runtime';
-import type { Request } from 'express';
+import { API_TAGS, Tagged, type HttpRequest } from '@cp/runtime';
 
 /** Extensions this API implements; clients (openstacksdk) check these before using attributes. */
 const EXTENSIONS = [
@@ -47,15 +46,15 @@ const EXTENSIONS = [
 export class DiscoveryController {
   @Get()
   @ApiOperation({ summary: 'API versions (v2.0)' })
-  versions(@Req() req: Request) {
-    const base = `${req.protocol}://${req.get('host')}`;
+  versions(@Req() req: HttpRequest) {
+    const base = `${req.protocol}://${req.headers.host}`;
     return { versions: [{ id: 'v2.0', status: 'CURRENT', links: [{ href: `${base}/v2.0/`, rel: 'self' }] }] };
   }
 
   @Get('v2.0')
   @ApiOperation({ summary: 'The v2.0 resource collections' })
-  resources(@Req() req: Request) {
-    const base = `${req.protocol}://${req.get('host')}/v2.0`;
+  resources(@Req() req: HttpRequest) {
+    const base = `${req.protocol}://${req.headers.host}/v2.0`;
     const names = ['network', 'subnet', 'port', 'router', 'floatingip', 'security_group', 'security_group_rule', 'agent', 'quota'];
     return {
       resources: names.map((n) => ({

@@ -1,4 +1,4 @@
-import type { DynamicModule, INestApplication, LoggerService } from '@nestjs/common';
+import type { DynamicModule, LoggerService } from '@nestjs/common';
 import type { Settings } from '../config';
 import { L2popModule } from '../../../l2pop-projector/src';
 import { l3ConfigFromEnv, L3SchedulerModule, type L3Config } from '../../../l3-scheduler/src';
@@ -11,11 +11,12 @@ import { createHttpApp } from '../http-app';
 import { eventStoreConfig, openWriteSide, type WriteSide } from '@cp/write-model';
 import { lockDataDir } from '@cp/store';
 import type { Authentication } from '@cp/auth';
+import type { HttpApp } from '@cp/runtime';
 
 export interface Running {
   port: number;
   ws: WriteSide;
-  app: INestApplication;
+  app: HttpApp;
   close(): Promise<void>;
 }
 
@@ -26,7 +27,7 @@ export interface AppExtras {
   /** Who may call; noauth when not given. */
   auth?: Authentication;
   /** Called on the created app before it listens. */
-  attach(app: INestApplication): void;
+  attach(app: HttpApp): void;
 }
 
 /**

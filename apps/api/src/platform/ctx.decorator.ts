@@ -1,8 +1,8 @@
 import { createParamDecorator, type ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { HttpRequest } from '@cp/runtime';
 import { contextFromRequest, type RequestContext } from './request-context';
 
-/** The caller of this request, as the authentication middleware established it. */
+/** The caller of this request, as authentication established it. */
 export const Ctx = createParamDecorator((_: unknown, host: ExecutionContext): RequestContext => {
-  return contextFromRequest(host.switchToHttp().getRequest<Request>());
+  return contextFromRequest(host.switchToHttp().getRequest<HttpRequest>());
 });

@@ -1,5 +1,5 @@
 import { type CallHandler, type ExecutionContext, Injectable, type NestInterceptor } from '@nestjs/common';
-import type { Request } from 'express';
+import { pathOf, type HttpRequest } from '@cp/runtime';
 import { map, type Observable } from 'rxjs';
 
 type Link = { rel: string; href: string };
@@ -12,13 +12,13 @@ type Link = { rel: string; href: string };
 @Injectable()
 export class AbsoluteListLinks implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const req = context.switchToHttp().getRequest<Request>();
+    const req = context.switchToHttp().getRequest<HttpRequest>();
     return next.handle().pipe(
       map((body: unknown) => {
         if (!body || typeof body !== 'object') return body;
         for (const [key, value] of Object.entries(body as Record<string, unknown>)) {
           if (!key.endsWith('_links') || !Array.isArray(value)) continue;
-          const base = `${req.protocol}://${req.get('host') ?? 'localhost'}${req.path}`;
+          const base = `${req.protocol}://${req.headers.host ?? 'localhost'}${pathOf(req)}`;
           for (const link of value as Link[]) if (link.href.startsWith('?')) link.href = base + link.href;
         }
         return body;

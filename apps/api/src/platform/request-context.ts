@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Request } from 'express';
 import { actorOf, authOf, isAdmin, type Caller, type Policy, type RequestWithCaller, type Target } from '@cp/auth';
 import type { CommandContext } from '@cp/events';
 import { fail } from '@cp/write-model';
@@ -13,8 +12,8 @@ export interface RequestContext extends CommandContext {
   revisionConstraint: number | null;
 }
 
-/** The caller as the authentication middleware established it (a Keystone token, or noauth's headers). */
-export function contextFromRequest(req: Request & RequestWithCaller & { requestId?: string }): RequestContext {
+/** The caller as authentication established it (a Keystone token, or noauth's headers). */
+export function contextFromRequest(req: RequestWithCaller & { requestId?: string }): RequestContext {
   const { caller, policy } = authOf(req);
   return {
     projectId: caller.projectId,

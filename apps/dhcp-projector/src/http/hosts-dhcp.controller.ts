@@ -1,7 +1,16 @@
 import { Controller, Get, Headers, Inject, Param, Query, Req, Res, UseFilters } from '@nestjs/common';
-import { AgentDocument, AgentWatch, API_TAGS, documentAtOrFail, NeutronExceptionFilter, Tagged } from '@cp/runtime';
+import {
+  AgentDocument,
+  AgentWatch,
+  API_TAGS,
+  documentAtOrFail,
+  NeutronExceptionFilter,
+  Tagged,
+  takeOver,
+  type HttpReply,
+  type HttpRequest,
+} from '@cp/runtime';
 import { DHCP_DELTA_EXAMPLE, DHCP_SNAPSHOT_EXAMPLE } from '../contract/dhcp-examples';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { DhcpChanges, DhcpSnapshot } from '../contract/dhcp-documents';
 import { dhcpFeed, DhcpRuntime } from '../runtime';
 
@@ -11,7 +20,7 @@ import { dhcpFeed, DhcpRuntime } from '../runtime';
 @Tagged(API_TAGS.agentDhcp)
 @Controller('v1/hosts')
 export class HostsDhcpController {
-  // Only this host's agents (or the service, an admin) reach these routes: the authentication middleware checks the host.
+  // Only this host's agents (or the service, an admin) reach these routes: authentication checks the host.
   constructor(@Inject(DhcpRuntime) private readonly runtime: DhcpRuntime) {}
 
   /** The networks this host serves; with `?since=<revision>` the changes since then (a snapshot marked `resync: true` when it cannot). */
@@ -33,9 +42,10 @@ export class HostsDhcpController {
     @Param('host') host: string,
     @Query('since') since: string | undefined,
     @Headers('last-event-id') lastEventId: string | undefined,
-    @Req() req: IncomingMessage,
-    @Res() res: ServerResponse,
+    @Req() request: HttpRequest,
+    @Res() reply: HttpReply,
   ): void {
+    const { req, res } = takeOver(request, reply);
     this.runtime.feed.watch(host, { since, lastEventId }, req, res);
   }
 }

@@ -12,9 +12,18 @@ import {
   UseFilters,
 } from '@nestjs/common';
 import { ApiOperation, ApiQuery } from '@nestjs/swagger';
-import { AgentDocument, AgentWatch, API_TAGS, documentAtOrFail, NeutronExceptionFilter, Tagged } from '@cp/runtime';
+import {
+  AgentDocument,
+  AgentWatch,
+  API_TAGS,
+  documentAtOrFail,
+  NeutronExceptionFilter,
+  Tagged,
+  takeOver,
+  type HttpReply,
+  type HttpRequest,
+} from '@cp/runtime';
 import { L2_DELTA_EXAMPLE, L2_ENTRY_DELTA_EXAMPLE, L2_RESYNC_EXAMPLE, L2_SNAPSHOT_EXAMPLE } from '../contract/l2-examples';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { L2Changes, L2DeltaFormat, L2Snapshot } from '../contract/l2-documents';
 import type { Explanation } from '@cp/host-feed';
 import { parseExplainQuery } from '../explain/explain-query';
@@ -106,9 +115,10 @@ export class L2popController {
     @Query('since') since: string | undefined,
     @Query('delta') delta: string | undefined,
     @Headers('last-event-id') lastEventId: string | undefined,
-    @Req() req: IncomingMessage,
-    @Res() res: ServerResponse,
+    @Req() request: HttpRequest,
+    @Res() reply: HttpReply,
   ): void {
+    const { req, res } = takeOver(request, reply);
     this.runtime.feed.watch(host, { since, lastEventId, format: deltaFormat(delta) }, req, res);
   }
 }

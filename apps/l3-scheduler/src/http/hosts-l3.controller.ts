@@ -16,10 +16,18 @@ import {
 import { ApiOperation } from '@nestjs/swagger';
 import type { Explanation } from '@cp/host-feed';
 import { L3Explainer } from '../explain/explain-l3';
-import { AgentDocument, AgentWatch, API_TAGS, documentAtOrFail, NeutronExceptionFilter, Tagged } from '@cp/runtime';
+import {
+  AgentDocument,
+  AgentWatch,
+  API_TAGS,
+  documentAtOrFail,
+  NeutronExceptionFilter,
+  Tagged,
+  takeOver,
+  type HttpReply,
+  type HttpRequest,
+} from '@cp/runtime';
 import { L3_DELTA_EXAMPLE, L3_SNAPSHOT_EXAMPLE } from '../contract/l3-examples';
-import type { Request } from 'express';
-import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { L3Changes, L3Snapshot } from '../contract/l3-documents';
 import {
   haStateBody,
@@ -40,7 +48,7 @@ const alarms = new Logger('HaState');
  * Who reports: the agent's own identity with Keystone; without it, the host's agent by name.
  * A split-brain it causes or ends is one log line (warn / log), beside its event.
  */
-function reporter(host: string, req: Request): Reporter {
+function reporter(host: string, req: HttpRequest): Reporter {
   const caller = l3CallerOf(req);
   return {
     actor: caller.actor === 'noauth-admin' ? `l3-agent:${host}` : caller.actor,
@@ -95,9 +103,10 @@ export class HostsL3Controller {
     @Param('host') host: string,
     @Query('since') since: string | undefined,
     @Headers('last-event-id') lastEventId: string | undefined,
-    @Req() req: IncomingMessage,
-    @Res() res: ServerResponse,
+    @Req() request: HttpRequest,
+    @Res() reply: HttpReply,
   ): void {
+    const { req, res } = takeOver(request, reply);
     this.runtime.feed.watch(host, { since, lastEventId }, req, res);
   }
 
@@ -108,7 +117,7 @@ export class HostsL3Controller {
     @Param('host') host: string,
     @Param('routerId') routerId: string,
     @Body() body: unknown,
-    @Req() req: Request,
+    @Req() req: HttpRequest,
   ): Promise<{ ha_state: HaStateReport }> {
     const parsed = haStateBody.safeParse(body);
     if (!parsed.success) {
@@ -129,7 +138,7 @@ export class HostsL3Controller {
    */
   @Put('ha_states')
   @HttpCode(200)
-  async reportHaStates(@Param('host') host: string, @Body() body: unknown, @Req() req: Request): Promise<HaStatesResult> {
+  async reportHaStates(@Param('host') host: string, @Body() body: unknown, @Req() req: HttpRequest): Promise<HaStatesResult> {
     const parsed = haStatesBody.safeParse(body);
     if (!parsed.success) {
       neutronFail(

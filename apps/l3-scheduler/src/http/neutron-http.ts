@@ -1,16 +1,15 @@
 import { HttpException } from '@nestjs/common';
 import { randomUUID } from 'node:crypto';
-import type { Request } from 'express';
 import { actorOf, authOf, type RequestWithCaller } from '@cp/auth';
 
-/** Who is calling, as far as these endpoints care: from the authentication middleware of the process serving them. */
+/** Who is calling, as far as these endpoints care: from the authentication of the process serving them. */
 export interface L3Caller {
   /** Recorded as the actor of appended events. */
   actor: string;
   requestId: string;
 }
 
-export function l3CallerOf(req: Request & RequestWithCaller & { requestId?: string }): L3Caller {
+export function l3CallerOf(req: RequestWithCaller & { requestId?: string }): L3Caller {
   const { caller } = authOf(req);
   const requestId = req.requestId ?? (req.headers['x-openstack-request-id'] as string | undefined) ?? `req-${randomUUID()}`;
   return { actor: actorOf(caller), requestId };
@@ -22,7 +21,7 @@ export function neutronFail(status: number, type: string, message: string): neve
 }
 
 /** Enforces a policy rule that needs no target (Neutron's l3_agent_scheduler calls: admin only by default). */
-export function enforceRule(req: Request & RequestWithCaller, rule: string): void {
+export function enforceRule(req: RequestWithCaller, rule: string): void {
   const { caller, policy } = authOf(req);
   policy.enforce(caller, rule);
 }

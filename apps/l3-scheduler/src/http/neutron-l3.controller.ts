@@ -1,8 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Req, Res, UseFilters } from '@nestjs/common';
 import { z } from 'zod';
 import type { CommandContext } from '@cp/events';
-import { API_TAGS, NeutronExceptionFilter, Tagged } from '@cp/runtime';
-import type { Request, Response } from 'express';
+import { API_TAGS, NeutronExceptionFilter, Tagged, type HttpReply, type HttpRequest } from '@cp/runtime';
 import { L3Runtime } from '../runtime';
 import { addRouterToAgent, removeRouterFromAgent } from '../scheduler/manual-scheduling';
 import { enforceRule, l3CallerOf, neutronFail } from './neutron-http';
@@ -33,7 +32,7 @@ export class NeutronL3Controller {
     return { writeSide: this.runtime.options.writeSide, config: this.runtime.config };
   }
 
-  private commandContext(req: Request): CommandContext {
+  private commandContext(req: HttpRequest): CommandContext {
     const { actor, requestId } = l3CallerOf(req);
     return { projectId: '', actor, requestId, causationId: null, now: new Date().toISOString(), isAdmin: true };
   }
@@ -45,7 +44,7 @@ export class NeutronL3Controller {
   }
 
   @Get('v2.0/routers/:id/l3-agents')
-  async l3Agents(@Param('id') id: string, @Req() req: Request) {
+  async l3Agents(@Param('id') id: string, @Req() req: HttpRequest) {
     enforceRule(req, 'get_l3-agents');
     const agents = await this.runtime.neutron.l3AgentsOfRouter(id);
     if (!agents) neutronFail(404, 'RouterNotFound', `Router ${id} could not be found`);
@@ -58,22 +57,22 @@ export class NeutronL3Controller {
    * show it at once (embedded mode; a separate projector catches up shortly).
    */
   @Post('v2.0/agents/:id/l3-routers')
-  async addRouter(@Param('id') id: string, @Body() body: unknown, @Req() req: Request, @Res() res: Response) {
+  async addRouter(@Param('id') id: string, @Body() body: unknown, @Req() req: HttpRequest, @Res() res: HttpReply) {
     enforceRule(req, 'create_l3-router');
     const routerId = routerIdOf(body);
     await this.settle(await addRouterToAgent(this.manual, this.commandContext(req), id, routerId));
-    res.status(201).type('application/json').send('null');
+    void res.code(201).type('application/json').send('null');
   }
 
   @Delete('v2.0/agents/:id/l3-routers/:routerId')
   @HttpCode(204)
-  async removeRouter(@Param('id') id: string, @Param('routerId') routerId: string, @Req() req: Request): Promise<void> {
+  async removeRouter(@Param('id') id: string, @Param('routerId') routerId: string, @Req() req: HttpRequest): Promise<void> {
     enforceRule(req, 'delete_l3-router');
     await this.settle(await removeRouterFromAgent(this.manual, this.commandContext(req), id, routerId));
   }
 
   @Get('v2.0/agents/:id/l3-routers')
-  async l3Routers(@Param('id') id: string, @Req() req: Request) {
+  async l3Routers(@Param('id') id: string, @Req() req: HttpRequest) {
     enforceRule(req, 'get_l3-routers');
     const routers = await this.runtime.neutron.routersOfAgent(id);
     if (!routers) neutronFail(404, 'AgentNotFound', `Agent ${id} could not be found`);
@@ -83,7 +82,7 @@ export class NeutronL3Controller {
   /** Not Neutron: the HA picture of a router (VRID, agents, pending reason, split-brain) for operators. */
   @Get('v1/routers/:id/ha')
   @Tagged(API_TAGS.routers)
-  async routerHa(@Param('id') id: string, @Req() req: Request) {
+  async routerHa(@Param('id') id: string, @Req() req: HttpRequest) {
     enforceRule(req, 'get_router_ha');
     const ha = await this.runtime.neutron.routerHa(id);
     if (!ha) neutronFail(404, 'RouterNotFound', `Router ${id} could not be found`);
