@@ -337,10 +337,11 @@ describe('inline models', () => {
   it('equal a rebuild from position 0', async () => {
     const { WRITE_INDEXES } = await import('../../libs/write-model/src/resources/registry');
     const { db, store } = cp.running.ws;
-    const tables = ['resources', 'segment_allocations', ...WRITE_INDEXES.map((w) => w.table.meta.tableName)];
+    const tables = ['resources', 'segment_allocations', ...WRITE_INDEXES.flatMap((w) => w.tables.map((t) => t.meta.tableName))];
     const dump = async (tx?: never) => {
       const out: Record<string, unknown[]> = {};
-      for (const t of ['resources', 'ip_allocations', 'mac_allocations']) out[t] = await db.all(`SELECT * FROM ${t} ORDER BY 1, 2`, [], tx);
+      for (const t of ['resources', 'ip_allocations', 'ip_availability', 'ip_availability_pools', 'mac_allocations'])
+        out[t] = await db.all(`SELECT * FROM ${t} ORDER BY 1, 2`, [], tx);
       return out;
     };
     const live = await dump();

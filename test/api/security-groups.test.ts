@@ -320,7 +320,7 @@ describe('rebuild', () => {
       await db.all('SELECT security_group_id, port_id FROM security_group_ports ORDER BY security_group_id, port_id'),
     ];
     const live = await snapshot();
-    const inlineTables = ['resources', 'segment_allocations', ...WRITE_INDEXES.map((w) => w.table.meta.tableName)];
+    const inlineTables = ['resources', 'segment_allocations', ...WRITE_INDEXES.flatMap((w) => w.tables.map((t) => t.meta.tableName))];
     await store.transaction(async (tx) => {
       await db.truncate(inlineTables, tx);
       await store.replayInline(tx);

@@ -6,8 +6,15 @@
  */
 import { randomBytes, randomUUID } from 'node:crypto';
 import {
-  buildUsedIndex,
+  availability,
   canonicalUnicastMac,
+  eui64Address,
+  freeRangesOf,
+  MAX_FIXED_IPS_PER_PORT,
+  mustParseCidr,
+  poolsToRanges,
+  rangesContain,
+  subtractAddresses,
   floatingIpDecider,
   formatIp,
   isAutoAddressSubnet,
@@ -19,6 +26,7 @@ import {
   type ExtraDhcpOptRequest,
   type CreatePortData,
   type FixedIpRequest,
+  type IpRange,
   type NetworkData,
   type PortEvent,
   type PortState,
@@ -59,7 +67,8 @@ export interface NewPort {
 export interface PortFacts {
   network: NetworkData | null;
   subnets: SubnetData[];
-  usedIps: Record<string, UsedIps>;
+  /** Taken addresses per subnet for a port with this MAC (its EUI-64 addresses are looked up too). */
+  usedIps: (macAddress: string) => Promise<Record<string, UsedIps>>;
   macInUse(mac: string): Promise<boolean>;
 }
 
@@ -91,36 +100,74 @@ function addressesInCommand(uow: UnitOfWork, networkId: string) {
 }
 
 /**
- * What the port decider needs to place a port on the network. With `requests`
- * that all name an address, the decider only asks whether those addresses are
- * free (and EUI-64 ones on SLAAC subnets, derived from a MAC that is unique on
- * the network): they are looked up one by one instead of reading every address
- * held on the subnet.
+ * What the port decider needs to place a port on the network, read without
+ * touching every address the subnets hold: addresses named in `requests` and
+ * the EUI-64 ones a MAC gives are looked up one by one, and pool allocation gets
+ * the first free ranges in pool order (enough for a port's fixed IPs after what
+ * this command claimed), so its cost does not grow with the subnet's ports.
  */
 export async function loadPortFacts(uow: UnitOfWork, networkId: string, requests?: readonly FixedIpRequest[]): Promise<PortFacts> {
   const net = await uow.load(networkDecider, networkStream(networkId));
   const network = net.status === 'active' ? net.network : null;
   const subnets = network ? await networkSubnets(uow, networkId) : [];
-  const { claimed, released } = addressesInCommand(uow, networkId);
-  const named = requests?.every((r) => r.ipAddress !== undefined) ? canonicalIps(requests) : null;
-  const usedIps: Record<string, UsedIps> = {};
-  for (const s of subnets) {
-    const mine = claimed.ips.get(s.id) ?? [];
-    const free = (ip: string) => !released.ips.has(`${s.id} ${ip}`);
-    if (named) {
-      const held = await allocationQueries.takenAmong(uow.db, uow.tx, s.id, named);
-      usedIps[s.id] = new Set([...held.filter(free), ...mine]);
-      continue;
+  const inCommand = addressesInCommand(uow, networkId);
+  const named = canonicalIps(requests ?? []);
+  const fromPools = requests === undefined || requests.some((r) => r.ipAddress === undefined);
+  const free: Record<string, IpRange[]> = {};
+  for (const s of subnets) if (fromPools && !isAutoAddressSubnet(s)) free[s.id] = await freeInPools(uow, s, inCommand);
+  const usedIps = async (macAddress: string) => {
+    const out: Record<string, UsedIps> = {};
+    for (const s of subnets) {
+      const eui = isAutoAddressSubnet(s) ? eui64Address(mustParseCidr(s.cidr), macAddress) : null;
+      const asked = eui === null ? named : [...named, eui];
+      const held = await allocationQueries.takenAmong(uow.db, uow.tx, s.id, asked);
+      const taken = held.filter((ip) => !inCommand.released.ips.has(`${s.id} ${ip}`));
+      out[s.id] = availability(free[s.id] ?? [], [...taken, ...(inCommand.claimed.ips.get(s.id) ?? [])]);
     }
-    // Stored claims cannot change within the command (its own are written at commit): read and parse them once.
-    const stored = await uow.once(`ips ${s.id}`, async () =>
-      (await allocationQueries.ipsOn(uow.db, uow.tx, s.id)).map((ip) => ({ ip, value: parseIp(ip)?.value })),
-    );
-    const taken = stored.filter((a) => a.value !== undefined && free(a.ip)).map((a) => a.value!);
-    usedIps[s.id] = buildUsedIndex([...taken, ...mine]);
-  }
+    return out;
+  };
+  const { claimed, released } = inCommand;
   const macTaken = async (mac: string) => !released.macs.has(mac) && allocationQueries.macTaken(uow.db, uow.tx, networkId, mac);
   return { network, subnets, usedIps, macInUse: async (mac) => claimed.macs.has(mac) || macTaken(mac) };
+}
+
+/** A port names at most this many addresses, so it never needs more free ones from a subnet. */
+const ENOUGH = MAX_FIXED_IPS_PER_PORT;
+
+/**
+ * The subnet's free pool addresses as ranges, once this command's claims and
+ * releases apply: the first stored ranges in pool order, as many as it takes to
+ * leave ENOUGH after the claims (each row holds at least one address), read
+ * once per command and read further only when a command claims more.
+ */
+async function freeInPools(uow: UnitOfWork, s: SubnetData, inCommand: ReturnType<typeof addressesInCommand>): Promise<IpRange[]> {
+  const pools = poolsToRanges(s.allocationPools);
+  const mine = (inCommand.claimed.ips.get(s.id) ?? []).flatMap((ip) => parseIp(ip)?.value ?? []);
+  const released = [...inCommand.released.ips].flatMap((key) => {
+    const [subnetId, ip] = key.split(' ');
+    const v = subnetId === s.id ? parseIp(ip)?.value : undefined;
+    return v !== undefined && rangesContain(pools, v) ? [{ start: v, end: v }] : [];
+  });
+  let stored: IpRange[];
+  if (uow.decisions.some(({ event: e }) => e.type === 'SubnetCreated' && e.data.id === s.id)) {
+    stored = pools; // nothing stored for it yet
+  } else if (uow.decisions.some(({ event: e }) => e.type === 'SubnetUpdated' && e.data.id === s.id && e.data.changes.allocationPools)) {
+    // Its stored ranges are for the old pools: derive them here (a command that re-pools and then allocates is rare).
+    const held = await uow.once(`ips ${s.id}`, () => allocationQueries.ipsOn(uow.db, uow.tx, s.id));
+    stored = freeRangesOf(
+      pools,
+      held.flatMap((ip) => (inCommand.released.ips.has(`${s.id} ${ip}`) ? [] : (parseIp(ip)?.value ?? []))),
+    );
+  } else {
+    const read = await uow.once(`free ${s.id}`, () => Promise.resolve({ ranges: [] as IpRange[], complete: false, limit: 0 }));
+    const need = mine.length + ENOUGH;
+    if (!read.complete && read.limit < need) {
+      const limit = Math.max(need, read.limit * 2, 8);
+      Object.assign(read, { ...(await allocationQueries.firstFree(uow.db, uow.tx, s.id, limit)), limit });
+    }
+    stored = read.ranges;
+  }
+  return subtractAddresses([...stored, ...released], mine);
 }
 
 /** The requested addresses in the text the index holds (what events carry); malformed ones are the decider's to reject. */
@@ -195,6 +242,7 @@ export async function createPortInUow(
       data: { ...base, macAddress, macGenerated },
       facts: {
         ...facts,
+        usedIps: await facts.usedIps(canonicalUnicastMac(macAddress) ?? macAddress),
         macInUse: await facts.macInUse(canonicalUnicastMac(macAddress) ?? macAddress),
         missingSecurityGroups: opts.missingSecurityGroups ?? [],
       },
@@ -226,7 +274,7 @@ export async function updatePortInUow(
   let ipam = {};
   if ((changes.fixedIps !== undefined || newMac) && state.status === 'active') {
     const { subnets, usedIps } = await loadPortFacts(uow, state.port.networkId, changes.fixedIps);
-    ipam = { subnets, usedIps };
+    ipam = { subnets, usedIps: await usedIps(newMac ? mac : state.port.macAddress) };
     // A new MAC makes new EUI-64 addresses (Neutron re-allocates them); the other addresses stay.
     if (newMac && changes.fixedIps === undefined && state.port.fixedIps.some((f) => isAutoOn(subnets, f.subnetId))) {
       changes = {

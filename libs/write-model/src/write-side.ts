@@ -44,9 +44,9 @@ export function eventStoreConfig(s: {
 }
 
 /** Bump when an inline model's code changes what it derives: the next start rebuilds them from the events. */
-export const INLINE_MODELS_VERSION = 4;
+export const INLINE_MODELS_VERSION = 5;
 
-const INLINE_TABLES: EntitySchema[] = [ResourceTable, SegmentAllocationTable, ...WRITE_INDEXES.map((w) => w.table)];
+const INLINE_TABLES: EntitySchema[] = [ResourceTable, SegmentAllocationTable, ...WRITE_INDEXES.flatMap((w) => w.tables)];
 
 /** Every table of the write side's database; tests that share one database add their own beside these. */
 export const WRITE_SIDE_TABLES: EntitySchema[] = [EventTable, CheckpointTable, ...OPERATIONAL_TABLES, ...INLINE_TABLES];

@@ -1,6 +1,8 @@
 import { EntitySchema } from '@mikro-orm/core';
+import { isAutoAddressSubnet } from '@cp/domain';
 import type { DomainEvent } from '@cp/events';
 import type { Database, InlineProjection, Tx } from '@cp/store';
+import { FreeRanges } from './ip-availability';
 
 /**
  * Which addresses are taken, maintained in the append's transaction. The
@@ -32,24 +34,47 @@ export const MacAllocationTable = new EntitySchema<any>({
   indexes: [{ properties: ['portId'], name: 'mac_allocations_port_idx' }],
 });
 
+/**
+ * ip_allocations and, beside it, the free ranges of subnets that allocate from
+ * their pools (ip-availability.ts): one projection, so each claim and release
+ * moves an address between the two in the same statement sequence.
+ */
 export class IpAllocations implements InlineProjection {
   readonly name = 'ip_allocations';
-  constructor(private readonly db: Database) {}
+  private readonly free: FreeRanges;
+  constructor(private readonly db: Database) {
+    this.free = new FreeRanges(db);
+  }
 
   async apply(tx: Tx, event: DomainEvent): Promise<void> {
     switch (event.type) {
+      case 'SubnetCreated':
+        if (!isAutoAddressSubnet(event.data)) await this.free.open(tx, event.data.id, event.data.allocationPools);
+        return;
+      case 'SubnetUpdated':
+        if (event.data.changes.allocationPools !== undefined) await this.free.repool(tx, event.data.id, event.data.changes.allocationPools);
+        return;
       case 'PortCreated':
         return this.claim(tx, event.data.id, event.data.fixedIps);
-      case 'PortUpdated':
+      case 'PortUpdated': {
         if (event.data.changes.fixedIps === undefined) return;
-        // Release first: an update may keep some of its own addresses.
-        await this.db.run('DELETE FROM ip_allocations WHERE port_id = ?', [event.data.id], tx);
-        return this.claim(tx, event.data.id, event.data.changes.fixedIps);
+        // An update may keep some of its own addresses: only the difference moves.
+        const before = await this.release(tx, event.data.id);
+        const after = event.data.changes.fixedIps;
+        await this.insert(tx, event.data.id, after);
+        const key = (ip: { subnetId: string; ipAddress: string }) => `${ip.subnetId} ${ip.ipAddress}`;
+        const kept = new Set(after.map(key));
+        for (const ip of before) if (!kept.has(key(ip))) await this.free.release(tx, ip.subnetId, ip.ipAddress);
+        const had = new Set(before.map(key));
+        for (const ip of after) if (!had.has(key(ip))) await this.free.claim(tx, ip.subnetId, ip.ipAddress);
+        return;
+      }
       case 'PortDeleted':
-        await this.db.run('DELETE FROM ip_allocations WHERE port_id = ?', [event.data.id], tx);
+        for (const ip of await this.release(tx, event.data.id)) await this.free.release(tx, ip.subnetId, ip.ipAddress);
         return;
       case 'SubnetDeleted':
         await this.db.run('DELETE FROM ip_allocations WHERE subnet_id = ?', [event.data.id], tx);
+        await this.free.close(tx, event.data.id);
         return;
       default:
         return;
@@ -57,6 +82,11 @@ export class IpAllocations implements InlineProjection {
   }
 
   private async claim(tx: Tx, portId: string, ips: ReadonlyArray<{ subnetId: string; ipAddress: string }>) {
+    await this.insert(tx, portId, ips);
+    for (const ip of ips) await this.free.claim(tx, ip.subnetId, ip.ipAddress);
+  }
+
+  private async insert(tx: Tx, portId: string, ips: ReadonlyArray<{ subnetId: string; ipAddress: string }>) {
     for (const ip of ips) {
       await this.db.run(
         'INSERT INTO ip_allocations (subnet_id, ip_address, port_id) VALUES (?, ?, ?)',
@@ -64,6 +94,17 @@ export class IpAllocations implements InlineProjection {
         tx,
       );
     }
+  }
+
+  /** Drops the port's rows and returns what it held. */
+  private async release(tx: Tx, portId: string): Promise<Array<{ subnetId: string; ipAddress: string }>> {
+    const rows = await this.db.all<{ subnet_id: string; ip_address: string }>(
+      'SELECT subnet_id, ip_address FROM ip_allocations WHERE port_id = ?',
+      [portId],
+      tx,
+    );
+    if (rows.length > 0) await this.db.run('DELETE FROM ip_allocations WHERE port_id = ?', [portId], tx);
+    return rows.map((r) => ({ subnetId: r.subnet_id, ipAddress: r.ip_address }));
   }
 }
 
@@ -97,6 +138,10 @@ export const allocationQueries = {
   async ipsOn(db: Database, tx: Tx, subnetId: string): Promise<string[]> {
     const rows = await db.all<{ ip_address: string }>('SELECT ip_address FROM ip_allocations WHERE subnet_id = ?', [subnetId], tx);
     return rows.map((r) => r.ip_address);
+  },
+  /** The subnet's first free ranges in pool order, at most `limit` (see FreeRanges.first). */
+  firstFree(db: Database, tx: Tx, subnetId: string, limit: number) {
+    return new FreeRanges(db).first(tx, subnetId, limit);
   },
   /** Which of `ips` (canonical text) are held on the subnet. */
   async takenAmong(db: Database, tx: Tx, subnetId: string, ips: readonly string[]): Promise<string[]> {

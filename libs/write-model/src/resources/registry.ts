@@ -14,6 +14,7 @@ import { portMapper } from './port.view';
 import { quotaMapper } from './quota.view';
 import { tagsMapper } from './tags.view';
 import { IpAllocations, IpAllocationTable, MacAllocations, MacAllocationTable } from '../indexes/port-allocations';
+import { IpAvailabilityPoolsTable, IpAvailabilityTable } from '../indexes/ip-availability';
 
 /** Every API slice's mapper into the `resources` read model. */
 export const RESOURCE_MAPPERS: ResourceMapper[] = [
@@ -29,11 +30,11 @@ export const RESOURCE_MAPPERS: ResourceMapper[] = [
   tagsMapper,
 ];
 
-/** Unique indexes maintained with each append (MAC/IP claims, group usage...). */
-export const WRITE_INDEXES: Array<{ table: EntitySchema; create(db: Database): InlineProjection }> = [
-  { table: SecurityGroupPortTable, create: (db) => new SecurityGroupPorts(db) },
-  { table: IpAllocationTable, create: (db) => new IpAllocations(db) },
-  { table: MacAllocationTable, create: (db) => new MacAllocations(db) },
+/** Indexes maintained with each append (MAC/IP claims and free ranges, group usage...), each with the tables it writes. */
+export const WRITE_INDEXES: Array<{ tables: EntitySchema[]; create(db: Database): InlineProjection }> = [
+  { tables: [SecurityGroupPortTable], create: (db) => new SecurityGroupPorts(db) },
+  { tables: [IpAllocationTable, IpAvailabilityTable, IpAvailabilityPoolsTable], create: (db) => new IpAllocations(db) },
+  { tables: [MacAllocationTable], create: (db) => new MacAllocations(db) },
 ];
 
 /**
