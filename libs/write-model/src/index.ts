@@ -7,6 +7,7 @@
  */
 export * from './agent-heartbeats';
 export * from './command-runner';
+export * from './indexes/ip-availability';
 export * from './indexes/port-allocations';
 export * from './indexes/security-group-ports';
 export * from './indexes/segment-allocations';
