@@ -1,11 +1,11 @@
-import { ResourceTimeTravel } from './audit/resource-time-travel';
+import { resourceTimeTravel } from './audit/resource-time-travel';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { DynamicModule, LoggerService, Type } from '@nestjs/common';
 import { AppModule } from './app.module';
 import type { Settings } from './config';
 import { createHttpApp as createProcessHttpApp } from '@cp/runtime';
 import { requestIds } from './platform/request-id';
-import { AbsoluteListLinks } from './platform/list-links.interceptor';
+import { absoluteListLinks } from './platform/list-links';
 import { withoutFormatSuffix } from './platform/format-suffix';
 import { Authentication } from '@cp/auth';
 import type { WriteSide } from '@cp/write-model';
@@ -30,7 +30,9 @@ export async function createHttpApp(
     rewriteUrl: withoutFormatSuffix,
     before: [requestIds()],
   });
-  app.useGlobalInterceptors(new AbsoluteListLinks(), new ResourceTimeTravel(ws));
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.addHook('preHandler', resourceTimeTravel(ws));
+  fastify.addHook('preSerialization', absoluteListLinks());
   // No enableShutdownHooks(): main owns SIGTERM and closes the app, then consumers, relay
   // and databases in order; Nest's hook would re-raise the signal and kill the process midway.
   const doc = new DocumentBuilder()

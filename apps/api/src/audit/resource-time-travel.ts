@@ -1,6 +1,5 @@
-import { type CallHandler, type ExecutionContext, type NestInterceptor } from '@nestjs/common';
+import type { preHandlerHookHandler } from 'fastify';
 import { pathOf, type HttpRequest } from '@cp/runtime';
-import { from, type Observable } from 'rxjs';
 import { HistoryQueryError, logPosition } from '@cp/host-feed';
 import { fail, resourceAt, type WriteSide } from '@cp/write-model';
 import { contextFromRequest } from '../platform/request-context';
@@ -22,33 +21,35 @@ const COLLECTIONS: Record<string, { kind: string; key: string; notFound: string 
  * was then, folded from its events (resourceAt), with the position it is as
  * of. An admin reads any; anyone else only their own project's (another
  * project's is a 404, as Neutron hides what a caller may not see). The
- * show route must exist: this answers in its place.
+ * show route must exist: this answers in its place, before its handler runs
+ * (a Fastify hook, so requests without `at` pay one method and query check).
  */
-export class ResourceTimeTravel implements NestInterceptor {
-  constructor(private readonly ws: WriteSide) {}
-
-  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
-    const req = context.switchToHttp().getRequest<HttpRequest>();
-    const at = (req.query as Record<string, unknown> | undefined)?.at;
+export function resourceTimeTravel(ws: WriteSide): preHandlerHookHandler {
+  return (req, reply, done) => {
+    const at = req.method === 'GET' && !req.is404 ? (req.query as Record<string, unknown> | undefined)?.at : undefined;
+    if (typeof at !== 'string') return done();
     const m = /^\/v2\.0\/([a-z-]+)\/([^/]+)$/.exec(pathOf(req));
     const collection = m ? COLLECTIONS[m[1]] : undefined;
-    if (req.method !== 'GET' || typeof at !== 'string' || !m || !collection) return next.handle();
-    return from(this.answer(req, collection, decodeURIComponent(m[2]), at));
-  }
+    if (!m || !collection) return done();
+    answer(ws, req, collection, decodeURIComponent(m[2]), at).then(
+      (body) => void reply.send(body),
+      (err: Error) => done(err),
+    );
+  };
+}
 
-  private async answer(req: HttpRequest, c: (typeof COLLECTIONS)[string], id: string, at: string): Promise<unknown> {
-    const ctx = contextFromRequest(req);
-    let position: number;
-    try {
-      position = await logPosition(this.ws.store, at);
-    } catch (err) {
-      if (err instanceof HistoryQueryError) fail(400, 'HTTPBadRequest', err.message);
-      throw err;
-    }
-    const body = await resourceAt(this.ws.store, c.kind, id, position);
-    if (!body || (!ctx.isAdmin && body.project_id !== ctx.projectId)) {
-      fail(404, c.notFound, `${c.kind} ${id} did not exist at position ${position}, or is not yours to see.`);
-    }
-    return { [c.key]: body, position };
+async function answer(ws: WriteSide, req: HttpRequest, c: (typeof COLLECTIONS)[string], id: string, at: string): Promise<unknown> {
+  const ctx = contextFromRequest(req);
+  let position: number;
+  try {
+    position = await logPosition(ws.store, at);
+  } catch (err) {
+    if (err instanceof HistoryQueryError) fail(400, 'HTTPBadRequest', err.message);
+    throw err;
   }
+  const body = await resourceAt(ws.store, c.kind, id, position);
+  if (!body || (!ctx.isAdmin && body.project_id !== ctx.projectId)) {
+    fail(404, c.notFound, `${c.kind} ${id} did not exist at position ${position}, or is not yours to see.`);
+  }
+  return { [c.key]: body, position };
 }

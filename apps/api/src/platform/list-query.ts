@@ -122,7 +122,7 @@ function paginate(sorted: Body[], q: Query): { items: Body[]; links: Array<{ rel
 
 /**
  * Another page's query: the same filters, sort and fields, the limit, the marker, and `page_reverse`
- * for a previous page. Relative here; `AbsoluteListLinks` makes it absolute with the request's own URL.
+ * for a previous page. Relative here; `absoluteListLinks` makes it absolute with the request's own URL.
  */
 function pageHref(q: Query, limit: number, marker: string | null, reverse: boolean): string {
   const params = new URLSearchParams();
