@@ -32,9 +32,12 @@ export class NeutronExceptionFilter implements ExceptionFilter {
 
   catch(err: unknown, host: ArgumentsHost): void {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
-    if (reply.sent || reply.raw.headersSent) return;
+    if (reply.raw.headersSent || reply.raw.writableEnded) return;
     const [status, body] = this.map(err);
     if (status >= 500) this.logger.error(err instanceof Error ? (err.stack ?? err.message) : String(err));
+    // A handler that took the response over (a watch stream, a proxied answer) and failed before writing it.
+    if (reply.sent)
+      return void reply.raw.writeHead(status, { 'content-type': 'application/json; charset=utf-8' }).end(JSON.stringify(body));
     void reply.code(status).send(body);
   }
 

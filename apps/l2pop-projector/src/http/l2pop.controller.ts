@@ -118,7 +118,8 @@ export class L2popController {
     @Req() request: HttpRequest,
     @Res() reply: HttpReply,
   ): void {
+    const format = deltaFormat(delta);
     const { req, res } = takeOver(request, reply);
-    this.runtime.feed.watch(host, { since, lastEventId, format: deltaFormat(delta) }, req, res);
+    this.runtime.feed.watch(host, { since, lastEventId, format }, req, res);
   }
 }
