@@ -31,7 +31,7 @@ test('refuses a store with migrations pending, migrate upgrades it, then it star
       (err: Error) => err.message,
     );
     expect(refused).toMatch(/exited with 1/);
-    expect(refused).toContain('needs migrations this release brings (M001EventLog)');
+    expect(refused).toContain('needs migrations this release brings (M001EventLog, M002FreePositions)');
     expect(refused).not.toMatch(/\n\s+at /); // one line, no stack
 
     let out = '';
@@ -39,7 +39,7 @@ test('refuses a store with migrations pending, migrate upgrades it, then it star
       stdout: (t) => (out += t),
       stderr: (t) => (out += t),
     });
-    expect([code, out]).toEqual([0, expect.stringContaining('applied M001EventLog; at M001EventLog')]);
+    expect([code, out]).toEqual([0, expect.stringContaining('applied M001EventLog, M002FreePositions; at M002FreePositions')]);
     out = '';
     expect(
       await main(['node', 'controlplane', 'migrate', '--data-dir', dir], { stdout: (t) => (out += t), stderr: (t) => (out += t) }),

@@ -28,7 +28,9 @@ const skip = process.env.PG_UNAVAILABLE === '1' && process.env.CI !== 'true';
   const lite = await L2Harness.sqlite();
   try {
     const before = await pg.snapshot('c1');
+    const held = [];
     for (const step of STEPS) {
+      for (const host of ['c1', 'c2', 'c3']) held.push(await pg.snapshot(host));
       await pg.append(step);
       await lite.append(step);
       for (const host of ['c1', 'c2', 'c3']) {
@@ -37,6 +39,15 @@ const skip = process.env.PG_UNAVAILABLE === '1' && process.env.CI !== 'true';
       }
     }
     expect(applyDelta(before, await pg.changes('c1', before.revision))).toEqual(await pg.snapshot('c1'));
+    // Every host from every revision it held, read in one batch (the queries woken watchers share): the same as one by one.
+    const batch = await pg.changesMany(
+      held.map((s) => ({ host: s.host, since: s.revision })),
+      'entries',
+    );
+    for (const [k, s] of held.entries()) {
+      expect(batch[k]).toEqual(await pg.changes(s.host, s.revision, 'entries'));
+      expect(applyDelta(s, batch[k])).toEqual(await pg.snapshot(s.host));
+    }
     expect((await pg.snapshot('c1')).networks.n1).toEqual({
       network_type: 'vxlan',
       segmentation_id: 1000,

@@ -131,6 +131,12 @@ test('every host equals the oracle, under any partition interleaving and a crash
             expect(applyDelta(atCrash.get(host)!, await queries.changes(host, atCrash.get(host)!.revision, format))).toEqual(snapshot);
           }
         }
+        // The same catch-up for every host in one batch, as the watchers one commit wakes are served.
+        const batch = await queries.changesMany(
+          HOSTS.map((host) => ({ host, since: atCrash.get(host)!.revision })),
+          'entries',
+        );
+        for (const [k, host] of HOSTS.entries()) expect(applyDelta(atCrash.get(host)!, batch[k])).toEqual(await queries.snapshot(host));
 
         // Rebuilt in the original order, straight from the bodies, into a scratch model.
         const rebuilt = new L2popProjection(scratch);

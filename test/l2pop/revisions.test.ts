@@ -58,11 +58,20 @@ test.each(['lists', 'entries'] as const)(
         chained.set(host, local);
       }
       // ...and in one go from every earlier revision, as an agent back from a restart does.
+      const oneByOne = [];
       for (const r0 of starts) {
         const doc = await h.changes(r0.host, r0.revision, format);
         expect(doc.resync).toBe(false);
         expect(applyDelta(r0, doc)).toEqual(await h.snapshot(r0.host));
+        oneByOne.push(doc);
       }
+      // ...and all of them in one batch (each host several times, from different revisions), as woken watchers are served.
+      expect(
+        await h.changesMany(
+          starts.map((r0) => ({ host: r0.host, since: r0.revision })),
+          format,
+        ),
+      ).toEqual(oneByOne);
     }
   },
 );

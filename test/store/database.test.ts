@@ -65,12 +65,12 @@ describe.each([sqlite, postgres])('database adapter', (make) => {
 
   it(`${make().name}: creates the event log by migration and records it, once`, async () => {
     db = await openDatabase(backend.config(), [EventTable]);
-    expect(await migrations(db)).toEqual([{ name: 'M001EventLog' }]);
+    expect(await migrations(db)).toEqual([{ name: 'M001EventLog' }, { name: 'M002FreePositions' }]);
     const store = new EventStore(db);
     await store.transaction((tx) => store.append([{ streamId: 'network:n1', expectedVersion: 0, events: [deleted] }], ctx, tx));
     await db.close();
     db = await openDatabase(backend.config(), [EventTable]);
-    expect(await migrations(db)).toEqual([{ name: 'M001EventLog' }]);
+    expect(await migrations(db)).toEqual([{ name: 'M001EventLog' }, { name: 'M002FreePositions' }]);
     expect(await new EventStore(db).headPosition()).toBe(1);
   });
 
@@ -86,10 +86,10 @@ describe.each([sqlite, postgres])('database adapter', (make) => {
 
     // Not behind the operator's back: an existing store with migrations pending is refused, its events left as they are.
     await expect(openDatabase(backend.config(), [EventTable])).rejects.toThrow(
-      /needs migrations this release brings \(M001EventLog\).*controlplane migrate/,
+      /needs migrations this release brings \(M001EventLog, M002FreePositions\).*controlplane migrate/,
     );
     db = await openDatabase({ ...backend.config(), migrate: true }, [EventTable]);
-    expect(await migrations(db)).toEqual([{ name: 'M001EventLog' }]);
+    expect(await migrations(db)).toEqual([{ name: 'M001EventLog' }, { name: 'M002FreePositions' }]);
     const store = new EventStore(db);
     expect((await store.readStream('network:n1')).map((e) => e.metadata.actor)).toEqual(['old']);
     // The rules still hold after the upgrade: the stream is at version 1, and a version is taken once.

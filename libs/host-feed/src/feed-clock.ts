@@ -39,6 +39,21 @@ export class FeedClock {
     return { epoch, rev: Number(row?.rev ?? 0), horizon: Number(row?.horizon ?? 0) };
   }
 
+  /** `hostState` of several hosts: two queries however many (a batch of watchers woken by one commit). */
+  async hostStates(db: Database, hosts: readonly string[]): Promise<Map<string, HostState>> {
+    const epoch = await this.currentEpoch(db);
+    const states = new Map<string, HostState>(hosts.map((h) => [h, { epoch, rev: 0, horizon: 0 }]));
+    for (let i = 0; i < hosts.length; i += 500) {
+      const chunk = hosts.slice(i, i + 500);
+      const rows = await db.all<{ host: string; rev: number; horizon: number }>(
+        `SELECT host, rev, horizon FROM ${this.prefix}_host_revs WHERE host IN (${chunk.map(() => '?').join(', ')})`,
+        chunk,
+      );
+      for (const r of rows) states.set(r.host, { epoch, rev: Number(r.rev), horizon: Number(r.horizon) });
+    }
+    return states;
+  }
+
   /** The current revisions of several hosts, in one read per 500 hosts (the watch poller's). */
   async revisions(db: Database, hosts: readonly string[]): Promise<Map<string, string>> {
     const epoch = await this.currentEpoch(db);

@@ -1,9 +1,10 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Database, Tx } from '@cp/store';
+import { ChangeBatcher, type ChangeAsk } from './change-batcher';
 import type { FeedClock } from './feed-clock';
 import { HostHub } from './host-hub';
 import { RevisionPoller } from './revision-poller';
-import { deltaFrom, formatRevision, type HostState } from './revisions';
+import { deltaFrom, formatRevision, sameState, type HostState } from './revisions';
 import { WatchSession } from './watch-session';
 
 /** How one read model assembles a host's documents; the feed decides which one to give and reads it consistently. */
@@ -11,6 +12,22 @@ export interface HostDocuments<Snapshot, Delta> {
   snapshot(tx: Tx | undefined, host: string, revision: string): Promise<Snapshot>;
   /** What changed for `host` after its revision `from` (the number in `since`), in the format asked for (a model may offer several). */
   delta(tx: Tx | undefined, host: string, revision: string, since: string, from: number, format?: string): Promise<Delta>;
+  /**
+   * Optional: `delta` for many hosts at once, one query per kind of row for all
+   * of them (the watchers one commit woke); null for a format it does not batch.
+   */
+  deltaMany?(tx: Tx | undefined, asks: DeltaAsk[], format?: string): Promise<Delta[] | null>;
+}
+
+/** One host's delta to read in a batch. */
+export interface DeltaAsk {
+  host: string;
+  /** The host's revision now (the document's `revision`). */
+  revision: string;
+  /** What the agent sent. */
+  since: string;
+  /** The revision number the delta starts after. */
+  from: number;
 }
 
 /** A resync: the whole document, marked so the agent replaces what it has. */
@@ -36,6 +53,7 @@ export class HostFeed<Snapshot extends { revision: string }, Delta extends { rev
   readonly poller: RevisionPoller;
   readonly pollMs: number;
   private readonly sessions = new Set<() => void>();
+  private readonly batcher = new ChangeBatcher<Delta | Resync<Snapshot>>((asks, format) => this.changesMany(asks, format));
 
   constructor(
     readonly db: Database,
@@ -59,6 +77,46 @@ export class HostFeed<Snapshot extends { revision: string }, Delta extends { rev
       if (from === null) return { ...(await this.documents.snapshot(tx, host, revision)), since, resync: true as const };
       return this.documents.delta(tx, host, revision, since!, from, format);
     });
+  }
+
+  /** `changes` as a watch stream asks for it: batched with the other streams' reads of the same turn. */
+  nextChanges(host: string, since: string | null, format?: string): Promise<Delta | Resync<Snapshot>> {
+    return this.batcher.read({ host, since, format });
+  }
+
+  /**
+   * `changes` for many hosts: with a model that reads deltas in batches, the
+   * hosts' states before and after and their deltas take a few queries for all
+   * of them (each host's result stands if its state did not move meanwhile, as
+   * in `read`). Resyncs, hosts that moved meanwhile, and formats the model does
+   * not batch are read one by one.
+   */
+  async changesMany(asks: readonly ChangeAsk[], format?: string): Promise<(Delta | Resync<Snapshot>)[]> {
+    const out: (Delta | Resync<Snapshot> | undefined)[] = [];
+    if (this.documents.deltaMany && asks.length > 1) {
+      const hosts = [...new Set(asks.map((a) => a.host))];
+      const before = await this.clock.hostStates(this.db, hosts);
+      const batch = asks.flatMap((a, k) => {
+        const state = before.get(a.host)!;
+        const from = deltaFrom(a.since, state);
+        return from === null ? [] : [{ k, ask: { host: a.host, revision: formatRevision(state.epoch, state.rev), since: a.since!, from } }];
+      });
+      const docs =
+        batch.length > 0
+          ? await this.documents.deltaMany(
+              undefined,
+              batch.map((b) => b.ask),
+              format,
+            )
+          : null;
+      if (docs) {
+        const after = await this.clock.hostStates(this.db, hosts);
+        batch.forEach(({ k, ask }, j) => {
+          if (sameState(before.get(ask.host)!, after.get(ask.host)!)) out[k] = docs[j];
+        });
+      }
+    }
+    return Promise.all(asks.map((a, k) => out[k] ?? this.changes(a.host, a.since, format)));
   }
 
   async revision(host: string): Promise<string> {
@@ -121,7 +179,7 @@ export class HostFeed<Snapshot extends { revision: string }, Delta extends { rev
       const before = await this.clock.hostState(this.db, host);
       const result = await fn(undefined, before);
       const after = await this.clock.hostState(this.db, host);
-      if (before.epoch === after.epoch && before.rev === after.rev && before.horizon === after.horizon) return result;
+      if (sameState(before, after)) return result;
     }
     return this.db.transaction(async (tx) => fn(tx, await this.clock.hostState(this.db, host, tx)));
   }

@@ -18,3 +18,4 @@ export * from './watch-session';
 export * from './feed-client';
 export * from './history';
 export * from './provenance';
+export * from './change-batcher';

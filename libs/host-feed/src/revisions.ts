@@ -39,3 +39,8 @@ export interface CompactionOptions {
 }
 
 export const DEFAULT_COMPACTION: CompactionOptions = { keepRevisions: 1000, compactEvery: 100 };
+
+/** Whether a host stood still between two reads of its state (reads made in between saw one committed state). */
+export function sameState(a: HostState, b: HostState): boolean {
+  return a.epoch === b.epoch && a.rev === b.rev && a.horizon === b.horizon;
+}

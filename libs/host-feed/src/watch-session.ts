@@ -4,7 +4,7 @@ import type { ServerResponse } from 'node:http';
 interface WatchedFeed {
   readonly hub: { subscribe(host: string, listener: () => void): () => void };
   readonly poller: { seen(host: string, revision: string): void };
-  changes(host: string, since: string | null, format?: string): Promise<{ revision: string; resync?: boolean }>;
+  nextChanges(host: string, since: string | null, format?: string): Promise<{ revision: string; resync?: boolean }>;
   track(close: () => void): () => void;
 }
 
@@ -75,7 +75,7 @@ export class WatchSession {
   }
 
   private async send(): Promise<void> {
-    const doc = await this.feed.changes(this.host, this.last, this.options.format);
+    const doc = await this.feed.nextChanges(this.host, this.last, this.options.format);
     if (this.closed || (!this.first && !doc.resync && doc.revision === this.last)) return;
     const event = this.options.event ? `event: ${this.options.event}\n` : '';
     this.res.write(`id: ${doc.revision}\n${event}data: ${JSON.stringify(doc)}\n\n`);

@@ -36,6 +36,13 @@ interface EventRow {
   data: string;
 }
 
+/** Taken in shared mode by every writer on PostgreSQL, exclusively by `exclusive` (with the schema's hash as second key). */
+const WRITERS_LOCK = 724201;
+
+/** What an append writes besides the position, in `rowOf`'s order. */
+const INSERT_COLUMNS =
+  'event_id, stream_id, stream_version, type, schema_version, resource_type, resource_id, project_id, actor, request_id, causation_id, occurred_at, data';
+
 const COLUMNS =
   'position, event_id, stream_id, stream_version, type, schema_version, project_id, actor, request_id, causation_id, occurred_at, data';
 
@@ -78,17 +85,38 @@ export class EventStore {
   }
 
   /**
-   * A write transaction: it takes the writers' lock before reading anything, so
-   * check-then-append is atomic on PostgreSQL as on SQLite (one writer at a time;
-   * each statement after the lock sees every earlier commit). Appends are
-   * announced to subscribers once their transaction commits.
+   * A write transaction. On PostgreSQL it runs SERIALIZABLE, so check-then-append
+   * on facts read in it is atomic without queueing writers behind one lock:
+   * when two transactions' reads and writes cross, one fails and the command
+   * runner re-runs it. Writers that would all contend for one hot row (the
+   * free addresses of a network's subnets) name it in `queueOn` and take turns
+   * instead. It joins the writers in shared mode, so maintenance that
+   * must see no writer at all (`exclusive`) waits for it. Appends are announced
+   * to subscribers once their transaction commits.
    */
-  async transaction<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  async transaction<T>(fn: (tx: Tx) => Promise<T>, opts: { queueOn?: readonly string[] } = {}): Promise<T> {
     return this.db.transaction(
       async (tx) => {
-        await this.lockWriters(tx);
+        await this.joinWriters(tx);
         return fn(tx);
       },
+      { queueOn: opts.queueOn },
+    );
+  }
+
+  /**
+   * A transaction no writer runs beside (re-deriving the inline models from the
+   * log): on PostgreSQL it waits for the writers in flight and holds new ones
+   * off until it ends. SQLite has one writer at a time anyway.
+   */
+  async exclusive<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+    return this.db.transaction(
+      async (tx) => {
+        if (this.db.kind === 'postgres')
+          await this.db.run(`SELECT pg_advisory_xact_lock(${WRITERS_LOCK}, hashtext(current_schema()))`, [], tx);
+        return fn(tx);
+      },
+      // Each statement sees what committed before it, so the writers waited for are seen.
       { serializable: false },
     );
   }
@@ -96,70 +124,75 @@ export class EventStore {
   async append(appends: StreamAppend[], ctx: CommandContext, tx: Tx): Promise<DomainEvent[]> {
     const pending = appends.filter((a) => a.events.length > 0);
     if (pending.length === 0) return [];
-    // One writer at a time takes positions, so positions become visible in order
-    // and a tailing reader never skips an event that commits late.
-    await this.lockWriters(tx);
+    await this.joinWriters(tx);
     const stored: DomainEvent[] = [];
+    // A stream may appear more than once in one append: its later parts follow on from the earlier.
+    const versions = new Map<string, number>();
     for (const a of pending) {
-      const current = await this.streamVersion(a.streamId, tx);
+      const current = versions.get(a.streamId) ?? (await this.streamVersion(a.streamId, tx));
       if (a.expectedVersion !== 'any' && current !== a.expectedVersion) {
         throw new ConcurrencyError(`stream ${a.streamId} is at version ${current}, expected ${a.expectedVersion}`);
       }
       let version = current;
       for (const body of a.events) {
         version += 1;
-        const event = {
-          ...body,
-          metadata: {
-            eventId: randomUUID(),
-            schemaVersion: CATALOGUE[body.type].schemaVersion,
-            streamId: a.streamId,
-            streamVersion: version,
-            projectId: ctx.projectId,
-            actor: ctx.actor,
-            requestId: ctx.requestId,
-            causationId: ctx.causationId,
-            occurredAt: ctx.now,
-          },
-        } as DomainEvent;
-        const [resourceType, resourceId] = resourceOf(event);
-        const rows = await this.db.all<{ position: number | string }>(
-          `INSERT INTO events (event_id, stream_id, stream_version, type, schema_version, resource_type, resource_id,
-             project_id, actor, request_id, causation_id, occurred_at, data)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING position`,
-          [
-            event.metadata.eventId,
-            a.streamId,
-            version,
-            event.type,
-            event.metadata.schemaVersion,
-            resourceType,
-            resourceId,
-            ctx.projectId,
-            ctx.actor,
-            ctx.requestId,
-            ctx.causationId,
-            ctx.now,
-            JSON.stringify(event.data),
-          ],
-          tx,
-        );
-        event.metadata.position = Number(rows[0].position);
-        stored.push(event);
+        const metadata = {
+          eventId: randomUUID(),
+          schemaVersion: CATALOGUE[body.type].schemaVersion,
+          streamId: a.streamId,
+          streamVersion: version,
+          projectId: ctx.projectId,
+          actor: ctx.actor,
+          requestId: ctx.requestId,
+          causationId: ctx.causationId,
+          occurredAt: ctx.now,
+        };
+        stored.push({ ...body, metadata } as DomainEvent);
       }
+      versions.set(a.streamId, version);
     }
+    if (this.db.kind === 'postgres') await this.insertAtTakenPositions(stored, tx);
+    else for (const event of stored) event.metadata.position = await this.insertOne(event, tx);
     for (const event of stored) for (const p of this.inline) await p.apply(tx, event);
     const head = stored[stored.length - 1].metadata.position!;
     tx.afterCommit(() => this.emitter.emit('appended', head));
     return stored;
   }
 
+  /** SQLite: one writer, so the table's AUTOINCREMENT hands positions out in commit order. */
+  private async insertOne(event: DomainEvent, tx: Tx): Promise<number> {
+    const rows = await this.db.all<{ position: number | string }>(
+      `INSERT INTO events (${INSERT_COLUMNS}) VALUES (${placeholders(INSERT_COLUMNS.split(',').length)}) RETURNING position`,
+      rowOf(event),
+      tx,
+    );
+    return Number(rows[0].position);
+  }
+
   /**
-   * Serialises writers on PostgreSQL for the rest of the transaction (SQLite
-   * already has a single writer). Taking it again in the same transaction is a no-op.
+   * PostgreSQL: takes consecutive positions together with this transaction's
+   * in-flight flag (`cp_take_positions`, migration M002), then writes the rows in
+   * as few statements as the parameter limit allows.
    */
-  async lockWriters(tx: Tx): Promise<void> {
-    if (this.db.kind === 'postgres') await this.db.run('SELECT pg_advisory_xact_lock(724201)', [], tx);
+  private async insertAtTakenPositions(events: DomainEvent[], tx: Tx): Promise<void> {
+    const taken = await this.db.get<{ first: string | number }>('SELECT cp_take_positions(?) AS first', [events.length], tx);
+    const first = Number(taken!.first);
+    events.forEach((e, i) => (e.metadata.position = first + i));
+    const width = INSERT_COLUMNS.split(',').length + 1;
+    for (let i = 0; i < events.length; i += 1000) {
+      const chunk = events.slice(i, i + 1000);
+      await this.db.run(
+        `INSERT INTO events (position, ${INSERT_COLUMNS}) VALUES ${chunk.map(() => `(${placeholders(width)})`).join(', ')}`,
+        chunk.flatMap((e) => [e.metadata.position, ...rowOf(e)]),
+        tx,
+      );
+    }
+  }
+
+  /** Joins the writers (see `transaction`); a no-op on SQLite, and when taken again in the same transaction. */
+  private async joinWriters(tx: Tx): Promise<void> {
+    if (this.db.kind === 'postgres')
+      await this.db.run(`SELECT pg_advisory_xact_lock_shared(${WRITERS_LOCK}, hashtext(current_schema()))`, [], tx);
   }
 
   async streamVersion(streamId: string, tx?: Tx): Promise<number> {
@@ -227,10 +260,21 @@ export class EventStore {
     return rows.map((r) => r.resource_id);
   }
 
-  /** Events with position > `after`, in order, at most `limit`. */
+  /**
+   * Events with position > `after`, in order, at most `limit`: never past a
+   * position whose writer is still in flight, so a reader that carries on from
+   * the last position it got skips nothing that commits later. (On PostgreSQL,
+   * pass a transaction only from `exclusive`: a snapshot older than the bound
+   * would miss what committed in between.)
+   */
   async readAll(after: number, limit = 1000, tx?: Tx): Promise<DomainEvent[]> {
+    const bound = await this.readableUpTo(tx);
     // Projectors read the whole log through here: rows as arrays, in COLUMNS order.
-    const rows = await this.db.rows(`SELECT ${COLUMNS} FROM events WHERE position > ? ORDER BY position LIMIT ?`, [after, limit], tx);
+    const rows = await this.db.rows(
+      `SELECT ${COLUMNS} FROM events WHERE position > ? AND position <= ? ORDER BY position LIMIT ?`,
+      [after, bound, limit],
+      tx,
+    );
     return rows.map(
       ([
         position,
@@ -270,9 +314,24 @@ export class EventStore {
     return Number(row?.p ?? 0);
   }
 
+  /** The last event a reader can read now (see `readAll`). */
   async headPosition(): Promise<number> {
-    const row = await this.db.get<{ p: number | null }>('SELECT MAX(position) AS p FROM events');
+    const bound = await this.readableUpTo();
+    const row = await this.db.get<{ p: number | null }>('SELECT MAX(position) AS p FROM events WHERE position <= ?', [bound]);
     return Number(row?.p ?? 0);
+  }
+
+  /**
+   * Positions up to this one are settled: their events are committed, or rolled
+   * back for good. SQLite commits in position order (one writer); PostgreSQL
+   * hands positions out freely, so the oldest writer in flight sets the bound
+   * (`cp_safe_position`, migration M002). It is read in its own statement,
+   * before the rows, so the rows' statement sees every commit below it.
+   */
+  async readableUpTo(tx?: Tx): Promise<number> {
+    if (this.db.kind !== 'postgres') return Number.MAX_SAFE_INTEGER;
+    const row = await this.db.get<{ p: string | number }>('SELECT cp_safe_position() AS p', [], tx);
+    return Number(row!.p);
   }
 }
 
@@ -293,6 +352,26 @@ export function toEvent(row: EventRow): DomainEvent {
       occurredAt: row.occurred_at,
     },
   });
+}
+
+function rowOf(event: DomainEvent): unknown[] {
+  const m = event.metadata;
+  const [resourceType, resourceId] = resourceOf(event);
+  return [
+    m.eventId,
+    m.streamId,
+    m.streamVersion,
+    event.type,
+    m.schemaVersion,
+    resourceType,
+    resourceId,
+    m.projectId,
+    m.actor,
+    m.requestId,
+    m.causationId,
+    m.occurredAt,
+    JSON.stringify(event.data),
+  ];
 }
 
 /** Resource type and id an event is about, for the audit API's filters. */

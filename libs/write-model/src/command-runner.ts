@@ -145,7 +145,7 @@ export class UnitOfWork {
 /**
  * The one command path. The API's services, the HA scheduler's decisions and the
  * agents' HA state reports all run their work through it: in one transaction
- * (writers serialised, so what the work reads is current), load → decide →
+ * (serializable on PostgreSQL, one writer at a time on SQLite), load → decide →
  * append with the versions decided on. When another writer changed a stream or
  * claimed a unique value first, the work is re-run from fresh state, so it
  * re-decides; after `maxAttempts` the command fails with RetriesExhausted (503).
@@ -161,7 +161,11 @@ export class CommandRunner {
     private readonly maxAttempts = 8,
   ) {}
 
-  async run<T>(ctx: CommandContext, work: (uow: UnitOfWork) => Promise<T>): Promise<{ result: T; events: DomainEvent[] }> {
+  async run<T>(
+    ctx: CommandContext,
+    work: (uow: UnitOfWork) => Promise<T>,
+    opts: { queueOn?: readonly string[] } = {},
+  ): Promise<{ result: T; events: DomainEvent[] }> {
     for (let attempt = 1; ; attempt++) {
       try {
         return await this.store.transaction(async (tx) => {
@@ -169,7 +173,7 @@ export class CommandRunner {
           const result = await work(uow);
           const events = await uow.commit();
           return { result, events };
-        });
+        }, opts);
       } catch (err) {
         if (err instanceof RejectionError || !isConflictError(err)) throw err;
         if (attempt >= this.maxAttempts) throw new RetriesExhausted(attempt);

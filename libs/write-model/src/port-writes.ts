@@ -210,6 +210,13 @@ async function storedSubnetStreams(uow: UnitOfWork, networkId: string): Promise<
   return firsts.map((f) => f.stream_id);
 }
 
+/**
+ * The queue (CommandRunner.run's `queueOn`) of the commands that take addresses
+ * on a network's subnets: they all read and cut the same first free range, so
+ * on PostgreSQL they take turns instead of conflicting and retrying.
+ */
+export const addressQueue = (networkId: string): string => `addresses:${networkId}`;
+
 export const generateMac = () => `fa:16:3e:${[...randomBytes(3)].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
 
 export async function createPortInUow(

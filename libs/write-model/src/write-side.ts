@@ -79,7 +79,9 @@ export const WRITE_SIDE = Symbol('WRITE_SIDE');
 async function rebuildInlineIfStale(db: Database, store: EventStore, tableNames: string[]): Promise<void> {
   const cp = await readCheckpoint(db, 'inline-models', 'all');
   if (cp?.version === INLINE_MODELS_VERSION) return;
-  await store.transaction(async (tx) => {
+  // No writer runs meanwhile; an instance that waited here finds the work done.
+  await store.exclusive(async (tx) => {
+    if ((await readCheckpoint(db, 'inline-models', 'all', tx))?.version === INLINE_MODELS_VERSION) return;
     await db.truncate(tableNames, tx);
     const position = await store.replayInline(tx);
     await writeCheckpoint(db, tx, 'inline-models', 'all', { position, version: INLINE_MODELS_VERSION });

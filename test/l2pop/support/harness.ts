@@ -96,6 +96,11 @@ export class L2Harness {
     return this.runtime.feed.changes(host, since, format);
   }
 
+  /** As the watchers one commit woke are served: all in one batch. */
+  changesMany(asks: { host: string; since: string | null }[], format?: 'lists' | 'entries') {
+    return this.runtime.feed.changesMany(asks, format);
+  }
+
   digest(): Promise<string> {
     return this.runtime.projection.digest(this.db);
   }

@@ -24,7 +24,7 @@ export class AuditController {
     // get_events: an admin reads all; anyone else is pinned to its own project, whatever it asks for.
     if (!may(ctx, 'get_events', {})) q.project_id = ctx.projectId;
     enforce(ctx, 'get_events', { project_id: ctx.projectId });
-    const events = await queryAudit(this.ws.db, q);
+    const events = await queryAudit(this.ws.store, q);
     const last = events.at(-1);
     const nextQuery = new URLSearchParams();
     for (const [k, v] of Object.entries({ ...raw, after: String(last?.position ?? '') })) {

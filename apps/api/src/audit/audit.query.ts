@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Database } from '@cp/store';
+import type { EventStore } from '@cp/store';
 import { fail } from '@cp/write-model';
 import type { Query } from '../platform/list-query';
 
@@ -87,13 +87,15 @@ interface AuditRow {
 export type AuditEvent = ReturnType<typeof toAuditEvent>;
 
 /** The events matching `q`, in log order, at most `q.limit`. */
-export async function queryAudit(db: Database, q: AuditQuery): Promise<AuditEvent[]> {
+export async function queryAudit(store: EventStore, q: AuditQuery): Promise<AuditEvent[]> {
   const { sql, params } = auditWhere(q);
-  const rows = await db.all<AuditRow>(
+  // Never past a writer in flight: a client following `next` must not page over an event that commits late.
+  const upTo = await store.readableUpTo();
+  const rows = await store.db.all<AuditRow>(
     `SELECT position, event_id, type, schema_version, stream_id, stream_version, resource_type, resource_id,
             project_id, actor, request_id, causation_id, occurred_at, data
-     FROM events WHERE ${sql} ORDER BY position LIMIT ?`,
-    [...params, q.limit],
+     FROM events WHERE ${sql} AND position <= ? ORDER BY position LIMIT ?`,
+    [...params, upTo, q.limit],
   );
   return rows.map(toAuditEvent);
 }

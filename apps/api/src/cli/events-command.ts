@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { EventTable, openDatabase } from '@cp/store';
+import { EventStore, EventTable, openDatabase } from '@cp/store';
 import { eventStoreConfig, RejectionError } from '@cp/write-model';
 import { parseAuditQuery, queryAudit, type AuditEvent } from '../audit/audit.query';
 import { requireEventStore, UsageError } from '../embedded/embedded-models';
@@ -53,7 +53,7 @@ export function addEventsCommand(program: Command, say: (line: string) => void):
     if (config.kind === 'sqlite') requireEventStore(o.dataDir);
     const db = await openDatabase(config, [EventTable]);
     try {
-      for (const e of await queryAudit(db, query)) say(o.json ? JSON.stringify(e) : line(e));
+      for (const e of await queryAudit(new EventStore(db), query)) say(o.json ? JSON.stringify(e) : line(e));
     } finally {
       await db.close();
     }

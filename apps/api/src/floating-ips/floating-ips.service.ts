@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { Inject, Injectable } from '@nestjs/common';
 import { floatingIpDecider, parseIp } from '@cp/domain';
 import {
+  addressQueue,
   type Body,
   createPortInUow,
   deletePortInUow,
@@ -40,40 +41,46 @@ export class FloatingIpsService {
   async create(ctx: RequestContext, input: CreateFloatingIpInput): Promise<Body> {
     const projectId = authorizeCreate(ctx, 'create_floatingip', input);
     const id = randomUUID();
-    await this.ws.runner.run(ctx, async (uow) => {
-      const network = await loadNetwork(uow, input.floating_network_id);
-      if (!network) fail(404, 'NetworkNotFound', `Network ${input.floating_network_id} could not be found.`);
-      if (!network.external) fail(400, 'BadRequest', `Bad floatingip request: Network ${network.id} is not a valid external network.`);
-      await this.quota.check(uow, 'floatingip', projectId);
-      const portId = randomUUID();
-      await createPortInUow(uow, {
-        id: portId,
-        networkId: network.id,
-        projectId: '',
-        deviceOwner: FLOATINGIP_OWNER,
-        deviceId: id,
-        portSecurityEnabled: false,
-        securityGroups: [],
-        fixedIps: [await this.addressRequest(uow, network.id, input)],
-      });
-      const held = await loadPort(uow, portId);
-      const address = held.status === 'active' ? held.port.fixedIps[0] : undefined;
-      if (!address) throw new Error(`floating IP port ${portId} has no address after its creation`);
-      const associate = input.port_id ? await associationFacts(uow, network.id, input.port_id, input.fixed_ip_address ?? undefined) : null;
-      await uow.decide(floatingIpDecider, floatingIpStream(id), {
-        type: 'CreateFloatingIp',
-        data: {
-          id,
-          projectId,
-          floatingNetworkId: network.id,
-          floatingIpAddress: address.ipAddress,
-          floatingSubnetId: address.subnetId,
-          floatingPortId: portId,
-          description: input.description ?? '',
-        },
-        associate,
-      });
-    });
+    await this.ws.runner.run(
+      ctx,
+      async (uow) => {
+        const network = await loadNetwork(uow, input.floating_network_id);
+        if (!network) fail(404, 'NetworkNotFound', `Network ${input.floating_network_id} could not be found.`);
+        if (!network.external) fail(400, 'BadRequest', `Bad floatingip request: Network ${network.id} is not a valid external network.`);
+        await this.quota.check(uow, 'floatingip', projectId);
+        const portId = randomUUID();
+        await createPortInUow(uow, {
+          id: portId,
+          networkId: network.id,
+          projectId: '',
+          deviceOwner: FLOATINGIP_OWNER,
+          deviceId: id,
+          portSecurityEnabled: false,
+          securityGroups: [],
+          fixedIps: [await this.addressRequest(uow, network.id, input)],
+        });
+        const held = await loadPort(uow, portId);
+        const address = held.status === 'active' ? held.port.fixedIps[0] : undefined;
+        if (!address) throw new Error(`floating IP port ${portId} has no address after its creation`);
+        const associate = input.port_id
+          ? await associationFacts(uow, network.id, input.port_id, input.fixed_ip_address ?? undefined)
+          : null;
+        await uow.decide(floatingIpDecider, floatingIpStream(id), {
+          type: 'CreateFloatingIp',
+          data: {
+            id,
+            projectId,
+            floatingNetworkId: network.id,
+            floatingIpAddress: address.ipAddress,
+            floatingSubnetId: address.subnetId,
+            floatingPortId: portId,
+            description: input.description ?? '',
+          },
+          associate,
+        });
+      },
+      { queueOn: [addressQueue(input.floating_network_id)] },
+    );
     return this.show(ctx, id);
   }
 

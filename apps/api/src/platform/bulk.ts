@@ -33,11 +33,17 @@ export async function createAll<I>(
   ctx: RequestContext,
   inputs: readonly I[],
   createIn: (uow: UnitOfWork, input: I) => Promise<string>,
+  /** What the creates contend for, if anything (CommandRunner.run's `queueOn`). */
+  queueOn: readonly string[] = [],
 ): Promise<string[]> {
-  const { result } = await ws.runner.run(ctx, async (uow) => {
-    const ids: string[] = [];
-    for (const input of inputs) ids.push(await createIn(uow, input));
-    return ids;
-  });
+  const { result } = await ws.runner.run(
+    ctx,
+    async (uow) => {
+      const ids: string[] = [];
+      for (const input of inputs) ids.push(await createIn(uow, input));
+      return ids;
+    },
+    { queueOn },
+  );
   return result;
 }

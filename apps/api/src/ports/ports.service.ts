@@ -1,4 +1,4 @@
-import { portStream } from '@cp/write-model';
+import { addressQueue, portStream } from '@cp/write-model';
 import { Inject, Injectable } from '@nestjs/common';
 import { portDecider, type UpdatePortChanges } from '@cp/domain';
 import {
@@ -60,7 +60,9 @@ export class PortsService {
 
   /** One port, or a bulk create's ports, all in one command. */
   async createMany(ctx: RequestContext, inputs: readonly CreatePortInput[]) {
-    const ids = await createAll(this.ws, ctx, inputs, (uow, input) => this.createIn(uow, ctx, input));
+    // Ports on one network take addresses from the same free ranges: they queue for them rather than conflict.
+    const networks = inputs.map((i) => addressQueue(i.network_id));
+    const ids = await createAll(this.ws, ctx, inputs, (uow, input) => this.createIn(uow, ctx, input), networks);
     return Promise.all(ids.map((id) => this.show(ctx, id)));
   }
 
@@ -107,30 +109,37 @@ export class PortsService {
   }
 
   async update(ctx: RequestContext, id: string, input: UpdatePortInput) {
-    await this.ws.runner.run(ctx, async (uow) => {
-      const { port, network } = await this.visible(ctx, id, uow);
-      checkUpdatePolicy(ctx, input, port, network);
-      const groups =
-        input.security_groups === undefined
-          ? { ids: undefined, missing: [] }
-          : await this.securityGroups(uow, ctx, input.security_groups ?? [], { projectId: String(port.project_id), wantsDefault: false });
-      const changes: UpdatePortChanges = {
-        name: input.name,
-        description: input.description,
-        adminStateUp: input.admin_state_up,
-        deviceId: input.device_id,
-        deviceOwner: input.device_owner,
-        fixedIps: fixedIps(input),
-        securityGroups: groups.ids,
-        portSecurityEnabled: input.port_security_enabled,
-        allowedAddressPairs: pairs(input),
-        extraDhcpOpts: dhcpOpts(input),
-        hostId: input['binding:host_id'],
-        macAddress: input.mac_address,
-      };
-      const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as UpdatePortChanges;
-      await updatePortInUow(uow, id, defined, { missingSecurityGroups: groups.missing });
-    });
+    // A port's network never changes, so the one read before the command names its queue.
+    const current = input.fixed_ips === undefined ? undefined : await this.ws.resources.get(PORT, id);
+    const queueOn = current ? [addressQueue(String(current.network_id))] : [];
+    await this.ws.runner.run(
+      ctx,
+      async (uow) => {
+        const { port, network } = await this.visible(ctx, id, uow);
+        checkUpdatePolicy(ctx, input, port, network);
+        const groups =
+          input.security_groups === undefined
+            ? { ids: undefined, missing: [] }
+            : await this.securityGroups(uow, ctx, input.security_groups ?? [], { projectId: String(port.project_id), wantsDefault: false });
+        const changes: UpdatePortChanges = {
+          name: input.name,
+          description: input.description,
+          adminStateUp: input.admin_state_up,
+          deviceId: input.device_id,
+          deviceOwner: input.device_owner,
+          fixedIps: fixedIps(input),
+          securityGroups: groups.ids,
+          portSecurityEnabled: input.port_security_enabled,
+          allowedAddressPairs: pairs(input),
+          extraDhcpOpts: dhcpOpts(input),
+          hostId: input['binding:host_id'],
+          macAddress: input.mac_address,
+        };
+        const defined = Object.fromEntries(Object.entries(changes).filter(([, v]) => v !== undefined)) as UpdatePortChanges;
+        await updatePortInUow(uow, id, defined, { missingSecurityGroups: groups.missing });
+      },
+      { queueOn },
+    );
     return this.show(ctx, id);
   }
 

@@ -2,7 +2,8 @@ import type { HostDocuments } from '@cp/host-feed';
 import type { Database, Tx } from '@cp/store';
 import type { IpsetView, L2Delta, L2EntryDelta, L2NetworkChange, L2NetworkView, L2Snapshot } from '../contract/l2-documents';
 import { cmp, nullableNumber } from '../model/rules';
-import { entryDelta } from './entry-delta';
+import type { DeltaAsk } from './asks';
+import { entryDelta, entryDeltas } from './entry-delta';
 import { localChangedSince, readLocal } from './local-ports';
 import { currentRemotes, currentSets, hostChanges } from './host-changes';
 import { change, remotesByNetwork, sortBy, sortKeys, type MemberRow, type NetRow, type SetRow } from './rows';
@@ -42,6 +43,11 @@ export class L2Documents implements HostDocuments<L2Snapshot, L2Delta | L2EntryD
       tx,
     );
     return { host, revision, networks, ipsets: await currentSets(this.db, tx, sets), ...(await readLocal(this.db, tx, host)) };
+  }
+
+  /** The deltas of many hosts at once, for watchers one commit woke together: the entries format only (the lists format goes host by host). */
+  async deltaMany(tx: Tx | undefined, asks: DeltaAsk[], format?: string): Promise<L2EntryDelta[] | null> {
+    return format === 'entries' ? entryDeltas(this.db, tx, asks) : null;
   }
 
   /**

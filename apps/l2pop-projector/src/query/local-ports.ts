@@ -1,6 +1,7 @@
 import type { Database, Tx } from '@cp/store';
 import type { LocalPortView, SecurityGroupRuleView } from '../contract/l2-documents';
 import { cmp, nullableNumber, uniqueSorted } from '../model/rules';
+import { askTable, type DeltaAsk } from './asks';
 
 interface PortRow {
   id: string;
@@ -79,6 +80,18 @@ export async function readLocal(db: Database, tx: Tx | undefined, host: string):
 
 /** Whether the host's own ports changed after revision `from` (query/l2-documents.ts sends them again then). */
 export async function localChangedSince(db: Database, tx: Tx | undefined, host: string, from: number): Promise<boolean> {
-  const row = await db.get<{ seq: number }>('SELECT seq FROM l2_host_local WHERE host = ?', [host], tx);
-  return row !== undefined && Number(row.seq) > from;
+  return (await localChangedMany(db, tx, [{ host, from }]))[0];
+}
+
+/** `localChangedSince` for each ask, in one query. */
+export async function localChangedMany(
+  db: Database,
+  tx: Tx | undefined,
+  asks: readonly Pick<DeltaAsk, 'host' | 'from'>[],
+): Promise<boolean[]> {
+  const q = askTable(asks);
+  const rows = await db.all<{ i: number }>(`${q.sql} SELECT q.i FROM q JOIN l2_host_local l ON l.host = q.h AND l.seq > q.f`, q.params, tx);
+  const changed = asks.map(() => false);
+  for (const r of rows) changed[Number(r.i)] = true;
+  return changed;
 }

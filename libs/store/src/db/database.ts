@@ -21,6 +21,19 @@ export type Row = Record<string, unknown>;
  * entity schemas, and the event store's own tables by versioned migrations
  * (open-database.ts).
  */
+export interface TransactionOptions {
+  /** False: READ COMMITTED on PostgreSQL (each statement sees what committed before it). */
+  serializable?: boolean;
+  /**
+   * Names this transaction queues behind on PostgreSQL, across every process
+   * on the database: one holder of a name at a time, taken before the
+   * transaction's snapshot, so the holder reads what the previous one
+   * committed. For writers that would otherwise all conflict on one hot row and
+   * retry (addresses of one subnet). SQLite has one writer anyway.
+   */
+  queueOn?: readonly string[];
+}
+
 export abstract class Database {
   abstract readonly kind: DatabaseConfig['kind'];
 
@@ -38,10 +51,9 @@ export abstract class Database {
    * Runs `fn` in one transaction; `tx.afterCommit` hooks run once it is durable.
    * PostgreSQL runs it SERIALIZABLE by default, so projector instances deriving
    * views from shared rows cannot write skew (the loser retries); SQLite always
-   * serialises writers. The event store's writers opt out: they take a lock
-   * first instead (EventStore.transaction).
+   * serialises writers.
    */
-  abstract transaction<T>(fn: (tx: Tx) => Promise<T>, opts?: { serializable?: boolean }): Promise<T>;
+  abstract transaction<T>(fn: (tx: Tx) => Promise<T>, opts?: TransactionOptions): Promise<T>;
 
   /** Creates the tables of `tables` that this database lacks (a component joining a database someone else opened). */
   abstract ensureTables(tables: EntitySchema[]): Promise<void>;

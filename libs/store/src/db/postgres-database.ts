@@ -1,8 +1,11 @@
 import type { EntitySchema } from '@mikro-orm/core';
 import { Pool, type PoolClient, type QueryArrayConfig, type QueryConfig } from 'pg';
-import { Database, type DatabaseConfig, type Row } from './database';
+import { Database, type DatabaseConfig, type Row, type TransactionOptions } from './database';
 import { syncSchema } from './schema';
 import { PgTx, type Tx } from './tx';
+
+/** First key of the queues' advisory locks (`TransactionOptions.queueOn`); the two-key form keeps them apart from the positions' (M002). */
+const QUEUE_LOCKS = 724203;
 
 type PostgresConfig = Extract<DatabaseConfig, { kind: 'postgres' }>;
 
@@ -48,10 +51,18 @@ export class PostgresDatabase extends Database {
     return (await this.query({ text: this.number(sql), values: params }, tx)).rowCount ?? 0;
   }
 
-  async transaction<T>(fn: (tx: Tx) => Promise<T>, opts: { serializable?: boolean } = {}): Promise<T> {
+  async transaction<T>(fn: (tx: Tx) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
     const client = await this.pool.connect();
     let broken = false;
+    // A connection lost mid-transaction fails the statement in flight; without a
+    // listener the client's 'error' event would also end the process.
+    const lost = () => (broken = true);
+    client.on('error', lost);
+    // In one order everywhere, so two queues never wait on each other crosswise.
+    const queues = [...new Set(opts.queueOn ?? [])].sort();
     try {
+      for (const name of queues)
+        await client.query(`SELECT pg_advisory_lock(${QUEUE_LOCKS}, hashtext(current_schema() || ':' || $1))`, [name]);
       await client.query(opts.serializable === false ? 'BEGIN' : 'BEGIN ISOLATION LEVEL SERIALIZABLE');
       const tx = new PgTx(client);
       let value: T;
@@ -65,7 +76,10 @@ export class PostgresDatabase extends Database {
       tx.runCommitted();
       return value;
     } finally {
-      // A connection that could not even roll back is not given to the next caller.
+      // Session locks outlive the transaction: drop the queues' (a broken connection drops them itself).
+      if (queues.length > 0 && !broken) await client.query('SELECT pg_advisory_unlock_all()').catch(() => (broken = true));
+      // A connection that broke or could not even roll back is not given to the next caller.
+      client.off('error', lost);
       client.release(broken);
     }
   }
