@@ -8,6 +8,7 @@ import { runHaRouters, type HaRoutersOptions } from './scenarios/ha-routers';
 import { runProjection, type ProjectionOptions } from './scenarios/projection';
 import { runTimeTravel, type TimeTravelOptions } from './scenarios/time-travel';
 import { runPropagation, type PropagationOptions } from './scenarios/propagation';
+import { runScaleOut, type ScaleOutOptions } from './scenarios/scale-out';
 import { writeReport } from './report';
 
 /*
@@ -59,6 +60,15 @@ const propagation = new Command('propagation')
       .choices(['embedded', 'kafka', 'both'])
       .default('both'),
   );
+const scaleOut = new Command('scale-out')
+  .description(
+    'distributed mode on one broker with 1, 2, 4 l2pop-projector and 1, 2 API instances: events/s per instance, split, duplicates, CPU per event, propagation',
+  )
+  .option('--hosts <n>', 'hosts with an agent watching', Number, 200)
+  .option('--projectors <list>', 'l2pop-projector instances to try', list, [1, 2, 4])
+  .option('--apis <list>', 'API instances to try', list, [1, 2])
+  .option('--samples <n>', 'port-ups measured per configuration', Number, 300)
+  .option('--load <n>', 'port-ups in flight', Number, 16);
 const projection = new Command('projection')
   .description('L2 and L3 read models rebuilt from a generated history: events/s, rebuild time, RSS')
   .option('--sizes <list>', 'events in the store', list, [10_000, 100_000, 1_000_000])
@@ -86,6 +96,7 @@ program.addCommand(api.action((o: ApiOptions) => record('api', { ...o }, () => r
 program.addCommand(auth.action((o: AuthOptions) => record('auth', { ...o }, () => runAuth(o, log))));
 program.addCommand(propagation.action((o: PropagationOptions) => record('propagation', { ...o }, () => runPropagation(o, log))));
 program.addCommand(projection.action((o: ProjectionOptions) => record('projection', { ...o }, () => runProjection(o, log))));
+program.addCommand(scaleOut.action((o: ScaleOutOptions) => record('scale-out', { ...o }, () => runScaleOut(o, log))));
 program.addCommand(timeTravel.action((o: TimeTravelOptions) => record('time-travel', { ...o }, () => runTimeTravel(o, log))));
 program.addCommand(fanout.action((o: FanoutOptions) => record('fanout', { ...o }, () => runFanout(o, log))));
 program.addCommand(haRouters.action((o: HaRoutersOptions) => record('ha-routers', { ...o }, () => runHaRouters(o, log))));

@@ -71,12 +71,27 @@ export async function startBroker(): Promise<Broker> {
   };
 }
 
+/** A distributed control plane with every instance's address and process. */
+export interface ScaledTopology extends Topology {
+  apis: ControlPlane[];
+  projectors: ControlPlane[];
+  /** The run's event store schema (PG_URL). */
+  eventSchema: string;
+}
+
 /**
  * Distributed mode: the API on a PostgreSQL event store with its relay to Kafka,
- * and one l2pop-projector consuming the topic into a PostgreSQL read model and
- * serving the watch streams. Schemas and topic are the run's own.
+ * and l2pop-projectors consuming the topic (one consumer group) into a shared
+ * PostgreSQL read model and serving the watch streams. Schemas and topic are
+ * the run's own. With several API instances, the first one's relay publishes
+ * and the others only write the store (as operators run them: one relay).
  */
-export async function distributed(events: Iterable<Stamped>, broker: Broker, profileDir?: string): Promise<Topology> {
+export async function distributed(
+  events: Iterable<Stamped>,
+  broker: Broker,
+  opts: { profileDir?: string; apis?: number; projectors?: number } = {},
+): Promise<ScaledTopology> {
+  const { profileDir, apis = 1, projectors = 1 } = opts;
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : [];
   const id = randomUUID().replace(/-/g, '').slice(0, 10);
   const eventSchema = `bench_es_${id}`;
@@ -91,21 +106,34 @@ export async function distributed(events: Iterable<Stamped>, broker: Broker, pro
     for (const s of [eventSchema, readSchema]) await admin.run(`DROP SCHEMA IF EXISTS "${s}" CASCADE`);
     await admin.close();
   };
+  const apiProcs: ControlPlane[] = [];
+  const l2Procs: ControlPlane[] = [];
   try {
-    procs.push(await spawnControlPlane({ nodeArgs, env: { ...kafka, CP_EVENT_STORE_URL: PG_URL, CP_EVENT_STORE_SCHEMA: eventSchema } }));
-    procs.push(
-      await spawnControlPlane({
+    for (let i = 0; i < apis; i++) {
+      // Without CP_KAFKA_BROKERS an API instance runs no relay.
+      const relay = i === 0 ? kafka : {};
+      const p = await spawnControlPlane({ nodeArgs, env: { ...relay, CP_EVENT_STORE_URL: PG_URL, CP_EVENT_STORE_SCHEMA: eventSchema } });
+      procs.push(p);
+      apiProcs.push(p);
+    }
+    for (let i = 0; i < projectors; i++) {
+      const p = await spawnControlPlane({
         nodeArgs,
         script: join(ROOT, 'dist/apps/l2pop-projector/src/main.js'),
         env: { ...kafka, CP_READ_MODEL_URL: PG_URL, CP_READ_MODEL_SCHEMA: readSchema },
-      }),
-    );
+      });
+      procs.push(p);
+      l2Procs.push(p);
+    }
   } catch (err) {
     await stop();
     throw err;
   }
-  const [api, l2] = procs;
+  const [api, l2] = [apiProcs[0], l2Procs[0]];
   return {
+    eventSchema,
+    apis: apiProcs,
+    projectors: l2Procs,
     api: api.url,
     watch: l2.url,
     watchPid: l2.child.pid!,

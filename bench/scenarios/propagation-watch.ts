@@ -9,13 +9,30 @@ interface Expectation {
   resolve: (at: bigint) => void;
 }
 
+/** A watch message in either delta format (entries: what agents ask for; lists: the first format), or a snapshot. */
 type Doc = {
   resync?: boolean;
   networks?: Record<
     string,
-    { remotes?: Record<string, Array<[string, string]> | null>; fdb?: Record<string, Array<[string, string]>> } | null
+    {
+      remotes?: Record<string, Array<[string, string]> | null>;
+      fdb?: Record<string, Array<[string, string]>> | { added: Array<[string, string, string]> };
+    } | null
   >;
 };
+
+function delivers(doc: Doc, e: Omit<Expectation, 'resolve'>): boolean {
+  const net = doc.networks?.[e.networkId];
+  if (!net) return false;
+  const fdb = net.fdb;
+  if (fdb && Array.isArray((fdb as { added?: unknown }).added)) {
+    return (fdb as { added: Array<[string, string, string]> }).added.some(
+      ([t, mac, ip]) => t === e.tunnelIp && mac === e.mac && ip === e.ip,
+    );
+  }
+  const entries = net.remotes?.[e.tunnelIp] ?? (fdb as Record<string, Array<[string, string]>> | undefined)?.[e.tunnelIp];
+  return entries?.some(([mac, ip]) => mac === e.mac && ip === e.ip) ?? false;
+}
 
 /**
  * Every host's agent watching its L2 view over SSE, as agents do. A test waits
@@ -29,13 +46,19 @@ export class Watchers {
   /** Resolves once every stream has delivered its first document (the snapshot). */
   private readonly ready = new Map<string, () => void>();
 
-  constructor(private readonly base: string) {}
+  /** `bases`: the servers of the watch streams; with several (projector instances), hosts are spread over them in turn. */
+  constructor(
+    private readonly bases: string | readonly string[],
+    private readonly delta: 'entries' | 'lists' = 'entries',
+  ) {}
 
   async open(hosts: string[]): Promise<void> {
     const first: Promise<void>[] = [];
-    for (const host of hosts) {
+    const bases = typeof this.bases === 'string' ? [this.bases] : this.bases;
+    for (const [k, host] of hosts.entries()) {
       first.push(new Promise((r) => this.ready.set(host, r)));
-      const s = new SseStream(`${this.base}/v1/hosts/${encodeURIComponent(host)}/l2/watch`, (m) => this.onMessage(host, m), this.agent);
+      const url = `${bases[k % bases.length]}/v1/hosts/${encodeURIComponent(host)}/l2/watch?delta=${this.delta}`;
+      const s = new SseStream(url, (m) => this.onMessage(host, m), this.agent);
       this.streams.set(host, s);
     }
     // Open in waves: a thousand simultaneous snapshot queries would measure the connect storm instead.
@@ -95,9 +118,7 @@ export class Watchers {
     const doc = JSON.parse(m.data) as Doc;
     const left: Expectation[] = [];
     for (const e of list) {
-      const net = doc.networks?.[e.networkId];
-      const entries = net ? (net.remotes?.[e.tunnelIp] ?? net.fdb?.[e.tunnelIp]) : undefined;
-      if (entries?.some(([mac, ip]) => mac === e.mac && ip === e.ip)) e.resolve(m.at);
+      if (delivers(doc, e)) e.resolve(m.at);
       else left.push(e);
     }
     this.expectations.set(host, left);

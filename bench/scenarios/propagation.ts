@@ -94,8 +94,8 @@ async function sample(http: Http, w: Watchers, layout: Layout, members: Members,
   };
 }
 
-async function measure(
-  api: string,
+export async function measure(
+  api: string | readonly string[],
   w: Watchers,
   layout: Layout,
   members: Members,
@@ -104,21 +104,23 @@ async function measure(
 ): Promise<PropagationRun> {
   const rng = new Rng(11 + inFlight);
   const pick = sizeWeightedPicker(layout, rng);
-  const http = new Http(api, inFlight);
+  // With several API instances, each port-up goes to the next one (as a load balancer would).
+  const https = (typeof api === 'string' ? [api] : api).map((a) => new Http(a, inFlight));
+  let turn = 0;
   const all: number[] = [];
   const per: number[] = [];
   const fan: number[] = [];
   let missing = 0;
   const t0 = process.hrtime.bigint();
   const done = await pool(samples, inFlight, Date.now() + 120_000, async () => {
-    const s = await sample(http, w, layout, members, pick, rng);
+    const s = await sample(https[turn++ % https.length], w, layout, members, pick, rng);
     per.push(...s.deltas);
     if (s.deltas.length) all.push(Math.max(...s.deltas));
     fan.push(s.affected);
     missing += s.missing;
   });
   const seconds = msSince(t0) / 1000;
-  http.close();
+  for (const http of https) http.close();
   return {
     inFlight,
     samples: done,
@@ -216,7 +218,13 @@ export async function runPropagation(
       try {
         for (const hosts of o.hosts) {
           figures.kafka.push(
-            await measureSize(hosts, o, (events) => distributed(events, b, hosts === largest ? profileDir : undefined), 'kafka', log),
+            await measureSize(
+              hosts,
+              o,
+              (events) => distributed(events, b, { profileDir: hosts === largest ? profileDir : undefined }),
+              'kafka',
+              log,
+            ),
           );
         }
         const files = readdirSync(profileDir)

@@ -116,7 +116,12 @@ export class HostFeed<Snapshot extends { revision: string }, Delta extends { rev
         });
       }
     }
-    return Promise.all(asks.map((a, k) => out[k] ?? this.changes(a.host, a.since, format)));
+    return Promise.all(
+      asks.map((a, k) => {
+        const read = out[k];
+        return read ? Promise.resolve(read) : this.changes(a.host, a.since, format);
+      }),
+    );
   }
 
   async revision(host: string): Promise<string> {

@@ -39,6 +39,9 @@ interface EventRow {
 /** Taken in shared mode by every writer on PostgreSQL, exclusively by `exclusive` (with the schema's hash as second key). */
 const WRITERS_LOCK = 724201;
 
+/** Transactions that joined the writers already (append joins again when called inside `transaction`). */
+const joined = new WeakSet<Tx>();
+
 /** What an append writes besides the position, in `rowOf`'s order. */
 const INSERT_COLUMNS =
   'event_id, stream_id, stream_version, type, schema_version, resource_type, resource_id, project_id, actor, request_id, causation_id, occurred_at, data';
@@ -105,11 +108,12 @@ export class EventStore {
   }
 
   /**
-   * A transaction no writer runs beside (re-deriving the inline models from the
-   * log): on PostgreSQL it waits for the writers in flight and holds new ones
-   * off until it ends. SQLite has one writer at a time anyway.
+   * A transaction no writer runs beside: re-deriving the inline models from the
+   * log, and a command that kept conflicting (CommandRunner's last attempts). On
+   * PostgreSQL it waits for the writers in flight and holds new ones off until
+   * it ends, so it cannot conflict. SQLite has one writer at a time anyway.
    */
-  async exclusive<T>(fn: (tx: Tx) => Promise<T>): Promise<T> {
+  async exclusive<T>(fn: (tx: Tx) => Promise<T>, opts: { queueOn?: readonly string[] } = {}): Promise<T> {
     return this.db.transaction(
       async (tx) => {
         if (this.db.kind === 'postgres')
@@ -117,7 +121,7 @@ export class EventStore {
         return fn(tx);
       },
       // Each statement sees what committed before it, so the writers waited for are seen.
-      { serializable: false },
+      { serializable: false, queueOn: opts.queueOn },
     );
   }
 
@@ -147,7 +151,7 @@ export class EventStore {
           causationId: ctx.causationId,
           occurredAt: ctx.now,
         };
-        stored.push({ ...body, metadata } as DomainEvent);
+        stored.push({ ...body, metadata });
       }
       versions.set(a.streamId, version);
     }
@@ -191,8 +195,13 @@ export class EventStore {
 
   /** Joins the writers (see `transaction`); a no-op on SQLite, and when taken again in the same transaction. */
   private async joinWriters(tx: Tx): Promise<void> {
-    if (this.db.kind === 'postgres')
-      await this.db.run(`SELECT pg_advisory_xact_lock_shared(${WRITERS_LOCK}, hashtext(current_schema()))`, [], tx);
+    if (this.db.kind !== 'postgres' || joined.has(tx)) return;
+    joined.add(tx);
+    await this.db.run(`SELECT pg_advisory_xact_lock_shared(${WRITERS_LOCK}, hashtext(current_schema()))`, [], tx);
+    // A sequential scan takes a predicate lock on the whole table, so every writer adding a row to it
+    // would conflict with this one: on the small tables a fresh cloud has, the planner prefers them.
+    // Index scans lock only the ranges read (PostgreSQL's manual, "Serializable Isolation Level").
+    await this.db.run('SET LOCAL enable_seqscan = off', [], tx);
   }
 
   async streamVersion(streamId: string, tx?: Tx): Promise<number> {

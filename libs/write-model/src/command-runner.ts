@@ -142,19 +142,26 @@ export class UnitOfWork {
   }
 }
 
+/** Conflicts a command may lose side by side with other writers before it runs alone. */
+const OPTIMISTIC_ATTEMPTS = 3;
+
 /**
  * The one command path. The API's services, the HA scheduler's decisions and the
  * agents' HA state reports all run their work through it: in one transaction
  * (serializable on PostgreSQL, one writer at a time on SQLite), load → decide →
  * append with the versions decided on. When another writer changed a stream or
  * claimed a unique value first, the work is re-run from fresh state, so it
- * re-decides; after `maxAttempts` the command fails with RetriesExhausted (503).
+ * re-decides; after OPTIMISTIC_ATTEMPTS lost, it runs alone (EventStore.exclusive),
+ * where on PostgreSQL no other writer can cross it. After `maxAttempts` the
+ * command fails with RetriesExhausted (503).
  */
 export class CommandRunner {
   /** Folded states shared by this runner's commands (see StreamCache for why that is safe). */
   private readonly streams = new StreamCache();
   /** Commands re-run after a conflict, since start (a hint for operators and tests). */
   retries = 0;
+  /** Attempts run alone after losing OPTIMISTIC_ATTEMPTS times. */
+  exclusiveRuns = 0;
 
   constructor(
     readonly store: EventStore,
@@ -168,7 +175,11 @@ export class CommandRunner {
   ): Promise<{ result: T; events: DomainEvent[] }> {
     for (let attempt = 1; ; attempt++) {
       try {
-        return await this.store.transaction(async (tx) => {
+        // Optimistic first: writers side by side. A command that keeps losing (on PostgreSQL, hot rows
+        // whose readers and writers all cross) runs alone, as every writer once did, so it cannot lose again.
+        const alone = attempt > OPTIMISTIC_ATTEMPTS;
+        if (alone) this.exclusiveRuns++;
+        return await this.store[alone ? 'exclusive' : 'transaction'](async (tx) => {
           const uow = new UnitOfWork(this.store, tx, ctx, this.streams);
           const result = await work(uow);
           const events = await uow.commit();
@@ -178,8 +189,9 @@ export class CommandRunner {
         if (err instanceof RejectionError || !isConflictError(err)) throw err;
         if (attempt >= this.maxAttempts) throw new RetriesExhausted(attempt);
         this.retries++;
-        // Jitter, so racing writers (e.g. another process's scheduler) do not collide again in lockstep.
-        await new Promise((r) => setTimeout(r, Math.random() * 5 * attempt));
+        // Jittered and growing (up to 200 ms), so racing writers (another instance's commands, on
+        // PostgreSQL any whose reads crossed) do not collide again in lockstep.
+        await new Promise((r) => setTimeout(r, Math.random() * Math.min(200, 4 * 2 ** attempt)));
       }
     }
   }

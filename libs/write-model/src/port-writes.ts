@@ -217,6 +217,13 @@ async function storedSubnetStreams(uow: UnitOfWork, networkId: string): Promise<
  */
 export const addressQueue = (networkId: string): string => `addresses:${networkId}`;
 
+/**
+ * The queue of the creates one project's quota counts: each reads how many the
+ * project has and adds one, so concurrent creates in a project would all
+ * conflict (serializable) and retry; they take turns instead.
+ */
+export const quotaQueue = (projectId: string): string => `quota:${projectId}`;
+
 export const generateMac = () => `fa:16:3e:${[...randomBytes(3)].map((b) => b.toString(16).padStart(2, '0')).join(':')}`;
 
 export async function createPortInUow(

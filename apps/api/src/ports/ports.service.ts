@@ -1,4 +1,4 @@
-import { addressQueue, portStream } from '@cp/write-model';
+import { addressQueue, portStream, quotaQueue } from '@cp/write-model';
 import { Inject, Injectable } from '@nestjs/common';
 import { portDecider, type UpdatePortChanges } from '@cp/domain';
 import {
@@ -60,9 +60,10 @@ export class PortsService {
 
   /** One port, or a bulk create's ports, all in one command. */
   async createMany(ctx: RequestContext, inputs: readonly CreatePortInput[]) {
-    // Ports on one network take addresses from the same free ranges: they queue for them rather than conflict.
-    const networks = inputs.map((i) => addressQueue(i.network_id));
-    const ids = await createAll(this.ws, ctx, inputs, (uow, input) => this.createIn(uow, ctx, input), networks);
+    // Ports on one network take addresses from the same free ranges, and one project's count against its quota:
+    // they queue for those rather than conflict.
+    const queues = inputs.flatMap((i) => [addressQueue(i.network_id), quotaQueue(String(i.project_id ?? i.tenant_id ?? ctx.projectId))]);
+    const ids = await createAll(this.ws, ctx, inputs, (uow, input) => this.createIn(uow, ctx, input), queues);
     return Promise.all(ids.map((id) => this.show(ctx, id)));
   }
 
