@@ -5,6 +5,7 @@ import type { FanoutFigures, FanoutSize } from './scenarios/fanout';
 import type { HaRoutersFigures } from './scenarios/ha-routers';
 import type { ProjectionFigures } from './scenarios/projection';
 import type { PropagationFigures } from './scenarios/propagation';
+import type { ScaleOutFigures } from './scenarios/scale-out';
 import { fmt } from './lib/svg';
 
 /** The latest result of every scenario, and the README's target rows derived from them. */
@@ -14,6 +15,7 @@ export interface Latest {
   projection: Result<ProjectionFigures> | null;
   fanout: Result<FanoutFigures> | null;
   haRouters: Result<HaRoutersFigures> | null;
+  scaleOut: Result<ScaleOutFigures> | null;
 }
 
 export function loadLatest(): Latest {
@@ -23,6 +25,7 @@ export function loadLatest(): Latest {
     projection: latestResult<ProjectionFigures>('projection'),
     fanout: latestResult<FanoutFigures>('fanout'),
     haRouters: latestResult<HaRoutersFigures>('ha-routers'),
+    scaleOut: latestResult<ScaleOutFigures>('scale-out'),
   };
 }
 
@@ -177,6 +180,7 @@ export function targetRows(l: Latest): TargetRow[] {
       status: ha.activePorts === ha.interfacePorts && ha.failover.activePorts === ha.interfacePorts ? 'met' : 'missed',
     });
   } else rows.push({ what: 'HA routers: every interface port ACTIVE', target: 'all ACTIVE', measured: '—', status: 'not measured' });
+  rows.push(scaleOutRow(l));
   return rows;
 }
 
@@ -206,4 +210,25 @@ export function profileLines(title: string, p: ProfileSummary | undefined): stri
 
 function fixed(v: number): string {
   return v.toFixed(1);
+}
+
+/** The scale-out target: two projector instances each apply 40–60% of the events, none applied twice. */
+function scaleOutRow(l: Latest): TargetRow {
+  const what = 'Scale-out via Kafka: events applied per l2pop-projector instance (share), applied twice, projector CPU per event';
+  const so = l.scaleOut?.figures;
+  if (!so || so.runs.length === 0) return { what, target: '2 instances: 40–60% each, none twice', measured: '—', status: 'not measured' };
+  const line = (r: ScaleOutFigures['runs'][number]) =>
+    `${r.apis} API / ${r.projectors} l2pop: ${r.instances.map((i) => `${Math.round(i.share * 100)}%`).join(' ')}, ${r.appliedTwice} twice, ` +
+    `projector CPU ${r.projectorBusyCpuMsPerEvent} ms/event above idle, p99 ${ms(r.propagation.allHostsMs.p99)} ms at ${r.propagation.portUpsPerSecond} port-ups/s`;
+  const pairs = so.runs.filter((r) => r.projectors === 2);
+  const met =
+    pairs.length > 0 &&
+    so.runs.every((r) => r.appliedTwice === 0) &&
+    pairs.every((r) => r.instances.every((i) => i.share >= 0.4 && i.share <= 0.6));
+  return {
+    what: `${what}, ${n(so.hosts)} hosts, 16 in flight`,
+    target: '2 instances: 40–60% each, none twice',
+    measured: so.runs.map(line).join('; '),
+    status: met ? 'met' : 'missed',
+  };
 }

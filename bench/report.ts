@@ -223,15 +223,16 @@ export function writeReport(log: (s: string) => void): void {
     ...profileLines('API profile', l.api?.figures.profile),
     ...profileLines('Projection profile', l.projection?.figures.profile),
     ...(l.propagation?.figures.kafkaProfiles ?? []).flatMap((p) => profileLines('Distributed-mode profile', p)),
+    ...(l.scaleOut?.figures.profiles ?? []).flatMap((p) => profileLines('Scale-out profile', p)),
   ];
-  const notes = [l.api, l.propagation, l.projection, l.fanout, l.haRouters].flatMap((r) =>
+  const notes = [l.api, l.propagation, l.projection, l.fanout, l.haRouters, l.scaleOut].flatMap((r) =>
     r ? r.notes.map((x) => `- ${r.scenario}: ${x}`) : [],
   );
   const analysisPath = join(RESULTS_DIR, 'analysis.md');
   const analysis = existsSync(analysisPath) ? readFileSync(analysisPath, 'utf8').trim().split('\n') : [];
 
   writeFileSync(join(RESULTS_DIR, 'chart.svg'), chart('Event-sourced Neutron control plane: benchmarks', machineLine(machine), panels(l)));
-  const all = [l.api, l.propagation, l.projection, l.fanout, l.haRouters].filter((r) => r !== null);
+  const all = [l.api, l.propagation, l.projection, l.fanout, l.haRouters, l.scaleOut].filter((r) => r !== null);
   const runs = all.map((r) => `${r.scenario} ${r.startedAt.slice(0, 16)}Z (load ${r.machine.loadAverage})`);
   const trees = new Set(all.map((r) => `${r.machine.commit}${r.machine.sourceHash ?? ''}`));
   if (trees.size > 1)
@@ -257,7 +258,7 @@ export function writeReport(log: (s: string) => void): void {
   writeFileSync(join(RESULTS_DIR, 'summary.md'), summary.join('\n'));
 
   const how =
-    "`npm run bench -- <api|propagation|projection|fanout|ha-routers|all>` (each under ~5 minutes at its defaults; `--help` lists the knobs) writes `bench/results/<scenario>-<timestamp>.json`; `npm run bench -- report` turns the latest ones into this page, [results/summary.md](results/summary.md), the chart and the README's summary.";
+    "`npm run bench -- <api|propagation|projection|fanout|ha-routers|scale-out|all>` (each under ~5 minutes at its defaults; `--help` lists the knobs) writes `bench/results/<scenario>-<timestamp>.json`; `npm run bench -- report` turns the latest ones into this page, [results/summary.md](results/summary.md), the chart and the README's summary.";
   const page = [
     '# Benchmarks',
     '',

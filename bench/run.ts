@@ -102,7 +102,7 @@ program.addCommand(fanout.action((o: FanoutOptions) => record('fanout', { ...o }
 program.addCommand(haRouters.action((o: HaRoutersOptions) => record('ha-routers', { ...o }, () => runHaRouters(o, log))));
 program.addCommand(
   new Command('all').description('every scenario at its default sizes, then the report').action(async () => {
-    for (const cmd of [api, propagation, projection, fanout, haRouters]) await cmd.parseAsync([], { from: 'user' });
+    for (const cmd of [api, propagation, projection, fanout, haRouters, scaleOut]) await cmd.parseAsync([], { from: 'user' });
     writeReport(log);
   }),
 );

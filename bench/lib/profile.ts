@@ -112,3 +112,13 @@ export function newestProfile(dir: string): string | null {
     .sort();
   return files.length ? join(dir, files[files.length - 1]) : null;
 }
+
+/** The profiles the distributed mode's processes wrote into `dir`, each named by its role (only the projector loads its own main module). */
+export function summariseProcessProfiles(dir: string, label: string): ProfileSummary[] {
+  const files = readdirSync(dir)
+    .filter((f) => f.endsWith('.cpuprofile'))
+    .sort();
+  const role = (f: string) =>
+    readFileSync(join(dir, f), 'utf8').includes('l2pop-projector/src/main.js') ? 'l2pop-projector' : 'API + relay';
+  return files.map((f) => ({ ...summariseProfile(join(dir, f)), file: `${role(f)}, ${label}` }));
+}

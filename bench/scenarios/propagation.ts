@@ -1,9 +1,9 @@
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cpuSeconds, removeDir } from '../lib/control-plane';
 import { Http, pool } from '../lib/http';
-import { summariseProfile, type ProfileSummary } from '../lib/profile';
+import { summariseProcessProfiles, type ProfileSummary } from '../lib/profile';
 import type { Stamped } from '../scenario/bodies';
 import { msSince, round, summarise, type Summary } from '../lib/stats';
 import { Growth, setupEvents } from '../scenario/generate';
@@ -101,9 +101,11 @@ export async function measure(
   members: Members,
   samples: number,
   inFlight: number,
+  /** Which networks get the port-ups: by default in proportion to their size, as in a real cloud. */
+  picker: (layout: Layout, rng: Rng) => () => Layout['networks'][number] = sizeWeightedPicker,
 ): Promise<PropagationRun> {
   const rng = new Rng(11 + inFlight);
-  const pick = sizeWeightedPicker(layout, rng);
+  const pick = picker(layout, rng);
   // With several API instances, each port-up goes to the next one (as a load balancer would).
   const https = (typeof api === 'string' ? [api] : api).map((a) => new Http(a, inFlight));
   let turn = 0;
@@ -227,16 +229,7 @@ export async function runPropagation(
             ),
           );
         }
-        const files = readdirSync(profileDir)
-          .filter((f) => f.endsWith('.cpuprofile'))
-          .sort();
-        // Which process wrote which profile: only the projector's loads its own main module.
-        const role = (f: string) =>
-          readFileSync(join(profileDir, f), 'utf8').includes('l2pop-projector/src/main.js') ? 'l2pop-projector' : 'API + relay';
-        figures.kafkaProfiles = files.map((f) => ({
-          ...summariseProfile(join(profileDir, f)),
-          file: `${role(f)}, Kafka, ${largest} hosts`,
-        }));
+        figures.kafkaProfiles = summariseProcessProfiles(profileDir, `Kafka, ${largest} hosts`);
       } finally {
         removeDir(profileDir);
       }

@@ -1,5 +1,9 @@
 import { openDatabase } from '@cp/store';
-import { cpuSeconds, type ControlPlane } from '../lib/control-plane';
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { cpuSeconds, removeDir, type ControlPlane } from '../lib/control-plane';
+import { summariseProcessProfiles, type ProfileSummary } from '../lib/profile';
 import { round } from '../lib/stats';
 import { Growth, setupEvents } from '../scenario/generate';
 import { buildLayout } from '../scenario/layout';
@@ -40,6 +44,14 @@ export interface ScaleOutRun {
   appliedTwice: number;
   eventsPerSecond: number;
   instances: InstanceFigures[];
+  /** All projector instances' CPU (applying and serving the watch streams) per event applied, ms. */
+  projectorCpuMsPerEvent: number;
+  /** The same less what the instances burn idle (every agent watching, nothing changing), ms. */
+  projectorBusyCpuMsPerEvent: number;
+  /** The instances' idle CPU together, % of a core. */
+  projectorsIdleCpuPct: number;
+  /** PostgreSQL's CPU (every server process on this machine) per port-up, ms. */
+  databaseCpuMsPerPortUp: number;
   /** All API instances' CPU per port-up (create + bind + up), ms. */
   apiCpuMsPerPortUp: number;
   propagation: PropagationRun;
@@ -48,6 +60,8 @@ export interface ScaleOutRun {
 export interface ScaleOutFigures {
   hosts: number;
   runs: ScaleOutRun[];
+  /** The first configuration's processes, profiled while measured. */
+  profiles: ProfileSummary[];
 }
 
 /** `controlplane_projector_applied_events_total` of one process, per partition, for the L2 model. */
@@ -59,6 +73,19 @@ async function appliedByPartition(p: ControlPlane): Promise<Map<string, number>>
     if (labels.projection === 'l2pop') out.set(labels.partition, Number(m[2]));
   }
   return out;
+}
+
+/** CPU seconds of every PostgreSQL server process on this machine (the bench's database is local). */
+function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc').filter((d) => /^\d+$/.test(d))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim().startsWith('postgres')) total += cpuSeconds(Number(pid)) || 0;
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return total;
 }
 
 async function headPosition(schema: string): Promise<number> {
@@ -90,6 +117,8 @@ export async function runScaleOut(o: ScaleOutOptions, log: (s: string) => void):
   });
   const broker = await startBroker();
   const runs: ScaleOutRun[] = [];
+  const profileDir = mkdtempSync(join(tmpdir(), 'cp-bench-prof-'));
+  let profiles: ProfileSummary[] = [];
   try {
     for (const apis of o.apis) {
       for (const projectors of o.projectors) {
@@ -101,7 +130,8 @@ export async function runScaleOut(o: ScaleOutOptions, log: (s: string) => void):
             yield* growth.flush();
           })(),
           broker,
-          { apis, projectors },
+          // The first configuration runs profiled (a few % of overhead): where each process's CPU goes.
+          { apis, projectors, profileDir: runs.length === 0 ? profileDir : undefined },
         );
         const members = new Map<number, Set<string>>();
         for (const p of growth.live) {
@@ -115,13 +145,19 @@ export async function runScaleOut(o: ScaleOutOptions, log: (s: string) => void):
           await w.open(layout.hosts.map((h) => h.name));
           await topology.settle();
           const schema = topology.eventSchema;
+          const idle0 = topology.projectors.map((p) => cpuSeconds(p.child.pid!));
+          await new Promise((r) => setTimeout(r, 5000));
+          const idleCores = topology.projectors.reduce((a, p, k) => a + cpuSeconds(p.child.pid!) - idle0[k], 0) / 5;
           const before = {
             head: await headPosition(schema),
             applied: await Promise.all(topology.projectors.map(appliedByPartition)),
             cpu: topology.projectors.map((p) => cpuSeconds(p.child.pid!)),
             apiCpu: topology.apis.map((p) => cpuSeconds(p.child.pid!)),
+            dbCpu: postgresCpuSeconds(),
           };
           const t0 = Date.now();
+          // Networks picked evenly: events are keyed by network, so a few big networks would load a few
+          // partitions and the split would say more about the workload than about the instances.
           const propagation = await measure(
             topology.apis.map((a) => a.url),
             w,
@@ -129,11 +165,13 @@ export async function runScaleOut(o: ScaleOutOptions, log: (s: string) => void):
             members,
             o.samples,
             o.load,
+            (l, rng) => () => l.networks[rng.int(l.networks.length)],
           );
           await topology.settle();
           const seconds = (Date.now() - t0) / 1000;
           const appended = (await headPosition(schema)) - before.head;
           const instances: InstanceFigures[] = [];
+          let projectorCpu = 0;
           for (const [k, p] of topology.projectors.entries()) {
             const now = await appliedByPartition(p);
             let applied = 0;
@@ -144,6 +182,7 @@ export async function runScaleOut(o: ScaleOutOptions, log: (s: string) => void):
               if (delta > 0) partitions++;
             }
             const cpu = cpuSeconds(p.child.pid!) - before.cpu[k];
+            projectorCpu += cpu;
             instances.push({
               applied,
               share: 0,
@@ -163,28 +202,35 @@ export async function runScaleOut(o: ScaleOutOptions, log: (s: string) => void):
             appliedTwice: Math.max(0, applied - appended),
             eventsPerSecond: round(applied / seconds, 1),
             instances,
+            projectorCpuMsPerEvent: round((projectorCpu * 1000) / Math.max(1, applied), 2),
+            projectorBusyCpuMsPerEvent: round((Math.max(0, projectorCpu - idleCores * seconds) * 1000) / Math.max(1, applied), 2),
+            projectorsIdleCpuPct: round(idleCores * 100, 1),
+            databaseCpuMsPerPortUp: round(((postgresCpuSeconds() - before.dbCpu) * 1000) / Math.max(1, propagation.samples), 2),
             apiCpuMsPerPortUp: round((apiCpu * 1000) / Math.max(1, propagation.samples), 2),
             propagation,
           };
           runs.push(run);
           log(
             `scale-out ${apis} API / ${projectors} l2pop: ${run.eventsPerSecond} events/s applied (${applied} of ${appended} appended), ` +
-              `shares ${instances.map((i) => i.share).join('/')}, CPU ms per 1k events ${instances.map((i) => i.cpuMsPerThousand).join('/')}, ` +
+              `shares ${instances.map((i) => i.share).join('/')} (partitions ${instances.map((i) => i.partitions).join('/')}), projector CPU ${run.projectorCpuMsPerEvent} ms/event (${run.projectorBusyCpuMsPerEvent} above idle ${run.projectorsIdleCpuPct}%), ` +
+              `PostgreSQL ${run.databaseCpuMsPerPortUp} ms/port-up, API ${run.apiCpuMsPerPortUp} ms/port-up, ` +
               `p99 ${propagation.allHostsMs.p99} ms at ${propagation.portUpsPerSecond} port-ups/s`,
           );
         } finally {
           w.close();
           await topology.stop();
         }
+        if (runs.length === 1) profiles = summariseProcessProfiles(profileDir, `${apis} API / ${projectors} l2pop, ${o.hosts} hosts`);
       }
     }
   } finally {
     await broker.stop();
+    removeDir(profileDir);
   }
   return {
-    figures: { hosts: o.hosts, runs },
+    figures: { hosts: o.hosts, runs, profiles },
     notes: [
-      `${o.hosts} hosts, every agent watching (entry deltas), spread over the l2pop-projector instances; ${o.samples} port-ups (create bound + up) ${o.load} in flight through the API instances in turn.`,
+      `${o.hosts} hosts, every agent watching (entry deltas), spread over the l2pop-projector instances; ${o.samples} port-ups (create bound + up) ${o.load} in flight through the API instances in turn, on networks picked evenly.`,
       'One broker (scripts/kafka, 12 partitions), PostgreSQL event store and read model, every process on this machine: on 2 cores the instances share the same CPUs, so totals cannot grow with instances; the split, the duplicates and the per-event cost are what this measures.',
       "Applied counts are the projectors' controlplane_projector_applied_events_total over the measured stretch (after a settle), appended is the store's event count over the same stretch.",
     ],

@@ -16,7 +16,9 @@ type PostgresConfig = Extract<DatabaseConfig, { kind: 'postgres' }>;
  */
 export class PostgresDatabase extends Database {
   readonly kind = 'postgres';
-  private readonly numbered = new Map<string, string>();
+  /** Each statement's numbered text and its prepared statement's name. */
+  private readonly numbered = new Map<string, { text: string; name: string }>();
+  private statements = 0;
 
   private constructor(
     override readonly config: PostgresConfig,
@@ -40,15 +42,15 @@ export class PostgresDatabase extends Database {
   }
 
   async all<T = Row>(sql: string, params: unknown[] = [], tx?: Tx): Promise<T[]> {
-    return (await this.query({ text: this.number(sql), values: params }, tx)).rows as T[];
+    return (await this.query({ ...this.statement(sql), values: params }, tx)).rows as T[];
   }
 
   async rows(sql: string, params: unknown[] = [], tx?: Tx): Promise<unknown[][]> {
-    return (await this.query({ text: this.number(sql), values: params, rowMode: 'array' }, tx)).rows as unknown[][];
+    return (await this.query({ ...this.statement(sql), values: params, rowMode: 'array' }, tx)).rows as unknown[][];
   }
 
   async run(sql: string, params: unknown[] = [], tx?: Tx): Promise<number> {
-    return (await this.query({ text: this.number(sql), values: params }, tx)).rowCount ?? 0;
+    return (await this.query({ ...this.statement(sql), values: params }, tx)).rowCount ?? 0;
   }
 
   async transaction<T>(fn: (tx: Tx) => Promise<T>, opts: TransactionOptions = {}): Promise<T> {
@@ -102,15 +104,21 @@ export class PostgresDatabase extends Database {
     return tx.client;
   }
 
-  /** `?` -> `$1, $2, ...` (statements are written with `?`, as SQLite takes them; none has a `?` of its own). */
-  private number(sql: string): string {
-    let text = this.numbered.get(sql);
-    if (text === undefined) {
+  /**
+   * `?` -> `$1, $2, ...` (statements are written with `?`, as SQLite takes them;
+   * none has a `?` of its own), and a name: each connection prepares a named
+   * statement once and then only binds it, so PostgreSQL plans it once per
+   * connection (planning the read side's joins cost more than running them).
+   * Names are never reused for another text.
+   */
+  private statement(sql: string): { text: string; name: string } {
+    let s = this.numbered.get(sql);
+    if (s === undefined) {
       let n = 0;
-      text = sql.replace(/\?/g, () => `$${++n}`);
+      s = { text: sql.replace(/\?/g, () => `$${++n}`), name: `cp${++this.statements}` };
       if (this.numbered.size >= 5000) this.numbered.clear();
-      this.numbered.set(sql, text);
+      this.numbered.set(sql, s);
     }
-    return text;
+    return s;
   }
 }
