@@ -4,6 +4,7 @@ import { machine, writeResult, type Result } from './lib/machine';
 import { runApi, type ApiOptions } from './scenarios/api';
 import { runAuth, type AuthOptions } from './scenarios/auth';
 import { runFanout, type FanoutOptions } from './scenarios/fanout';
+import { runIpam, type IpamOptions } from './scenarios/ipam';
 import { runHaRouters, type HaRoutersOptions } from './scenarios/ha-routers';
 import { runProjection, type ProjectionOptions } from './scenarios/projection';
 import { runTimeTravel, type TimeTravelOptions } from './scenarios/time-travel';
@@ -60,6 +61,10 @@ const propagation = new Command('propagation')
       .choices(['embedded', 'kafka', 'both'])
       .default('both'),
   );
+const ipam = new Command('ipam')
+  .description('port create latency with an automatic address as one subnet fills')
+  .option('--sizes <list>', 'ports on the subnet before each measurement', list, [1000, 4000, 16_000])
+  .option('--creates <n>', 'single creates measured per size', Number, 300);
 const scaleOut = new Command('scale-out')
   .description(
     'distributed mode on one broker with 1, 2, 4 l2pop-projector and 1, 2 API instances: events/s per instance, split, duplicates, CPU per event, propagation',
@@ -96,6 +101,7 @@ program.addCommand(api.action((o: ApiOptions) => record('api', { ...o }, () => r
 program.addCommand(auth.action((o: AuthOptions) => record('auth', { ...o }, () => runAuth(o, log))));
 program.addCommand(propagation.action((o: PropagationOptions) => record('propagation', { ...o }, () => runPropagation(o, log))));
 program.addCommand(projection.action((o: ProjectionOptions) => record('projection', { ...o }, () => runProjection(o, log))));
+program.addCommand(ipam.action((o: IpamOptions) => record('ipam', { ...o }, () => runIpam(o, log))));
 program.addCommand(scaleOut.action((o: ScaleOutOptions) => record('scale-out', { ...o }, () => runScaleOut(o, log))));
 program.addCommand(timeTravel.action((o: TimeTravelOptions) => record('time-travel', { ...o }, () => runTimeTravel(o, log))));
 program.addCommand(fanout.action((o: FanoutOptions) => record('fanout', { ...o }, () => runFanout(o, log))));
