@@ -30,7 +30,11 @@ export class ChangeBatcher<D> {
 
   private async flush(): Promise<void> {
     const byFormat = new Map<string | undefined, Pending<D>[]>();
-    for (const p of this.queue.splice(0)) byFormat.set(p.format, [...(byFormat.get(p.format) ?? []), p]);
+    for (const p of this.queue.splice(0)) {
+      const group = byFormat.get(p.format);
+      if (group) group.push(p);
+      else byFormat.set(p.format, [p]);
+    }
     await Promise.all(
       [...byFormat].map(async ([format, group]) => {
         try {

@@ -92,7 +92,11 @@ export async function currentRemotesMany(
     ),
   );
   const byNetwork = new Map<string, MemberRow[]>();
-  for (const m of members) byNetwork.set(m.network_id, [...(byNetwork.get(m.network_id) ?? []), m]);
+  for (const m of members) {
+    const rows = byNetwork.get(m.network_id);
+    if (rows) rows.push(m);
+    else byNetwork.set(m.network_id, [m]);
+  }
   return wanted.map((w) => remotesByNetwork(w.networkIds.flatMap((id) => (byNetwork.get(id) ?? []).filter((m) => m.host !== w.host))));
 }
 
