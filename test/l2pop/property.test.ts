@@ -1,7 +1,9 @@
 /*
  * Property test (fast-check): random command sequences, appended in a random
  * interleaving that keeps per-partition-key order, projected by a projector that
- * crashes once mid-way and resumes from its checkpoint. Then, for every host:
+ * crashes once mid-way and resumes from its checkpoint, its batches applied by
+ * either of two projection instances sharing the model, each with its own state
+ * in memory (as partitions move between projector instances). Then, for every host:
  *  - the snapshot equals an independent naive oracle (design.md §6.7);
  *  - the live model's digest equals one rebuilt from the events in their
  *    original order (6.3, 6.5), and the crash lost or repeated nothing (6.4).
@@ -65,6 +67,29 @@ function crashingOnce(real: Projection, at: number): Projection {
   };
 }
 
+/**
+ * Two instances writing one model: each batch goes to the one `picks` names. An
+ * instance's state in memory goes stale whenever the other writes the same
+ * network or set, and must then be read again (views/hot-state.ts).
+ */
+function twoInstances(a: Projection, b: Projection, picks: number[]): Projection {
+  const chosen = new WeakMap<AfterCommit, Projection>();
+  let n = 0;
+  return {
+    name: a.name,
+    version: a.version,
+    tables: a.tables,
+    tableNames: a.tableNames,
+    handles: a.handles,
+    digest: (db) => a.digest(db),
+    apply: (tx, event, after) => {
+      let p = chosen.get(after);
+      if (!p) chosen.set(after, (p = (picks[n++ % Math.max(picks.length, 1)] ?? 0) % 2 === 0 ? a : b));
+      return p.apply(tx, event, after);
+    },
+  };
+}
+
 let dir: string;
 let eventsDb: Database;
 let live: Database;
@@ -90,6 +115,7 @@ async function reset(db: Database, projection: Projection): Promise<void> {
 test('every host equals the oracle, under any partition interleaving and a crash, and live == rebuilt', async () => {
   const store = new EventStore(eventsDb);
   const projection = new L2popProjection(live);
+  const other = new L2popProjection(live);
   const queries = l2Feed(live);
   await fc.assert(
     fc.asyncProperty(
@@ -97,14 +123,16 @@ test('every host equals the oracle, under any partition interleaving and a crash
       fc.array(fc.nat(), { maxLength: 64 }),
       fc.nat(60),
       fc.integer({ min: 1, max: 40 }),
-      async (actions, choices, crashAt, batchSize) => {
+      fc.array(fc.nat(), { minLength: 1, maxLength: 16 }),
+      async (actions, choices, crashAt, batchSize, picks) => {
+        const instances = twoInstances(projection, other, picks);
         const canonical = toEvents(actions);
         const delivered = interleave(canonical, choices);
         await eventsDb.run('DELETE FROM events');
         await reset(live, projection);
         await appendBodies(store, delivered);
 
-        const first = new StoreProjector(store, live, crashingOnce(projection, crashAt), { batchSize });
+        const first = new StoreProjector(store, live, crashingOnce(instances, crashAt), { batchSize });
         await first.start().catch(() => undefined);
         await first.stop();
         // Where the crash left it: exactly the events up to its checkpoint, in delivery order.
@@ -117,7 +145,7 @@ test('every host equals the oracle, under any partition interleaving and a crash
           expect({ networks, ipsets, ports, security_groups }).toEqual(prefix.view(host));
           atCrash.set(host, snapshot);
         }
-        const resumed = new StoreProjector(store, live, projection, { batchSize });
+        const resumed = new StoreProjector(store, live, instances, { batchSize });
         await resumed.start();
         await resumed.stop();
 

@@ -1,4 +1,4 @@
-import type { Database, Sql, Tx } from '@cp/store';
+import { binaryChunks, type Database, type Sql, type Tx } from '@cp/store';
 import { formatRevision, type HostState } from './revisions';
 
 /**
@@ -84,6 +84,17 @@ export class FeedClock {
        ON CONFLICT (host) DO UPDATE SET rev = excluded.rev, horizon = excluded.horizon`,
       [host, rev, horizon],
     );
+  }
+
+  /** `writeRevision` for several hosts, in one statement per power-of-two chunk (a batch moves every host it concerns). */
+  async writeRevisions(q: Sql, rows: ReadonlyArray<{ host: string; rev: number; horizon: number }>): Promise<void> {
+    for (const chunk of binaryChunks(rows)) {
+      await q.run(
+        `INSERT INTO ${this.prefix}_host_revs (host, rev, horizon) VALUES ${chunk.map(() => '(?, ?, ?)').join(', ')}
+         ON CONFLICT (host) DO UPDATE SET rev = excluded.rev, horizon = excluded.horizon`,
+        chunk.flatMap((r) => [r.host, r.rev, r.horizon]),
+      );
+    }
   }
 
   /** The current epoch; for an empty (fresh or just truncated) model, the one its first write will start. */

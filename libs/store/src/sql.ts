@@ -56,3 +56,19 @@ export async function inChunks<T>(ids: readonly string[], fn: (chunk: string[]) 
 
 /** Code-unit order: the same on every machine and backend (PostgreSQL collations differ from SQLite's). */
 export const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/**
+ * `items` in chunks whose sizes are powers of two (largest first, at most
+ * `max`): a multi-row statement then has only a few shapes, each prepared once
+ * per PostgreSQL connection, whatever the number of rows.
+ */
+export function binaryChunks<T>(items: readonly T[], max = 512): T[][] {
+  const out: T[][] = [];
+  let i = 0;
+  while (i < items.length) {
+    const size = Math.min(max, 2 ** Math.floor(Math.log2(items.length - i)));
+    out.push(items.slice(i, i + size));
+    i += size;
+  }
+  return out;
+}

@@ -124,6 +124,13 @@ export const SetIpsTable = table('l2_set_ips', { sg_id: pk(64), family: pk(1, tr
  */
 export const SetsTable = table('l2_sets', { sg_id: pk(64), ethertype: pk(8), seq: int(), horizon: int({ default: 0 }) });
 
+/**
+ * The version of each network's and set's derived state (`n:<network>`,
+ * `s:<ethertype>/<group>`), moved by every batch that changes it: a projector
+ * instance uses its copy in memory only at the database's version (views/hot-state.ts).
+ */
+export const StateVersionsTable = table('l2_state_versions', { state_key: pk(80), version: int() });
+
 /** The networks a host takes part in. */
 export const HostNetsTable = table(
   'l2_host_nets',
@@ -164,6 +171,7 @@ export const L2POP_TABLES = [
   NetHorizonsTable,
   SetIpsTable,
   SetsTable,
+  StateVersionsTable,
   HostNetsTable,
   HostIpsetsTable,
   HostLocalTable,
@@ -187,6 +195,7 @@ export const L2POP_TABLE_NAMES = [
   'l2_net_horizons',
   'l2_set_ips',
   'l2_sets',
+  'l2_state_versions',
   'l2_host_nets',
   'l2_host_ipsets',
   'l2_host_local',

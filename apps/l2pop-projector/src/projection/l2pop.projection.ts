@@ -7,6 +7,7 @@ import { deriveAll } from '../views/derive-all';
 import { hostsOfSet, refreshHostSets } from '../views/ipset-view';
 import { localHosts } from '../views/local-view';
 import { refreshNetwork } from '../views/network-view';
+import { HotState } from '../views/hot-state';
 import { Stamp, type Stamped } from '../views/stamp';
 import { Batch } from './batch';
 import { digestModel } from './digest';
@@ -17,6 +18,8 @@ export type HostRevisions = ReadonlyMap<string, string>;
 
 export interface L2popProjectionOptions {
   compaction?: Partial<CompactionOptions>;
+  /** Rows of per-network and per-set state kept in memory; DEFAULT_HOT_ROWS by default. */
+  hotRows?: number;
   /** Runs after the batch commits (never for a rolled-back one): wakes the hosts' watchers. */
   onCommitted?: (changed: HostRevisions) => void;
 }
@@ -42,14 +45,18 @@ export class L2popProjection implements Projection {
    * 2: per-network and per-group rows joined at read time instead of per-host copies.
    * 3: each host's own ports and their groups' rules (port security, rule specs, l2_host_local).
    * 4: entry-level rows for deltas that carry only what changed (l2_fdb, member `joined`, set IP tombstones and seqs).
+   * 5: versions of the per-network and per-set state (l2_state_versions), which instances keep in memory:
+   *    an instance of an earlier build would change that state without moving its version.
    */
-  readonly version = 4;
+  readonly version = 5;
   readonly tables = L2POP_TABLES;
   readonly tableNames = L2POP_TABLE_NAMES;
   readonly handles = HANDLED_EVENTS;
   readonly replayInOneTransaction = true;
   private readonly compaction: CompactionOptions;
   private readonly batches = new WeakMap<AfterCommit, Batch>();
+  /** Per-network and per-set state kept between batches (views/hot-state.ts). */
+  readonly hot: HotState;
 
   constructor(
     /** The read model's database (the Projection interface hands `apply` only the transaction). */
@@ -57,6 +64,7 @@ export class L2popProjection implements Projection {
     private readonly options: L2popProjectionOptions = {},
   ) {
     this.compaction = { ...DEFAULT_COMPACTION, ...options.compaction };
+    this.hot = new HotState(options.hotRows);
   }
 
   async apply(tx: Tx, event: DomainEvent, after: AfterCommit): Promise<void> {
@@ -98,17 +106,22 @@ export class L2popProjection implements Projection {
         await mem.write(q);
         return deriveAll(q, mem);
       });
+      // Every row was written anew, in a new epoch: nothing cached is of use any more.
+      after.add(() => this.hot.clear());
     } else {
       const { impact } = batch;
-      const stamp = new Stamp(q, this.compaction);
-      for (const [networkId, hosts] of impact.networks) await refreshNetwork(q, stamp, networkId, hosts);
+      const hot = this.hot.begin(q);
+      await hot.load(impact.networks.keys(), [...impact.sets.values(), ...impact.members.values()]);
+      const stamp = new Stamp(q, this.compaction, hot);
+      for (const [networkId, hosts] of impact.networks) await refreshNetwork(q, stamp, networkId, hosts, hot.network(networkId));
       for (const { groupId, ethertype } of impact.sets.values()) {
-        for (const host of await hostsOfSet(q, groupId, ethertype)) impact.hostSets(host);
+        for (const host of await hostsOfSet(q, groupId, ethertype, hot.set(groupId, ethertype).holders)) impact.hostSets(host);
       }
       for (const host of [...impact.setHosts].sort(cmp)) await refreshHostSets(q, stamp, host);
       for (const { groupId, ethertype, ips } of impact.members.values()) stamp.setMembers(groupId, ethertype, ips);
       for (const host of await localHosts(q, impact)) stamp.hostLocal(host);
       stamped = await stamp.commit();
+      await hot.commit(after);
     }
     const notify = this.options.onCommitted;
     if (notify && stamped.hosts.length > 0) {

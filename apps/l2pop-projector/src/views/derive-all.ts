@@ -4,7 +4,8 @@ import type { Sql } from '@cp/store';
 import type { Member } from './members';
 import { L2_CLOCK } from '../model/tables';
 import { memberships } from './set-members';
-import type { NetMeta, Stamped } from './stamp';
+import type { NetMeta } from './members';
+import type { Stamped } from './stamp';
 
 /** Every row of a model replayed from scratch carries this seq, and every host this revision. */
 const FIRST_SEQ = 1;

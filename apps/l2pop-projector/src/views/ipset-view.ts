@@ -3,19 +3,18 @@ import type { Sql } from '@cp/store';
 import type { Stamp } from './stamp';
 
 /**
- * Hosts that need (G, E) or hold it now: after a rule naming G as remote group
+ * Hosts that need (G, E) or hold it now (`holders`, from the set's state): after a rule naming G as remote group
  * came or went, the sets of these hosts are refreshed.
  */
-export async function hostsOfSet(q: Sql, groupId: string, ethertype: Ethertype): Promise<string[]> {
+export async function hostsOfSet(q: Sql, groupId: string, ethertype: Ethertype, holders: ReadonlySet<string>): Promise<Set<string>> {
   const rows = await q.all<{ host: string }>(
     `SELECT DISTINCT p.host FROM l2_sg_rules r
        JOIN l2_port_sgs ps ON ps.sg_id = r.sg_id
        JOIN l2_ports p ON p.id = ps.port_id
-     WHERE r.remote_group_id = ? AND r.ethertype = ? AND p.host <> ''
-     UNION SELECT host FROM l2_host_ipsets WHERE sg_id = ? AND ethertype = ? AND deleted = 0`,
-    [groupId, ethertype, groupId, ethertype],
+     WHERE r.remote_group_id = ? AND r.ethertype = ? AND p.host <> ''`,
+    [groupId, ethertype],
   );
-  return rows.map((r) => r.host);
+  return new Set([...rows.map((r) => r.host), ...holders]);
 }
 
 /**
@@ -43,7 +42,8 @@ export async function refreshHostSets(q: Sql, stamp: Stamp, host: string): Promi
   const holding = new Map(held.map((r) => [r.name, r]));
   for (const [name, want] of wanted) {
     const row = holding.get(name);
-    if (!row || row.sg_id !== want.sgId || row.ethertype !== want.ethertype) stamp.hostSet(host, name, want);
+    const was = row ? { sgId: row.sg_id, ethertype: row.ethertype } : null;
+    if (!row || row.sg_id !== want.sgId || row.ethertype !== want.ethertype) stamp.hostSet(host, name, want, was);
   }
-  for (const r of held) if (!wanted.has(r.name)) stamp.hostSet(host, r.name, null);
+  for (const r of held) if (!wanted.has(r.name)) stamp.hostSet(host, r.name, null, { sgId: r.sg_id, ethertype: r.ethertype });
 }

@@ -1,6 +1,12 @@
 import { HA_INTERFACE_OWNER, cmp, sortEntries, type MacIp } from '../model/rules';
 import type { Sql } from '@cp/store';
 
+/** A tunnelled network's type and segment, as its members are shown it. */
+export interface NetMeta {
+  type: string;
+  seg: number | null;
+}
+
 /** A host taking part in a network's L2 population: its tunnel endpoint and unicast entries. */
 export interface Member {
   tunnelIp: string;

@@ -1,12 +1,14 @@
 import { cmp, familyOf, type MacIp } from '../model/rules';
 import type { CompactionOptions } from '@cp/host-feed';
-import { placeholders, type Sql } from '@cp/store';
-import type { Member } from './members';
+import { binaryChunks, placeholders, type Sql } from '@cp/store';
+import type { HotBatch } from './hot-state';
+import type { Member, NetMeta } from './members';
 import { L2_CLOCK } from '../model/tables';
 
-export interface NetMeta {
-  type: string;
-  seg: number | null;
+/** A set: its group and ethertype. */
+export interface SetRef {
+  sgId: string;
+  ethertype: string;
 }
 
 interface MemberRow {
@@ -46,17 +48,22 @@ export class Stamp {
   /** Per network with member changes: whose rows changed. */
   private readonly memberHosts = new Map<string, Set<string>>();
   private readonly hostNets = new Map<string, { host: string; networkId: string; meta: NetMeta | null }>();
-  private readonly hostSets = new Map<string, { host: string; name: string; value: { sgId: string; ethertype: string } | null }>();
+  private readonly hostSets = new Map<string, { host: string; name: string; value: SetRef | null }>();
   private readonly sets = new Map<string, { sgId: string; ethertype: string; ips: Set<string> }>();
   private readonly locals = new Set<string>();
 
   constructor(
     private readonly q: Sql,
     private readonly compaction: CompactionOptions,
+    /** The networks' and sets' state as the batch found it (loaded first); kept in step with the rows recorded here. */
+    private readonly hot: HotBatch,
   ) {}
 
   /** A member of the network changed: `after` replaces `before` (null: no longer a member). */
   member(networkId: string, host: string, before: Member | undefined, after: Member | null): void {
+    const state = this.hot.touchNetwork(networkId);
+    if (after) state?.members.set(host, after);
+    else state?.members.delete(host);
     if (before && before.tunnelIp !== after?.tunnelIp) {
       this.members.set(`${networkId}\u0000${before.tunnelIp}\u0000${host}`, { networkId, tunnelIp: before.tunnelIp, host, entries: null });
     }
@@ -77,11 +84,16 @@ export class Stamp {
 
   /** The host takes part in the network (again, or with another type or segment), or no longer (null). */
   hostNet(host: string, networkId: string, meta: NetMeta | null): void {
+    const state = this.hot.touchNetwork(networkId);
+    if (meta) state?.viewers.set(host, meta);
+    else state?.viewers.delete(host);
     this.hostNets.set(`${host}\u0000${networkId}`, { host, networkId, meta });
   }
 
-  /** The host needs set `name` of this group and ethertype, or no longer (null). */
-  hostSet(host: string, name: string, value: { sgId: string; ethertype: string } | null): void {
+  /** The host needs set `name` of this group and ethertype (null: no longer), instead of what it `held` under that name. */
+  hostSet(host: string, name: string, value: SetRef | null, held: SetRef | null): void {
+    if (held) this.hot.touchSet(held.sgId, held.ethertype)?.holders.delete(host);
+    if (value) this.hot.touchSet(value.sgId, value.ethertype)?.holders.add(host);
     this.hostSets.set(`${host}\u0000${name}`, { host, name, value });
   }
 
@@ -103,51 +115,46 @@ export class Stamp {
     const nothing =
       this.members.size === 0 && this.hostNets.size === 0 && this.hostSets.size === 0 && this.sets.size === 0 && this.locals.size === 0;
     if (nothing) return { epoch: 0, seq: 0, hosts: [] };
-    const horizons = await this.networkHorizons();
-    const hosts = await this.concerned(horizons);
+    const horizons = this.networkHorizons();
+    const revs = await this.concerned(horizons);
     const epoch = await L2_CLOCK.ensureEpoch(this.q);
-    const revs = await this.revisions(hosts);
     const seq = 1 + Math.max(0, ...[...revs.values()].map((r) => r.rev));
     await this.writeRows(seq);
     await this.writeRevisions(revs, seq);
     await this.compactNetworks(horizons, seq);
     await this.compactSets(seq);
-    return { epoch, seq, hosts };
+    return { epoch, seq, hosts: [...revs.keys()].sort(cmp) };
   }
 
-  /** @param horizons per changed network, its compaction horizon; left holding the networks to compact. */
-  private async concerned(horizons: Map<string, number>): Promise<string[]> {
+  /**
+   * The hosts concerned, with their revisions and horizons.
+   * @param horizons per changed network, its compaction horizon; left holding the networks to compact.
+   */
+  private async concerned(horizons: Map<string, number>): Promise<Map<string, { rev: number; horizon: number }>> {
     const hosts = new Set<string>();
     for (const { host } of this.hostNets.values()) hosts.add(host);
     for (const { host } of this.hostSets.values()) hosts.add(host);
     for (const host of this.locals) hosts.add(host);
+    const viewersOf = new Map([...this.memberHosts.keys()].map((id) => [id, [...this.hot.network(id).viewers.keys()]]));
+    const holders = [...this.sets.values()].flatMap(({ sgId, ethertype }) => [...this.hot.set(sgId, ethertype).holders]);
+    const revs = await this.revisions([...new Set([...hosts, ...[...viewersOf.values()].flat(), ...holders])]);
     for (const [networkId, changed] of this.memberHosts) {
-      const viewers = await this.q.all<{ host: string; rev: number }>(
-        'SELECT v.host, r.rev FROM l2_host_nets v LEFT JOIN l2_host_revs r ON r.host = v.host WHERE v.network_id = ? AND v.deleted = 0',
-        [networkId],
-      );
+      const viewers = viewersOf.get(networkId)!;
       // A host whose own row is the only change sees nothing new (its flood list and FDB list
       // the others), unless the network's tombstones are about to be compacted: then every
       // member moves past the new horizon, so none is left reading rows that went.
       // The batch's seq will be above every viewer's revision.
-      const compacting = this.compacts(horizons.get(networkId)!, 1 + Math.max(0, ...viewers.map((v) => Number(v.rev ?? 0))));
+      const compacting = this.compacts(horizons.get(networkId)!, 1 + Math.max(0, ...viewers.map((h) => revs.get(h)!.rev)));
       if (!compacting) horizons.delete(networkId);
-      for (const { host } of viewers) if (compacting || !(changed.size === 1 && changed.has(host))) hosts.add(host);
+      for (const host of viewers) if (compacting || !(changed.size === 1 && changed.has(host))) hosts.add(host);
     }
-    for (const { sgId, ethertype } of this.sets.values()) {
-      const holders = await this.q.all<{ host: string }>(
-        'SELECT host FROM l2_host_ipsets WHERE sg_id = ? AND ethertype = ? AND deleted = 0',
-        [sgId, ethertype],
-      );
-      for (const { host } of holders) hosts.add(host);
-    }
-    return [...hosts].sort(cmp);
+    for (const host of holders) hosts.add(host);
+    return new Map([...revs].filter(([host]) => hosts.has(host)));
   }
 
   private async revisions(hosts: string[]): Promise<Map<string, { rev: number; horizon: number }>> {
     const revs = new Map<string, { rev: number; horizon: number }>();
-    for (let i = 0; i < hosts.length; i += 500) {
-      const chunk = hosts.slice(i, i + 500);
+    for (const chunk of binaryChunks(hosts)) {
       const rows = await this.q.all<{ host: string; rev: number; horizon: number }>(
         `SELECT host, rev, horizon FROM l2_host_revs WHERE host IN (${placeholders(chunk.length)})`,
         chunk,
@@ -210,13 +217,17 @@ export class Stamp {
 
   /** Every concerned host moves to `seq`; its own tombstones older than the window go. */
   private async writeRevisions(revs: Map<string, { rev: number; horizon: number }>, seq: number): Promise<void> {
-    for (const [host, { horizon }] of revs) {
-      const compact = this.compacts(horizon, seq);
-      const next = compact ? seq - this.compaction.keepRevisions : horizon;
-      await L2_CLOCK.writeRevision(this.q, host, seq, next);
+    const rows = [...revs]
+      .sort(([a], [b]) => cmp(a, b))
+      .map(([host, { horizon }]) => {
+        const compact = this.compacts(horizon, seq);
+        return { host, rev: seq, horizon: compact ? seq - this.compaction.keepRevisions : horizon, compact };
+      });
+    await L2_CLOCK.writeRevisions(this.q, rows);
+    for (const { host, horizon, compact } of rows) {
       if (!compact) continue;
       for (const t of ['l2_host_nets', 'l2_host_ipsets']) {
-        await this.q.run(`DELETE FROM ${t} WHERE host = ? AND deleted = 1 AND seq <= ?`, [host, next]);
+        await this.q.run(`DELETE FROM ${t} WHERE host = ? AND deleted = 1 AND seq <= ?`, [host, horizon]);
       }
     }
   }
@@ -225,13 +236,8 @@ export class Stamp {
     return seq - horizon >= this.compaction.keepRevisions + this.compaction.compactEvery;
   }
 
-  private async networkHorizons(): Promise<Map<string, number>> {
-    const horizons = new Map<string, number>();
-    for (const networkId of this.memberHosts.keys()) {
-      const row = await this.q.get<{ horizon: number }>('SELECT horizon FROM l2_net_horizons WHERE network_id = ?', [networkId]);
-      horizons.set(networkId, Number(row?.horizon ?? 0));
-    }
-    return horizons;
+  private networkHorizons(): Map<string, number> {
+    return new Map([...this.memberHosts.keys()].map((id) => [id, this.hot.network(id).horizon]));
   }
 
   /**
@@ -242,6 +248,7 @@ export class Stamp {
   private async compactNetworks(compacting: Map<string, number>, seq: number): Promise<void> {
     for (const networkId of compacting.keys()) {
       const next = seq - this.compaction.keepRevisions;
+      this.hot.network(networkId).horizon = next;
       await this.q.run('DELETE FROM l2_members WHERE network_id = ? AND deleted = 1 AND seq <= ?', [networkId, next]);
       await this.q.run('DELETE FROM l2_fdb WHERE network_id = ? AND deleted = 1 AND seq <= ?', [networkId, next]);
       await this.q.run(
@@ -258,9 +265,9 @@ export class Stamp {
    */
   private async compactSets(seq: number): Promise<void> {
     for (const { sgId, ethertype } of this.sets.values()) {
-      const row = await this.q.get<{ horizon: number }>('SELECT horizon FROM l2_sets WHERE sg_id = ? AND ethertype = ?', [sgId, ethertype]);
-      if (!this.compacts(Number(row?.horizon ?? 0), seq)) continue;
+      if (!this.compacts(this.hot.set(sgId, ethertype).horizon, seq)) continue;
       const next = seq - this.compaction.keepRevisions;
+      this.hot.touchSet(sgId, ethertype)!.horizon = next;
       await this.q.run('DELETE FROM l2_set_ips WHERE sg_id = ? AND family = ? AND refs <= 0 AND seq <= ?', [
         sgId,
         familyOf(ethertype),
