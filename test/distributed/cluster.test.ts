@@ -231,6 +231,14 @@ describeDist('distributed mode: API, l2pop-projector x3, l3-scheduler, dhcp-proj
     expect(metrics).toMatch(/controlplane_projector_lag_events\{projection="l2pop",partition="0"\} 0/);
     expect(metrics).toMatch(/^controlplane_projector_lag_seconds\{projection="l2pop"\} 0$/m);
     expect(metrics).toMatch(/controlplane_http_request_duration_seconds_count\{route="\/v1\/hosts\/:host\/l2",method="GET",status="200"\}/);
+    // The L2 instances served batches from the networks' and sets' state they keep in memory.
+    let hits = 0;
+    for (const p of l2.filter((p) => p !== l2[1])) {
+      const text = await (await fetch(`${p.url}/metrics`)).text();
+      hits += Number(/^controlplane_l2pop_hot_state_reads_total\{result="hit"\} (\d+)$/m.exec(text)?.[1] ?? 0);
+      expect(text).toMatch(/^controlplane_l2pop_hot_state_rows \d+$/m);
+    }
+    expect(hits).toBeGreaterThan(0);
     for (const line of api.output().split('\n').filter(Boolean))
       expect(JSON.parse(line)).toMatchObject({ level: expect.any(String), time: expect.any(String), msg: expect.any(String) });
 

@@ -9,6 +9,7 @@ export { ipsetName } from './model/rules';
 export { rebuild, verify, type VerifyResult } from './verify';
 export * from './runtime';
 export { serveL2popProcess } from './serve-process';
+export { registerL2Metrics } from './l2-metrics';
 export { L2Explainer } from './explain/explain-l2';
 export { parseExplainQuery, type ExplainQuery } from './explain/explain-query';
 export type { Cause, EventLookup, Explanation } from '@cp/host-feed';

@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { Database } from '@cp/store';
 import { feedMetrics, KafkaReadModel, ProcessOps, loadOpsConfig, loadProjectorSettings, retrying } from '@cp/runtime';
 import { L2popModule } from './http/l2pop.module';
+import { registerL2Metrics } from './l2-metrics';
 import { openEmbedded, openReadModel, L2popRuntime, type L2popOptions } from './runtime';
 
 /**
@@ -33,6 +34,7 @@ export async function serveL2popProcess(): Promise<void> {
     app = await createApp(ops, { db, pollMs: settings.watchPollMs });
     const runtime = app.get(L2popRuntime);
     feedMetrics(ops.registry, { l2: runtime.feed });
+    registerL2Metrics(ops.registry, runtime.projection.hot);
     const watch = settings.watchNotify ? { hub: runtime.feed.hub, url: settings.readModelUrl, schema: settings.readModelSchema } : null;
     const model = new KafkaReadModel(ops, db, runtime.projection, settings.kafka, opsConfig.readyMaxLag, watch);
     // Order on SIGTERM: stop serving (ends watch streams), leave the group, close the database.
@@ -48,6 +50,7 @@ export async function serveL2popProcess(): Promise<void> {
     const stores = await openEmbedded(dataDir);
     app = await createApp(ops, { db: stores.db, store: stores.store, projectorPollMs: 250 });
     const runtime = app.get(L2popRuntime);
+    registerL2Metrics(ops.registry, runtime.projection.hot);
     ops.readiness.add({
       name: 'projector:l2pop',
       critical: true,

@@ -1,5 +1,5 @@
 import type { INestApplication } from '@nestjs/common';
-import { L2popRuntime } from '../../../l2pop-projector/src';
+import { L2popRuntime, registerL2Metrics } from '../../../l2pop-projector/src';
 import { L3Runtime, registerL3Metrics } from '../../../l3-scheduler/src';
 import { DhcpRuntime } from '../../../dhcp-projector/src';
 import type { AppExtras } from './start-embedded';
@@ -43,6 +43,7 @@ export function embeddedExtras(ops: ProcessOps, maxLag: number): AppExtras {
       if (dhcp?.projector) tails.push({ kind: 'projector', name: dhcp.projection.name, runner: dhcp.projector });
       if (l3?.scheduler) tails.push({ kind: 'scheduler', name: l3.scheduler.name, runner: l3.scheduler });
       ops.readiness.add({ name: 'event-store', critical: true, run: async () => ({ ok: true, detail: { head: await head() } }) });
+      if (l2) registerL2Metrics(ops.registry, l2.projection.hot);
       if (l3) registerL3Metrics(ops.registry, l3.options.db);
       feedMetrics(ops.registry, {
         ...(l2 ? { l2: l2.feed } : {}),
