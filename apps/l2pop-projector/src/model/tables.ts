@@ -39,7 +39,8 @@ export const PortsTable = table(
     device_owner: str(255),
     port_security: int(),
   },
-  [['network_id', 'host'], ['host']],
+  // (host, id): a host's ports, and the join from them to their groups' rules, read from the index alone.
+  [['network_id', 'host'], ['host', 'id']],
 );
 
 /** Fixed IPs (kind 'fixed') and allowed-address-pair IPs or CIDRs (kind 'pair'). */
@@ -67,7 +68,8 @@ export const RulesTable = table(
     /** JSON of what only the host's firewall reads: direction, protocol, port range, remote prefix. */
     spec: { type: 'text' },
   },
-  [['sg_id'], ['remote_group_id']],
+  // Covering: which sets a host needs (views/ipset-view.ts) is read from the index alone, without the rules' rows.
+  [['sg_id', 'remote_group_id', 'ethertype'], ['remote_group_id']],
 );
 
 export const RoutersTable = table('l2_routers', { id: pk(64), ha: int() });

@@ -1,7 +1,6 @@
 import type { DomainEvent } from '@cp/events';
 import { DEFAULT_COMPACTION, formatRevision, type CompactionOptions } from '@cp/host-feed';
 import { Sql, type AfterCommit, type Database, type Projection, type Tx } from '@cp/store';
-import { cmp } from '../model/rules';
 import { L2POP_INDEXES, L2POP_TABLES, L2POP_TABLE_NAMES } from '../model/tables';
 import { deriveAll } from '../views/derive-all';
 import { hostsOfSet, refreshHostSets } from '../views/ipset-view';
@@ -117,7 +116,7 @@ export class L2popProjection implements Projection {
       for (const { groupId, ethertype } of impact.sets.values()) {
         for (const host of await hostsOfSet(q, groupId, ethertype, hot.set(groupId, ethertype).holders)) impact.hostSets(host);
       }
-      for (const host of [...impact.setHosts].sort(cmp)) await refreshHostSets(q, stamp, host);
+      await refreshHostSets(q, stamp, [...impact.setHosts]);
       for (const { groupId, ethertype, ips } of impact.members.values()) stamp.setMembers(groupId, ethertype, ips);
       for (const host of await localHosts(q, impact)) stamp.hostLocal(host);
       stamped = await stamp.commit();
