@@ -40,7 +40,10 @@ export const PortsTable = table(
     port_security: int(),
   },
   // (host, id): a host's ports, and the join from them to their groups' rules, read from the index alone.
-  [['network_id', 'host'], ['host', 'id']],
+  [
+    ['network_id', 'host'],
+    ['host', 'id'],
+  ],
 );
 
 /** Fixed IPs (kind 'fixed') and allowed-address-pair IPs or CIDRs (kind 'pair'). */
