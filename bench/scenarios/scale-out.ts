@@ -32,6 +32,8 @@ export interface InstanceFigures {
   partitions: number;
   /** Its CPU (user + system) per 1,000 events applied, ms. */
   cpuMsPerThousand: number | null;
+  /** Share of the networks' and sets' state its batches found current in memory (controlplane_l2pop_hot_state_reads_total). */
+  hotStateHitRatio: number | null;
 }
 
 export interface ScaleOutRun {
@@ -73,6 +75,14 @@ async function appliedByPartition(p: ControlPlane): Promise<Map<string, number>>
     if (labels.projection === 'l2pop') out.set(labels.partition, Number(m[2]));
   }
   return out;
+}
+
+/** `controlplane_l2pop_hot_state_reads_total` of one process: state found in memory (hit) or read (miss). */
+async function hotStateReads(p: ControlPlane): Promise<{ hit: number; miss: number }> {
+  const text = await (await fetch(`${p.url}/metrics`)).text();
+  const read = (result: string) =>
+    Number(new RegExp(`^controlplane_l2pop_hot_state_reads_total\\{result="${result}"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+  return { hit: read('hit'), miss: read('miss') };
 }
 
 /** CPU seconds of every PostgreSQL server process on this machine (the bench's database is local). */
@@ -151,6 +161,7 @@ export async function runScaleOut(o: ScaleOutOptions, log: (s: string) => void):
           const before = {
             head: await headPosition(schema),
             applied: await Promise.all(topology.projectors.map(appliedByPartition)),
+            hot: await Promise.all(topology.projectors.map(hotStateReads)),
             cpu: topology.projectors.map((p) => cpuSeconds(p.child.pid!)),
             apiCpu: topology.apis.map((p) => cpuSeconds(p.child.pid!)),
             dbCpu: postgresCpuSeconds(),
@@ -183,12 +194,15 @@ export async function runScaleOut(o: ScaleOutOptions, log: (s: string) => void):
             }
             const cpu = cpuSeconds(p.child.pid!) - before.cpu[k];
             projectorCpu += cpu;
+            const hot = await hotStateReads(p);
+            const [hits, misses] = [hot.hit - before.hot[k].hit, hot.miss - before.hot[k].miss];
             instances.push({
               applied,
               share: 0,
               eventsPerSecond: round(applied / seconds, 1),
               partitions,
               cpuMsPerThousand: applied > 0 ? round((cpu * 1e6) / applied, 0) : null,
+              hotStateHitRatio: hits + misses > 0 ? round(hits / (hits + misses), 2) : null,
             });
           }
           const applied = instances.reduce((a, i) => a + i.applied, 0);
@@ -212,7 +226,7 @@ export async function runScaleOut(o: ScaleOutOptions, log: (s: string) => void):
           runs.push(run);
           log(
             `scale-out ${apis} API / ${projectors} l2pop: ${run.eventsPerSecond} events/s applied (${applied} of ${appended} appended), ` +
-              `shares ${instances.map((i) => i.share).join('/')} (partitions ${instances.map((i) => i.partitions).join('/')}), projector CPU ${run.projectorCpuMsPerEvent} ms/event (${run.projectorBusyCpuMsPerEvent} above idle ${run.projectorsIdleCpuPct}%), ` +
+              `shares ${instances.map((i) => i.share).join('/')} (partitions ${instances.map((i) => i.partitions).join('/')}), hot state hits ${instances.map((i) => i.hotStateHitRatio).join('/')}, projector CPU ${run.projectorCpuMsPerEvent} ms/event (${run.projectorBusyCpuMsPerEvent} above idle ${run.projectorsIdleCpuPct}%), ` +
               `PostgreSQL ${run.databaseCpuMsPerPortUp} ms/port-up, API ${run.apiCpuMsPerPortUp} ms/port-up, ` +
               `p99 ${propagation.allHostsMs.p99} ms at ${propagation.portUpsPerSecond} port-ups/s`,
           );

@@ -32,7 +32,9 @@ export interface L2popProjectionOptions {
  * networks and sets each host takes part in. The hosts concerned move to a new
  * revision (views/stamp.ts), and read their FDB, flood lists and set members
  * through joins (query/l2-queries.ts): work per event is in the hosts concerned,
- * and nothing is copied per host (design.md §7).
+ * and nothing is copied per host (design.md §7). What a batch reads of each
+ * network and set it touches (members, who takes part, holders) is kept in memory
+ * between batches and checked against the database's version of it (views/hot-state.ts).
  *
  * Replayed from position 0 in one transaction (StoreProjector from a new or
  * truncated model, `rebuild`, `verify`), events update the facts in memory, and

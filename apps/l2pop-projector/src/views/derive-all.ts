@@ -1,10 +1,9 @@
 import { HA_INTERFACE_OWNER, cmp, ipFamily, ipsetName, isTunnelled, sortEntries, type Ethertype, type MacIp } from '../model/rules';
 import { Inserter, type MemFacts } from '../projection/facts';
 import type { Sql } from '@cp/store';
-import type { Member } from './members';
+import type { Member, NetMeta } from './members';
 import { L2_CLOCK } from '../model/tables';
 import { memberships } from './set-members';
-import type { NetMeta } from './members';
 import type { Stamped } from './stamp';
 
 /** Every row of a model replayed from scratch carries this seq, and every host this revision. */
