@@ -50,21 +50,19 @@ function interleave(bodies: DomainEventBody[], choices: number[]): DomainEventBo
   return out;
 }
 
+/** `real` with another `apply`, the rest passed through. */
+function withApply(real: Projection, apply: Projection['apply']): Projection {
+  const { name, version, tables, tableNames, handles } = real;
+  return { name, version, tables, tableNames, handles, digest: (db) => real.digest(db), apply };
+}
+
 /** The projection, failing once at its `at`-th event: the batch's transaction rolls back. */
 function crashingOnce(real: Projection, at: number): Projection {
   let n = 0;
-  return {
-    name: real.name,
-    version: real.version,
-    tables: real.tables,
-    tableNames: real.tableNames,
-    handles: real.handles,
-    digest: (db) => real.digest(db),
-    apply: async (tx, event, after) => {
-      if (n++ === at) throw new Error('crash');
-      await real.apply(tx, event, after);
-    },
-  };
+  return withApply(real, async (tx, event, after) => {
+    if (n++ === at) throw new Error('crash');
+    await real.apply(tx, event, after);
+  });
 }
 
 /**
@@ -75,19 +73,11 @@ function crashingOnce(real: Projection, at: number): Projection {
 function twoInstances(a: Projection, b: Projection, picks: number[]): Projection {
   const chosen = new WeakMap<AfterCommit, Projection>();
   let n = 0;
-  return {
-    name: a.name,
-    version: a.version,
-    tables: a.tables,
-    tableNames: a.tableNames,
-    handles: a.handles,
-    digest: (db) => a.digest(db),
-    apply: (tx, event, after) => {
-      let p = chosen.get(after);
-      if (!p) chosen.set(after, (p = (picks[n++ % Math.max(picks.length, 1)] ?? 0) % 2 === 0 ? a : b));
-      return p.apply(tx, event, after);
-    },
-  };
+  return withApply(a, (tx, event, after) => {
+    let p = chosen.get(after);
+    if (!p) chosen.set(after, (p = (picks[n++ % Math.max(picks.length, 1)] ?? 0) % 2 === 0 ? a : b));
+    return p.apply(tx, event, after);
+  });
 }
 
 let dir: string;
