@@ -258,7 +258,7 @@ export function writeReport(log: (s: string) => void): void {
   writeFileSync(join(RESULTS_DIR, 'summary.md'), summary.join('\n'));
 
   const how =
-    "`npm run bench -- <api|propagation|projection|fanout|ha-routers|scale-out|all>` (each under ~5 minutes at its defaults; `--help` lists the knobs) writes `bench/results/<scenario>-<timestamp>.json`; `npm run bench -- report` turns the latest ones into this page, [results/summary.md](results/summary.md), the chart and the README's summary.";
+    "`npm run bench -- <api|propagation|projection|fanout|ha-routers|scale-out|all>` (each under ~5 minutes at its defaults; `--help` lists the knobs) writes `bench/results/<scenario>-<timestamp>.json`; `npm run bench -- report` turns the latest ones into this page, [results/summary.md](results/summary.md), the chart and the README's summary. Two narrower measurements are run on their own and read in the analysis below: `ipam` (port create latency as a subnet fills) and `event-indexes` (what the events table's audit indexes cost an append).";
   const page = [
     '# Benchmarks',
     '',

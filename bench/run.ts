@@ -5,6 +5,7 @@ import { runApi, type ApiOptions } from './scenarios/api';
 import { runAuth, type AuthOptions } from './scenarios/auth';
 import { runFanout, type FanoutOptions } from './scenarios/fanout';
 import { runIpam, type IpamOptions } from './scenarios/ipam';
+import { runEventIndexes, type EventIndexesOptions } from './scenarios/event-indexes';
 import { runHaRouters, type HaRoutersOptions } from './scenarios/ha-routers';
 import { runProjection, type ProjectionOptions } from './scenarios/projection';
 import { runTimeTravel, type TimeTravelOptions } from './scenarios/time-travel';
@@ -65,6 +66,13 @@ const ipam = new Command('ipam')
   .description('port create latency with an automatic address as one subnet fills')
   .option('--sizes <list>', 'ports on the subnet before each measurement', list, [1000, 4000, 16_000])
   .option('--creates <n>', 'single creates measured per size', Number, 300);
+const eventIndexes = new Command('event-indexes')
+  .description(
+    "what the events table's audit indexes cost an append: SQLite with all nine b-trees and without the six the audit filters use",
+  )
+  .option('--events <n>', 'events appended into each fresh store', Number, 200_000)
+  .option('--group <n>', 'events per transaction', Number, 10)
+  .option('--rounds <n>', 'runs of each variant, alternating', Number, 2);
 const scaleOut = new Command('scale-out')
   .description(
     'distributed mode on one broker with 1, 2, 4 l2pop-projector and 1, 2 API instances: events/s per instance, split, duplicates, CPU per event, propagation',
@@ -102,6 +110,7 @@ program.addCommand(auth.action((o: AuthOptions) => record('auth', { ...o }, () =
 program.addCommand(propagation.action((o: PropagationOptions) => record('propagation', { ...o }, () => runPropagation(o, log))));
 program.addCommand(projection.action((o: ProjectionOptions) => record('projection', { ...o }, () => runProjection(o, log))));
 program.addCommand(ipam.action((o: IpamOptions) => record('ipam', { ...o }, () => runIpam(o, log))));
+program.addCommand(eventIndexes.action((o: EventIndexesOptions) => record('event-indexes', { ...o }, () => runEventIndexes(o, log))));
 program.addCommand(scaleOut.action((o: ScaleOutOptions) => record('scale-out', { ...o }, () => runScaleOut(o, log))));
 program.addCommand(timeTravel.action((o: TimeTravelOptions) => record('time-travel', { ...o }, () => runTimeTravel(o, log))));
 program.addCommand(fanout.action((o: FanoutOptions) => record('fanout', { ...o }, () => runFanout(o, log))));
