@@ -237,6 +237,7 @@ describeDist('distributed mode: API, l2pop-projector x3, l3-scheduler, dhcp-proj
       const text = await (await fetch(`${p.url}/metrics`)).text();
       hits += Number(/^controlplane_l2pop_hot_state_reads_total\{result="hit"\} (\d+)$/m.exec(text)?.[1] ?? 0);
       expect(text).toMatch(/^controlplane_l2pop_hot_state_rows \d+$/m);
+      expect(text).toMatch(/^controlplane_l2pop_hot_state_max_rows 200000$/m); // CP_L2_HOT_ROWS
     }
     expect(hits).toBeGreaterThan(0);
     for (const line of api.output().split('\n').filter(Boolean))

@@ -29,4 +29,12 @@ export function registerL2Metrics(registry: Registry, hot: HotState): void {
       this.set(hot.size);
     },
   });
+  new Gauge({
+    name: 'controlplane_l2pop_hot_state_max_rows',
+    help: 'The most rows the L2 projection keeps in memory (CP_L2_HOT_ROWS); the least recently used go first',
+    registers: [registry],
+    collect() {
+      this.set(hot.maxRows);
+    },
+  });
 }

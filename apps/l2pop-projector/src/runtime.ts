@@ -24,6 +24,8 @@ export interface L2popOptions {
   events?: EventLookup;
   /** The model at earlier points of the log (`?at=`, `/l2/diff`); not served without it. */
   history?: ModelHistory;
+  /** Rows of network and set state the projection keeps in memory (views/hot-state.ts). */
+  hotRows?: number;
 }
 
 export type L2Feed = HostFeed<L2Snapshot, L2Delta | L2EntryDelta>;
@@ -52,6 +54,7 @@ export class L2popRuntime {
     this.explainer = events ? new L2Explainer(options.db, events) : null;
     this.projection = new L2popProjection(options.db, {
       compaction: options.compaction,
+      hotRows: options.hotRows,
       onCommitted: (changed) => this.feed.hub.notify(changed),
     });
     this.projector = options.store

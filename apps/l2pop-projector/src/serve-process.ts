@@ -31,7 +31,7 @@ export async function serveL2popProcess(): Promise<void> {
   if (settings.kafka && settings.readModelUrl) {
     const config = { kind: 'postgres' as const, url: settings.readModelUrl, schema: settings.readModelSchema };
     const db = await retrying(() => openReadModel(config), { what: 'the read model', log: ops.child('startup') });
-    app = await createApp(ops, { db, pollMs: settings.watchPollMs });
+    app = await createApp(ops, { db, pollMs: settings.watchPollMs, hotRows: settings.l2HotRows });
     const runtime = app.get(L2popRuntime);
     feedMetrics(ops.registry, { l2: runtime.feed });
     registerL2Metrics(ops.registry, runtime.projection.hot);
@@ -48,7 +48,7 @@ export async function serveL2popProcess(): Promise<void> {
   } else {
     const dataDir = process.env.CP_DATA_DIR ?? process.env.DATA_DIR ?? './data';
     const stores = await openEmbedded(dataDir);
-    app = await createApp(ops, { db: stores.db, store: stores.store, projectorPollMs: 250 });
+    app = await createApp(ops, { db: stores.db, store: stores.store, projectorPollMs: 250, hotRows: settings.l2HotRows });
     const runtime = app.get(L2popRuntime);
     registerL2Metrics(ops.registry, runtime.projection.hot);
     ops.readiness.add({

@@ -10,6 +10,7 @@ describe('projector process settings', () => {
       readModelUrl: undefined,
       watchPollMs: 5_000,
       watchNotify: true,
+      l2HotRows: 500_000,
     });
   });
 
@@ -37,6 +38,7 @@ describe('projector process settings', () => {
   it('rejects a bad value with its name', () => {
     expect(() => loadProjectorSettings('l2pop', 9697, { CP_READ_MODEL_SCHEMA: 'x; drop' })).toThrow(/CP_READ_MODEL_SCHEMA/);
     expect(() => loadProjectorSettings('l2pop', 9697, { CP_APPLIED_LOG: 'maybe' })).toThrow(/CP_APPLIED_LOG/);
+    expect(() => loadProjectorSettings('l2pop', 9697, { CP_L2_HOT_ROWS: '0' })).toThrow(/CP_L2_HOT_ROWS/);
     expect(() => loadOpsConfig({ CP_LOG_LEVEL: 'loud' })).toThrow(/CP_LOG_LEVEL/);
   });
 

@@ -29,6 +29,7 @@ const schema = z.object({
   CP_WATCH_POLL_MS: z.coerce.number().int().positive().default(5_000),
   CP_WATCH_NOTIFY: envBool.default(true),
   CP_APPLIED_LOG: envBool.default(false),
+  CP_L2_HOT_ROWS: z.coerce.number().int().positive().default(500_000),
 });
 
 export interface ProjectorProcessSettings {
@@ -42,6 +43,8 @@ export interface ProjectorProcessSettings {
   watchPollMs: number;
   /** Instances wake each other's watchers over PostgreSQL LISTEN/NOTIFY after each commit. */
   watchNotify: boolean;
+  /** Rows of network and set state the L2 projection keeps in memory (l2pop only). */
+  l2HotRows: number;
 }
 
 export function loadProjectorSettings(name: string, defaultPort: number, env: NodeJS.ProcessEnv = process.env): ProjectorProcessSettings {
@@ -53,6 +56,7 @@ export function loadProjectorSettings(name: string, defaultPort: number, env: No
     readModelSchema: s.CP_READ_MODEL_SCHEMA,
     watchPollMs: s.CP_WATCH_POLL_MS,
     watchNotify: s.CP_WATCH_NOTIFY,
+    l2HotRows: s.CP_L2_HOT_ROWS,
     kafka: s.CP_KAFKA_BROKERS
       ? {
           brokers: s.CP_KAFKA_BROKERS.split(',')

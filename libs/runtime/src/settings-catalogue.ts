@@ -83,6 +83,7 @@ export const SETTINGS_CATALOGUE = {
   CP_WATCH_POLL_MS: 'watch streams poll the read model this often as a backstop',
   CP_WATCH_NOTIFY: 'wake watch streams through PostgreSQL NOTIFY',
   CP_APPLIED_LOG: 'log every applied event at debug',
+  CP_L2_HOT_ROWS: 'rows of network and set state the L2 projection keeps in memory',
   // L3 scheduler
   CP_L3_SCHEDULER: 'run the HA scheduler in this l3 process',
   CP_L3_SCHEDULER_NAME: 'name of this scheduler instance',

@@ -85,6 +85,7 @@ export class Cluster {
         CP_APPLIED_LOG: 'true',
         CP_WATCH_POLL_MS: '60000',
         CP_PROJECTOR_CHUNK_SIZE: '20',
+        CP_L2_HOT_ROWS: '200000',
         ...env,
       }),
     );

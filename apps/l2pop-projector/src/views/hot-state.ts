@@ -27,7 +27,7 @@ interface Entry {
   state: State;
 }
 
-/** Rows kept in memory by default: about 100 MB of members, viewers and holders. */
+/** Rows (members, viewers and holders, one per key besides) kept in memory by default (CP_L2_HOT_ROWS). */
 export const DEFAULT_HOT_ROWS = 500_000;
 
 const netKey = (networkId: string) => `n:${networkId}`;
@@ -51,7 +51,7 @@ export class HotState {
   hits = 0;
   misses = 0;
 
-  constructor(maxRows = DEFAULT_HOT_ROWS) {
+  constructor(readonly maxRows = DEFAULT_HOT_ROWS) {
     this.cache = new LRUCache<string, Entry>({ maxSize: maxRows, sizeCalculation: (e) => 1 + rows(e.state) });
   }
 
