@@ -10,7 +10,7 @@ import { client, removeDir, spawnControlPlane, type ControlPlaneProcess } from '
 let cp: ControlPlaneProcess;
 
 beforeAll(async () => {
-  cp = await spawnControlPlane();
+  cp = await spawnControlPlane({ env: { CP_L2_HOT_ROWS: '123456' } });
 });
 afterAll(async () => {
   await cp.kill();
@@ -52,6 +52,9 @@ test('exports each runner’s lag and applied events', async () => {
     expect(text).toMatch(new RegExp(`^controlplane_projector_lag_events\\{projection="${projection}",partition="all"\\} 0$`, 'm'));
   }
   expect(text).toMatch(/^controlplane_projector_applied_events_total\{projection="l2pop",partition="all"\} \d+$/m);
+  // The L2 projection's state in memory, bounded by CP_L2_HOT_ROWS.
+  expect(text).toMatch(/^controlplane_l2pop_hot_state_max_rows 123456$/m);
+  expect(text).toMatch(/^controlplane_l2pop_hot_state_reads_total\{result="miss"\} \d+$/m);
 });
 
 test('serves the operations endpoints on an address of their own when told, and not on the API port', async () => {

@@ -42,6 +42,8 @@ const schema = z.object({
   /** How many snapshots each model keeps: 2 for rebuilds; more make time travel (?at=) near older points cheap. */
   CP_SNAPSHOT_KEEP: z.coerce.number().int().min(1).default(2),
   CP_LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  /** Rows of network and set state the embedded L2 projection keeps in memory (apps/l2pop-projector views/hot-state.ts). */
+  CP_L2_HOT_ROWS: z.coerce.number().int().positive().default(500_000),
   ...QUOTA_SETTINGS,
 });
 
@@ -72,6 +74,7 @@ export function loadSettings(env: NodeJS.ProcessEnv = process.env) {
     logLevel: s.CP_LOG_LEVEL,
     snapshotEvery: s.CP_SNAPSHOT_EVERY,
     snapshotKeep: s.CP_SNAPSHOT_KEEP,
+    l2HotRows: s.CP_L2_HOT_ROWS,
     quotaDefaults: quotaDefaultsFrom(s),
   };
 }

@@ -81,7 +81,7 @@ async function startOn(
     ws,
     settings,
     [
-      L2popModule.forRoot({ db: l2db, store: ws.store, history: history.l2 }),
+      L2popModule.forRoot({ db: l2db, store: ws.store, history: history.l2, hotRows: settings.l2HotRows }),
       L3SchedulerModule.forRoot({ db: l3db, writeSide: ws, config: configs.l3, history: history.l3 }),
       DhcpProjectorModule.forRoot({ db: dhcpDb, store: ws.store, config: configs.dhcp, history: history.dhcp }),
       ...(extras?.modules ?? []),
