@@ -89,6 +89,13 @@ export class Growth {
   }
 }
 
+/** The cloud's setup, then every port `growth` places, created and brought up. */
+export function* grownCloud(layout: Layout, growth: Growth): Generator<Stamped> {
+  yield* setupEvents(layout);
+  yield* growth.grow(Infinity);
+  yield* growth.flush();
+}
+
 /**
  * The whole history of a cloud, deterministic in the seed: setup, ports, then
  * churn. Lazily generated, so a million events never sit in memory at once.

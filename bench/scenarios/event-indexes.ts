@@ -65,7 +65,7 @@ export async function runEventIndexes(
         const stream = take(generateStream(layout, DEFAULT_STREAM, true), o.events);
         const lastQuarter = Math.floor((o.events * 3) / 4);
         let n = 0;
-        let started = process.hrtime.bigint();
+        const started = process.hrtime.bigint();
         let quarterAt = started;
         for (;;) {
           const group = [...take(stream, o.group)];
@@ -90,7 +90,6 @@ export async function runEventIndexes(
         log(
           `event-indexes ${variant}: ${run.usPerEvent} µs per event appended (${run.lastQuarterUsPerEvent} over the last quarter), ${n} events in transactions of ${o.group}`,
         );
-        started = end;
       } finally {
         await db.close();
         removeDir(dir);

@@ -9,7 +9,7 @@ import { entriesCarried } from '../lib/delta-entries';
 import { round, summarise, type Summary } from '../lib/stats';
 import { portActivated, portCreated, type Stamped } from '../scenario/bodies';
 import { bulkLoad } from '../scenario/bulk-load';
-import { Growth, setupEvents } from '../scenario/generate';
+import { Growth, grownCloud } from '../scenario/generate';
 import { buildLayout, sizeWeightedPicker } from '../scenario/layout';
 import { Rng } from '../scenario/rng';
 import { neutronPortUp } from './fanout-baseline';
@@ -75,14 +75,7 @@ export async function runFanout(o: FanoutOptions, log: (s: string) => void): Pro
       maxSpan: 48,
     });
     const growth = new Growth(layout, new Rng(5));
-    await bulkLoad(
-      join(dir, 'events.sqlite'),
-      (function* () {
-        yield* setupEvents(layout);
-        yield* growth.grow(Infinity);
-        yield* growth.flush();
-      })(),
-    );
+    await bulkLoad(join(dir, 'events.sqlite'), grownCloud(layout, growth));
     const eventsDb = await openDatabase({ kind: 'sqlite', path: join(dir, 'events.sqlite'), synchronous: 'NORMAL' }, [EventTable]);
     const store = new EventStore(eventsDb);
     const db = await openReadModel({ kind: 'sqlite', path: join(dir, 'l2pop.sqlite'), synchronous: 'NORMAL' });

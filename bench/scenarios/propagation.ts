@@ -6,7 +6,7 @@ import { Http, pool } from '../lib/http';
 import { summariseProcessProfiles, type ProfileSummary } from '../lib/profile';
 import type { Stamped } from '../scenario/bodies';
 import { msSince, round, summarise, type Summary } from '../lib/stats';
-import { Growth, setupEvents } from '../scenario/generate';
+import { Growth, grownCloud } from '../scenario/generate';
 import { buildLayout, sizeWeightedPicker, type Layout } from '../scenario/layout';
 import { Rng } from '../scenario/rng';
 import { distributed, embedded, startBroker, type Broker, type Topology } from './propagation-topology';
@@ -153,13 +153,7 @@ async function measureSize(
     maxSpan: 48,
   });
   const growth = new Growth(layout, new Rng(5));
-  const topology = await start(
-    (function* () {
-      yield* setupEvents(layout);
-      yield* growth.grow(Infinity);
-      yield* growth.flush();
-    })(),
-  );
+  const topology = await start(grownCloud(layout, growth));
   const members: Members = new Map();
   for (const p of growth.live)
     (members.get(p.spec.network.index) ?? members.set(p.spec.network.index, new Set()).get(p.spec.network.index)!).add(p.host);

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { cpuSeconds, removeDir, type ControlPlane } from '../lib/control-plane';
 import { summariseProcessProfiles, type ProfileSummary } from '../lib/profile';
 import { round } from '../lib/stats';
-import { Growth, setupEvents } from '../scenario/generate';
+import { Growth, grownCloud } from '../scenario/generate';
 import { buildLayout } from '../scenario/layout';
 import { Rng } from '../scenario/rng';
 import { measure, type PropagationRun } from './propagation';
@@ -134,11 +134,7 @@ export async function runScaleOut(o: ScaleOutOptions, log: (s: string) => void):
       for (const projectors of o.projectors) {
         const growth = new Growth(layout, new Rng(5));
         const topology = await distributed(
-          (function* () {
-            yield* setupEvents(layout);
-            yield* growth.grow(Infinity);
-            yield* growth.flush();
-          })(),
+          grownCloud(layout, growth),
           broker,
           // The first configuration runs profiled (a few % of overhead): where each process's CPU goes.
           { apis, projectors, profileDir: runs.length === 0 ? profileDir : undefined },
